@@ -1,0 +1,17 @@
+//! Domain types and pure logic of groundgame.
+//!
+//! Nothing here does I/O beyond reading from a caller's `Read`, nothing is async and nothing speaks
+//! SQL: the store and the command line wire these pieces to files and databases.
+
+/// Ballot ids and campaign identity.
+pub mod campaign;
+/// Elector numbers (`PD-124/1`) and polling district codes.
+pub mod elector;
+/// Franchise markers: what each letter on the register means and who may vote.
+pub mod franchise;
+/// Constituencies (GSS codes), postcodes and their centroids.
+pub mod geography;
+/// Council register exports: layouts, parsing, households, updates, absent voters.
+pub mod register;
+/// A realistic synthetic register for demos, tests and benchmarks.
+pub mod synthetic;
