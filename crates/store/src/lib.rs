@@ -1,1 +1,17 @@
+//! Persistence for groundgame: SQLite by default (one file, zero set-up) and PostgreSQL when a
+//! campaign outgrows one machine. One repository API over both; the backend is chosen by the
+//! database URL.
 
+/// The seam between backends: transactions, typed arguments, rows.
+pub mod db;
+/// Campaigns: one election in one constituency.
+pub mod campaigns;
+/// The electoral register: import, updates, absent voters, statistics.
+pub mod register;
+/// Bulk writes: batched multi-row inserts on SQLite, COPY on PostgreSQL.
+mod bulk;
+/// The errors a caller can act on.
+mod error;
+
+pub use db::{Backend, DatabaseUrl, Store, Tx};
+pub use error::Error;

@@ -19,6 +19,8 @@ pub mod record;
 pub mod household;
 /// Absent voters lists (postal, proxy, proxy postal).
 pub mod absent;
+/// Matching a new register to the previous version: elector and household ids carried over.
+pub mod matching;
 
 /// One elector as an export gives them, parsed and checked.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,0 +1,301 @@
+use std::fmt;
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::{FromRow, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+
+use crate::error::Result;
+
+/// Which database engine a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A database location: a SQLite file path (or `sqlite:` URL), or a `postgres://` URL. Its
+/// `Debug` and `Display` never show a password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    pub fn new(s: impl Into<String>) -> Self {
+        DatabaseUrl(s.into())
+    }
+
+    pub fn backend(&self) -> Backend {
+        if self.0.starts_with("postgres://") || self.0.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.split_once("://") {
+            Some((scheme, rest)) if rest.contains('@') => {
+                let (creds, host) = rest.rsplit_once('@').expect("checked");
+                let user = creds.split(':').next().unwrap_or("");
+                write!(f, "{scheme}://{user}:***@{host}")
+            }
+            _ => f.write_str(&self.0),
+        }
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({self})")
+    }
+}
+
+#[derive(Clone)]
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A connection pool to one groundgame database, migrated to the current schema.
+#[derive(Clone)]
+pub struct Store {
+    pool: Pool,
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+impl Store {
+    /// Opens (creating a SQLite file on first use) and migrates the database.
+    #[tracing::instrument(skip_all, fields(database = %url))]
+    pub async fn open(url: &DatabaseUrl) -> Result<Store> {
+        let pool = match url.backend() {
+            Backend::Sqlite => {
+                let s = url.expose();
+                let options = if s.starts_with("sqlite:") {
+                    SqliteConnectOptions::from_str(s).with_context(|| format!("Failed to read the SQLite URL {url}"))?
+                } else {
+                    SqliteConnectOptions::new().filename(s)
+                };
+                let in_memory = s.contains(":memory:") || s.contains("mode=memory");
+                let options = options
+                    .create_if_missing(true)
+                    .journal_mode(if in_memory { SqliteJournalMode::Memory } else { SqliteJournalMode::Wal })
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10))
+                    .pragma("cache_size", "-65536")
+                    .pragma("temp_store", "memory");
+                let pool = SqlitePoolOptions::new()
+                    // An in-memory database lives in its one connection.
+                    .max_connections(if in_memory { 1 } else { 4 })
+                    .connect_with(options)
+                    .await
+                    .with_context(|| format!("Failed to open the SQLite database {url}"))?;
+                SQLITE_MIGRATIONS.run(&pool).await.context("Failed to migrate the SQLite database")?;
+                Pool::Sqlite(pool)
+            }
+            Backend::Postgres => {
+                let options = PgConnectOptions::from_str(url.expose()).with_context(|| format!("Failed to read the PostgreSQL URL {url}"))?;
+                let pool = PgPoolOptions::new()
+                    .max_connections(8)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(options)
+                    .await
+                    .with_context(|| format!("Failed to connect to PostgreSQL at {url}"))?;
+                POSTGRES_MIGRATIONS.run(&pool).await.context("Failed to migrate the PostgreSQL database")?;
+                Pool::Postgres(pool)
+            }
+        };
+        Ok(Store { pool })
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Begins a transaction. Every repository call takes one; the caller commits.
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => Tx::Sqlite(p.begin().await.context("Failed to begin a SQLite transaction")?),
+            Pool::Postgres(p) => Tx::Postgres(p.begin().await.context("Failed to begin a PostgreSQL transaction")?),
+        })
+    }
+
+    pub async fn close(&self) {
+        match &self.pool {
+            Pool::Sqlite(p) => p.close().await,
+            Pool::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+/// A value bound to a query. NULLs are typed, as PostgreSQL needs to know what they are.
+#[derive(Debug, Clone)]
+pub enum Arg {
+    Int(Option<i64>),
+    Real(Option<f64>),
+    Text(Option<String>),
+    Bool(bool),
+}
+
+impl From<i64> for Arg {
+    fn from(v: i64) -> Self {
+        Arg::Int(Some(v))
+    }
+}
+impl From<Option<i64>> for Arg {
+    fn from(v: Option<i64>) -> Self {
+        Arg::Int(v)
+    }
+}
+impl From<f64> for Arg {
+    fn from(v: f64) -> Self {
+        Arg::Real(Some(v))
+    }
+}
+impl From<Option<f64>> for Arg {
+    fn from(v: Option<f64>) -> Self {
+        Arg::Real(v)
+    }
+}
+impl From<String> for Arg {
+    fn from(v: String) -> Self {
+        Arg::Text(Some(v))
+    }
+}
+impl From<&str> for Arg {
+    fn from(v: &str) -> Self {
+        Arg::Text(Some(v.to_owned()))
+    }
+}
+impl From<Option<String>> for Arg {
+    fn from(v: Option<String>) -> Self {
+        Arg::Text(v)
+    }
+}
+impl From<Option<&str>> for Arg {
+    fn from(v: Option<&str>) -> Self {
+        Arg::Text(v.map(str::to_owned))
+    }
+}
+impl From<bool> for Arg {
+    fn from(v: bool) -> Self {
+        Arg::Bool(v)
+    }
+}
+
+/// Builds a `Vec<Arg>` from values of mixed types.
+#[macro_export]
+macro_rules! args {
+    ($($v:expr),* $(,)?) => { vec![$($crate::db::Arg::from($v)),*] };
+}
+
+macro_rules! bind_all {
+    ($query:expr, $args:expr) => {{
+        let mut q = $query;
+        for a in $args {
+            q = match a {
+                Arg::Int(v) => q.bind(v),
+                Arg::Real(v) => q.bind(v),
+                Arg::Text(v) => q.bind(v),
+                Arg::Bool(v) => q.bind(v),
+            };
+        }
+        q
+    }};
+}
+
+/// A row type that decodes from both backends (`#[derive(sqlx::FromRow)]` structs and tuples).
+pub trait Record: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+impl<T> Record for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+
+/// A transaction on either backend. SQL written for it uses `$1`-style placeholders and the
+/// common dialect of SQLite and PostgreSQL (`ON CONFLICT`, `RETURNING`, `CAST(.. AS BIGINT)`).
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+impl Tx {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub async fn execute(&mut self, sql: &str, args: Vec<Arg>) -> Result<u64> {
+        Ok(match self {
+            Tx::Sqlite(tx) => bind_all!(sqlx::query(sql), args).execute(&mut **tx).await?.rows_affected(),
+            Tx::Postgres(tx) => bind_all!(sqlx::query(sql), args).execute(&mut **tx).await?.rows_affected(),
+        })
+    }
+
+    pub async fn fetch_all<T: Record>(&mut self, sql: &str, args: Vec<Arg>) -> Result<Vec<T>> {
+        Ok(match self {
+            Tx::Sqlite(tx) => bind_all!(sqlx::query_as::<_, T>(sql), args).fetch_all(&mut **tx).await?,
+            Tx::Postgres(tx) => bind_all!(sqlx::query_as::<_, T>(sql), args).fetch_all(&mut **tx).await?,
+        })
+    }
+
+    pub async fn fetch_optional<T: Record>(&mut self, sql: &str, args: Vec<Arg>) -> Result<Option<T>> {
+        Ok(match self {
+            Tx::Sqlite(tx) => bind_all!(sqlx::query_as::<_, T>(sql), args).fetch_optional(&mut **tx).await?,
+            Tx::Postgres(tx) => bind_all!(sqlx::query_as::<_, T>(sql), args).fetch_optional(&mut **tx).await?,
+        })
+    }
+
+    pub async fn fetch_one<T: Record>(&mut self, sql: &str, args: Vec<Arg>) -> Result<T> {
+        Ok(match self {
+            Tx::Sqlite(tx) => bind_all!(sqlx::query_as::<_, T>(sql), args).fetch_one(&mut **tx).await?,
+            Tx::Postgres(tx) => bind_all!(sqlx::query_as::<_, T>(sql), args).fetch_one(&mut **tx).await?,
+        })
+    }
+
+    pub async fn commit(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await.context("Failed to commit")?,
+            Tx::Postgres(tx) => tx.commit().await.context("Failed to commit")?,
+        }
+        Ok(())
+    }
+
+    pub async fn rollback(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(tx) => tx.rollback().await.context("Failed to roll back")?,
+            Tx::Postgres(tx) => tx.rollback().await.context("Failed to roll back")?,
+        }
+        Ok(())
+    }
+}
+
+/// The time now, as stored: RFC 3339 in UTC.
+pub fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_urls_hide_passwords() {
+        let url = DatabaseUrl::new("postgres://gg:s3cret@localhost:5432/gg");
+        assert_eq!(url.to_string(), "postgres://gg:***@localhost:5432/gg");
+        assert!(!format!("{url:?}").contains("s3cret"));
+        assert_eq!(url.backend(), Backend::Postgres);
+        assert_eq!(DatabaseUrl::new("groundgame.db").backend(), Backend::Sqlite);
+    }
+}

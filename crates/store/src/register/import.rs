@@ -1,0 +1,282 @@
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use anyhow::Context;
+use groundgame_core::geography::Gazetteer;
+use groundgame_core::register::absent::AbsentVote;
+use groundgame_core::register::household::fingerprint;
+use groundgame_core::register::layout::Format;
+use groundgame_core::register::matching::{Carried, PreviousElectors, SeenNumbers};
+use groundgame_core::register::RowError;
+use groundgame_core::elector::ElectorNumber;
+use serde::Serialize;
+use tokio::sync::mpsc::Receiver;
+
+use super::{NewElector, NewHousehold, Parsed, ERRORS_KEPT};
+use crate::args;
+use crate::bulk;
+use crate::campaigns::{self, Campaign};
+use crate::db::{now, Tx};
+use crate::error::{Error, Result};
+
+/// How to import.
+pub struct ImportOptions<'a> {
+    /// The file's name, for the audit trail.
+    pub source: String,
+    pub format: Format,
+    /// The header name of the elector number column, to name it in errors.
+    pub number_column: Option<String>,
+    /// Write the valid rows and reject the others, instead of writing nothing.
+    pub skip_invalid: bool,
+    pub gazetteer: &'a Gazetteer,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportReport {
+    pub version: i64,
+    pub format: String,
+    pub rows_read: u64,
+    pub electors: u64,
+    pub rows_rejected: u64,
+    pub households: u64,
+    pub households_new: u64,
+    pub households_not_geocoded: u64,
+    pub polling_districts: usize,
+    /// Electors who were on the previous version (matched by name and household, so their history
+    /// is kept even when renumbered).
+    pub electors_matched: u64,
+    /// Electors of the previous version who are no longer on the register.
+    pub electors_removed: u64,
+    pub unknown_markers: BTreeMap<String, u64>,
+    /// The first errors, with line and column.
+    #[serde(skip)]
+    pub errors: Vec<RowError>,
+}
+
+/// Electors are written in batches of this many.
+const BATCH: usize = 4096;
+
+#[derive(sqlx::FromRow)]
+struct PreviousRow {
+    id: i64,
+    polling_district: String,
+    elector_number: i64,
+    elector_suffix: i64,
+    surname: String,
+    forename: String,
+    key: Option<String>,
+    absent_vote: Option<String>,
+    first_version: i64,
+}
+
+/// Imports a full register as a new version of the campaign's register, replacing the previous
+/// one in the same transaction. Electors and households that were on the previous version keep
+/// their ids. With rows in error and no `skip_invalid`, nothing is written.
+#[tracing::instrument(skip_all, fields(campaign = %campaign.ballot_id, source = %options.source), err)]
+pub async fn import_register(tx: &mut Tx, campaign: &Campaign, mut rows: Receiver<Vec<Parsed>>, options: ImportOptions<'_>) -> Result<ImportReport> {
+    let version = campaigns::bump_version(tx, campaign.id).await?;
+    let mut report = ImportReport { version, format: options.format.to_string(), ..Default::default() };
+
+    let previous: Vec<PreviousRow> = tx
+        .fetch_all(
+            "SELECT e.id, e.polling_district, e.elector_number, e.elector_suffix, e.surname, e.forename, h.key, e.absent_vote, e.first_version \
+             FROM electors e LEFT JOIN households h ON h.campaign_id = e.campaign_id AND h.id = e.household_id \
+             WHERE e.campaign_id = $1",
+            args![campaign.id],
+        )
+        .await
+        .context("Failed to read the previous register")?;
+    let mut prev = PreviousElectors::default();
+    for p in previous {
+        let number = ElectorNumber::from_parts(&p.polling_district, &p.elector_number.to_string(), &p.elector_suffix.to_string())
+            .map_err(|e| anyhow::anyhow!("stored elector number: {e}"))?;
+        let carried = Carried { id: p.id, absent_vote: p.absent_vote.as_deref().and_then(AbsentVote::from_db), first_version: p.first_version };
+        prev.add(&number, &p.surname, &p.forename, p.key.as_deref(), carried);
+    }
+    let had_previous = !prev.is_empty();
+    let previous_households: Vec<(i64, String)> =
+        tx.fetch_all("SELECT id, key FROM households WHERE campaign_id = $1", args![campaign.id]).await?;
+    let mut households: HashMap<u128, i64> = previous_households.iter().map(|(id, key)| (fingerprint(key), *id)).collect();
+    let had_households = !households.is_empty();
+    drop(previous_households);
+
+    tx.execute("DELETE FROM electors WHERE campaign_id = $1", args![campaign.id]).await?;
+    let (mut next_id,): (i64,) = tx.fetch_one("SELECT next_row_id FROM campaigns WHERE id = $1", args![campaign.id]).await?;
+
+    let mut seen = SeenNumbers::default();
+    let mut districts = BTreeSet::new();
+    let mut used_households: HashMap<i64, ()> = HashMap::new();
+    let mut electors = Vec::with_capacity(BATCH);
+    let mut new_households = Vec::new();
+    let mut writing = true;
+
+    while let Some(batch) = rows.recv().await {
+        for item in batch {
+            let record = match item {
+                Parsed::Record(r) => r,
+                Parsed::Invalid(e) => {
+                    reject(&mut report, e);
+                    writing &= options.skip_invalid;
+                    continue;
+                }
+                Parsed::Fatal(why) => return Err(Error::Invalid(why)),
+            };
+            report.rows_read += 1;
+            if !seen.insert(&record.number) {
+                reject(
+                    &mut report,
+                    RowError {
+                        line: record.line,
+                        column: options.number_column.clone(),
+                        reason: format!("duplicate elector number {} in polling district {}", record.number, record.number.district),
+                        raw: Vec::new(),
+                    },
+                );
+                writing &= options.skip_invalid;
+                continue;
+            }
+            for letter in record.markers.unknown() {
+                *report.unknown_markers.entry(letter.to_string()).or_default() += 1;
+            }
+            if !writing {
+                continue;
+            }
+            let key = record.household_key();
+            let household_id = match &key {
+                None => None,
+                Some(key) => {
+                    let fp = fingerprint(key);
+                    let id = match households.get(&fp) {
+                        Some(id) => *id,
+                        None => {
+                            let id = next_id;
+                            next_id += 1;
+                            households.insert(fp, id);
+                            let point = options.gazetteer.locate(record.uprn.as_deref(), record.postcode.as_ref());
+                            new_households.push(NewHousehold {
+                                id,
+                                polling_district: record.number.district.as_str().to_owned(),
+                                key: key.clone(),
+                                address: record.address_line(),
+                                postcode: record.postcode.as_ref().map(|p| p.as_str().to_owned()),
+                                uprn: record.uprn.clone(),
+                                lat: point.map(|p| p.lat),
+                                lon: point.map(|p| p.lon),
+                            });
+                            id
+                        }
+                    };
+                    used_households.insert(id, ());
+                    Some(id)
+                }
+            };
+            let (id, absent_vote, first_version) = match prev.take(&record, key.as_deref()) {
+                Some(c) => {
+                    report.electors_matched += 1;
+                    (c.id, c.absent_vote, c.first_version)
+                }
+                None => {
+                    next_id += 1;
+                    (next_id - 1, None, version)
+                }
+            };
+            if !districts.contains(record.number.district.as_str()) {
+                districts.insert(record.number.district.as_str().to_owned());
+            }
+            electors.push(NewElector::from_record(record, id, household_id, absent_vote, first_version));
+            if electors.len() >= BATCH {
+                report.households_new += new_households.len() as u64;
+                report.households_not_geocoded += new_households.iter().filter(|h| h.lat.is_none()).count() as u64;
+                bulk::insert(tx, campaign.id, std::mem::take(&mut new_households)).await?;
+                report.electors += electors.len() as u64;
+                bulk::insert(tx, campaign.id, std::mem::replace(&mut electors, Vec::with_capacity(BATCH))).await?;
+            }
+        }
+    }
+    if report.rows_rejected > 0 && !options.skip_invalid {
+        return Err(Error::Rows { total: report.rows_rejected as usize, errors: report.errors });
+    }
+    report.households_new += new_households.len() as u64;
+    report.households_not_geocoded += new_households.iter().filter(|h| h.lat.is_none()).count() as u64;
+    bulk::insert(tx, campaign.id, new_households).await?;
+    report.electors += electors.len() as u64;
+    bulk::insert(tx, campaign.id, electors).await?;
+    if report.electors == 0 {
+        return Err(Error::Invalid("the file holds no electors: nothing was written".into()));
+    }
+
+    report.electors_removed = prev.len() as u64;
+    report.households = used_households.len() as u64;
+    if had_households {
+        tx.execute(
+            "DELETE FROM households WHERE campaign_id = $1 AND NOT EXISTS \
+             (SELECT 1 FROM electors e WHERE e.campaign_id = households.campaign_id AND e.household_id = households.id)",
+            args![campaign.id],
+        )
+        .await?;
+    }
+    if had_previous || had_households {
+        tx.execute("DELETE FROM polling_districts WHERE campaign_id = $1", args![campaign.id]).await?;
+    }
+    report.polling_districts = districts.len();
+    for code in districts {
+        tx.execute("INSERT INTO polling_districts (campaign_id, code) VALUES ($1, $2)", args![campaign.id, code]).await?;
+    }
+    tx.execute("UPDATE campaigns SET next_row_id = $1 WHERE id = $2", args![next_id, campaign.id]).await?;
+    record_import(tx, campaign.id, version, "full", &options.source, &report.format, ImportCounts {
+        rows_read: report.rows_read,
+        rows_rejected: report.rows_rejected,
+        added: report.electors - report.electors_matched,
+        removed: report.electors_removed,
+        amended: 0,
+        matched: report.electors_matched,
+        unknown_markers: &report.unknown_markers,
+    })
+    .await?;
+    Ok(report)
+}
+
+fn reject(report: &mut ImportReport, e: RowError) {
+    report.rows_rejected += 1;
+    if report.errors.len() < ERRORS_KEPT {
+        report.errors.push(e);
+    }
+}
+
+pub(crate) struct ImportCounts<'a> {
+    pub rows_read: u64,
+    pub rows_rejected: u64,
+    pub added: u64,
+    pub removed: u64,
+    pub amended: u64,
+    pub matched: u64,
+    pub unknown_markers: &'a BTreeMap<String, u64>,
+}
+
+/// Writes the audit trail's line for one change to the register.
+pub(crate) async fn record_import(tx: &mut Tx, campaign_id: i64, version: i64, kind: &str, source: &str, format: &str, c: ImportCounts<'_>) -> Result<()> {
+    let unknown: Vec<String> = c.unknown_markers.iter().map(|(m, n)| format!("{m}:{n}")).collect();
+    tx.execute(
+        "INSERT INTO register_imports (campaign_id, version, kind, source, format, rows_read, rows_rejected, electors_added, \
+         electors_removed, electors_amended, electors_matched, unknown_markers, imported_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        args![
+            campaign_id,
+            version,
+            kind,
+            source,
+            format,
+            c.rows_read as i64,
+            c.rows_rejected as i64,
+            c.added as i64,
+            c.removed as i64,
+            c.amended as i64,
+            c.matched as i64,
+            unknown.join(" "),
+            now()
+        ],
+    )
+    .await
+    .context("Failed to write the import to the audit trail")?;
+    Ok(())
+}

@@ -1,0 +1,136 @@
+//! The electoral register in the store: full imports that replace the register as a new version,
+//! monthly notices of alteration, absent voters lists, and what the register looks like.
+
+use groundgame_core::register::absent::AbsentVote;
+use groundgame_core::register::{RegisterRecord, RowError};
+
+use crate::bulk::BulkRow;
+use crate::db::Arg;
+
+/// A full register import.
+mod import;
+/// Monthly notices of alteration.
+mod update;
+/// Absent voters lists.
+mod absent;
+/// Statistics and single electors.
+mod view;
+/// Reading an export on a thread of its own while the database writes.
+pub mod pipeline;
+
+pub use absent::{import_absent_voters, AbsentVotersReport};
+pub use import::{import_register, ImportOptions, ImportReport};
+pub use update::{apply_update, UpdateReport};
+pub use view::{show_elector, stats, DistrictStats, ElectorView, RegisterStats};
+
+/// What the reading side hands to the importer.
+#[derive(Debug)]
+pub enum Parsed {
+    Record(RegisterRecord),
+    Invalid(RowError),
+    /// The file could not be read on (an I/O error): the import stops and writes nothing.
+    Fatal(String),
+}
+
+/// The first errors are kept to show; the rest are counted.
+pub const ERRORS_KEPT: usize = 100;
+
+pub(crate) struct NewElector {
+    pub id: i64,
+    pub polling_district: String,
+    pub number: i64,
+    pub suffix: i64,
+    pub title: String,
+    pub forename: String,
+    pub middle_names: String,
+    pub surname: String,
+    pub address: String,
+    pub postcode: Option<String>,
+    pub uprn: Option<String>,
+    pub markers: String,
+    pub date_of_birth: Option<String>,
+    pub household_id: Option<i64>,
+    pub absent_vote: Option<AbsentVote>,
+    pub first_version: i64,
+}
+
+impl NewElector {
+    pub fn from_record(r: RegisterRecord, id: i64, household_id: Option<i64>, absent_vote: Option<AbsentVote>, first_version: i64) -> Self {
+        NewElector {
+            id,
+            polling_district: r.number.district.as_str().to_owned(),
+            number: r.number.number.into(),
+            suffix: r.number.suffix.into(),
+            title: r.title,
+            forename: r.forename,
+            middle_names: r.middle_names,
+            surname: r.surname,
+            address: r.address.join("\n"),
+            postcode: r.postcode.map(|p| p.as_str().to_owned()),
+            uprn: r.uprn,
+            markers: r.markers.as_str().to_owned(),
+            date_of_birth: r.date_of_birth.map(|d| d.format("%Y-%m-%d").to_string()),
+            household_id,
+            absent_vote,
+            first_version,
+        }
+    }
+}
+
+impl BulkRow for NewElector {
+    const TABLE: &'static str = "electors";
+    const COLUMNS: &'static [&'static str] = &[
+        "campaign_id", "id", "polling_district", "elector_number", "elector_suffix", "title", "forename", "middle_names", "surname",
+        "address", "postcode", "uprn", "markers", "date_of_birth", "household_id", "absent_vote", "first_version",
+    ];
+
+    fn push_args(self, out: &mut Vec<Arg>) {
+        out.extend([
+            Arg::Int(Some(self.id)),
+            Arg::Text(Some(self.polling_district)),
+            Arg::Int(Some(self.number)),
+            Arg::Int(Some(self.suffix)),
+            Arg::Text(Some(self.title)),
+            Arg::Text(Some(self.forename)),
+            Arg::Text(Some(self.middle_names)),
+            Arg::Text(Some(self.surname)),
+            Arg::Text(Some(self.address)),
+            Arg::Text(self.postcode),
+            Arg::Text(self.uprn),
+            Arg::Text(Some(self.markers)),
+            Arg::Text(self.date_of_birth),
+            Arg::Int(self.household_id),
+            Arg::Text(self.absent_vote.map(|a| a.as_str().to_owned())),
+            Arg::Int(Some(self.first_version)),
+        ]);
+    }
+}
+
+pub(crate) struct NewHousehold {
+    pub id: i64,
+    pub polling_district: String,
+    pub key: String,
+    pub address: String,
+    pub postcode: Option<String>,
+    pub uprn: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+}
+
+impl BulkRow for NewHousehold {
+    const TABLE: &'static str = "households";
+    const COLUMNS: &'static [&'static str] = &["campaign_id", "id", "polling_district", "key", "address", "postcode", "uprn", "lat", "lon"];
+
+    fn push_args(self, out: &mut Vec<Arg>) {
+        out.extend([
+            Arg::Int(Some(self.id)),
+            Arg::Text(Some(self.polling_district)),
+            Arg::Text(Some(self.key)),
+            Arg::Text(Some(self.address)),
+            Arg::Text(self.postcode),
+            Arg::Text(self.uprn),
+            Arg::Real(self.lat),
+            Arg::Real(self.lon),
+        ]);
+    }
+}
