@@ -51,9 +51,16 @@ pub(crate) async fn insert<R: BulkRow>(tx: &mut Tx, campaign_id: i64, rows: Vec<
                 copy_line(&mut text, &args);
             }
             let sql = format!("COPY {} ({}) FROM STDIN", R::TABLE, R::COLUMNS.join(", "));
-            let mut copy = pg.copy_in_raw(&sql).await.with_context(|| format!("Failed to start COPY into {}", R::TABLE))?;
-            copy.send(text.into_bytes()).await.with_context(|| format!("Failed to COPY into {}", R::TABLE))?;
-            copy.finish().await.with_context(|| format!("Failed to finish COPY into {}", R::TABLE))?;
+            let mut copy = pg
+                .copy_in_raw(&sql)
+                .await
+                .with_context(|| format!("Failed to start COPY into {}", R::TABLE))?;
+            copy.send(text.into_bytes())
+                .await
+                .with_context(|| format!("Failed to COPY into {}", R::TABLE))?;
+            copy.finish()
+                .await
+                .with_context(|| format!("Failed to finish COPY into {}", R::TABLE))?;
         }
     }
     Ok(())
@@ -114,12 +121,23 @@ mod tests {
     #[test]
     fn copy_text_escapes_what_it_must() {
         let mut out = String::new();
-        copy_line(&mut out, &[Arg::Int(Some(3)), Arg::Text(Some("a\tb\\c\nd".into())), Arg::Text(None), Arg::Real(Some(52.5))]);
+        copy_line(
+            &mut out,
+            &[
+                Arg::Int(Some(3)),
+                Arg::Text(Some("a\tb\\c\nd".into())),
+                Arg::Text(None),
+                Arg::Real(Some(52.5)),
+            ],
+        );
         assert_eq!(out, "3\ta\\tb\\\\c\\nd\t\\N\t52.5\n");
     }
 
     #[test]
     fn insert_sql_numbers_every_placeholder() {
-        assert_eq!(insert_sql("t", &["a", "b"], 2), "INSERT INTO t (a, b) VALUES ($1,$2),($3,$4)");
+        assert_eq!(
+            insert_sql("t", &["a", "b"], 2),
+            "INSERT INTO t (a, b) VALUES ($1,$2),($3,$4)"
+        );
     }
 }

@@ -2,16 +2,16 @@
 //! campaign outgrows one machine. One repository API over both; the backend is chosen by the
 //! database URL.
 
-/// The seam between backends: transactions, typed arguments, rows.
-pub mod db;
-/// Campaigns: one election in one constituency.
-pub mod campaigns;
-/// The electoral register: import, updates, absent voters, statistics.
-pub mod register;
 /// Bulk writes: batched multi-row inserts on SQLite, COPY on PostgreSQL.
 mod bulk;
+/// Campaigns: one election in one constituency.
+pub mod campaigns;
+/// The seam between backends: transactions, typed arguments, rows.
+pub mod db;
 /// The errors a caller can act on.
 mod error;
+/// The electoral register: import, updates, absent voters, statistics.
+pub mod register;
 
 pub use db::{Backend, DatabaseUrl, Store, Tx};
 pub use error::Error;

@@ -28,14 +28,57 @@ pub fn normalise(s: &str) -> String {
     out
 }
 
+/// Street-type abbreviations written out in full, when they end an address line ("1 Duffield Rd"
+/// is "1 Duffield Road"; "St Mary's Close" keeps its saint).
+const ABBREVIATIONS: &[(&str, &str)] = &[
+    ("RD", "ROAD"),
+    ("ST", "STREET"),
+    ("AVE", "AVENUE"),
+    ("AV", "AVENUE"),
+    ("CL", "CLOSE"),
+    ("CRES", "CRESCENT"),
+    ("CRS", "CRESCENT"),
+    ("DR", "DRIVE"),
+    ("LN", "LANE"),
+    ("GDNS", "GARDENS"),
+    ("GRN", "GREEN"),
+    ("GR", "GROVE"),
+    ("TER", "TERRACE"),
+    ("TERR", "TERRACE"),
+    ("PL", "PLACE"),
+    ("SQ", "SQUARE"),
+    ("CT", "COURT"),
+    ("WY", "WAY"),
+];
+
+/// An address line normalised, with a trailing street-type abbreviation written out.
+pub fn normalise_address_line(s: &str) -> String {
+    let mut n = normalise(s);
+    let last_start = n.rfind(' ').map_or(0, |i| i + 1);
+    if last_start > 0 {
+        if let Some((_, full)) = ABBREVIATIONS
+            .iter()
+            .find(|(abbr, _)| *abbr == &n[last_start..])
+        {
+            n.truncate(last_start);
+            n.push_str(full);
+        }
+    }
+    n
+}
+
 /// The key that groups electors into one household.
-pub fn household_key(uprn: Option<&str>, address: &[String], postcode: Option<&Postcode>) -> String {
+pub fn household_key(
+    uprn: Option<&str>,
+    address: &[String],
+    postcode: Option<&Postcode>,
+) -> String {
     if let Some(uprn) = uprn {
         return format!("U:{uprn}");
     }
     let mut key = String::from("A:");
     for line in address {
-        let n = normalise(line);
+        let n = normalise_address_line(line);
         if !n.is_empty() {
             key.push_str(&n);
             key.push('|');
@@ -53,7 +96,11 @@ impl RegisterRecord {
         if self.is_anonymous() {
             return None;
         }
-        Some(household_key(self.uprn.as_deref(), &self.address, self.postcode.as_ref()))
+        Some(household_key(
+            self.uprn.as_deref(),
+            &self.address,
+            self.postcode.as_ref(),
+        ))
     }
 
     /// The address as one line for people to read.
@@ -72,7 +119,12 @@ impl RegisterRecord {
 /// Who a person is across register versions: their normalised name at their household.
 /// Anonymous electors are matched by elector number instead.
 pub fn identity_key(surname: &str, forename: &str, household_key: &str) -> String {
-    format!("{}|{}|{}", normalise(surname), normalise(forename), household_key)
+    format!(
+        "{}|{}|{}",
+        normalise(surname),
+        normalise(forename),
+        household_key
+    )
 }
 
 /// A 128-bit fingerprint of a key, so that large registers can be indexed in little memory.
@@ -92,17 +144,38 @@ mod tests {
     #[test]
     fn the_same_address_written_two_ways_is_one_household() {
         let pc = Postcode::parse("DE22 1AA").ok();
-        let a = household_key(None, &["12, Duffield Rd.".into(), "Derby".into()], pc.as_ref());
-        let b = household_key(None, &["12 DUFFIELD RD".into(), "  derby ".into()], pc.as_ref());
+        let a = household_key(
+            None,
+            &["12, Duffield Rd.".into(), "Derby".into()],
+            pc.as_ref(),
+        );
+        let b = household_key(
+            None,
+            &["12 DUFFIELD RD".into(), "  derby ".into()],
+            pc.as_ref(),
+        );
         assert_eq!(a, b);
-        let c = household_key(None, &["14 Duffield Rd".into(), "Derby".into()], pc.as_ref());
+        let c = household_key(
+            None,
+            &["14 Duffield Rd".into(), "Derby".into()],
+            pc.as_ref(),
+        );
         assert_ne!(a, c);
-        assert_eq!(household_key(Some("1234"), &["anything".into()], pc.as_ref()), "U:1234");
+        assert_eq!(
+            household_key(Some("1234"), &["anything".into()], pc.as_ref()),
+            "U:1234"
+        );
+        assert_eq!(normalise_address_line("1, Duffield Rd."), "1 DUFFIELD ROAD");
+        assert_eq!(normalise_address_line("St Mary's Cl"), "ST MARYS CLOSE");
+        assert_eq!(normalise_address_line("Rd"), "RD");
     }
 
     #[test]
     fn identities_ignore_case_and_punctuation() {
-        assert_eq!(identity_key("O'Brien", "Mary-Jane", "U:1"), identity_key("OBRIEN", "mary jane", "U:1"));
+        assert_eq!(
+            identity_key("O'Brien", "Mary-Jane", "U:1"),
+            identity_key("OBRIEN", "mary jane", "U:1")
+        );
         assert_ne!(fingerprint("a"), fingerprint("b"));
     }
 }

@@ -125,9 +125,15 @@ impl Mapping {
         let mut out = Vec::new();
         for pair in pairs {
             let pair = pair.as_ref();
-            let (source, field) = pair.rsplit_once('=').ok_or_else(|| format!("--map '{pair}' should be SOURCE_COLUMN=field"))?;
-            let field = Field::from_name(field)
-                .ok_or_else(|| format!("--map '{pair}': '{field}' is not a field; fields are {}", Field::MAP_NAMES.join(", ")))?;
+            let (source, field) = pair
+                .rsplit_once('=')
+                .ok_or_else(|| format!("--map '{pair}' should be SOURCE_COLUMN=field"))?;
+            let field = Field::from_name(field).ok_or_else(|| {
+                format!(
+                    "--map '{pair}': '{field}' is not a field; fields are {}",
+                    Field::MAP_NAMES.join(", ")
+                )
+            })?;
             out.push((source.trim().to_owned(), field));
         }
         Ok(Mapping(out))
@@ -140,30 +146,43 @@ impl Mapping {
 
 /// Header names compared without case, spaces or punctuation: `Elector Number` = `ElectorNumber`.
 fn fold(name: &str) -> String {
-    name.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+    name.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// The names each field goes by in the recognised layouts, folded.
 fn aliases(folded: &str) -> Option<Field> {
     Some(match folded {
-        "electornumberprefix" | "pollingdistrict" | "pollingdistrictcode" | "pd" => Field::PollingDistrict,
+        "electornumberprefix" | "pollingdistrict" | "pollingdistrictcode" | "pd" => {
+            Field::PollingDistrict
+        }
         "electornumber" | "electorno" => Field::ElectorNumber,
         "electornumbersuffix" | "electorsuffix" => Field::ElectorSuffix,
         "electortitle" | "title" => Field::Title,
         "electorforename" | "forename" | "firstname" | "electorfirstname" => Field::Forename,
-        "electormiddlename" | "electormiddlenames" | "middlename" | "middlenames" | "initials" => Field::MiddleNames,
+        "electormiddlename" | "electormiddlenames" | "middlename" | "middlenames" | "initials" => {
+            Field::MiddleNames
+        }
         "electorsurname" | "surname" | "lastname" => Field::Surname,
         "electorname" => Field::FullName,
         "postcode" | "propertypostcode" | "electorpostcode" => Field::Postcode,
         "uprn" | "propertyuprn" | "electoruprn" => Field::Uprn,
-        "electormarkers" | "markersregistertext" | "markers" | "franchisemarker" | "franchisemarkers" => Field::Markers,
+        "electormarkers"
+        | "markersregistertext"
+        | "markers"
+        | "franchisemarker"
+        | "franchisemarkers" => Field::Markers,
         "electordob" | "electordateofbirth" | "dob" | "dateofbirth" => Field::DateOfBirth,
-        "changetype" | "electorchangetype" | "updatetype" | "alterationtype" | "typeofchange" | "change" => Field::Change,
-        "absentvotertype" | "absentvotetype" | "avtype" | "absenttype" | "votetype" | "absentvote" | "absentvoter" => {
-            Field::AbsentVote
-        }
+        "changetype" | "electorchangetype" | "updatetype" | "alterationtype" | "typeofchange"
+        | "change" => Field::Change,
+        "absentvotertype" | "absentvotetype" | "avtype" | "absenttype" | "votetype"
+        | "absentvote" | "absentvoter" => Field::AbsentVote,
         other => {
-            let n = other.strip_prefix("propertyaddress").or_else(|| other.strip_prefix("address"))?;
+            let n = other
+                .strip_prefix("propertyaddress")
+                .or_else(|| other.strip_prefix("address"))?;
             let n: u8 = n.parse().ok()?;
             if (1..=6).contains(&n) {
                 Field::Address(n)
@@ -225,9 +244,13 @@ impl Layout {
                 let i = headers
                     .iter()
                     .position(|h| h.trim() == source || h.trim().eq_ignore_ascii_case(source))
-                    .ok_or_else(|| format!("--map names column '{source}', which the header does not have"))?;
+                    .ok_or_else(|| {
+                        format!("--map names column '{source}', which the header does not have")
+                    })?;
                 if columns.insert(*field, i).is_some() {
-                    return Err(format!("--map names more than one column for the same field as '{source}'"));
+                    return Err(format!(
+                        "--map names more than one column for the same field as '{source}'"
+                    ));
                 }
             }
         }
@@ -242,7 +265,11 @@ impl Layout {
         } else {
             Format::MonthlyUpdate
         };
-        Ok(Layout { format, columns, headers: headers.to_vec() })
+        Ok(Layout {
+            format,
+            columns,
+            headers: headers.to_vec(),
+        })
     }
 
     pub fn column(&self, field: Field) -> Option<usize> {
@@ -255,7 +282,9 @@ impl Layout {
 
     /// The header name of the column holding `field`, for error messages.
     pub fn column_name(&self, field: Field) -> Option<&str> {
-        self.column(field).and_then(|i| self.headers.get(i)).map(|s| s.trim())
+        self.column(field)
+            .and_then(|i| self.headers.get(i))
+            .map(|s| s.trim())
     }
 }
 
@@ -274,7 +303,12 @@ mod tests {
         assert_eq!(l.format, Format::Xpress13);
         assert_eq!(l.column(Field::Address(6)), Some(12));
         let x14 = headers("Elector Number Prefix,Elector Number,Elector Number Suffix,Elector Markers,Elector DOB,Elector Surname,Elector Forename,PostCode,Address1,Address2,Address3,Address4,Address5,Address6");
-        assert_eq!(Layout::for_register(&x14, &Mapping::default()).unwrap().format, Format::Xpress14);
+        assert_eq!(
+            Layout::for_register(&x14, &Mapping::default())
+                .unwrap()
+                .format,
+            Format::Xpress14
+        );
         let monthly = headers("ElectorNumber,MarkersRegisterText,ElectorDOB,ElectorSurname,ElectorForename,PropertyAddress1,PropertyAddress2,PropertyAddress3,PropertyAddress4,PropertyAddress5,PropertyPostCode");
         let l = Layout::for_register(&monthly, &Mapping::default()).unwrap();
         assert_eq!(l.format, Format::MonthlyUpdate);
@@ -285,11 +319,18 @@ mod tests {
     fn an_unknown_header_asks_for_a_mapping() {
         let err = Layout::for_register(&headers("a,b,c"), &Mapping::default()).unwrap_err();
         assert!(err.contains("--map"), "{err}");
-        let mapping = Mapping::parse(&["Num=elector_number", "PD=polling_district", "Last=surname"]).unwrap();
+        let mapping =
+            Mapping::parse(&["Num=elector_number", "PD=polling_district", "Last=surname"]).unwrap();
         let l = Layout::for_register(&headers("PD,Num,Last"), &mapping).unwrap();
         assert_eq!(l.format, Format::Mapped);
         assert_eq!(l.column(Field::Surname), Some(2));
-        assert!(Mapping::parse(&["Num=number"]).unwrap_err().contains("elector_number"));
-        assert!(Layout::for_register(&headers("PD,Num"), &Mapping::parse(&["Missing=surname"]).unwrap()).is_err());
+        assert!(Mapping::parse(&["Num=number"])
+            .unwrap_err()
+            .contains("elector_number"));
+        assert!(Layout::for_register(
+            &headers("PD,Num"),
+            &Mapping::parse(&["Missing=surname"]).unwrap()
+        )
+        .is_err());
     }
 }

@@ -8,19 +8,19 @@ use crate::elector::ElectorNumber;
 use crate::franchise::Markers;
 use crate::geography::Postcode;
 
+/// Absent voters lists (postal, proxy, proxy postal).
+pub mod absent;
+/// Grouping electors into households and recognising the same person across register versions.
+pub mod household;
 /// Which columns of an export mean what: the Xpress layouts, the monthly update layout, or an
 /// explicit mapping.
 pub mod layout;
+/// Matching a new register to the previous version: elector and household ids carried over.
+pub mod matching;
 /// Opening an export: encoding, delimiter, header, rows with their line numbers.
 pub mod reader;
 /// Turning a row into an elector record, with the errors that name line and column.
 pub mod record;
-/// Grouping electors into households and recognising the same person across register versions.
-pub mod household;
-/// Absent voters lists (postal, proxy, proxy postal).
-pub mod absent;
-/// Matching a new register to the previous version: elector and household ids carried over.
-pub mod matching;
 
 /// One elector as an export gives them, parsed and checked.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,10 +64,14 @@ impl Change {
         Ok(match t.as_str() {
             "A" | "ADD" | "ADDED" | "ADDITION" | "N" | "NEW" => Change::Addition,
             "D" | "DEL" | "DELETE" | "DELETED" | "DELETION" | "R" | "REMOVED" => Change::Deletion,
-            "M" | "C" | "U" | "AMEND" | "AMENDED" | "AMENDMENT" | "CHANGE" | "CHANGED" | "ALTERATION" | "UPDATE" | "MODIFIED" => {
-                Change::Amendment
+            "M" | "C" | "U" | "AMEND" | "AMENDED" | "AMENDMENT" | "CHANGE" | "CHANGED"
+            | "ALTERATION" | "UPDATE" | "MODIFIED" => Change::Amendment,
+            _ => {
+                return Err(format!(
+                    "'{}' is not a change type (addition A, deletion D or amendment M)",
+                    s.trim()
+                ))
             }
-            _ => return Err(format!("'{}' is not a change type (addition A, deletion D or amendment M)", s.trim())),
         })
     }
 }

@@ -7,16 +7,16 @@ use groundgame_core::register::{RegisterRecord, RowError};
 use crate::bulk::BulkRow;
 use crate::db::Arg;
 
-/// A full register import.
-mod import;
-/// Monthly notices of alteration.
-mod update;
 /// Absent voters lists.
 mod absent;
-/// Statistics and single electors.
-mod view;
+/// A full register import.
+mod import;
 /// Reading an export on a thread of its own while the database writes.
 pub mod pipeline;
+/// Monthly notices of alteration.
+mod update;
+/// Statistics and single electors.
+mod view;
 
 pub use absent::{import_absent_voters, AbsentVotersReport};
 pub use import::{import_register, ImportOptions, ImportReport};
@@ -55,7 +55,13 @@ pub(crate) struct NewElector {
 }
 
 impl NewElector {
-    pub fn from_record(r: RegisterRecord, id: i64, household_id: Option<i64>, absent_vote: Option<AbsentVote>, first_version: i64) -> Self {
+    pub fn from_record(
+        r: RegisterRecord,
+        id: i64,
+        household_id: Option<i64>,
+        absent_vote: Option<AbsentVote>,
+        first_version: i64,
+    ) -> Self {
         NewElector {
             id,
             polling_district: r.number.district.as_str().to_owned(),
@@ -80,8 +86,23 @@ impl NewElector {
 impl BulkRow for NewElector {
     const TABLE: &'static str = "electors";
     const COLUMNS: &'static [&'static str] = &[
-        "campaign_id", "id", "polling_district", "elector_number", "elector_suffix", "title", "forename", "middle_names", "surname",
-        "address", "postcode", "uprn", "markers", "date_of_birth", "household_id", "absent_vote", "first_version",
+        "campaign_id",
+        "id",
+        "polling_district",
+        "elector_number",
+        "elector_suffix",
+        "title",
+        "forename",
+        "middle_names",
+        "surname",
+        "address",
+        "postcode",
+        "uprn",
+        "markers",
+        "date_of_birth",
+        "household_id",
+        "absent_vote",
+        "first_version",
     ];
 
     fn push_args(self, out: &mut Vec<Arg>) {
@@ -119,7 +140,17 @@ pub(crate) struct NewHousehold {
 
 impl BulkRow for NewHousehold {
     const TABLE: &'static str = "households";
-    const COLUMNS: &'static [&'static str] = &["campaign_id", "id", "polling_district", "key", "address", "postcode", "uprn", "lat", "lon"];
+    const COLUMNS: &'static [&'static str] = &[
+        "campaign_id",
+        "id",
+        "polling_district",
+        "key",
+        "address",
+        "postcode",
+        "uprn",
+        "lat",
+        "lon",
+    ];
 
     fn push_args(self, out: &mut Vec<Arg>) {
         out.extend([

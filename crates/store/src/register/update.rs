@@ -49,10 +49,18 @@ struct Current {
 /// transaction. An addition who is the same person at the same address as a deletion in the same
 /// notice (a renumbering) keeps their elector id and history. Rows without a change type amend
 /// the elector of that number if there is one and add them otherwise.
-#[tracing::instrument(skip_all, fields(campaign = %campaign.ballot_id, source = %options.source), err)]
-pub async fn apply_update(tx: &mut Tx, campaign: &Campaign, rows: Vec<Parsed>, options: ImportOptions<'_>) -> Result<UpdateReport> {
+#[tracing::instrument(skip_all, fields(campaign = %campaign.ballot_id, source = %options.source), err(level = "debug"))]
+pub async fn apply_update(
+    tx: &mut Tx,
+    campaign: &Campaign,
+    rows: Vec<Parsed>,
+    options: ImportOptions<'_>,
+) -> Result<UpdateReport> {
     let version = campaigns::bump_version(tx, campaign.id).await?;
-    let mut report = UpdateReport { version, ..Default::default() };
+    let mut report = UpdateReport {
+        version,
+        ..Default::default()
+    };
     let current: Vec<Current> = tx
         .fetch_all(
             "SELECT e.id, e.polling_district, e.elector_number, e.elector_suffix, e.surname, e.forename, h.key, e.absent_vote, e.first_version \
@@ -68,8 +76,12 @@ pub async fn apply_update(tx: &mut Tx, campaign: &Campaign, rows: Vec<Parsed>, o
     }
     let mut by_number: HashMap<String, Current> = HashMap::with_capacity(current.len());
     for c in current {
-        let n = ElectorNumber::from_parts(&c.polling_district, &c.elector_number.to_string(), &c.elector_suffix.to_string())
-            .map_err(|e| anyhow::anyhow!("stored elector number: {e}"))?;
+        let n = ElectorNumber::from_parts(
+            &c.polling_district,
+            &c.elector_number.to_string(),
+            &c.elector_suffix.to_string(),
+        )
+        .map_err(|e| anyhow::anyhow!("stored elector number: {e}"))?;
         by_number.insert(n.to_string(), c);
     }
 
@@ -80,11 +92,18 @@ pub async fn apply_update(tx: &mut Tx, campaign: &Campaign, rows: Vec<Parsed>, o
             Parsed::Record(r) => {
                 report.rows_read += 1;
                 if !seen.insert(&r.number) {
-                    let e = row_error(&r, &options, format!("elector number {} appears twice in the notice", r.number));
+                    let e = row_error(
+                        &r,
+                        &options,
+                        format!("elector number {} appears twice in the notice", r.number),
+                    );
                     reject(&mut report, e);
                 } else {
                     for letter in r.markers.unknown() {
-                        *report.unknown_markers.entry(letter.to_string()).or_default() += 1;
+                        *report
+                            .unknown_markers
+                            .entry(letter.to_string())
+                            .or_default() += 1;
                     }
                     records.push(r);
                 }
@@ -94,30 +113,72 @@ pub async fn apply_update(tx: &mut Tx, campaign: &Campaign, rows: Vec<Parsed>, o
         }
     }
 
-    let effective = |r: &RegisterRecord, exists: bool| r.change.unwrap_or(if exists { Change::Amendment } else { Change::Addition });
+    let effective = |r: &RegisterRecord, exists: bool| {
+        r.change.unwrap_or(if exists {
+            Change::Amendment
+        } else {
+            Change::Addition
+        })
+    };
     let mut deleted = PreviousElectors::default();
 
     // Deletions first, so that a renumbered elector's new number can be added.
-    let deletions: Vec<&RegisterRecord> =
-        records.iter().filter(|r| effective(r, by_number.contains_key(&r.number.to_string())) == Change::Deletion).collect();
+    let deletions: Vec<&RegisterRecord> = records
+        .iter()
+        .filter(|r| effective(r, by_number.contains_key(&r.number.to_string())) == Change::Deletion)
+        .collect();
     for r in deletions {
         match by_number.remove(&r.number.to_string()) {
             None => {
-                let e = row_error(r, &options, format!("{} is not on the register, so it cannot be deleted", r.number));
+                let e = row_error(
+                    r,
+                    &options,
+                    format!(
+                        "{} is not on the register, so it cannot be deleted",
+                        r.number
+                    ),
+                );
                 reject(&mut report, e);
             }
             Some(c) => {
-                tx.execute("DELETE FROM electors WHERE campaign_id = $1 AND id = $2", args![campaign.id, c.id]).await?;
-                let carried = Carried { id: c.id, absent_vote: c.absent_vote.as_deref().and_then(AbsentVote::from_db), first_version: c.first_version };
-                deleted.add(&r.number, &c.surname, &c.forename, c.key.as_deref(), carried);
+                tx.execute(
+                    "DELETE FROM electors WHERE campaign_id = $1 AND id = $2",
+                    args![campaign.id, c.id],
+                )
+                .await?;
+                let carried = Carried {
+                    id: c.id,
+                    absent_vote: c.absent_vote.as_deref().and_then(AbsentVote::from_db),
+                    first_version: c.first_version,
+                };
+                deleted.add(
+                    &r.number,
+                    &c.surname,
+                    &c.forename,
+                    c.key.as_deref(),
+                    carried,
+                );
                 report.deleted += 1;
             }
         }
     }
 
-    let households: Vec<(i64, String)> = tx.fetch_all("SELECT id, key FROM households WHERE campaign_id = $1", args![campaign.id]).await?;
-    let mut households: HashMap<u128, i64> = households.into_iter().map(|(id, key)| (fingerprint(&key), id)).collect();
-    let (mut next_id,): (i64,) = tx.fetch_one("SELECT next_row_id FROM campaigns WHERE id = $1", args![campaign.id]).await?;
+    let households: Vec<(i64, String)> = tx
+        .fetch_all(
+            "SELECT id, key FROM households WHERE campaign_id = $1",
+            args![campaign.id],
+        )
+        .await?;
+    let mut households: HashMap<u128, i64> = households
+        .into_iter()
+        .map(|(id, key)| (fingerprint(&key), id))
+        .collect();
+    let (mut next_id,): (i64,) = tx
+        .fetch_one(
+            "SELECT next_row_id FROM campaigns WHERE id = $1",
+            args![campaign.id],
+        )
+        .await?;
     let mut new_households = Vec::new();
     let mut additions = Vec::new();
 
@@ -132,7 +193,9 @@ pub async fn apply_update(tx: &mut Tx, campaign: &Campaign, rows: Vec<Parsed>, o
             *households.entry(fingerprint(key)).or_insert_with(|| {
                 let id = next_id;
                 next_id += 1;
-                let point = options.gazetteer.locate(r.uprn.as_deref(), r.postcode.as_ref());
+                let point = options
+                    .gazetteer
+                    .locate(r.uprn.as_deref(), r.postcode.as_ref());
                 new_households.push(NewHousehold {
                     id,
                     polling_district: r.number.district.as_str().to_owned(),
@@ -148,7 +211,14 @@ pub async fn apply_update(tx: &mut Tx, campaign: &Campaign, rows: Vec<Parsed>, o
         });
         match (change, by_number.get(&number)) {
             (Change::Amendment, None) => {
-                let e = row_error(&r, &options, format!("{} is not on the register, so it cannot be amended", r.number));
+                let e = row_error(
+                    &r,
+                    &options,
+                    format!(
+                        "{} is not on the register, so it cannot be amended",
+                        r.number
+                    ),
+                );
                 reject(&mut report, e);
             }
             (Change::Amendment, Some(c)) => {
@@ -165,7 +235,14 @@ pub async fn apply_update(tx: &mut Tx, campaign: &Campaign, rows: Vec<Parsed>, o
                 report.amended += 1;
             }
             (Change::Addition, Some(_)) => {
-                let e = row_error(&r, &options, format!("{} is already on the register, so it cannot be added", r.number));
+                let e = row_error(
+                    &r,
+                    &options,
+                    format!(
+                        "{} is already on the register, so it cannot be added",
+                        r.number
+                    ),
+                );
                 reject(&mut report, e);
             }
             (_, _) => {
@@ -184,13 +261,22 @@ pub async fn apply_update(tx: &mut Tx, campaign: &Campaign, rows: Vec<Parsed>, o
                     r.number.district.as_str()
                 ])
                 .await?;
-                additions.push(NewElector::from_record(r, id, household_id, absent_vote, first_version));
+                additions.push(NewElector::from_record(
+                    r,
+                    id,
+                    household_id,
+                    absent_vote,
+                    first_version,
+                ));
                 report.added += 1;
             }
         }
     }
     if report.rows_rejected > 0 && !options.skip_invalid {
-        return Err(Error::Rows { total: report.rows_rejected as usize, errors: report.errors });
+        return Err(Error::Rows {
+            total: report.rows_rejected as usize,
+            errors: report.errors,
+        });
     }
     report.households_new = new_households.len() as u64;
     bulk::insert(tx, campaign.id, new_households).await?;
@@ -201,22 +287,39 @@ pub async fn apply_update(tx: &mut Tx, campaign: &Campaign, rows: Vec<Parsed>, o
         args![campaign.id],
     )
     .await?;
-    tx.execute("UPDATE campaigns SET next_row_id = $1 WHERE id = $2", args![next_id, campaign.id]).await?;
-    record_import(tx, campaign.id, version, "update", &options.source, &options.format.to_string(), ImportCounts {
-        rows_read: report.rows_read,
-        rows_rejected: report.rows_rejected,
-        added: report.added - report.renumbered,
-        removed: report.deleted - report.renumbered,
-        amended: report.amended,
-        matched: report.renumbered,
-        unknown_markers: &report.unknown_markers,
-    })
+    tx.execute(
+        "UPDATE campaigns SET next_row_id = $1 WHERE id = $2",
+        args![next_id, campaign.id],
+    )
+    .await?;
+    record_import(
+        tx,
+        campaign.id,
+        version,
+        "update",
+        &options.source,
+        &options.format.to_string(),
+        ImportCounts {
+            rows_read: report.rows_read,
+            rows_rejected: report.rows_rejected,
+            added: report.added - report.renumbered,
+            removed: report.deleted - report.renumbered,
+            amended: report.amended,
+            matched: report.renumbered,
+            unknown_markers: &report.unknown_markers,
+        },
+    )
     .await?;
     Ok(report)
 }
 
 fn row_error(r: &RegisterRecord, options: &ImportOptions<'_>, reason: String) -> RowError {
-    RowError { line: r.line, column: options.number_column.clone(), reason, raw: Vec::new() }
+    RowError {
+        line: r.line,
+        column: options.number_column.clone(),
+        reason,
+        raw: Vec::new(),
+    }
 }
 
 fn reject(report: &mut UpdateReport, e: RowError) {
@@ -225,4 +328,3 @@ fn reject(report: &mut UpdateReport, e: RowError) {
         report.errors.push(e);
     }
 }
-

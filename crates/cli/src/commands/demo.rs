@@ -1,0 +1,121 @@
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::Args;
+use groundgame_core::geography::GssCode;
+use groundgame_store::campaigns;
+use groundgame_store::register::pipeline::read_absent_voters;
+use groundgame_store::{register, DatabaseUrl, Store};
+
+use super::demo_data::{self, Layout, RegisterArgs};
+use super::register::{import_file, print_stats, CampaignArgs, FileArgs};
+use crate::config::Settings;
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Electors on the synthetic register.
+    #[arg(long, default_value_t = 70_000)]
+    electors: usize,
+    /// The seed of the synthetic register.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Where the demo's generated files go.
+    #[arg(long, default_value = "groundgame-demo")]
+    dir: PathBuf,
+}
+
+/// Derby North, the model seat: lost by 41 votes in 2015, won by 2,015 in 2017.
+const DEMO_SEAT: &str = "E14000662";
+const DEMO_POLLING_DAY: &str = "2017-06-08";
+
+pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
+    let url = if settings.database_given {
+        settings.database.clone()
+    } else {
+        DatabaseUrl::new("groundgame-demo.db")
+    };
+    std::fs::create_dir_all(&args.dir)?;
+    let register_file = args.dir.join("derby-north-register.csv");
+    let absent_file = args.dir.join("derby-north-absent-voters.csv");
+    let summary = demo_data::write(&RegisterArgs {
+        constituency: GssCode::parse(DEMO_SEAT).map_err(anyhow::Error::msg)?,
+        electors: args.electors,
+        seed: args.seed,
+        layout: Layout::Xpress13,
+        register_date: NaiveDate::from_ymd_opt(2017, 2, 1).expect("valid date"),
+        output: register_file.clone(),
+        absent_voters: Some(absent_file.clone()),
+    })?;
+    println!(
+        "Wrote a synthetic register of {} electors for Derby North to {}.",
+        summary.electors,
+        register_file.display()
+    );
+
+    let store = Store::open(&url).await?;
+    let campaign = {
+        let mut tx = store.begin().await?;
+        let polling_day = NaiveDate::parse_from_str(DEMO_POLLING_DAY, "%Y-%m-%d")?;
+        let gss = GssCode::parse(DEMO_SEAT).map_err(anyhow::Error::msg)?;
+        let seat = groundgame_core::geography::constituency(&gss).expect("bundled");
+        let ballot = groundgame_core::campaign::BallotId::parliamentary(&seat.name, polling_day);
+        let c = match campaigns::find(&mut tx, ballot.as_str()).await? {
+            Some(c) => c,
+            None => campaigns::create(&mut tx, &gss, polling_day).await?,
+        };
+        tx.commit().await?;
+        c
+    };
+    let file_args = FileArgs {
+        file: register_file,
+        campaign: CampaignArgs {
+            campaign: Some(campaign.ballot_id.clone()),
+            json: false,
+        },
+        map: Vec::new(),
+        skip_invalid: false,
+        rejects: None,
+        accept_unknown_markers: false,
+        postcodes: None,
+        uprn_coordinates: None,
+    };
+    let started = std::time::Instant::now();
+    let report = import_file(&store, &campaign, &file_args).await?;
+    println!(
+        "Imported it into {} as campaign {} (register version {}) in {:.2} s.",
+        url,
+        campaign.ballot_id,
+        report.version,
+        started.elapsed().as_secs_f64()
+    );
+    let list = read_absent_voters(&absent_file, &Default::default())?;
+    let mut tx = store.begin().await?;
+    let av = register::import_absent_voters(
+        &mut tx,
+        &campaign,
+        list,
+        "derby-north-absent-voters.csv",
+        false,
+    )
+    .await?;
+    tx.commit().await?;
+    println!(
+        "Imported the absent voters list: {} postal, {} proxy, {} proxy postal.\n",
+        av.postal, av.proxy, av.proxy_postal
+    );
+
+    let mut tx = store.begin().await?;
+    let campaign = campaigns::get(&mut tx, &campaign.ballot_id).await?;
+    let stats = register::stats(&mut tx, &campaign).await?;
+    tx.commit().await?;
+    print_stats(&campaign, &stats);
+    let first_district = stats
+        .polling_districts
+        .keys()
+        .next()
+        .cloned()
+        .unwrap_or_default();
+    println!("\nTry: groundgame --database {url} register show {first_district}-1");
+    store.close().await;
+    Ok(())
+}

@@ -1,0 +1,101 @@
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use chrono::NaiveDate;
+use clap::{Args, Subcommand, ValueEnum};
+use groundgame_core::geography::GssCode;
+use groundgame_core::register::layout::Format;
+use groundgame_core::synthetic;
+
+#[derive(Debug, Subcommand)]
+pub enum DemoDataCommand {
+    /// Write a realistic synthetic register export (and its absent voters list).
+    Register(RegisterArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Layout {
+    /// Xpress full register, 13 fields (Elector Name).
+    Xpress13,
+    /// Xpress full register, 14 fields (Elector Surname, Elector Forename).
+    Xpress14,
+    /// The monthly update layout (ElectorNumber as PD-124/1).
+    Monthly,
+}
+
+#[derive(Debug, Args)]
+pub struct RegisterArgs {
+    /// The constituency's GSS code (postcodes are bundled for Derby North, E14000662).
+    #[arg(long, value_parser = |s: &str| GssCode::parse(s), default_value = "E14000662")]
+    pub constituency: GssCode,
+    /// How many electors.
+    #[arg(long, default_value_t = 70_000)]
+    pub electors: usize,
+    /// The same seed always gives the same register.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// The export layout to write.
+    #[arg(long, value_enum, default_value = "xpress13")]
+    pub layout: Layout,
+    /// The register's publication date (attainers turn 18 within a year of it).
+    #[arg(long, default_value = "2017-02-01")]
+    pub register_date: NaiveDate,
+    /// Where to write the register.
+    #[arg(long, short)]
+    pub output: PathBuf,
+    /// Where to write the absent voters list.
+    #[arg(long)]
+    pub absent_voters: Option<PathBuf>,
+}
+
+pub fn run(command: DemoDataCommand) -> anyhow::Result<()> {
+    match command {
+        DemoDataCommand::Register(args) => {
+            let summary = write(&args)?;
+            eprintln!(
+                "Wrote {} electors in {} households and {} polling districts to {} ({} attainers, {} absent voters).",
+                summary.electors,
+                summary.households,
+                summary.polling_districts,
+                args.output.display(),
+                summary.attainers,
+                summary.absent_voters
+            );
+            Ok(())
+        }
+    }
+}
+
+pub fn write(args: &RegisterArgs) -> anyhow::Result<synthetic::Summary> {
+    let options = synthetic::Options {
+        constituency: args.constituency.clone(),
+        electors: args.electors,
+        seed: args.seed,
+        format: match args.layout {
+            Layout::Xpress13 => Format::Xpress13,
+            Layout::Xpress14 => Format::Xpress14,
+            Layout::Monthly => Format::MonthlyUpdate,
+        },
+        register_date: args.register_date,
+    };
+    let out = BufWriter::new(
+        File::create(&args.output)
+            .with_context(|| format!("Failed to create {}", args.output.display()))?,
+    );
+    let mut av = match &args.absent_voters {
+        Some(p) => {
+            Some(BufWriter::new(File::create(p).with_context(|| {
+                format!("Failed to create {}", p.display())
+            })?))
+        }
+        None => None,
+    };
+    synthetic::write_register(
+        &options,
+        out,
+        av.as_mut().map(|w| w as &mut dyn std::io::Write),
+    )
+    .map_err(anyhow::Error::msg)
+}

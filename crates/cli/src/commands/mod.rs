@@ -1,0 +1,67 @@
+//! The subcommands. Each module owns its arguments and how it runs.
+
+use clap::Subcommand;
+use groundgame_store::campaigns::{self, Campaign};
+use groundgame_store::{Error, Store, Tx};
+
+use crate::config::Settings;
+
+/// `campaign create`, `campaign list`.
+mod campaign;
+/// `demo`: the demo seat, end to end.
+mod demo;
+/// `demo-data register`: synthetic registers.
+mod demo_data;
+/// `register import|update|absent-voters|stats|show`.
+mod register;
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Campaigns: one election in one constituency.
+    #[command(subcommand)]
+    Campaign(campaign::CampaignCommand),
+    /// The electoral register: import, updates, absent voters, statistics.
+    #[command(subcommand)]
+    Register(register::RegisterCommand),
+    /// Synthetic data for demos, tests and benchmarks (never real voters).
+    #[command(subcommand, name = "demo-data")]
+    DemoData(demo_data::DemoDataCommand),
+    /// Set up the demo seat (Derby North) with a synthetic register and show it.
+    Demo(demo::DemoArgs),
+}
+
+pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
+    match command {
+        Command::Campaign(c) => campaign::run(c, &settings).await,
+        Command::Register(c) => register::run(c, &settings).await,
+        Command::DemoData(c) => demo_data::run(c),
+        Command::Demo(args) => demo::run(args, &settings).await,
+    }
+}
+
+pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
+    Ok(Store::open(&settings.database).await?)
+}
+
+/// The campaign a command names with `--campaign`, or the only campaign when there is one.
+pub async fn campaign_named(tx: &mut Tx, name: Option<&str>) -> anyhow::Result<Campaign> {
+    if let Some(name) = name {
+        return Ok(campaigns::get(tx, name).await?);
+    }
+    let all = campaigns::list(tx).await?;
+    match all.len() {
+        1 => Ok(all.into_iter().next().expect("one")),
+        0 => Err(Error::NotFound(
+            "no campaign yet: create one with `groundgame campaign create`".into(),
+        )
+        .into()),
+        _ => Err(Error::Invalid(format!(
+            "name the campaign with --campaign, one of: {}",
+            all.iter()
+                .map(|c| c.ballot_id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .into()),
+    }
+}
