@@ -18,12 +18,7 @@ use crate::commands::Command;
 pub struct Cli {
     /// The database: a SQLite file (created on first use) or a postgres:// URL.
     /// [default: groundgame.db]
-    #[arg(
-        long,
-        global = true,
-        env = "GROUNDGAME_DATABASE_URL",
-        hide_env_values = true
-    )]
+    #[arg(long, global = true, env = "GROUNDGAME_DATABASE_URL", hide_env_values = true)]
     pub database: Option<String>,
 
     /// A TOML file with settings (`database`, `log`). [default: groundgame.toml if present]
@@ -60,39 +55,26 @@ impl Settings {
     pub fn resolve(cli: &Cli) -> anyhow::Result<Settings> {
         let file = match &cli.config {
             Some(path) => read_file(path)?,
-            None if Path::new("groundgame.toml").exists() => {
-                read_file(Path::new("groundgame.toml"))?
-            }
+            None if Path::new("groundgame.toml").exists() => read_file(Path::new("groundgame.toml"))?,
             None => FileSettings::default(),
         };
         let database = cli.database.clone().or(file.database);
         Ok(Settings {
             database_given: database.is_some(),
             database: DatabaseUrl::new(database.unwrap_or_else(|| "groundgame.db".into())),
-            log: cli
-                .log
-                .clone()
-                .or(file.log)
-                .unwrap_or_else(|| "warn".into()),
+            log: cli.log.clone().or(file.log).unwrap_or_else(|| "warn".into()),
         })
     }
 }
 
 fn read_file(path: &Path) -> anyhow::Result<FileSettings> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("Failed to read the settings file {}", path.display()))?;
-    toml::from_str(&text)
-        .with_context(|| format!("{} is not a valid settings file", path.display()))
+    let text = std::fs::read_to_string(path).with_context(|| format!("Failed to read the settings file {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("{} is not a valid settings file", path.display()))
 }
 
 pub fn init_logging(filter: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_new(filter)
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .init();
+    let filter = tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
 }
 
 #[cfg(test)]
@@ -115,27 +97,9 @@ mod tests {
         let s = Settings::resolve(&cli).unwrap();
         assert_eq!(s.database.expose(), "from-file.db");
         assert_eq!(s.log, "info");
-        let cli = Cli::parse_from([
-            "groundgame",
-            "--config",
-            p,
-            "--database",
-            "flag.db",
-            "campaign",
-            "list",
-        ]);
-        assert_eq!(
-            Settings::resolve(&cli).unwrap().database.expose(),
-            "flag.db"
-        );
+        let cli = Cli::parse_from(["groundgame", "--config", p, "--database", "flag.db", "campaign", "list"]);
+        assert_eq!(Settings::resolve(&cli).unwrap().database.expose(), "flag.db");
         std::fs::write(&path, "databse = \"typo.db\"\n").unwrap();
-        assert!(Settings::resolve(&Cli::parse_from([
-            "groundgame",
-            "--config",
-            p,
-            "campaign",
-            "list"
-        ]))
-        .is_err());
+        assert!(Settings::resolve(&Cli::parse_from(["groundgame", "--config", p, "campaign", "list"])).is_err());
     }
 }

@@ -22,8 +22,6 @@ fn main() -> ExitCode {
 fn run(cli: config::Cli) -> anyhow::Result<()> {
     let settings = config::Settings::resolve(&cli)?;
     config::init_logging(&settings.log);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(commands::run(cli.command, settings))
 }

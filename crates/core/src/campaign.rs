@@ -11,31 +11,18 @@ impl BallotId {
     /// Builds the id from the constituency's name and the polling day, as uk-election-ids does:
     /// lower case, `&` becomes `and`, every run of other characters becomes one hyphen.
     pub fn parliamentary(constituency_name: &str, polling_day: NaiveDate) -> Self {
-        BallotId(format!(
-            "parl.{}.{}",
-            slug(constituency_name),
-            polling_day.format("%Y-%m-%d")
-        ))
+        BallotId(format!("parl.{}.{}", slug(constituency_name), polling_day.format("%Y-%m-%d")))
     }
 
     pub fn parse(s: &str) -> Result<Self, String> {
         let s = s.trim();
         let mut parts = s.split('.');
-        let (Some(kind), Some(org), Some(date), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err(format!(
-                "'{s}' is not a ballot id like parl.derby-north.2017-06-08"
-            ));
+        let (Some(kind), Some(org), Some(date), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+            return Err(format!("'{s}' is not a ballot id like parl.derby-north.2017-06-08"));
         };
-        let org_ok = !org.is_empty()
-            && org
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        let org_ok = !org.is_empty() && org.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         if kind != "parl" || !org_ok || NaiveDate::parse_from_str(date, "%Y-%m-%d").is_err() {
-            return Err(format!(
-                "'{s}' is not a ballot id like parl.derby-north.2017-06-08"
-            ));
+            return Err(format!("'{s}' is not a ballot id like parl.derby-north.2017-06-08"));
         }
         Ok(BallotId(s.to_owned()))
     }
@@ -74,22 +61,10 @@ mod tests {
 
     #[test]
     fn ballot_id_follows_democracy_club_conventions() {
-        assert_eq!(
-            BallotId::parliamentary("Derby North", day("2017-06-08")).as_str(),
-            "parl.derby-north.2017-06-08"
-        );
-        assert_eq!(
-            BallotId::parliamentary("Brighton, Kemptown", day("2019-12-12")).as_str(),
-            "parl.brighton-kemptown.2019-12-12"
-        );
-        assert_eq!(
-            BallotId::parliamentary("Ynys Môn", day("2019-12-12")).as_str(),
-            "parl.ynys-m-n.2019-12-12"
-        );
-        assert_eq!(
-            BallotId::parliamentary("Berwick-upon-Tweed", day("2015-05-07")).as_str(),
-            "parl.berwick-upon-tweed.2015-05-07"
-        );
+        assert_eq!(BallotId::parliamentary("Derby North", day("2017-06-08")).as_str(), "parl.derby-north.2017-06-08");
+        assert_eq!(BallotId::parliamentary("Brighton, Kemptown", day("2019-12-12")).as_str(), "parl.brighton-kemptown.2019-12-12");
+        assert_eq!(BallotId::parliamentary("Ynys Môn", day("2019-12-12")).as_str(), "parl.ynys-m-n.2019-12-12");
+        assert_eq!(BallotId::parliamentary("Berwick-upon-Tweed", day("2015-05-07")).as_str(), "parl.berwick-upon-tweed.2015-05-07");
     }
 
     #[test]

@@ -16,10 +16,7 @@ impl PollingDistrict {
         } else if code.is_empty() {
             Err("missing polling district".into())
         } else {
-            Err(format!(
-                "'{}' is not a polling district code (letters then digits, such as NA1)",
-                s.trim()
-            ))
+            Err(format!("'{}' is not a polling district code (letters then digits, such as NA1)", s.trim()))
         }
     }
 
@@ -75,13 +72,8 @@ impl ElectorNumber {
                 format!("'{}' is not an elector number", number.trim())
             }
         })?;
-        let suffix = parse_suffix(suffix)
-            .ok_or_else(|| format!("'{}' is not an elector number suffix", suffix.trim()))?;
-        Ok(ElectorNumber {
-            district,
-            number,
-            suffix,
-        })
+        let suffix = parse_suffix(suffix).ok_or_else(|| format!("'{}' is not an elector number suffix", suffix.trim()))?;
+        Ok(ElectorNumber { district, number, suffix })
     }
 }
 
@@ -122,18 +114,8 @@ mod tests {
     fn elector_numbers_show_the_suffix_only_when_not_zero() {
         let n = ElectorNumber::from_parts("na1", "124", "1").unwrap();
         assert_eq!(n.to_string(), "NA1-124/1");
-        assert_eq!(
-            ElectorNumber::from_parts("NA1", "124", "0")
-                .unwrap()
-                .to_string(),
-            "NA1-124"
-        );
-        assert_eq!(
-            ElectorNumber::from_parts("NA1", "124", "")
-                .unwrap()
-                .to_string(),
-            "NA1-124"
-        );
+        assert_eq!(ElectorNumber::from_parts("NA1", "124", "0").unwrap().to_string(), "NA1-124");
+        assert_eq!(ElectorNumber::from_parts("NA1", "124", "").unwrap().to_string(), "NA1-124");
     }
 
     #[test]
@@ -141,26 +123,15 @@ mod tests {
         for s in ["NA1-124/1", "AB-7", "KD3-1200/12"] {
             assert_eq!(ElectorNumber::parse(s).unwrap().to_string(), s);
         }
-        assert_eq!(
-            ElectorNumber::parse("NA1-124/0").unwrap().to_string(),
-            "NA1-124"
-        );
-        assert_eq!(
-            ElectorNumber::parse(" na1 124/2 ").unwrap().to_string(),
-            "NA1-124/2"
-        );
+        assert_eq!(ElectorNumber::parse("NA1-124/0").unwrap().to_string(), "NA1-124");
+        assert_eq!(ElectorNumber::parse(" na1 124/2 ").unwrap().to_string(), "NA1-124/2");
     }
 
     #[test]
     fn malformed_elector_numbers_are_refused() {
-        for s in [
-            "", "124", "NA1-", "NA1-abc", "NA1-0", "1A-12", "NA1-12/x", "NA1--12",
-        ] {
+        for s in ["", "124", "NA1-", "NA1-abc", "NA1-0", "1A-12", "NA1-12/x", "NA1--12"] {
             assert!(ElectorNumber::parse(s).is_err(), "{s} should be refused");
         }
-        assert_eq!(
-            ElectorNumber::from_parts("NA1", "", "").unwrap_err(),
-            "missing elector number"
-        );
+        assert_eq!(ElectorNumber::from_parts("NA1", "", "").unwrap_err(), "missing elector number");
     }
 }

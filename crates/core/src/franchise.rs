@@ -35,20 +35,8 @@ pub const MARKERS: &[Marker] = &[
         local: false,
         anonymous: false,
     },
-    Marker {
-        letter: 'G',
-        meaning: "EU citizen (local elections only)",
-        parliamentary: false,
-        local: true,
-        anonymous: false,
-    },
-    Marker {
-        letter: 'K',
-        meaning: "EU citizen (local and devolved elections only)",
-        parliamentary: false,
-        local: true,
-        anonymous: false,
-    },
+    Marker { letter: 'G', meaning: "EU citizen (local elections only)", parliamentary: false, local: true, anonymous: false },
+    Marker { letter: 'K', meaning: "EU citizen (local and devolved elections only)", parliamentary: false, local: true, anonymous: false },
     Marker {
         letter: 'B',
         meaning: "EU citizen with retained rights (local elections only)",
@@ -63,41 +51,15 @@ pub const MARKERS: &[Marker] = &[
         local: true,
         anonymous: false,
     },
-    Marker {
-        letter: 'M',
-        meaning: "devolved and local franchise only",
-        parliamentary: false,
-        local: true,
-        anonymous: false,
-    },
-    Marker {
-        letter: 'E',
-        meaning: "European Parliamentary elector only (obsolete)",
-        parliamentary: false,
-        local: false,
-        anonymous: false,
-    },
-    Marker {
-        letter: 'N',
-        meaning: "anonymous elector: number only",
-        parliamentary: true,
-        local: true,
-        anonymous: true,
-    },
-    Marker {
-        letter: 'Z',
-        meaning: "aged 76 or over (jury service)",
-        parliamentary: true,
-        local: true,
-        anonymous: false,
-    },
+    Marker { letter: 'M', meaning: "devolved and local franchise only", parliamentary: false, local: true, anonymous: false },
+    Marker { letter: 'E', meaning: "European Parliamentary elector only (obsolete)", parliamentary: false, local: false, anonymous: false },
+    Marker { letter: 'N', meaning: "anonymous elector: number only", parliamentary: true, local: true, anonymous: true },
+    Marker { letter: 'Z', meaning: "aged 76 or over (jury service)", parliamentary: true, local: true, anonymous: false },
 ];
 
 /// Looks a marker letter up in [`MARKERS`].
 pub fn marker(letter: char) -> Option<&'static Marker> {
-    MARKERS
-        .iter()
-        .find(|m| m.letter == letter.to_ascii_uppercase())
+    MARKERS.iter().find(|m| m.letter == letter.to_ascii_uppercase())
 }
 
 /// Markers as written on the register, normalised: upper-case letters, separators dropped, each
@@ -145,8 +107,7 @@ impl Markers {
     }
 
     pub fn is_anonymous(&self) -> bool {
-        self.letters()
-            .any(|c| marker(c).is_some_and(|m| m.anonymous))
+        self.letters().any(|c| marker(c).is_some_and(|m| m.anonymous))
     }
 }
 
@@ -170,12 +131,7 @@ impl Eligibility {
 
 /// Decides whether an elector with these markers and (for attainers) date of birth may vote at an
 /// election of this kind held on `polling_day`.
-pub fn eligibility(
-    markers: &Markers,
-    date_of_birth: Option<NaiveDate>,
-    kind: ElectionKind,
-    polling_day: NaiveDate,
-) -> Eligibility {
+pub fn eligibility(markers: &Markers, date_of_birth: Option<NaiveDate>, kind: ElectionKind, polling_day: NaiveDate) -> Eligibility {
     for letter in markers.letters() {
         match marker(letter) {
             None => return Eligibility::UnknownMarker(letter),
@@ -212,12 +168,7 @@ mod tests {
     }
 
     fn parl(markers: &str, dob: Option<&str>) -> Eligibility {
-        eligibility(
-            &Markers::parse(markers).unwrap(),
-            dob.map(day),
-            ElectionKind::UkParliamentary,
-            day("2017-06-08"),
-        )
+        eligibility(&Markers::parse(markers).unwrap(), dob.map(day), ElectionKind::UkParliamentary, day("2017-06-08"))
     }
 
     #[test]
@@ -233,14 +184,7 @@ mod tests {
         for m in ["G", "K", "B", "L", "M", "E", "ZG"] {
             assert!(matches!(parl(m, None), Eligibility::NotEntitled(_)), "{m}");
         }
-        let local = |m: &str| {
-            eligibility(
-                &Markers::parse(m).unwrap(),
-                None,
-                ElectionKind::Local,
-                day("2017-05-04"),
-            )
-        };
+        let local = |m: &str| eligibility(&Markers::parse(m).unwrap(), None, ElectionKind::Local, day("2017-05-04"));
         assert!(local("G").may_vote());
         assert!(!local("F").may_vote());
     }

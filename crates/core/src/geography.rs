@@ -13,10 +13,7 @@ impl GssCode {
     pub fn parse(s: &str) -> Result<Self, String> {
         let code = s.trim().to_ascii_uppercase();
         let b = code.as_bytes();
-        if b.len() == 9
-            && matches!(b[0], b'E' | b'W' | b'S' | b'N')
-            && b[1..].iter().all(u8::is_ascii_digit)
-        {
+        if b.len() == 9 && matches!(b[0], b'E' | b'W' | b'S' | b'N') && b[1..].iter().all(u8::is_ascii_digit) {
             Ok(GssCode(code))
         } else {
             Err(format!("'{}' is not a GSS code like E14000662", s.trim()))
@@ -77,11 +74,7 @@ pub struct Postcode(String);
 
 impl Postcode {
     pub fn parse(s: &str) -> Result<Self, String> {
-        let compact: String = s
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .to_ascii_uppercase();
+        let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
         if compact.is_empty() {
             return Err("missing postcode".into());
         }
@@ -164,16 +157,8 @@ pub fn demo_postcodes() -> Vec<(Postcode, LatLon, String)> {
         .records()
         .map(|r| {
             let r = r.expect("bundled postcode file is valid CSV");
-            let point = LatLon::new(
-                r[1].parse().expect("bundled lat"),
-                r[2].parse().expect("bundled lon"),
-            )
-            .expect("bundled point");
-            (
-                Postcode::parse(&r[0]).expect("bundled postcode"),
-                point,
-                r[3].to_owned(),
-            )
+            let point = LatLon::new(r[1].parse().expect("bundled lat"), r[2].parse().expect("bundled lon")).expect("bundled point");
+            (Postcode::parse(&r[0]).expect("bundled postcode"), point, r[3].to_owned())
         })
         .collect()
 }
@@ -191,9 +176,7 @@ impl Gazetteer {
     /// Adds postcode centroids from a CSV with a header naming a postcode column (`postcode`,
     /// `pcds`, `pcd`) and latitude and longitude columns (`lat`/`latitude`, `lon`/`long`/`longitude`).
     pub fn add_postcodes(&mut self, input: impl Read) -> Result<usize, String> {
-        let points = read_points(input, &["postcode", "pcds", "pcd", "pcd7", "pcd8"], |key| {
-            Postcode::parse(key).map(|p| p.0)
-        })?;
+        let points = read_points(input, &["postcode", "pcds", "pcd", "pcd7", "pcd8"], |key| Postcode::parse(key).map(|p| p.0))?;
         let n = points.len();
         self.postcodes.extend(points);
         Ok(n)
@@ -216,9 +199,7 @@ impl Gazetteer {
 
     /// The best point for a household: its UPRN's, else its postcode's centroid.
     pub fn locate(&self, uprn: Option<&str>, postcode: Option<&Postcode>) -> Option<LatLon> {
-        uprn.and_then(|u| self.uprns.get(u))
-            .or_else(|| postcode.and_then(|p| self.postcodes.get(&p.0)))
-            .copied()
+        uprn.and_then(|u| self.uprns.get(u)).or_else(|| postcode.and_then(|p| self.postcodes.get(&p.0))).copied()
     }
 
     pub fn postcode_count(&self) -> usize {
@@ -232,35 +213,20 @@ fn read_points(
     parse_key: impl Fn(&str) -> Result<String, String>,
 ) -> Result<Vec<(String, LatLon)>, String> {
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
-    let headers = reader
-        .headers()
-        .map_err(|e| format!("cannot read the header: {e}"))?
-        .clone();
-    let find = |names: &[&str]| {
-        headers
-            .iter()
-            .position(|h| names.iter().any(|n| h.trim().eq_ignore_ascii_case(n)))
-    };
+    let headers = reader.headers().map_err(|e| format!("cannot read the header: {e}"))?.clone();
+    let find = |names: &[&str]| headers.iter().position(|h| names.iter().any(|n| h.trim().eq_ignore_ascii_case(n)));
     let key = find(key_names).ok_or_else(|| format!("no {} column in the header", key_names[0]))?;
     let lat = find(&["lat", "latitude"]).ok_or("no lat or latitude column in the header")?;
-    let lon = find(&["lon", "long", "lng", "longitude"])
-        .ok_or("no lon or longitude column in the header")?;
+    let lon = find(&["lon", "long", "lng", "longitude"]).ok_or("no lon or longitude column in the header")?;
     let mut out = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let line = i + 2;
         let record = record.map_err(|e| format!("line {line}: {e}"))?;
         let field = |c: usize| record.get(c).unwrap_or("").trim();
         let k = parse_key(field(key)).map_err(|e| format!("line {line}: {e}"))?;
-        let la: f64 = field(lat)
-            .parse()
-            .map_err(|_| format!("line {line}: '{}' is not a latitude", field(lat)))?;
-        let lo: f64 = field(lon)
-            .parse()
-            .map_err(|_| format!("line {line}: '{}' is not a longitude", field(lon)))?;
-        out.push((
-            k,
-            LatLon::new(la, lo).map_err(|e| format!("line {line}: {e}"))?,
-        ));
+        let la: f64 = field(lat).parse().map_err(|_| format!("line {line}: '{}' is not a latitude", field(lat)))?;
+        let lo: f64 = field(lon).parse().map_err(|_| format!("line {line}: '{}' is not a longitude", field(lon)))?;
+        out.push((k, LatLon::new(la, lo).map_err(|e| format!("line {line}: {e}"))?));
     }
     Ok(out)
 }
@@ -280,15 +246,7 @@ mod tests {
 
     #[test]
     fn malformed_postcodes_are_refused() {
-        for s in [
-            "",
-            "DE22",
-            "12345",
-            "DE22 AAA",
-            "DE221A1",
-            "DDDD 1AA",
-            "DE22 1AAA",
-        ] {
+        for s in ["", "DE22", "12345", "DE22 AAA", "DE221A1", "DDDD 1AA", "DE22 1AAA"] {
             assert!(Postcode::parse(s).is_err(), "{s}");
         }
     }
@@ -299,29 +257,19 @@ mod tests {
         assert_eq!(c.name, "Derby North");
         assert_eq!(c.region, "East Midlands");
         assert_eq!(constituencies().len(), 650);
-        assert_eq!(
-            constituency(&GssCode::parse("E14000663").unwrap())
-                .unwrap()
-                .name,
-            "Derby South"
-        );
+        assert_eq!(constituency(&GssCode::parse("E14000663").unwrap()).unwrap().name, "Derby South");
     }
 
     #[test]
     fn gazetteer_prefers_uprn_then_postcode() {
         let mut g = Gazetteer::default();
-        g.add_postcodes("pcds,lat,long\nDE22 1AA,52.9,-1.5\n".as_bytes())
-            .unwrap();
-        g.add_uprns("UPRN,Latitude,Longitude\n100030,52.95,-1.45\n".as_bytes())
-            .unwrap();
+        g.add_postcodes("pcds,lat,long\nDE22 1AA,52.9,-1.5\n".as_bytes()).unwrap();
+        g.add_uprns("UPRN,Latitude,Longitude\n100030,52.95,-1.45\n".as_bytes()).unwrap();
         let pc = Postcode::parse("DE221AA").unwrap();
         assert_eq!(g.locate(Some("100030"), Some(&pc)).unwrap().lat, 52.95);
         assert_eq!(g.locate(Some("999"), Some(&pc)).unwrap().lat, 52.9);
         assert!(g.locate(None, None).is_none());
-        assert!(g
-            .add_postcodes("postcode,lat,lon\nDE22 1AA,x,1\n".as_bytes())
-            .unwrap_err()
-            .contains("line 2"));
+        assert!(g.add_postcodes("postcode,lat,lon\nDE22 1AA,x,1\n".as_bytes()).unwrap_err().contains("line 2"));
         assert!(Gazetteer::demo().postcode_count() > 2000);
     }
 }

@@ -16,34 +16,48 @@ pub(crate) trait BulkRow {
     fn push_args(self, out: &mut Vec<Arg>);
 }
 
-/// Rows per INSERT statement on SQLite.
-const SQLITE_ROWS_PER_STATEMENT: usize = 256;
-
 pub(crate) async fn insert<R: BulkRow>(tx: &mut Tx, campaign_id: i64, rows: Vec<R>) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
     let width = R::COLUMNS.len();
+    let mut args = Vec::with_capacity(width);
     match tx {
-        Tx::Sqlite(_) => {
-            let mut rows = rows.into_iter().peekable();
-            while rows.peek().is_some() {
-                let mut args = Vec::with_capacity(SQLITE_ROWS_PER_STATEMENT * width);
-                let mut n = 0;
-                for row in rows.by_ref().take(SQLITE_ROWS_PER_STATEMENT) {
+        Tx::Sqlite(sqlite) => {
+            // One prepared single-row INSERT stepped for every row, through SQLite's own API on the
+            // transaction's connection: the per-statement overhead of the async driver would cost
+            // more than SQLite's own work.
+            let mut handle = sqlite.lock_handle().await.context("Failed to lock the SQLite connection")?;
+            let raw = handle.as_raw_handle();
+            // SAFETY: the handle is locked for this scope, so nothing else uses the connection;
+            // `from_handle` borrows it without taking ownership, and the wrapper is dropped (its
+            // statements finalized) before the lock is released.
+            let conn = unsafe { rusqlite::Connection::from_handle(raw.as_ptr()) }.context("Failed to use the SQLite connection")?;
+            {
+                let mut stmt = conn
+                    .prepare(&insert_sql(R::TABLE, R::COLUMNS, 1))
+                    .with_context(|| format!("Failed to prepare the insert into {}", R::TABLE))?;
+                for row in rows {
+                    args.clear();
                     args.push(Arg::Int(Some(campaign_id)));
                     row.push_args(&mut args);
-                    n += 1;
+                    for (i, a) in args.drain(..).enumerate() {
+                        let i = i + 1;
+                        match a {
+                            Arg::Int(v) => stmt.raw_bind_parameter(i, v),
+                            Arg::Real(v) => stmt.raw_bind_parameter(i, v),
+                            Arg::Text(v) => stmt.raw_bind_parameter(i, v),
+                            Arg::Bool(v) => stmt.raw_bind_parameter(i, v),
+                        }
+                        .with_context(|| format!("Failed to bind a value for {}", R::TABLE))?;
+                    }
+                    stmt.raw_execute().map_err(sqlite_error).with_context(|| format!("Failed to insert into {}", R::TABLE))?;
                 }
-                debug_assert_eq!(args.len(), n * width);
-                tx.execute(&insert_sql(R::TABLE, R::COLUMNS, n), args)
-                    .await
-                    .with_context(|| format!("Failed to insert {n} rows into {}", R::TABLE))?;
             }
+            drop(conn);
         }
         Tx::Postgres(pg) => {
             let mut text = String::with_capacity(rows.len() * 128);
-            let mut args = Vec::with_capacity(width);
             for row in rows {
                 args.clear();
                 args.push(Arg::Int(Some(campaign_id)));
@@ -51,19 +65,16 @@ pub(crate) async fn insert<R: BulkRow>(tx: &mut Tx, campaign_id: i64, rows: Vec<
                 copy_line(&mut text, &args);
             }
             let sql = format!("COPY {} ({}) FROM STDIN", R::TABLE, R::COLUMNS.join(", "));
-            let mut copy = pg
-                .copy_in_raw(&sql)
-                .await
-                .with_context(|| format!("Failed to start COPY into {}", R::TABLE))?;
-            copy.send(text.into_bytes())
-                .await
-                .with_context(|| format!("Failed to COPY into {}", R::TABLE))?;
-            copy.finish()
-                .await
-                .with_context(|| format!("Failed to finish COPY into {}", R::TABLE))?;
+            let mut copy = pg.copy_in_raw(&sql).await.with_context(|| format!("Failed to start COPY into {}", R::TABLE))?;
+            copy.send(text.into_bytes()).await.with_context(|| format!("Failed to COPY into {}", R::TABLE))?;
+            copy.finish().await.with_context(|| format!("Failed to finish COPY into {}", R::TABLE))?;
         }
     }
     Ok(())
+}
+
+fn sqlite_error(e: rusqlite::Error) -> anyhow::Error {
+    anyhow::Error::new(e)
 }
 
 fn insert_sql(table: &str, columns: &[&str], rows: usize) -> String {
@@ -121,23 +132,12 @@ mod tests {
     #[test]
     fn copy_text_escapes_what_it_must() {
         let mut out = String::new();
-        copy_line(
-            &mut out,
-            &[
-                Arg::Int(Some(3)),
-                Arg::Text(Some("a\tb\\c\nd".into())),
-                Arg::Text(None),
-                Arg::Real(Some(52.5)),
-            ],
-        );
+        copy_line(&mut out, &[Arg::Int(Some(3)), Arg::Text(Some("a\tb\\c\nd".into())), Arg::Text(None), Arg::Real(Some(52.5))]);
         assert_eq!(out, "3\ta\\tb\\\\c\\nd\t\\N\t52.5\n");
     }
 
     #[test]
     fn insert_sql_numbers_every_placeholder() {
-        assert_eq!(
-            insert_sql("t", &["a", "b"], 2),
-            "INSERT INTO t (a, b) VALUES ($1,$2),($3,$4)"
-        );
+        assert_eq!(insert_sql("t", &["a", "b"], 2), "INSERT INTO t (a, b) VALUES ($1,$2),($3,$4)");
     }
 }

@@ -34,14 +34,8 @@ impl TryFrom<CampaignRow> for Campaign {
     type Error = Error;
     fn try_from(r: CampaignRow) -> Result<Self> {
         Ok(Campaign {
-            election_date: NaiveDate::parse_from_str(&r.election_date, "%Y-%m-%d").with_context(
-                || {
-                    format!(
-                        "Failed to read the election date of campaign {}",
-                        r.ballot_id
-                    )
-                },
-            )?,
+            election_date: NaiveDate::parse_from_str(&r.election_date, "%Y-%m-%d")
+                .with_context(|| format!("Failed to read the election date of campaign {}", r.ballot_id))?,
             id: r.id,
             ballot_id: r.ballot_id,
             gss: r.gss,
@@ -56,18 +50,17 @@ const COLUMNS: &str = "id, ballot_id, gss, name, election_date, register_version
 /// Creates the campaign for a UK parliamentary election in a constituency of the bundled list.
 #[tracing::instrument(skip(tx), err(level = "debug"))]
 pub async fn create(tx: &mut Tx, gss: &GssCode, election_date: NaiveDate) -> Result<Campaign> {
-    let seat = constituency(gss).ok_or_else(|| {
-        Error::NotFound(format!(
-            "{gss} is not a constituency on the 2010-2019 boundaries (Derby North is E14000662)"
-        ))
-    })?;
+    let seat = constituency(gss)
+        .ok_or_else(|| Error::NotFound(format!("{gss} is not a constituency on the 2010-2019 boundaries (Derby North is E14000662)")))?;
     let ballot = BallotId::parliamentary(&seat.name, election_date);
     if find(tx, ballot.as_str()).await?.is_some() {
         return Err(Error::Conflict(format!("campaign {ballot} already exists")));
     }
     let row: CampaignRow = tx
         .fetch_one(
-            &format!("INSERT INTO campaigns (ballot_id, gss, name, election_date, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING {COLUMNS}"),
+            &format!(
+                "INSERT INTO campaigns (ballot_id, gss, name, election_date, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING {COLUMNS}"
+            ),
             args![ballot.as_str(), gss.as_str(), seat.name.as_str(), election_date.format("%Y-%m-%d").to_string(), now()],
         )
         .await?;
@@ -75,12 +68,8 @@ pub async fn create(tx: &mut Tx, gss: &GssCode, election_date: NaiveDate) -> Res
 }
 
 pub async fn find(tx: &mut Tx, ballot_id: &str) -> Result<Option<Campaign>> {
-    let row: Option<CampaignRow> = tx
-        .fetch_optional(
-            &format!("SELECT {COLUMNS} FROM campaigns WHERE ballot_id = $1"),
-            args![ballot_id],
-        )
-        .await?;
+    let row: Option<CampaignRow> =
+        tx.fetch_optional(&format!("SELECT {COLUMNS} FROM campaigns WHERE ballot_id = $1"), args![ballot_id]).await?;
     row.map(Campaign::try_from).transpose()
 }
 
@@ -94,30 +83,24 @@ pub async fn get(tx: &mut Tx, ballot_id: &str) -> Result<Campaign> {
 }
 
 pub async fn list(tx: &mut Tx) -> Result<Vec<Campaign>> {
-    let rows: Vec<CampaignRow> = tx
-        .fetch_all(
-            &format!("SELECT {COLUMNS} FROM campaigns ORDER BY ballot_id"),
-            vec![],
-        )
-        .await?;
+    let rows: Vec<CampaignRow> = tx.fetch_all(&format!("SELECT {COLUMNS} FROM campaigns ORDER BY ballot_id"), vec![]).await?;
     rows.into_iter().map(Campaign::try_from).collect()
 }
 
 /// Polling district codes of the campaign's register.
 pub async fn polling_districts(tx: &mut Tx, campaign: &Campaign) -> Result<Vec<String>> {
-    let rows: Vec<(String,)> = tx
-        .fetch_all(
-            "SELECT code FROM polling_districts WHERE campaign_id = $1 ORDER BY code",
-            args![campaign.id],
-        )
-        .await?;
+    let rows: Vec<(String,)> =
+        tx.fetch_all("SELECT code FROM polling_districts WHERE campaign_id = $1 ORDER BY code", args![campaign.id]).await?;
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
 /// Starts a new register version and returns its number.
 pub(crate) async fn bump_version(tx: &mut Tx, campaign_id: i64) -> Result<i64> {
     let (v,): (i64,) = tx
-        .fetch_one("UPDATE campaigns SET register_version = register_version + 1 WHERE id = $1 RETURNING register_version", args![campaign_id])
+        .fetch_one(
+            "UPDATE campaigns SET register_version = register_version + 1 WHERE id = $1 RETURNING register_version",
+            args![campaign_id],
+        )
         .await?;
     Ok(v)
 }

@@ -4,9 +4,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
 use sqlx::{FromRow, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
 use crate::error::Result;
@@ -83,19 +81,14 @@ impl Store {
             Backend::Sqlite => {
                 let s = url.expose();
                 let options = if s.starts_with("sqlite:") {
-                    SqliteConnectOptions::from_str(s)
-                        .with_context(|| format!("Failed to read the SQLite URL {url}"))?
+                    SqliteConnectOptions::from_str(s).with_context(|| format!("Failed to read the SQLite URL {url}"))?
                 } else {
                     SqliteConnectOptions::new().filename(s)
                 };
                 let in_memory = s.contains(":memory:") || s.contains("mode=memory");
                 let options = options
                     .create_if_missing(true)
-                    .journal_mode(if in_memory {
-                        SqliteJournalMode::Memory
-                    } else {
-                        SqliteJournalMode::Wal
-                    })
+                    .journal_mode(if in_memory { SqliteJournalMode::Memory } else { SqliteJournalMode::Wal })
                     .synchronous(SqliteSynchronous::Normal)
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(10))
@@ -107,25 +100,19 @@ impl Store {
                     .connect_with(options)
                     .await
                     .with_context(|| format!("Failed to open the SQLite database {url}"))?;
-                SQLITE_MIGRATIONS
-                    .run(&pool)
-                    .await
-                    .context("Failed to migrate the SQLite database")?;
+                SQLITE_MIGRATIONS.run(&pool).await.context("Failed to migrate the SQLite database")?;
                 Pool::Sqlite(pool)
             }
             Backend::Postgres => {
-                let options = PgConnectOptions::from_str(url.expose())
-                    .with_context(|| format!("Failed to read the PostgreSQL URL {url}"))?;
+                let options =
+                    PgConnectOptions::from_str(url.expose()).with_context(|| format!("Failed to read the PostgreSQL URL {url}"))?;
                 let pool = PgPoolOptions::new()
                     .max_connections(8)
                     .acquire_timeout(Duration::from_secs(10))
                     .connect_with(options)
                     .await
                     .with_context(|| format!("Failed to connect to PostgreSQL at {url}"))?;
-                POSTGRES_MIGRATIONS
-                    .run(&pool)
-                    .await
-                    .context("Failed to migrate the PostgreSQL database")?;
+                POSTGRES_MIGRATIONS.run(&pool).await.context("Failed to migrate the PostgreSQL database")?;
                 Pool::Postgres(pool)
             }
         };
@@ -142,16 +129,8 @@ impl Store {
     /// Begins a transaction. Every repository call takes one; the caller commits.
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match &self.pool {
-            Pool::Sqlite(p) => Tx::Sqlite(
-                p.begin()
-                    .await
-                    .context("Failed to begin a SQLite transaction")?,
-            ),
-            Pool::Postgres(p) => Tx::Postgres(
-                p.begin()
-                    .await
-                    .context("Failed to begin a PostgreSQL transaction")?,
-            ),
+            Pool::Sqlite(p) => Tx::Sqlite(p.begin().await.context("Failed to begin a SQLite transaction")?),
+            Pool::Postgres(p) => Tx::Postgres(p.begin().await.context("Failed to begin a PostgreSQL transaction")?),
         })
     }
 
@@ -240,14 +219,8 @@ macro_rules! bind_all {
 }
 
 /// A row type that decodes from both backends (`#[derive(sqlx::FromRow)]` structs and tuples).
-pub trait Record:
-    for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
-{
-}
-impl<T> Record for T where
-    T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
-{
-}
+pub trait Record: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+impl<T> Record for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
 
 /// A transaction on either backend. SQL written for it uses `$1`-style placeholders and the
 /// common dialect of SQLite and PostgreSQL (`ON CONFLICT`, `RETURNING`, `CAST(.. AS BIGINT)`).
@@ -266,63 +239,29 @@ impl Tx {
 
     pub async fn execute(&mut self, sql: &str, args: Vec<Arg>) -> Result<u64> {
         Ok(match self {
-            Tx::Sqlite(tx) => bind_all!(sqlx::query(sql), args)
-                .execute(&mut **tx)
-                .await?
-                .rows_affected(),
-            Tx::Postgres(tx) => bind_all!(sqlx::query(sql), args)
-                .execute(&mut **tx)
-                .await?
-                .rows_affected(),
+            Tx::Sqlite(tx) => bind_all!(sqlx::query(sql), args).execute(&mut **tx).await?.rows_affected(),
+            Tx::Postgres(tx) => bind_all!(sqlx::query(sql), args).execute(&mut **tx).await?.rows_affected(),
         })
     }
 
     pub async fn fetch_all<T: Record>(&mut self, sql: &str, args: Vec<Arg>) -> Result<Vec<T>> {
         Ok(match self {
-            Tx::Sqlite(tx) => {
-                bind_all!(sqlx::query_as::<_, T>(sql), args)
-                    .fetch_all(&mut **tx)
-                    .await?
-            }
-            Tx::Postgres(tx) => {
-                bind_all!(sqlx::query_as::<_, T>(sql), args)
-                    .fetch_all(&mut **tx)
-                    .await?
-            }
+            Tx::Sqlite(tx) => bind_all!(sqlx::query_as::<_, T>(sql), args).fetch_all(&mut **tx).await?,
+            Tx::Postgres(tx) => bind_all!(sqlx::query_as::<_, T>(sql), args).fetch_all(&mut **tx).await?,
         })
     }
 
-    pub async fn fetch_optional<T: Record>(
-        &mut self,
-        sql: &str,
-        args: Vec<Arg>,
-    ) -> Result<Option<T>> {
+    pub async fn fetch_optional<T: Record>(&mut self, sql: &str, args: Vec<Arg>) -> Result<Option<T>> {
         Ok(match self {
-            Tx::Sqlite(tx) => {
-                bind_all!(sqlx::query_as::<_, T>(sql), args)
-                    .fetch_optional(&mut **tx)
-                    .await?
-            }
-            Tx::Postgres(tx) => {
-                bind_all!(sqlx::query_as::<_, T>(sql), args)
-                    .fetch_optional(&mut **tx)
-                    .await?
-            }
+            Tx::Sqlite(tx) => bind_all!(sqlx::query_as::<_, T>(sql), args).fetch_optional(&mut **tx).await?,
+            Tx::Postgres(tx) => bind_all!(sqlx::query_as::<_, T>(sql), args).fetch_optional(&mut **tx).await?,
         })
     }
 
     pub async fn fetch_one<T: Record>(&mut self, sql: &str, args: Vec<Arg>) -> Result<T> {
         Ok(match self {
-            Tx::Sqlite(tx) => {
-                bind_all!(sqlx::query_as::<_, T>(sql), args)
-                    .fetch_one(&mut **tx)
-                    .await?
-            }
-            Tx::Postgres(tx) => {
-                bind_all!(sqlx::query_as::<_, T>(sql), args)
-                    .fetch_one(&mut **tx)
-                    .await?
-            }
+            Tx::Sqlite(tx) => bind_all!(sqlx::query_as::<_, T>(sql), args).fetch_one(&mut **tx).await?,
+            Tx::Postgres(tx) => bind_all!(sqlx::query_as::<_, T>(sql), args).fetch_one(&mut **tx).await?,
         })
     }
 

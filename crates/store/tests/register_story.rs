@@ -27,13 +27,7 @@ fn file(text: &str) -> tempfile::NamedTempFile {
 
 async fn new_campaign(store: &Store) -> Campaign {
     let mut tx = store.begin().await.unwrap();
-    let c = campaigns::create(
-        &mut tx,
-        &GssCode::parse("E14000662").unwrap(),
-        NaiveDate::from_ymd_opt(2017, 6, 8).unwrap(),
-    )
-    .await
-    .unwrap();
+    let c = campaigns::create(&mut tx, &GssCode::parse("E14000662").unwrap(), NaiveDate::from_ymd_opt(2017, 6, 8).unwrap()).await.unwrap();
     tx.commit().await.unwrap();
     c
 }
@@ -90,10 +84,7 @@ async fn stats(store: &Store, campaign: &Campaign) -> register::RegisterStats {
 
 async fn id_of(store: &Store, campaign: &Campaign, number: &str) -> i64 {
     let mut tx = store.begin().await.unwrap();
-    register::show_elector(&mut tx, campaign, number)
-        .await
-        .unwrap()
-        .id
+    register::show_elector(&mut tx, campaign, number).await.unwrap().id
 }
 
 fn register_text() -> String {
@@ -116,19 +107,9 @@ async fn campaigns_are_created_once_and_named_by_ballot_id() {
         assert_eq!(c.ballot_id, "parl.derby-north.2017-06-08", "{}", db.name);
         assert_eq!(c.name, "Derby North");
         let mut tx = db.store.begin().await.unwrap();
-        let again = campaigns::create(
-            &mut tx,
-            &GssCode::parse("E14000662").unwrap(),
-            NaiveDate::from_ymd_opt(2017, 6, 8).unwrap(),
-        )
-        .await;
+        let again = campaigns::create(&mut tx, &GssCode::parse("E14000662").unwrap(), NaiveDate::from_ymd_opt(2017, 6, 8).unwrap()).await;
         assert!(matches!(again, Err(Error::Conflict(_))), "{}", db.name);
-        let unknown = campaigns::create(
-            &mut tx,
-            &GssCode::parse("E14999999").unwrap(),
-            NaiveDate::from_ymd_opt(2017, 6, 8).unwrap(),
-        )
-        .await;
+        let unknown = campaigns::create(&mut tx, &GssCode::parse("E14999999").unwrap(), NaiveDate::from_ymd_opt(2017, 6, 8).unwrap()).await;
         assert!(matches!(unknown, Err(Error::NotFound(_))), "{}", db.name);
         drop(tx);
         db.finish().await;
@@ -139,24 +120,12 @@ async fn campaigns_are_created_once_and_named_by_ballot_id() {
 async fn an_import_groups_households_and_counts_who_may_vote() {
     for db in TestDb::all().await {
         let c = new_campaign(&db.store).await;
-        let report = import(
-            &db.store,
-            &c,
-            &register_text(),
-            false,
-            UnknownMarkers::Refuse,
-        )
-        .await
-        .unwrap();
+        let report = import(&db.store, &c, &register_text(), false, UnknownMarkers::Refuse).await.unwrap();
         assert_eq!(report.electors, 7, "{}", db.name);
         // Ann and Bob share a door written two ways; the Kowalskis share one; the anonymous elector has none.
         assert_eq!(report.households, 4, "{}", db.name);
         assert_eq!(report.polling_districts, 2);
-        assert_eq!(
-            report.households_not_geocoded, 0,
-            "{}: demo postcodes geocode",
-            db.name
-        );
+        assert_eq!(report.households_not_geocoded, 0, "{}: demo postcodes geocode", db.name);
         let s = stats(&db.store, &c).await;
         assert_eq!(s.totals.electors, 7);
         // Not eligible: Jan (G) and Ewa (18 on 1 July 2017, after polling day).
@@ -168,22 +137,12 @@ async fn an_import_groups_households_and_counts_who_may_vote() {
 
         let mut tx = db.store.begin().await.unwrap();
         let anonymous = register::show_elector(&mut tx, &c, "NA1-5").await.unwrap();
-        assert!(
-            anonymous.anonymous
-                && anonymous.surname.is_none()
-                && anonymous.address.is_empty()
-                && anonymous.postcode.is_none()
-        );
-        let ewa = register::show_elector(&mut tx, &c, "na1-3/1")
-            .await
-            .unwrap();
+        assert!(anonymous.anonymous && anonymous.surname.is_none() && anonymous.address.is_empty() && anonymous.postcode.is_none());
+        let ewa = register::show_elector(&mut tx, &c, "na1-3/1").await.unwrap();
         assert_eq!(ewa.forename.as_deref(), Some("Ewa"));
         assert!(!ewa.eligible);
         assert_eq!(ewa.household_electors, 2);
-        assert!(matches!(
-            register::show_elector(&mut tx, &c, "NA1-99").await,
-            Err(Error::NotFound(_))
-        ));
+        assert!(matches!(register::show_elector(&mut tx, &c, "NA1-99").await, Err(Error::NotFound(_))));
         drop(tx);
         db.finish().await;
     }
@@ -193,36 +152,20 @@ async fn an_import_groups_households_and_counts_who_may_vote() {
 async fn a_bad_row_writes_nothing_and_skip_invalid_writes_the_rest() {
     for db in TestDb::all().await {
         let c = new_campaign(&db.store).await;
-        let bad = format!("{}NA1,6,0,,,Brown,Di,NOTAPOSTCODE,9 Duffield Road,Derby,,,,\nNA1,1,0,,,Smith,Ann,DE22 1AA,1 Duffield Road,Derby,,,,\n", register_text());
-        let err = import(&db.store, &c, &bad, false, UnknownMarkers::Refuse)
-            .await
-            .unwrap_err();
-        let Error::Rows { errors, total } = err else {
-            panic!("{}: expected row errors, got {err:?}", db.name)
-        };
-        assert_eq!(total, 2);
-        assert_eq!(
-            errors[0].to_string(),
-            "line 9, column 'PostCode': malformed postcode: 'NOTAPOSTCODE' is not a UK postcode"
+        let bad = format!(
+            "{}NA1,6,0,,,Brown,Di,NOTAPOSTCODE,9 Duffield Road,Derby,,,,\nNA1,1,0,,,Smith,Ann,DE22 1AA,1 Duffield Road,Derby,,,,\n",
+            register_text()
         );
+        let err = import(&db.store, &c, &bad, false, UnknownMarkers::Refuse).await.unwrap_err();
+        let Error::Rows { errors, total } = err else { panic!("{}: expected row errors, got {err:?}", db.name) };
+        assert_eq!(total, 2);
+        assert_eq!(errors[0].to_string(), "line 9, column 'PostCode': malformed postcode: 'NOTAPOSTCODE' is not a UK postcode");
         assert_eq!(errors[1].to_string(), "line 10, column 'Elector Number': duplicate elector number NA1-1 in polling district NA1");
         let s = stats(&db.store, &c).await;
-        assert_eq!(
-            (s.totals.electors, s.register_version),
-            (0, 0),
-            "{}: nothing written",
-            db.name
-        );
+        assert_eq!((s.totals.electors, s.register_version), (0, 0), "{}: nothing written", db.name);
 
-        let report = import(&db.store, &c, &bad, true, UnknownMarkers::Refuse)
-            .await
-            .unwrap();
-        assert_eq!(
-            (report.electors, report.rows_rejected),
-            (7, 2),
-            "{}",
-            db.name
-        );
+        let report = import(&db.store, &c, &bad, true, UnknownMarkers::Refuse).await.unwrap();
+        assert_eq!((report.electors, report.rows_rejected), (7, 2), "{}", db.name);
         db.finish().await;
     }
 }
@@ -232,13 +175,8 @@ async fn unknown_markers_are_refused_or_kept_and_reported() {
     for db in TestDb::all().await {
         let c = new_campaign(&db.store).await;
         let text = format!("{X14}NA1,1,0,Q,,Smith,Ann,DE22 1AA,1 Duffield Road,Derby,,,,\n");
-        assert!(matches!(
-            import(&db.store, &c, &text, false, UnknownMarkers::Refuse).await,
-            Err(Error::Rows { .. })
-        ));
-        let report = import(&db.store, &c, &text, false, UnknownMarkers::Keep)
-            .await
-            .unwrap();
+        assert!(matches!(import(&db.store, &c, &text, false, UnknownMarkers::Refuse).await, Err(Error::Rows { .. })));
+        let report = import(&db.store, &c, &text, false, UnknownMarkers::Keep).await.unwrap();
         assert_eq!(report.unknown_markers.get("Q"), Some(&1), "{}", db.name);
         let s = stats(&db.store, &c).await;
         assert_eq!((s.totals.eligible, s.totals.unknown_markers), (0, 1));
@@ -250,15 +188,7 @@ async fn unknown_markers_are_refused_or_kept_and_reported() {
 async fn a_new_register_version_keeps_each_persons_id_when_renumbered() {
     for db in TestDb::all().await {
         let c = new_campaign(&db.store).await;
-        import(
-            &db.store,
-            &c,
-            &register_text(),
-            false,
-            UnknownMarkers::Refuse,
-        )
-        .await
-        .unwrap();
+        import(&db.store, &c, &register_text(), false, UnknownMarkers::Refuse).await.unwrap();
         let ann = id_of(&db.store, &c, "NA1-1").await;
         let cara = id_of(&db.store, &c, "NA1-4").await;
         // Next year's register: a newcomer at number 1 shifts everyone on; Bob has moved away.
@@ -271,30 +201,16 @@ NA1,4,0,,,Kowalski,Ewa,DE22 1AA,3 Duffield Road,Derby,,,,\n\
 NA1,5,0,,,JONES,cara,DE22 1AE,5 Duffield Road,Derby,,,,\n\
 NA1,6,0,N,,,,,,,,,,\n"
         );
-        let report = import(&db.store, &c, &next, false, UnknownMarkers::Refuse)
-            .await
-            .unwrap();
+        let report = import(&db.store, &c, &next, false, UnknownMarkers::Refuse).await.unwrap();
         assert_eq!(report.version, 2);
-        assert_eq!(
-            report.electors_matched, 4,
-            "{}: Ann, Jan, Ewa, Cara",
-            db.name
-        );
-        assert_eq!(
-            report.electors_removed, 3,
-            "{}: Bob, Dev and the anonymous elector NA1-5",
-            db.name
-        );
+        assert_eq!(report.electors_matched, 4, "{}: Ann, Jan, Ewa, Cara", db.name);
+        assert_eq!(report.electors_removed, 3, "{}: Bob, Dev and the anonymous elector NA1-5", db.name);
         assert_eq!(id_of(&db.store, &c, "NA1-2").await, ann, "{}", db.name);
         assert_eq!(id_of(&db.store, &c, "NA1-5").await, cara);
         assert_ne!(id_of(&db.store, &c, "NA1-1").await, ann);
         let s = stats(&db.store, &c).await;
         assert_eq!(s.totals.electors, 6);
-        assert!(
-            !s.polling_districts.contains_key("NB1"),
-            "{}: districts follow the register",
-            db.name
-        );
+        assert!(!s.polling_districts.contains_key("NB1"), "{}: districts follow the register", db.name);
         db.finish().await;
     }
 }
@@ -303,15 +219,7 @@ NA1,6,0,N,,,,,,,,,,\n"
 async fn a_notice_of_alteration_adds_deletes_amends_and_renumbers() {
     for db in TestDb::all().await {
         let c = new_campaign(&db.store).await;
-        import(
-            &db.store,
-            &c,
-            &register_text(),
-            false,
-            UnknownMarkers::Refuse,
-        )
-        .await
-        .unwrap();
+        import(&db.store, &c, &register_text(), false, UnknownMarkers::Refuse).await.unwrap();
         let cara = id_of(&db.store, &c, "NA1-4").await;
         let notice = "ChangeType,ElectorNumber,MarkersRegisterText,ElectorDOB,ElectorSurname,ElectorForename,PropertyAddress1,PropertyAddress2,PropertyAddress3,PropertyAddress4,PropertyAddress5,PropertyPostCode\n\
 D,NA1-4,,,,,,,,,,\n\
@@ -320,32 +228,10 @@ M,NA1-1,,,Smith-Jones,Ann,1 Duffield Road,Derby,,,,DE22 1AA\n\
 A,NA1-7,,,Green,Gil,11 Duffield Road,Derby,,,,DE22 1AE\n\
 D,NB1-1,,,,,,,,,,\n";
         let report = update(&db.store, &c, notice).await.unwrap();
-        assert_eq!(
-            (
-                report.added,
-                report.deleted,
-                report.amended,
-                report.renumbered
-            ),
-            (2, 2, 1, 1),
-            "{}",
-            db.name
-        );
-        assert_eq!(
-            id_of(&db.store, &c, "NA1-4/1").await,
-            cara,
-            "{}: renumbered, same person",
-            db.name
-        );
+        assert_eq!((report.added, report.deleted, report.amended, report.renumbered), (2, 2, 1, 1), "{}", db.name);
+        assert_eq!(id_of(&db.store, &c, "NA1-4/1").await, cara, "{}: renumbered, same person", db.name);
         let mut tx = db.store.begin().await.unwrap();
-        assert_eq!(
-            register::show_elector(&mut tx, &c, "NA1-1")
-                .await
-                .unwrap()
-                .surname
-                .as_deref(),
-            Some("Smith-Jones")
-        );
+        assert_eq!(register::show_elector(&mut tx, &c, "NA1-1").await.unwrap().surname.as_deref(), Some("Smith-Jones"));
         assert!(register::show_elector(&mut tx, &c, "NB1-1").await.is_err());
         drop(tx);
         assert_eq!(stats(&db.store, &c).await.totals.electors, 7);
@@ -354,16 +240,9 @@ D,NB1-1,,,,,,,,,,\n";
         let bad = "ChangeType,ElectorNumber,MarkersRegisterText,ElectorDOB,ElectorSurname,ElectorForename,PropertyAddress1,PropertyAddress2,PropertyAddress3,PropertyAddress4,PropertyAddress5,PropertyPostCode\n\
 A,NA1-8,,,Hill,Hal,13 Duffield Road,Derby,,,,DE22 1AE\n\
 D,NA1-99,,,,,,,,,,\n";
-        let Err(Error::Rows { errors, .. }) = update(&db.store, &c, bad).await else {
-            panic!("{}: expected row errors", db.name)
-        };
+        let Err(Error::Rows { errors, .. }) = update(&db.store, &c, bad).await else { panic!("{}: expected row errors", db.name) };
         assert_eq!(errors[0].to_string(), "line 3, column 'ElectorNumber': NA1-99 is not on the register, so it cannot be deleted");
-        assert_eq!(
-            stats(&db.store, &c).await.totals.electors,
-            7,
-            "{}: nothing applied",
-            db.name
-        );
+        assert_eq!(stats(&db.store, &c).await.totals.electors, 7, "{}: nothing applied", db.name);
         db.finish().await;
     }
 }
@@ -372,61 +251,30 @@ D,NA1-99,,,,,,,,,,\n";
 async fn absent_voters_replace_the_previous_list_and_survive_renumbering() {
     for db in TestDb::all().await {
         let c = new_campaign(&db.store).await;
-        import(
-            &db.store,
-            &c,
-            &register_text(),
-            false,
-            UnknownMarkers::Refuse,
-        )
-        .await
-        .unwrap();
+        import(&db.store, &c, &register_text(), false, UnknownMarkers::Refuse).await.unwrap();
         let f = file("ElectorNumber,AbsentVoterType\nNA1-1,P\nNA1-2,Proxy\nNA1-3/1,PP\n");
         let list = read_absent_voters(f.path(), &Mapping::default()).unwrap();
         let mut tx = db.store.begin().await.unwrap();
-        let r = register::import_absent_voters(&mut tx, &c, list, "av.csv", false)
-            .await
-            .unwrap();
+        let r = register::import_absent_voters(&mut tx, &c, list, "av.csv", false).await.unwrap();
         tx.commit().await.unwrap();
-        assert_eq!(
-            (r.postal, r.proxy, r.proxy_postal),
-            (1, 1, 1),
-            "{}",
-            db.name
-        );
+        assert_eq!((r.postal, r.proxy, r.proxy_postal), (1, 1, 1), "{}", db.name);
         let s = stats(&db.store, &c).await;
         assert_eq!((s.totals.postal_voters, s.totals.proxy_voters), (2, 1));
 
         let f = file("ElectorNumber,AbsentVoterType\nNA1-1,P\nZZ9-1,P\n");
         let list = read_absent_voters(f.path(), &Mapping::default()).unwrap();
         let mut tx = db.store.begin().await.unwrap();
-        let Err(Error::Rows { errors, .. }) =
-            register::import_absent_voters(&mut tx, &c, list, "av.csv", false).await
-        else {
+        let Err(Error::Rows { errors, .. }) = register::import_absent_voters(&mut tx, &c, list, "av.csv", false).await else {
             panic!("{}: expected row errors", db.name)
         };
-        assert_eq!(
-            errors[0].to_string(),
-            "line 3, column 'ElectorNumber': ZZ9-1 is not on the register"
-        );
+        assert_eq!(errors[0].to_string(), "line 3, column 'ElectorNumber': ZZ9-1 is not on the register");
         drop(tx);
 
         // Ann is renumbered in the next register: her postal vote goes with her.
         let next = register_text().replace("NA1,1,0,,,Smith,Ann", "NA1,9,0,,,Smith,Ann");
-        import(&db.store, &c, &next, false, UnknownMarkers::Refuse)
-            .await
-            .unwrap();
+        import(&db.store, &c, &next, false, UnknownMarkers::Refuse).await.unwrap();
         let mut tx = db.store.begin().await.unwrap();
-        assert_eq!(
-            register::show_elector(&mut tx, &c, "NA1-9")
-                .await
-                .unwrap()
-                .absent_vote
-                .as_deref(),
-            Some("postal vote"),
-            "{}",
-            db.name
-        );
+        assert_eq!(register::show_elector(&mut tx, &c, "NA1-9").await.unwrap().absent_vote.as_deref(), Some("postal vote"), "{}", db.name);
         drop(tx);
         db.finish().await;
     }
@@ -436,24 +284,16 @@ async fn absent_voters_replace_the_previous_list_and_survive_renumbering() {
 async fn hostile_text_is_stored_as_text() {
     for db in TestDb::all().await {
         let c = new_campaign(&db.store).await;
-        let text = format!("{X14}NA1,1,0,,,\"Robert'); DROP TABLE electors;--\",\"O'Neil \"\"Bobby\"\"\",DE22 1AA,\"1 Duffield Road\",Derby,,,,\n");
-        import(&db.store, &c, &text, false, UnknownMarkers::Refuse)
-            .await
-            .unwrap();
+        let text = format!(
+            "{X14}NA1,1,0,,,\"Robert'); DROP TABLE electors;--\",\"O'Neil \"\"Bobby\"\"\",DE22 1AA,\"1 Duffield Road\",Derby,,,,\n"
+        );
+        import(&db.store, &c, &text, false, UnknownMarkers::Refuse).await.unwrap();
         let mut tx = db.store.begin().await.unwrap();
         let e = register::show_elector(&mut tx, &c, "NA1-1").await.unwrap();
-        assert_eq!(
-            e.surname.as_deref(),
-            Some("Robert'); DROP TABLE electors;--"),
-            "{}",
-            db.name
-        );
+        assert_eq!(e.surname.as_deref(), Some("Robert'); DROP TABLE electors;--"), "{}", db.name);
         assert_eq!(e.forename.as_deref(), Some("O'Neil \"Bobby\""));
         // The campaign lookup takes text too.
-        assert!(matches!(
-            campaigns::get(&mut tx, "x' OR '1'='1").await,
-            Err(Error::NotFound(_))
-        ));
+        assert!(matches!(campaigns::get(&mut tx, "x' OR '1'='1").await, Err(Error::NotFound(_))));
         drop(tx);
         db.finish().await;
     }
@@ -478,36 +318,12 @@ async fn a_synthetic_register_imports_whole() {
             None,
         )
         .unwrap();
-        let report = import(
-            &db.store,
-            &c,
-            std::str::from_utf8(&bytes).unwrap(),
-            false,
-            UnknownMarkers::Refuse,
-        )
-        .await
-        .unwrap();
+        let report = import(&db.store, &c, std::str::from_utf8(&bytes).unwrap(), false, UnknownMarkers::Refuse).await.unwrap();
         assert_eq!(report.electors as usize, summary.electors, "{}", db.name);
-        assert_eq!(
-            report.households as usize, summary.households,
-            "{}",
-            db.name
-        );
+        assert_eq!(report.households as usize, summary.households, "{}", db.name);
         // Importing the same register again matches everyone.
-        let again = import(
-            &db.store,
-            &c,
-            std::str::from_utf8(&bytes).unwrap(),
-            false,
-            UnknownMarkers::Refuse,
-        )
-        .await
-        .unwrap();
-        assert_eq!(
-            again.electors_matched as usize, summary.electors,
-            "{}",
-            db.name
-        );
+        let again = import(&db.store, &c, std::str::from_utf8(&bytes).unwrap(), false, UnknownMarkers::Refuse).await.unwrap();
+        assert_eq!(again.electors_matched as usize, summary.electors, "{}", db.name);
         assert_eq!(again.households_new, 0);
         db.finish().await;
     }

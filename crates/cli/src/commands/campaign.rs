@@ -34,14 +34,10 @@ pub async fn run(command: CampaignCommand, settings: &Settings) -> anyhow::Resul
     let mut tx = store.begin().await?;
     match command {
         CampaignCommand::Create(args) => {
-            let campaign =
-                campaigns::create(&mut tx, &args.constituency, args.election_date).await?;
+            let campaign = campaigns::create(&mut tx, &args.constituency, args.election_date).await?;
             tx.commit().await?;
             println!("{}", campaign.ballot_id);
-            eprintln!(
-                "Created the campaign for {} ({}), polling day {}.",
-                campaign.name, campaign.gss, campaign.election_date
-            );
+            eprintln!("Created the campaign for {} ({}), polling day {}.", campaign.name, campaign.gss, campaign.election_date);
         }
         CampaignCommand::List { json } => {
             let all = campaigns::list(&mut tx).await?;
@@ -51,10 +47,7 @@ pub async fn run(command: CampaignCommand, settings: &Settings) -> anyhow::Resul
                 eprintln!("No campaigns yet: create one with `groundgame campaign create`.");
             } else {
                 for c in all {
-                    println!(
-                        "{}\t{}\t{}\tregister version {}",
-                        c.ballot_id, c.gss, c.name, c.register_version
-                    );
+                    println!("{}\t{}\t{}\tregister version {}", c.ballot_id, c.gss, c.name, c.register_version);
                 }
             }
         }

@@ -29,11 +29,7 @@ const DEMO_SEAT: &str = "E14000662";
 const DEMO_POLLING_DAY: &str = "2017-06-08";
 
 pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
-    let url = if settings.database_given {
-        settings.database.clone()
-    } else {
-        DatabaseUrl::new("groundgame-demo.db")
-    };
+    let url = if settings.database_given { settings.database.clone() } else { DatabaseUrl::new("groundgame-demo.db") };
     std::fs::create_dir_all(&args.dir)?;
     let register_file = args.dir.join("derby-north-register.csv");
     let absent_file = args.dir.join("derby-north-absent-voters.csv");
@@ -46,11 +42,7 @@ pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
         output: register_file.clone(),
         absent_voters: Some(absent_file.clone()),
     })?;
-    println!(
-        "Wrote a synthetic register of {} electors for Derby North to {}.",
-        summary.electors,
-        register_file.display()
-    );
+    println!("Wrote a synthetic register of {} electors for Derby North to {}.", summary.electors, register_file.display());
 
     let store = Store::open(&url).await?;
     let campaign = {
@@ -68,10 +60,7 @@ pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
     };
     let file_args = FileArgs {
         file: register_file,
-        campaign: CampaignArgs {
-            campaign: Some(campaign.ballot_id.clone()),
-            json: false,
-        },
+        campaign: CampaignArgs { campaign: Some(campaign.ballot_id.clone()), json: false },
         map: Vec::new(),
         skip_invalid: false,
         rejects: None,
@@ -90,31 +79,16 @@ pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
     );
     let list = read_absent_voters(&absent_file, &Default::default())?;
     let mut tx = store.begin().await?;
-    let av = register::import_absent_voters(
-        &mut tx,
-        &campaign,
-        list,
-        "derby-north-absent-voters.csv",
-        false,
-    )
-    .await?;
+    let av = register::import_absent_voters(&mut tx, &campaign, list, "derby-north-absent-voters.csv", false).await?;
     tx.commit().await?;
-    println!(
-        "Imported the absent voters list: {} postal, {} proxy, {} proxy postal.\n",
-        av.postal, av.proxy, av.proxy_postal
-    );
+    println!("Imported the absent voters list: {} postal, {} proxy, {} proxy postal.\n", av.postal, av.proxy, av.proxy_postal);
 
     let mut tx = store.begin().await?;
     let campaign = campaigns::get(&mut tx, &campaign.ballot_id).await?;
     let stats = register::stats(&mut tx, &campaign).await?;
     tx.commit().await?;
     print_stats(&campaign, &stats);
-    let first_district = stats
-        .polling_districts
-        .keys()
-        .next()
-        .cloned()
-        .unwrap_or_default();
+    let first_district = stats.polling_districts.keys().next().cloned().unwrap_or_default();
     println!("\nTry: groundgame --database {url} register show {first_district}-1");
     store.close().await;
     Ok(())

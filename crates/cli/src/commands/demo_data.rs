@@ -80,22 +80,10 @@ pub fn write(args: &RegisterArgs) -> anyhow::Result<synthetic::Summary> {
         },
         register_date: args.register_date,
     };
-    let out = BufWriter::new(
-        File::create(&args.output)
-            .with_context(|| format!("Failed to create {}", args.output.display()))?,
-    );
+    let out = BufWriter::new(File::create(&args.output).with_context(|| format!("Failed to create {}", args.output.display()))?);
     let mut av = match &args.absent_voters {
-        Some(p) => {
-            Some(BufWriter::new(File::create(p).with_context(|| {
-                format!("Failed to create {}", p.display())
-            })?))
-        }
+        Some(p) => Some(BufWriter::new(File::create(p).with_context(|| format!("Failed to create {}", p.display()))?)),
         None => None,
     };
-    synthetic::write_register(
-        &options,
-        out,
-        av.as_mut().map(|w| w as &mut dyn std::io::Write),
-    )
-    .map_err(anyhow::Error::msg)
+    synthetic::write_register(&options, out, av.as_mut().map(|w| w as &mut dyn std::io::Write)).map_err(anyhow::Error::msg)
 }

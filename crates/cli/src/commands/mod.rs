@@ -51,16 +51,10 @@ pub async fn campaign_named(tx: &mut Tx, name: Option<&str>) -> anyhow::Result<C
     let all = campaigns::list(tx).await?;
     match all.len() {
         1 => Ok(all.into_iter().next().expect("one")),
-        0 => Err(Error::NotFound(
-            "no campaign yet: create one with `groundgame campaign create`".into(),
-        )
-        .into()),
+        0 => Err(Error::NotFound("no campaign yet: create one with `groundgame campaign create`".into()).into()),
         _ => Err(Error::Invalid(format!(
             "name the campaign with --campaign, one of: {}",
-            all.iter()
-                .map(|c| c.ballot_id.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+            all.iter().map(|c| c.ballot_id.as_str()).collect::<Vec<_>>().join(", ")
         ))
         .into()),
     }

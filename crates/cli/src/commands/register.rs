@@ -144,14 +144,7 @@ async fn run_on(store: &Store, command: RegisterCommand) -> anyhow::Result<()> {
             let mut tx = store.begin().await?;
             let campaign = campaign_named(&mut tx, args.campaign.campaign.as_deref()).await?;
             let source = file_name(&args.file);
-            let report = register::import_absent_voters(
-                &mut tx,
-                &campaign,
-                list,
-                &source,
-                args.skip_invalid,
-            )
-            .await?;
+            let report = register::import_absent_voters(&mut tx, &campaign, list, &source, args.skip_invalid).await?;
             tx.commit().await?;
             if args.campaign.json {
                 print_json(&report)?;
@@ -188,11 +181,8 @@ async fn run_on(store: &Store, command: RegisterCommand) -> anyhow::Result<()> {
                 if e.anonymous {
                     println!("  anonymous elector: number only");
                 } else {
-                    let name: Vec<&str> = [&e.title, &e.forename, &e.middle_names, &e.surname]
-                        .into_iter()
-                        .flatten()
-                        .map(String::as_str)
-                        .collect();
+                    let name: Vec<&str> =
+                        [&e.title, &e.forename, &e.middle_names, &e.surname].into_iter().flatten().map(String::as_str).collect();
                     println!("  {}", name.join(" "));
                     for line in &e.address {
                         println!("  {line}");
@@ -224,11 +214,7 @@ async fn run_on(store: &Store, command: RegisterCommand) -> anyhow::Result<()> {
 
 fn open_register(args: &FileArgs) -> anyhow::Result<RegisterFile> {
     let mapping = Mapping::parse(&args.map).map_err(anyhow::Error::msg)?;
-    let unknown = if args.accept_unknown_markers {
-        UnknownMarkers::Keep
-    } else {
-        UnknownMarkers::Refuse
-    };
+    let unknown = if args.accept_unknown_markers { UnknownMarkers::Keep } else { UnknownMarkers::Refuse };
     Ok(RegisterFile::open(&args.file, &mapping, unknown)?)
 }
 
@@ -243,32 +229,23 @@ fn rejects_path(args: &FileArgs) -> Option<PathBuf> {
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    )
+    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
 }
 
 fn gazetteer(args: &FileArgs) -> anyhow::Result<Gazetteer> {
     let mut g = Gazetteer::demo();
     if let Some(path) = &args.postcodes {
         let f = File::open(path).with_context(|| format!("Failed to open {}", path.display()))?;
-        g.add_postcodes(std::io::BufReader::new(f))
-            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        g.add_postcodes(std::io::BufReader::new(f)).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     }
     if let Some(path) = &args.uprn_coordinates {
         let f = File::open(path).with_context(|| format!("Failed to open {}", path.display()))?;
-        g.add_uprns(std::io::BufReader::new(f))
-            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        g.add_uprns(std::io::BufReader::new(f)).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     }
     Ok(g)
 }
 
-fn import_options<'a>(
-    args: &FileArgs,
-    file: &RegisterFile,
-    gazetteer: &'a Gazetteer,
-) -> anyhow::Result<ImportOptions<'a>> {
+fn import_options<'a>(args: &FileArgs, file: &RegisterFile, gazetteer: &'a Gazetteer) -> anyhow::Result<ImportOptions<'a>> {
     Ok(ImportOptions {
         source: file_name(&args.file),
         format: file.format(),
@@ -279,19 +256,13 @@ fn import_options<'a>(
 }
 
 /// Imports a full register file with a progress bar, in one transaction.
-pub async fn import_file(
-    store: &Store,
-    campaign: &Campaign,
-    args: &FileArgs,
-) -> anyhow::Result<ImportReport> {
+pub async fn import_file(store: &Store, campaign: &Campaign, args: &FileArgs) -> anyhow::Result<ImportReport> {
     let file = open_register(args)?;
     let places = gazetteer(args)?;
     let options = import_options(args, &file, &places)?;
     tracing::info!(format = %file.format(), encoding = file.encoding(), "reading {}", args.file.display());
     let bar = ProgressBar::new(file.size).with_style(
-        ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} {elapsed}")
-            .expect("valid template")
-            .progress_chars("=> "),
+        ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} {elapsed}").expect("valid template").progress_chars("=> "),
     );
     bar.set_message(format!("Importing {}", file_name(&args.file)));
     let progress = Arc::new(AtomicU64::new(0));
@@ -313,9 +284,7 @@ pub async fn import_file(
     };
     ticker.abort();
     bar.finish_and_clear();
-    let read = reader
-        .join()
-        .map_err(|_| anyhow::anyhow!("the register reader stopped unexpectedly"))?;
+    let read = reader.join().map_err(|_| anyhow::anyhow!("the register reader stopped unexpectedly"))?;
     let report = result?;
     read?;
     Ok(report)
@@ -367,25 +336,13 @@ fn print_rejected(errors: &[groundgame_core::register::RowError], total: u64, ar
 }
 
 pub fn print_stats(campaign: &Campaign, s: &RegisterStats) {
-    println!(
-        "{} ({}), polling day {}, register version {}",
-        campaign.name, campaign.ballot_id, campaign.election_date, s.register_version
-    );
-    println!(
-        "{:<10} {:>9} {:>10} {:>9} {:>9} {:>8}",
-        "district", "electors", "households", "eligible", "attainers", "postal"
-    );
+    println!("{} ({}), polling day {}, register version {}", campaign.name, campaign.ballot_id, campaign.election_date, s.register_version);
+    println!("{:<10} {:>9} {:>10} {:>9} {:>9} {:>8}", "district", "electors", "households", "eligible", "attainers", "postal");
     for (code, d) in &s.polling_districts {
-        println!(
-            "{:<10} {:>9} {:>10} {:>9} {:>9} {:>8}",
-            code, d.electors, d.households, d.eligible, d.attainers, d.postal_voters
-        );
+        println!("{:<10} {:>9} {:>10} {:>9} {:>9} {:>8}", code, d.electors, d.households, d.eligible, d.attainers, d.postal_voters);
     }
     let t = &s.totals;
-    println!(
-        "{:<10} {:>9} {:>10} {:>9} {:>9} {:>8}",
-        "total", t.electors, t.households, t.eligible, t.attainers, t.postal_voters
-    );
+    println!("{:<10} {:>9} {:>10} {:>9} {:>9} {:>8}", "total", t.electors, t.households, t.eligible, t.attainers, t.postal_voters);
     if t.anonymous + t.proxy_voters + t.unknown_markers + t.households_not_geocoded > 0 {
         println!(
             "{} anonymous electors, {} proxy voters, {} with unknown markers, {} households not geocoded.",

@@ -15,23 +15,12 @@ pub enum AbsentVote {
 
 impl AbsentVote {
     pub fn parse(s: &str) -> Result<Self, String> {
-        let folded: String = s
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .collect::<String>()
-            .to_ascii_uppercase();
+        let folded: String = s.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_uppercase();
         Ok(match folded.as_str() {
             "P" | "PV" | "POSTAL" | "POSTALVOTE" | "POSTALVOTER" => AbsentVote::Postal,
             "X" | "PX" | "PRX" | "PROXY" | "PROXYVOTE" | "PROXYVOTER" => AbsentVote::Proxy,
-            "PP" | "XP" | "PROXYPOSTAL" | "POSTALPROXY" | "PROXYPOSTALVOTE" => {
-                AbsentVote::ProxyPostal
-            }
-            _ => {
-                return Err(format!(
-                    "'{}' is not a kind of absent vote (postal P, proxy X or proxy postal PP)",
-                    s.trim()
-                ))
-            }
+            "PP" | "XP" | "PROXYPOSTAL" | "POSTALPROXY" | "PROXYPOSTALVOTE" => AbsentVote::ProxyPostal,
+            _ => return Err(format!("'{}' is not a kind of absent vote (postal P, proxy X or proxy postal PP)", s.trim())),
         })
     }
 
@@ -79,12 +68,7 @@ pub struct AbsentVoter {
 
 /// Reads one row of an absent voters list.
 pub fn parse_absent_voter(layout: &Layout, row: &Row<'_>) -> Result<AbsentVoter, RowError> {
-    let get = |field: Field| -> &str {
-        layout
-            .column(field)
-            .and_then(|i| row.fields.get(i))
-            .map_or("", str::trim)
-    };
+    let get = |field: Field| -> &str { layout.column(field).and_then(|i| row.fields.get(i)).map_or("", str::trim) };
     let fail = |field: Field, reason: String| RowError {
         line: row.line,
         column: layout.column_name(field).map(str::to_owned),
@@ -92,11 +76,7 @@ pub fn parse_absent_voter(layout: &Layout, row: &Row<'_>) -> Result<AbsentVoter,
         raw: row.fields.iter().map(str::to_owned).collect(),
     };
     let number = if layout.has(Field::PollingDistrict) {
-        ElectorNumber::from_parts(
-            get(Field::PollingDistrict),
-            get(Field::ElectorNumber),
-            get(Field::ElectorSuffix),
-        )
+        ElectorNumber::from_parts(get(Field::PollingDistrict), get(Field::ElectorNumber), get(Field::ElectorSuffix))
     } else if get(Field::ElectorNumber).is_empty() {
         Err("missing elector number".to_owned())
     } else {
@@ -104,11 +84,7 @@ pub fn parse_absent_voter(layout: &Layout, row: &Row<'_>) -> Result<AbsentVoter,
     }
     .map_err(|e| fail(Field::ElectorNumber, e))?;
     let vote = AbsentVote::parse(get(Field::AbsentVote)).map_err(|e| fail(Field::AbsentVote, e))?;
-    Ok(AbsentVoter {
-        line: row.line,
-        number,
-        vote,
-    })
+    Ok(AbsentVoter { line: row.line, number, vote })
 }
 
 #[cfg(test)]
@@ -119,14 +95,8 @@ mod tests {
     fn absent_vote_kinds_are_read_in_their_usual_spellings() {
         assert_eq!(AbsentVote::parse("P").unwrap(), AbsentVote::Postal);
         assert_eq!(AbsentVote::parse("Proxy").unwrap(), AbsentVote::Proxy);
-        assert_eq!(
-            AbsentVote::parse("Proxy Postal").unwrap(),
-            AbsentVote::ProxyPostal
-        );
-        assert_eq!(
-            AbsentVote::parse("postal-proxy").unwrap(),
-            AbsentVote::ProxyPostal
-        );
+        assert_eq!(AbsentVote::parse("Proxy Postal").unwrap(), AbsentVote::ProxyPostal);
+        assert_eq!(AbsentVote::parse("postal-proxy").unwrap(), AbsentVote::ProxyPostal);
         assert!(AbsentVote::parse("carrier pigeon").is_err());
         assert!(AbsentVote::ProxyPostal.is_postal() && !AbsentVote::Proxy.is_postal());
     }

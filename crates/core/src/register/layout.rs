@@ -1,4 +1,3 @@
-use std::collections::HashMap;
 use std::fmt;
 
 /// The fields groundgame reads from an export. [`Field::from_name`] gives the names a `--map`
@@ -27,6 +26,28 @@ pub enum Field {
 }
 
 impl Field {
+    const COUNT: usize = 20;
+
+    fn slot(self) -> usize {
+        match self {
+            Field::PollingDistrict => 0,
+            Field::ElectorNumber => 1,
+            Field::ElectorSuffix => 2,
+            Field::Title => 3,
+            Field::Forename => 4,
+            Field::MiddleNames => 5,
+            Field::Surname => 6,
+            Field::FullName => 7,
+            Field::Address(n) => 7 + n.clamp(1, 6) as usize,
+            Field::Postcode => 14,
+            Field::Uprn => 15,
+            Field::Markers => 16,
+            Field::DateOfBirth => 17,
+            Field::Change => 18,
+            Field::AbsentVote => 19,
+        }
+    }
+
     /// The field names that `--map SOURCE_COLUMN=field` accepts.
     pub const MAP_NAMES: &'static [&'static str] = &[
         "polling_district",
@@ -110,9 +131,33 @@ impl fmt::Display for Format {
 #[derive(Debug, Clone)]
 pub struct Layout {
     pub format: Format,
-    columns: HashMap<Field, usize>,
+    columns: Columns,
     /// The header as the file has it, to name columns in errors.
     pub headers: Vec<String>,
+}
+
+/// Where each field is: a slot per field, as rows are read millions of times.
+#[derive(Debug, Clone, Default)]
+struct Columns([Option<usize>; Field::COUNT]);
+
+impl Columns {
+    fn get(&self, field: &Field) -> Option<&usize> {
+        self.0[field.slot()].as_ref()
+    }
+
+    fn contains_key(&self, field: &Field) -> bool {
+        self.0[field.slot()].is_some()
+    }
+
+    /// Sets the column of a field, returning the one it had.
+    fn insert(&mut self, field: Field, column: usize) -> Option<usize> {
+        self.0[field.slot()].replace(column)
+    }
+
+    /// Sets the column of a field unless it has one.
+    fn insert_if_absent(&mut self, field: Field, column: usize) {
+        self.0[field.slot()].get_or_insert(column);
+    }
 }
 
 /// An explicit mapping from the file's column names to fields (`--map SOURCE=field`).
@@ -125,15 +170,9 @@ impl Mapping {
         let mut out = Vec::new();
         for pair in pairs {
             let pair = pair.as_ref();
-            let (source, field) = pair
-                .rsplit_once('=')
-                .ok_or_else(|| format!("--map '{pair}' should be SOURCE_COLUMN=field"))?;
-            let field = Field::from_name(field).ok_or_else(|| {
-                format!(
-                    "--map '{pair}': '{field}' is not a field; fields are {}",
-                    Field::MAP_NAMES.join(", ")
-                )
-            })?;
+            let (source, field) = pair.rsplit_once('=').ok_or_else(|| format!("--map '{pair}' should be SOURCE_COLUMN=field"))?;
+            let field = Field::from_name(field)
+                .ok_or_else(|| format!("--map '{pair}': '{field}' is not a field; fields are {}", Field::MAP_NAMES.join(", ")))?;
             out.push((source.trim().to_owned(), field));
         }
         Ok(Mapping(out))
@@ -146,43 +185,28 @@ impl Mapping {
 
 /// Header names compared without case, spaces or punctuation: `Elector Number` = `ElectorNumber`.
 fn fold(name: &str) -> String {
-    name.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
+    name.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
 }
 
 /// The names each field goes by in the recognised layouts, folded.
 fn aliases(folded: &str) -> Option<Field> {
     Some(match folded {
-        "electornumberprefix" | "pollingdistrict" | "pollingdistrictcode" | "pd" => {
-            Field::PollingDistrict
-        }
+        "electornumberprefix" | "pollingdistrict" | "pollingdistrictcode" | "pd" => Field::PollingDistrict,
         "electornumber" | "electorno" => Field::ElectorNumber,
         "electornumbersuffix" | "electorsuffix" => Field::ElectorSuffix,
         "electortitle" | "title" => Field::Title,
         "electorforename" | "forename" | "firstname" | "electorfirstname" => Field::Forename,
-        "electormiddlename" | "electormiddlenames" | "middlename" | "middlenames" | "initials" => {
-            Field::MiddleNames
-        }
+        "electormiddlename" | "electormiddlenames" | "middlename" | "middlenames" | "initials" => Field::MiddleNames,
         "electorsurname" | "surname" | "lastname" => Field::Surname,
         "electorname" => Field::FullName,
         "postcode" | "propertypostcode" | "electorpostcode" => Field::Postcode,
         "uprn" | "propertyuprn" | "electoruprn" => Field::Uprn,
-        "electormarkers"
-        | "markersregistertext"
-        | "markers"
-        | "franchisemarker"
-        | "franchisemarkers" => Field::Markers,
+        "electormarkers" | "markersregistertext" | "markers" | "franchisemarker" | "franchisemarkers" => Field::Markers,
         "electordob" | "electordateofbirth" | "dob" | "dateofbirth" => Field::DateOfBirth,
-        "changetype" | "electorchangetype" | "updatetype" | "alterationtype" | "typeofchange"
-        | "change" => Field::Change,
-        "absentvotertype" | "absentvotetype" | "avtype" | "absenttype" | "votetype"
-        | "absentvote" | "absentvoter" => Field::AbsentVote,
+        "changetype" | "electorchangetype" | "updatetype" | "alterationtype" | "typeofchange" | "change" => Field::Change,
+        "absentvotertype" | "absentvotetype" | "avtype" | "absenttype" | "votetype" | "absentvote" | "absentvoter" => Field::AbsentVote,
         other => {
-            let n = other
-                .strip_prefix("propertyaddress")
-                .or_else(|| other.strip_prefix("address"))?;
+            let n = other.strip_prefix("propertyaddress").or_else(|| other.strip_prefix("address"))?;
             let n: u8 = n.parse().ok()?;
             if (1..=6).contains(&n) {
                 Field::Address(n)
@@ -220,7 +244,9 @@ impl Layout {
     pub fn for_absent_voters(headers: &[String], mapping: &Mapping) -> Result<Layout, String> {
         let mut layout = Layout::build(headers, mapping)?;
         if !layout.columns.contains_key(&Field::ElectorNumber) {
-            return Err("the absent voters list has no elector number column (ElectorNumber, or Elector Number Prefix and Elector Number)".into());
+            return Err(
+                "the absent voters list has no elector number column (ElectorNumber, or Elector Number Prefix and Elector Number)".into()
+            );
         }
         if !layout.columns.contains_key(&Field::AbsentVote) {
             return Err("the absent voters list has no column for the kind of absent vote (Absent Voter Type, AV Type or Vote Type)".into());
@@ -232,11 +258,11 @@ impl Layout {
     }
 
     fn build(headers: &[String], mapping: &Mapping) -> Result<Layout, String> {
-        let mut columns = HashMap::new();
+        let mut columns = Columns::default();
         if mapping.is_empty() {
             for (i, h) in headers.iter().enumerate() {
                 if let Some(field) = aliases(&fold(h)) {
-                    columns.entry(field).or_insert(i);
+                    columns.insert_if_absent(field, i);
                 }
             }
         } else {
@@ -244,13 +270,9 @@ impl Layout {
                 let i = headers
                     .iter()
                     .position(|h| h.trim() == source || h.trim().eq_ignore_ascii_case(source))
-                    .ok_or_else(|| {
-                        format!("--map names column '{source}', which the header does not have")
-                    })?;
+                    .ok_or_else(|| format!("--map names column '{source}', which the header does not have"))?;
                 if columns.insert(*field, i).is_some() {
-                    return Err(format!(
-                        "--map names more than one column for the same field as '{source}'"
-                    ));
+                    return Err(format!("--map names more than one column for the same field as '{source}'"));
                 }
             }
         }
@@ -265,11 +287,7 @@ impl Layout {
         } else {
             Format::MonthlyUpdate
         };
-        Ok(Layout {
-            format,
-            columns,
-            headers: headers.to_vec(),
-        })
+        Ok(Layout { format, columns, headers: headers.to_vec() })
     }
 
     pub fn column(&self, field: Field) -> Option<usize> {
@@ -282,9 +300,7 @@ impl Layout {
 
     /// The header name of the column holding `field`, for error messages.
     pub fn column_name(&self, field: Field) -> Option<&str> {
-        self.column(field)
-            .and_then(|i| self.headers.get(i))
-            .map(|s| s.trim())
+        self.column(field).and_then(|i| self.headers.get(i)).map(|s| s.trim())
     }
 }
 
@@ -303,12 +319,7 @@ mod tests {
         assert_eq!(l.format, Format::Xpress13);
         assert_eq!(l.column(Field::Address(6)), Some(12));
         let x14 = headers("Elector Number Prefix,Elector Number,Elector Number Suffix,Elector Markers,Elector DOB,Elector Surname,Elector Forename,PostCode,Address1,Address2,Address3,Address4,Address5,Address6");
-        assert_eq!(
-            Layout::for_register(&x14, &Mapping::default())
-                .unwrap()
-                .format,
-            Format::Xpress14
-        );
+        assert_eq!(Layout::for_register(&x14, &Mapping::default()).unwrap().format, Format::Xpress14);
         let monthly = headers("ElectorNumber,MarkersRegisterText,ElectorDOB,ElectorSurname,ElectorForename,PropertyAddress1,PropertyAddress2,PropertyAddress3,PropertyAddress4,PropertyAddress5,PropertyPostCode");
         let l = Layout::for_register(&monthly, &Mapping::default()).unwrap();
         assert_eq!(l.format, Format::MonthlyUpdate);
@@ -319,18 +330,11 @@ mod tests {
     fn an_unknown_header_asks_for_a_mapping() {
         let err = Layout::for_register(&headers("a,b,c"), &Mapping::default()).unwrap_err();
         assert!(err.contains("--map"), "{err}");
-        let mapping =
-            Mapping::parse(&["Num=elector_number", "PD=polling_district", "Last=surname"]).unwrap();
+        let mapping = Mapping::parse(&["Num=elector_number", "PD=polling_district", "Last=surname"]).unwrap();
         let l = Layout::for_register(&headers("PD,Num,Last"), &mapping).unwrap();
         assert_eq!(l.format, Format::Mapped);
         assert_eq!(l.column(Field::Surname), Some(2));
-        assert!(Mapping::parse(&["Num=number"])
-            .unwrap_err()
-            .contains("elector_number"));
-        assert!(Layout::for_register(
-            &headers("PD,Num"),
-            &Mapping::parse(&["Missing=surname"]).unwrap()
-        )
-        .is_err());
+        assert!(Mapping::parse(&["Num=number"]).unwrap_err().contains("elector_number"));
+        assert!(Layout::for_register(&headers("PD,Num"), &Mapping::parse(&["Missing=surname"]).unwrap()).is_err());
     }
 }

@@ -64,14 +64,10 @@ impl Change {
         Ok(match t.as_str() {
             "A" | "ADD" | "ADDED" | "ADDITION" | "N" | "NEW" => Change::Addition,
             "D" | "DEL" | "DELETE" | "DELETED" | "DELETION" | "R" | "REMOVED" => Change::Deletion,
-            "M" | "C" | "U" | "AMEND" | "AMENDED" | "AMENDMENT" | "CHANGE" | "CHANGED"
-            | "ALTERATION" | "UPDATE" | "MODIFIED" => Change::Amendment,
-            _ => {
-                return Err(format!(
-                    "'{}' is not a change type (addition A, deletion D or amendment M)",
-                    s.trim()
-                ))
+            "M" | "C" | "U" | "AMEND" | "AMENDED" | "AMENDMENT" | "CHANGE" | "CHANGED" | "ALTERATION" | "UPDATE" | "MODIFIED" => {
+                Change::Amendment
             }
+            _ => return Err(format!("'{}' is not a change type (addition A, deletion D or amendment M)", s.trim())),
         })
     }
 }

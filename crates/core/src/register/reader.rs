@@ -76,11 +76,7 @@ pub fn detect_encoding<R: Read + Seek>(input: &mut R) -> Result<&'static Encodin
     if offset == 0 {
         return Err(FileError::Empty);
     }
-    Ok(if utf8 && carry.is_empty() {
-        UTF_8
-    } else {
-        WINDOWS_1252
-    })
+    Ok(if utf8 && carry.is_empty() { UTF_8 } else { WINDOWS_1252 })
 }
 
 /// A delimited export opened for reading: its encoding found, its header read, rows streamed one
@@ -104,19 +100,11 @@ impl<R: Read + Seek> TableReader<R> {
         let encoding = detect_encoding(&mut input)?;
         let delimiter = sniff_delimiter(&mut input)?;
         let decoder = DecodeReaderBytesBuilder::new()
-            .encoding(if encoding == UTF_8 {
-                None
-            } else {
-                Some(encoding)
-            })
+            .encoding(if encoding == UTF_8 { None } else { Some(encoding) })
             .bom_sniffing(true)
             .strip_bom(true)
             .build(input);
-        let mut csv = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .flexible(true)
-            .has_headers(true)
-            .from_reader(CrlfToLf::new(decoder));
+        let mut csv = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).has_headers(true).from_reader(CrlfToLf::new(decoder));
         let headers: Vec<String> = match csv.headers() {
             Ok(h) => h.iter().map(|s| s.trim().to_owned()).collect(),
             Err(e) => return Err(FileError::Header(e.to_string())),
@@ -124,13 +112,7 @@ impl<R: Read + Seek> TableReader<R> {
         if headers.iter().all(|h| h.is_empty()) {
             return Err(FileError::Empty);
         }
-        Ok(TableReader {
-            csv,
-            headers,
-            encoding,
-            delimiter,
-            record: csv::StringRecord::new(),
-        })
+        Ok(TableReader { csv, headers, encoding, delimiter, record: csv::StringRecord::new() })
     }
 }
 
@@ -146,10 +128,7 @@ impl<R: Read> TableReader<R> {
                     if self.record.iter().all(|f| f.trim().is_empty()) {
                         continue;
                     }
-                    return Some(Ok(Row {
-                        line,
-                        fields: &self.record,
-                    }));
+                    return Some(Ok(Row { line, fields: &self.record }));
                 }
                 Err(e) => {
                     let line = e.position().map_or(0, |p| p.line());
@@ -182,13 +161,7 @@ pub struct CrlfToLf<R> {
 
 impl<R: Read> CrlfToLf<R> {
     pub fn new(inner: R) -> Self {
-        CrlfToLf {
-            inner,
-            buf: vec![0; 1 << 16],
-            start: 0,
-            end: 0,
-            pending_cr: false,
-        }
+        CrlfToLf { inner, buf: vec![0; 1 << 16], start: 0, end: 0, pending_cr: false }
     }
 }
 
@@ -300,9 +273,7 @@ mod tests {
     #[test]
     fn crlf_becomes_lf_and_lone_cr_stays() {
         let mut out = String::new();
-        CrlfToLf::new("a\r\nb\rc\r".as_bytes())
-            .read_to_string(&mut out)
-            .unwrap();
+        CrlfToLf::new("a\r\nb\rc\r".as_bytes()).read_to_string(&mut out).unwrap();
         assert_eq!(out, "a\nb\rc\r");
         let mut one = [0u8; 1];
         let mut r = CrlfToLf::new("x\r\ny".as_bytes());
@@ -322,14 +293,8 @@ mod tests {
 
     #[test]
     fn refuses_binary_and_empty_files() {
-        assert!(matches!(
-            TableReader::open(Cursor::new(b"PK\x03\x04\x00\x00".to_vec())),
-            Err(FileError::Unreadable(_))
-        ));
-        assert!(matches!(
-            TableReader::open(Cursor::new(Vec::new())),
-            Err(FileError::Empty)
-        ));
+        assert!(matches!(TableReader::open(Cursor::new(b"PK\x03\x04\x00\x00".to_vec())), Err(FileError::Unreadable(_))));
+        assert!(matches!(TableReader::open(Cursor::new(Vec::new())), Err(FileError::Empty)));
     }
 
     #[test]

@@ -26,10 +26,7 @@ pub struct RecordParser {
 
 impl RecordParser {
     pub fn new(layout: Layout, unknown_markers: UnknownMarkers) -> Self {
-        RecordParser {
-            layout,
-            unknown_markers,
-        }
+        RecordParser { layout, unknown_markers }
     }
 
     pub fn layout(&self) -> &Layout {
@@ -38,29 +35,15 @@ impl RecordParser {
 
     pub fn parse(&self, row: &Row<'_>) -> Result<RegisterRecord, RowError> {
         let line = row.line;
-        let get = |field: Field| -> &str {
-            self.layout
-                .column(field)
-                .and_then(|i| row.fields.get(i))
-                .map_or("", str::trim)
-        };
+        let get = |field: Field| -> &str { self.layout.column(field).and_then(|i| row.fields.get(i)).map_or("", str::trim) };
         let fail = |field: Option<Field>, reason: String| RowError {
             line,
-            column: field
-                .and_then(|f| self.layout.column_name(f))
-                .map(str::to_owned),
+            column: field.and_then(|f| self.layout.column_name(f)).map(str::to_owned),
             reason,
             raw: row.fields.iter().map(str::to_owned).collect(),
         };
         if row.fields.len() != self.layout.headers.len() {
-            return Err(fail(
-                None,
-                format!(
-                    "the row has {} fields, the header has {}",
-                    row.fields.len(),
-                    self.layout.headers.len()
-                ),
-            ));
+            return Err(fail(None, format!("the row has {} fields, the header has {}", row.fields.len(), self.layout.headers.len())));
         }
 
         let change = if self.layout.has(Field::Change) {
@@ -70,12 +53,7 @@ impl RecordParser {
         };
 
         let number = if self.layout.has(Field::PollingDistrict) {
-            ElectorNumber::from_parts(
-                get(Field::PollingDistrict),
-                get(Field::ElectorNumber),
-                get(Field::ElectorSuffix),
-            )
-            .map_err(|e| {
+            ElectorNumber::from_parts(get(Field::PollingDistrict), get(Field::ElectorNumber), get(Field::ElectorSuffix)).map_err(|e| {
                 let at = if PollingDistrict::parse(get(Field::PollingDistrict)).is_err() {
                     Field::PollingDistrict
                 } else if e.contains("suffix") {
@@ -88,26 +66,17 @@ impl RecordParser {
         } else {
             let raw = get(Field::ElectorNumber);
             if raw.is_empty() {
-                return Err(fail(
-                    Some(Field::ElectorNumber),
-                    "missing elector number".into(),
-                ));
+                return Err(fail(Some(Field::ElectorNumber), "missing elector number".into()));
             }
-            let mut n =
-                ElectorNumber::parse(raw).map_err(|e| fail(Some(Field::ElectorNumber), e))?;
+            let mut n = ElectorNumber::parse(raw).map_err(|e| fail(Some(Field::ElectorNumber), e))?;
             if self.layout.has(Field::ElectorSuffix) && !get(Field::ElectorSuffix).is_empty() {
-                n = ElectorNumber::from_parts(
-                    n.district.as_str(),
-                    &n.number.to_string(),
-                    get(Field::ElectorSuffix),
-                )
-                .map_err(|e| fail(Some(Field::ElectorSuffix), e))?;
+                n = ElectorNumber::from_parts(n.district.as_str(), &n.number.to_string(), get(Field::ElectorSuffix))
+                    .map_err(|e| fail(Some(Field::ElectorSuffix), e))?;
             }
             n
         };
 
-        let markers =
-            Markers::parse(get(Field::Markers)).map_err(|e| fail(Some(Field::Markers), e))?;
+        let markers = Markers::parse(get(Field::Markers)).map_err(|e| fail(Some(Field::Markers), e))?;
         if self.unknown_markers == UnknownMarkers::Refuse {
             if let Some(letter) = markers.unknown().next() {
                 return Err(fail(
@@ -151,11 +120,7 @@ impl RecordParser {
             record.forename = forename;
         }
         if record.surname.is_empty() {
-            let at = if self.layout.has(Field::Surname) {
-                Field::Surname
-            } else {
-                Field::FullName
-            };
+            let at = if self.layout.has(Field::Surname) { Field::Surname } else { Field::FullName };
             return Err(fail(Some(at), "missing surname".into()));
         }
         for n in 1..=6 {
@@ -166,10 +131,7 @@ impl RecordParser {
         }
         record.postcode = match get(Field::Postcode) {
             "" => None,
-            s => Some(
-                Postcode::parse(s)
-                    .map_err(|e| fail(Some(Field::Postcode), format!("malformed postcode: {e}")))?,
-            ),
+            s => Some(Postcode::parse(s).map_err(|e| fail(Some(Field::Postcode), format!("malformed postcode: {e}")))?),
         };
         record.uprn = match get(Field::Uprn) {
             "" => None,
@@ -255,10 +217,7 @@ mod tests {
         let r = parse_all(&format!("{X13}NA1,124,1,F,,\"Smith, John Paul\",de22 1aa,12 Duffield Road,Darley Abbey,Derby,,,\n"));
         let r = r[0].as_ref().unwrap();
         assert_eq!(r.number.to_string(), "NA1-124/1");
-        assert_eq!(
-            (r.surname.as_str(), r.forename.as_str()),
-            ("Smith", "John Paul")
-        );
+        assert_eq!((r.surname.as_str(), r.forename.as_str()), ("Smith", "John Paul"));
         assert_eq!(r.address, ["12 Duffield Road", "Darley Abbey", "Derby"]);
         assert_eq!(r.postcode.as_ref().unwrap().as_str(), "DE22 1AA");
         assert_eq!(r.markers.as_str(), "F");
@@ -270,48 +229,24 @@ mod tests {
         let rows = parse_all(&format!(
             "{X13}NA1,,0,,,\"Smith, A\",DE22 1AA,1 A St,,,,,\nNA1,2,0,,,\"Smith, B\",NOTAPC,1 A St,,,,,\nNA1,3,0,Q,,\"Smith, C\",DE22 1AA,1 A St,,,,,\nNA1,4,0,,31/02/2001,\"Smith, D\",DE22 1AA,1 A St,,,,,\n"
         ));
-        let e: Vec<String> = rows
-            .iter()
-            .map(|r| r.as_ref().unwrap_err().to_string())
-            .collect();
-        assert_eq!(
-            e[0],
-            "line 2, column 'Elector Number': missing elector number"
-        );
-        assert!(
-            e[1].starts_with("line 3, column 'PostCode': malformed postcode"),
-            "{}",
-            e[1]
-        );
-        assert!(
-            e[2].starts_with("line 4, column 'Elector Markers': unknown marker 'Q'"),
-            "{}",
-            e[2]
-        );
+        let e: Vec<String> = rows.iter().map(|r| r.as_ref().unwrap_err().to_string()).collect();
+        assert_eq!(e[0], "line 2, column 'Elector Number': missing elector number");
+        assert!(e[1].starts_with("line 3, column 'PostCode': malformed postcode"), "{}", e[1]);
+        assert!(e[2].starts_with("line 4, column 'Elector Markers': unknown marker 'Q'"), "{}", e[2]);
         assert!(e[3].starts_with("line 5, column 'Elector DOB'"), "{}", e[3]);
     }
 
     #[test]
     fn anonymous_electors_keep_no_name_or_address() {
-        let r = parse_all(&format!(
-            "{X13}NA1,9,0,N,,\"Secret, Person\",DE22 1AA,1 Hidden Road,,,,,\n"
-        ));
+        let r = parse_all(&format!("{X13}NA1,9,0,N,,\"Secret, Person\",DE22 1AA,1 Hidden Road,,,,,\n"));
         let r = r[0].as_ref().unwrap();
         assert!(r.is_anonymous());
-        assert!(
-            r.surname.is_empty()
-                && r.forename.is_empty()
-                && r.address.is_empty()
-                && r.postcode.is_none()
-        );
+        assert!(r.surname.is_empty() && r.forename.is_empty() && r.address.is_empty() && r.postcode.is_none());
     }
 
     #[test]
     fn names_without_a_comma_end_with_the_surname() {
-        assert_eq!(
-            split_full_name("Mary Ann  Jones"),
-            ("Jones".into(), "Mary Ann".into())
-        );
+        assert_eq!(split_full_name("Mary Ann  Jones"), ("Jones".into(), "Mary Ann".into()));
         assert_eq!(split_full_name("Cher"), ("Cher".into(), "".into()));
     }
 
@@ -319,8 +254,6 @@ mod tests {
     fn uprns_stay_text() {
         assert_eq!(parse_uprn("010034567890").unwrap(), "10034567890");
         assert_eq!(parse_uprn("100030123456.0").unwrap(), "100030123456");
-        assert!(parse_uprn("1.00030123456E+11")
-            .unwrap_err()
-            .contains("spreadsheet"));
+        assert!(parse_uprn("1.00030123456E+11").unwrap_err().contains("spreadsheet"));
     }
 }

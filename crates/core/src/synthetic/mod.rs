@@ -156,19 +156,9 @@ const STREET_KINDS: &[(&str, u32)] = &[
     ("Gardens", 3),
     ("Terrace", 2),
 ];
-const BLOCK_NAMES: &[&str] = &[
-    "Court", "House", "Lodge", "Mews", "Heights", "Point", "Place",
-];
-const HOUSE_NAMES: &[&str] = &[
-    "Rose Cottage",
-    "The Willows",
-    "Oak Lodge",
-    "Fernlea",
-    "The Old Forge",
-    "Hillcrest",
-    "Ivy House",
-    "The Gables",
-];
+const BLOCK_NAMES: &[&str] = &["Court", "House", "Lodge", "Mews", "Heights", "Point", "Place"];
+const HOUSE_NAMES: &[&str] =
+    &["Rose Cottage", "The Willows", "Oak Lodge", "Fernlea", "The Old Forge", "Hillcrest", "Ivy House", "The Gables"];
 
 /// Names with weights, to draw from.
 struct Weighted {
@@ -178,10 +168,7 @@ struct Weighted {
 
 impl Weighted {
     fn new(names: Vec<&'static str>, weights: Vec<u32>) -> Self {
-        Weighted {
-            index: WeightedIndex::new(weights).expect("bundled weights are positive"),
-            names,
-        }
+        Weighted { index: WeightedIndex::new(weights).expect("bundled weights are positive"), names }
     }
 
     fn pick(&self, rng: &mut impl Rng) -> &'static str {
@@ -198,24 +185,15 @@ impl Forenames {
         let mut raw: BTreeMap<(i32, char), NamesAndWeights> = BTreeMap::new();
         for line in FORENAMES.lines().skip(1) {
             let mut f = line.split(',');
-            let (Some(decade), Some(sex), Some(name), Some(weight)) =
-                (f.next(), f.next(), f.next(), f.next())
-            else {
+            let (Some(decade), Some(sex), Some(name), Some(weight)) = (f.next(), f.next(), f.next(), f.next()) else {
                 continue;
             };
-            let key = (
-                decade.parse().expect("bundled decade"),
-                sex.chars().next().expect("bundled sex"),
-            );
+            let key = (decade.parse().expect("bundled decade"), sex.chars().next().expect("bundled sex"));
             let entry = raw.entry(key).or_default();
             entry.0.push(name);
             entry.1.push(weight.parse().expect("bundled weight"));
         }
-        Forenames(
-            raw.into_iter()
-                .map(|(k, (names, weights))| (k, Weighted::new(names, weights)))
-                .collect(),
-        )
+        Forenames(raw.into_iter().map(|(k, (names, weights))| (k, Weighted::new(names, weights))).collect())
     }
 
     fn pick(&self, rng: &mut impl Rng, birth_year: i32, sex: char) -> &'static str {
@@ -252,11 +230,7 @@ struct Person {
 /// Writes a synthetic full register in the chosen layout to `out`, and the matching absent voters
 /// list (about one elector in five with a postal vote, as in England) to `absent_voters`.
 /// The same options always give the same files.
-pub fn write_register(
-    options: &Options,
-    out: impl Write,
-    absent_voters: Option<&mut dyn Write>,
-) -> Result<Summary, String> {
+pub fn write_register(options: &Options, out: impl Write, absent_voters: Option<&mut dyn Write>) -> Result<Summary, String> {
     if options.electors == 0 {
         return Err("--electors must be at least 1".into());
     }
@@ -266,14 +240,8 @@ pub fn write_register(
             options.constituency
         ));
     }
-    if !matches!(
-        options.format,
-        Format::Xpress13 | Format::Xpress14 | Format::MonthlyUpdate
-    ) {
-        return Err(format!(
-            "the demo register cannot be written as {}",
-            options.format
-        ));
+    if !matches!(options.format, Format::Xpress13 | Format::Xpress14 | Format::MonthlyUpdate) {
+        return Err(format!("the demo register cannot be written as {}", options.format));
     }
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
     let forenames = Forenames::load();
@@ -302,16 +270,12 @@ pub fn write_register(
     write_header(&mut csv, options.format)?;
     let mut av = absent_voters.map(csv::Writer::from_writer);
     if let Some(av) = av.as_mut() {
-        av.write_record(["ElectorNumber", "AbsentVoterType"])
-            .map_err(io)?;
+        av.write_record(["ElectorNumber", "AbsentVoterType"]).map_err(io)?;
     }
 
     let street_kinds = WeightedIndex::new(STREET_KINDS.iter().map(|k| k.1)).expect("weights");
     let sizes = WeightedIndex::new([28, 38, 16, 12, 4, 2]).expect("weights");
-    let mut summary = Summary {
-        polling_districts: districts.len(),
-        ..Summary::default()
-    };
+    let mut summary = Summary { polling_districts: districts.len(), ..Summary::default() };
     let mut remaining = options.electors;
     let total_postcodes = postcode_count;
     let mut postcodes_left = total_postcodes;
@@ -326,30 +290,19 @@ pub fn write_register(
             // Spread what is left evenly over the postcodes left, with some variety.
             let share = remaining as f64 / postcodes_left as f64;
             postcodes_left -= 1;
-            let mut target = ((share * rng.gen_range(0.6..1.4)).round() as usize)
-                .max(1)
-                .min(remaining);
+            let mut target = ((share * rng.gen_range(0.6..1.4)).round() as usize).max(1).min(remaining);
             if postcodes_left == 0 {
                 target = remaining;
             }
             let street = loop {
-                let name = format!(
-                    "{} {}",
-                    STREET_STEMS[rng.gen_range(0..STREET_STEMS.len())],
-                    STREET_KINDS[street_kinds.sample(&mut rng)].0
-                );
-                if used_streets.insert(name.clone())
-                    || used_streets.len() > STREET_STEMS.len() * STREET_KINDS.len() / 2
-                {
+                let name =
+                    format!("{} {}", STREET_STEMS[rng.gen_range(0..STREET_STEMS.len())], STREET_KINDS[street_kinds.sample(&mut rng)].0);
+                if used_streets.insert(name.clone()) || used_streets.len() > STREET_STEMS.len() * STREET_KINDS.len() / 2 {
                     break name;
                 }
             };
             let is_block = rng.gen_bool(0.08);
-            let block = format!(
-                "{} {}",
-                street.split(' ').next().unwrap_or("Park"),
-                BLOCK_NAMES[rng.gen_range(0..BLOCK_NAMES.len())]
-            );
+            let block = format!("{} {}", street.split(' ').next().unwrap_or("Park"), BLOCK_NAMES[rng.gen_range(0..BLOCK_NAMES.len())]);
             let block_number = rng.gen_range(1..120);
             let mut house = rng.gen_range(1..4) * 2 - 1; // odd side first
             let mut flat = 0;
@@ -358,20 +311,12 @@ pub fn write_register(
                 let size = (sizes.sample(&mut rng) + 1).min(target - placed);
                 let address: Vec<String> = if is_block {
                     flat += 1;
-                    vec![
-                        format!("Flat {flat} {block}"),
-                        format!("{block_number} {street}"),
-                        ward.clone(),
-                        "Derby".into(),
-                    ]
+                    vec![format!("Flat {flat} {block}"), format!("{block_number} {street}"), ward.clone(), "Derby".into()]
                 } else {
                     let mut a = vec![format!("{house} {street}"), ward.clone(), "Derby".into()];
                     if rng.gen_bool(0.01) {
                         // A house with a name as well as a number.
-                        a.insert(
-                            0,
-                            HOUSE_NAMES[rng.gen_range(0..HOUSE_NAMES.len())].to_owned(),
-                        );
+                        a.insert(0, HOUSE_NAMES[rng.gen_range(0..HOUSE_NAMES.len())].to_owned());
                     }
                     house += 2;
                     // Cross to the even side halfway along.
@@ -380,8 +325,7 @@ pub fn write_register(
                     }
                     a
                 };
-                let people =
-                    household(&mut rng, &forenames, &surnames, size, options.register_date);
+                let people = household(&mut rng, &forenames, &surnames, size, options.register_date);
                 // Anonymous electors have no address on the register: a household of them alone
                 // is no door.
                 summary.households += usize::from(people.iter().any(|p| !p.markers.contains('N')));
@@ -400,16 +344,7 @@ pub fn write_register(
                     summary.electors += 1;
                     summary.attainers += usize::from(p.dob.is_some());
                     summary.anonymous += usize::from(p.markers.contains('N'));
-                    write_elector(
-                        &mut csv,
-                        options.format,
-                        code,
-                        number,
-                        suffix,
-                        p,
-                        &address,
-                        postcode,
-                    )?;
+                    write_elector(&mut csv, options.format, code, number, suffix, p, &address, postcode)?;
                     if let Some(av) = av.as_mut() {
                         let postal_chance = if p.age >= 65 { 0.32 } else { 0.15 };
                         let roll: f64 = rng.gen();
@@ -423,11 +358,7 @@ pub fn write_register(
                             None
                         };
                         if let Some(kind) = kind {
-                            let n = if suffix == 0 {
-                                format!("{code}-{number}")
-                            } else {
-                                format!("{code}-{number}/{suffix}")
-                            };
+                            let n = if suffix == 0 { format!("{code}-{number}") } else { format!("{code}-{number}/{suffix}") };
                             av.write_record([n.as_str(), kind]).map_err(io)?;
                             summary.absent_voters += 1;
                         }
@@ -449,20 +380,10 @@ fn io(e: csv::Error) -> String {
     format!("cannot write: {e}")
 }
 
-fn household(
-    rng: &mut ChaCha8Rng,
-    forenames: &Forenames,
-    surnames: &Weighted,
-    size: usize,
-    register_date: NaiveDate,
-) -> Vec<Person> {
+fn household(rng: &mut ChaCha8Rng, forenames: &Forenames, surnames: &Weighted, size: usize, register_date: NaiveDate) -> Vec<Person> {
     let sharers = size >= 3 && rng.gen_bool(0.12);
     let family_surname = surnames.pick(rng);
-    let head_age = if sharers {
-        rng.gen_range(19..35)
-    } else {
-        18 + (rng.gen::<f64>().powf(1.3) * 72.0) as i32
-    };
+    let head_age = if sharers { rng.gen_range(19..35) } else { 18 + (rng.gen::<f64>().powf(1.3) * 72.0) as i32 };
     let mut people = Vec::with_capacity(size);
     for i in 0..size {
         let (age, surname) = if sharers {
@@ -470,35 +391,20 @@ fn household(
         } else if i == 0 {
             (head_age, family_surname)
         } else if i == 1 {
-            (
-                (head_age + rng.gen_range(-4..5)).max(18),
-                if rng.gen_bool(0.85) {
-                    family_surname
-                } else {
-                    surnames.pick(rng)
-                },
-            )
+            ((head_age + rng.gen_range(-4..5)).max(18), if rng.gen_bool(0.85) { family_surname } else { surnames.pick(rng) })
         } else if head_age >= 38 {
             let child = (head_age - rng.gen_range(22..36)).max(16);
             (child, family_surname)
         } else {
             (rng.gen_range(18..80), surnames.pick(rng))
         };
-        let sex = if (i == 1) ^ rng.gen_bool(0.5) {
-            'F'
-        } else {
-            'M'
-        };
+        let sex = if (i == 1) ^ rng.gen_bool(0.5) { 'F' } else { 'M' };
         let birth_year = register_date.year() - age;
         let forename = forenames.pick(rng, birth_year, sex);
-        let middle = rng
-            .gen_bool(0.35)
-            .then(|| forenames.pick(rng, birth_year, sex))
-            .filter(|m| *m != forename);
+        let middle = rng.gen_bool(0.35).then(|| forenames.pick(rng, birth_year, sex)).filter(|m| *m != forename);
         // Attainers (16 and 17) are on the register with their date of birth, turning 18 within a
         // year either side of the register date.
-        let dob = (age < 18 || rng.gen_bool(0.012))
-            .then(|| register_date - Duration::days(18 * 365 + rng.gen_range(-365..365)));
+        let dob = (age < 18 || rng.gen_bool(0.012)).then(|| register_date - Duration::days(18 * 365 + rng.gen_range(-365..365)));
         let age = if dob.is_some() { 17 } else { age };
         let mut markers = String::new();
         let roll: f64 = rng.gen();
@@ -523,14 +429,7 @@ fn household(
         if age >= 76 && rng.gen_bool(0.5) {
             markers.push('Z');
         }
-        people.push(Person {
-            forename,
-            middle,
-            surname,
-            markers,
-            dob,
-            age,
-        });
+        people.push(Person { forename, middle, surname, markers, dob, age });
     }
     people
 }
@@ -597,40 +496,21 @@ fn write_elector(
     postcode: &Postcode,
 ) -> Result<(), String> {
     let anonymous = p.markers.contains('N');
-    let dob = p
-        .dob
-        .map(|d| d.format("%d/%m/%Y").to_string())
-        .unwrap_or_default();
+    let dob = p.dob.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default();
     let forenames = match p.middle {
         Some(m) => format!("{} {}", p.forename, m),
         None => p.forename.to_owned(),
     };
-    let (surname, forenames) = if anonymous {
-        (String::new(), String::new())
-    } else {
-        (p.surname.to_owned(), forenames)
-    };
-    let mut lines: Vec<String> = if anonymous {
-        Vec::new()
-    } else {
-        address.to_vec()
-    };
-    let pc = if anonymous {
-        String::new()
-    } else {
-        postcode.to_string()
-    };
+    let (surname, forenames) = if anonymous { (String::new(), String::new()) } else { (p.surname.to_owned(), forenames) };
+    let mut lines: Vec<String> = if anonymous { Vec::new() } else { address.to_vec() };
+    let pc = if anonymous { String::new() } else { postcode.to_string() };
     let n = number.to_string();
     let s = suffix.to_string();
     match format {
         Format::Xpress13 | Format::Xpress14 => {
             lines.resize(6, String::new());
             let mut row: Vec<&str> = vec![district, &n, &s, &p.markers, &dob];
-            let name = if anonymous {
-                String::new()
-            } else {
-                format!("{surname}, {forenames}")
-            };
+            let name = if anonymous { String::new() } else { format!("{surname}, {forenames}") };
             if format == Format::Xpress13 {
                 row.push(&name);
             } else {
@@ -643,11 +523,7 @@ fn write_elector(
         }
         _ => {
             lines.resize(5, String::new());
-            let number = if suffix == 0 {
-                format!("{district}-{number}")
-            } else {
-                format!("{district}-{number}/{suffix}")
-            };
+            let number = if suffix == 0 { format!("{district}-{number}") } else { format!("{district}-{number}/{suffix}") };
             let mut row: Vec<&str> = vec![&number, &p.markers, &dob, &surname, &forenames];
             row.extend(lines.iter().map(String::as_str));
             row.push(&pc);

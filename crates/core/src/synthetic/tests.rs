@@ -44,26 +44,15 @@ fn every_layout_reads_back_without_errors() {
         let mut seen = std::collections::HashSet::new();
         let mut n = 0;
         while let Some(row) = reader.next_row() {
-            let r = parser
-                .parse(&row.unwrap())
-                .unwrap_or_else(|e| panic!("{format}: {e}"));
+            let r = parser.parse(&row.unwrap()).unwrap_or_else(|e| panic!("{format}: {e}"));
             assert!(seen.insert(r.number.clone()), "duplicate {}", r.number);
             n += 1;
         }
         assert_eq!(n, 5000);
         let postal = String::from_utf8(av).unwrap().lines().count() - 1;
-        assert!(
-            (600..1400).contains(&postal),
-            "about one in five vote by post, got {postal}"
-        );
-        assert!(
-            summary.attainers > 20 && summary.attainers < 300,
-            "{summary:?}"
-        );
-        assert!(
-            summary.households > 1800 && summary.households < 3500,
-            "{summary:?}"
-        );
+        assert!((600..1400).contains(&postal), "about one in five vote by post, got {postal}");
+        assert!(summary.attainers > 20 && summary.attainers < 300, "{summary:?}");
+        assert!(summary.households > 1800 && summary.households < 3500, "{summary:?}");
     }
 }
 
@@ -71,7 +60,5 @@ fn every_layout_reads_back_without_errors() {
 fn other_constituencies_are_refused_clearly() {
     let mut o = options(10, Format::Xpress13);
     o.constituency = GssCode::parse("E14000663").unwrap();
-    assert!(write_register(&o, Vec::new(), None)
-        .unwrap_err()
-        .contains("E14000662"));
+    assert!(write_register(&o, Vec::new(), None).unwrap_err().contains("E14000662"));
 }

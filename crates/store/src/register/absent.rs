@@ -36,22 +36,16 @@ pub async fn import_absent_voters(
     source: &str,
     skip_invalid: bool,
 ) -> Result<AbsentVotersReport> {
-    let AbsentVotersFile {
-        rows,
-        number_column,
-    } = list;
+    let AbsentVotersFile { rows, number_column } = list;
     let version = campaigns::bump_version(tx, campaign.id).await?;
-    let mut report = AbsentVotersReport {
-        version,
-        ..Default::default()
-    };
+    let mut report = AbsentVotersReport { version, ..Default::default() };
     let current: Vec<(i64, String, i64, i64)> = tx
         .fetch_all("SELECT id, polling_district, elector_number, elector_suffix FROM electors WHERE campaign_id = $1", args![campaign.id])
         .await?;
     let mut ids = HashMap::with_capacity(current.len());
     for (id, pd, n, s) in current {
-        let number = ElectorNumber::from_parts(&pd, &n.to_string(), &s.to_string())
-            .map_err(|e| anyhow::anyhow!("stored elector number: {e}"))?;
+        let number =
+            ElectorNumber::from_parts(&pd, &n.to_string(), &s.to_string()).map_err(|e| anyhow::anyhow!("stored elector number: {e}"))?;
         ids.insert(number.to_string(), id);
     }
     let mut by_kind: HashMap<AbsentVote, Vec<i64>> = HashMap::new();
@@ -65,35 +59,17 @@ pub async fn import_absent_voters(
             }
         };
         report.rows_read += 1;
-        let fail = |reason: String| RowError {
-            line: voter.line,
-            column: number_column.clone(),
-            reason,
-            raw: Vec::new(),
-        };
+        let fail = |reason: String| RowError { line: voter.line, column: number_column.clone(), reason, raw: Vec::new() };
         match ids.get(&voter.number.to_string()) {
-            None => reject(
-                &mut report,
-                fail(format!("{} is not on the register", voter.number)),
-            ),
-            Some(id) if !seen.insert(*id) => reject(
-                &mut report,
-                fail(format!("{} is listed twice", voter.number)),
-            ),
+            None => reject(&mut report, fail(format!("{} is not on the register", voter.number))),
+            Some(id) if !seen.insert(*id) => reject(&mut report, fail(format!("{} is listed twice", voter.number))),
             Some(id) => by_kind.entry(voter.vote).or_default().push(*id),
         }
     }
     if report.rows_rejected > 0 && !skip_invalid {
-        return Err(Error::Rows {
-            total: report.rows_rejected as usize,
-            errors: report.errors,
-        });
+        return Err(Error::Rows { total: report.rows_rejected as usize, errors: report.errors });
     }
-    tx.execute(
-        "UPDATE electors SET absent_vote = NULL WHERE campaign_id = $1 AND absent_vote IS NOT NULL",
-        args![campaign.id],
-    )
-    .await?;
+    tx.execute("UPDATE electors SET absent_vote = NULL WHERE campaign_id = $1 AND absent_vote IS NOT NULL", args![campaign.id]).await?;
     for (kind, ids) in &by_kind {
         match kind {
             AbsentVote::Postal => report.postal = ids.len() as u64,
@@ -101,18 +77,11 @@ pub async fn import_absent_voters(
             AbsentVote::ProxyPostal => report.proxy_postal = ids.len() as u64,
         }
         for chunk in ids.chunks(500) {
-            let placeholders: Vec<String> =
-                (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
+            let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
             let mut a = args![campaign.id, kind.as_str()];
             a.extend(chunk.iter().map(|id| Arg::Int(Some(*id))));
-            tx.execute(
-                &format!(
-                    "UPDATE electors SET absent_vote = $2 WHERE campaign_id = $1 AND id IN ({})",
-                    placeholders.join(",")
-                ),
-                a,
-            )
-            .await?;
+            tx.execute(&format!("UPDATE electors SET absent_vote = $2 WHERE campaign_id = $1 AND id IN ({})", placeholders.join(",")), a)
+                .await?;
         }
     }
     let listed = report.postal + report.proxy + report.proxy_postal;

@@ -80,11 +80,7 @@ pub async fn import_register(
     options: ImportOptions<'_>,
 ) -> Result<ImportReport> {
     let version = campaigns::bump_version(tx, campaign.id).await?;
-    let mut report = ImportReport {
-        version,
-        format: options.format.to_string(),
-        ..Default::default()
-    };
+    let mut report = ImportReport { version, format: options.format.to_string(), ..Default::default() };
 
     let previous: Vec<PreviousRow> = tx
         .fetch_all(
@@ -97,44 +93,21 @@ pub async fn import_register(
         .context("Failed to read the previous register")?;
     let mut prev = PreviousElectors::default();
     for p in previous {
-        let number = ElectorNumber::from_parts(
-            &p.polling_district,
-            &p.elector_number.to_string(),
-            &p.elector_suffix.to_string(),
-        )
-        .map_err(|e| anyhow::anyhow!("stored elector number: {e}"))?;
-        let carried = Carried {
-            id: p.id,
-            absent_vote: p.absent_vote.as_deref().and_then(AbsentVote::from_db),
-            first_version: p.first_version,
-        };
+        let number = ElectorNumber::from_parts(&p.polling_district, &p.elector_number.to_string(), &p.elector_suffix.to_string())
+            .map_err(|e| anyhow::anyhow!("stored elector number: {e}"))?;
+        let carried =
+            Carried { id: p.id, absent_vote: p.absent_vote.as_deref().and_then(AbsentVote::from_db), first_version: p.first_version };
         prev.add(&number, &p.surname, &p.forename, p.key.as_deref(), carried);
     }
     let had_previous = !prev.is_empty();
-    let previous_households: Vec<(i64, String)> = tx
-        .fetch_all(
-            "SELECT id, key FROM households WHERE campaign_id = $1",
-            args![campaign.id],
-        )
-        .await?;
-    let mut households: HashMap<u128, i64> = previous_households
-        .iter()
-        .map(|(id, key)| (fingerprint(key), *id))
-        .collect();
+    let previous_households: Vec<(i64, String)> =
+        tx.fetch_all("SELECT id, key FROM households WHERE campaign_id = $1", args![campaign.id]).await?;
+    let mut households: HashMap<u128, i64> = previous_households.iter().map(|(id, key)| (fingerprint(key), *id)).collect();
     let had_households = !households.is_empty();
     drop(previous_households);
 
-    tx.execute(
-        "DELETE FROM electors WHERE campaign_id = $1",
-        args![campaign.id],
-    )
-    .await?;
-    let (mut next_id,): (i64,) = tx
-        .fetch_one(
-            "SELECT next_row_id FROM campaigns WHERE id = $1",
-            args![campaign.id],
-        )
-        .await?;
+    tx.execute("DELETE FROM electors WHERE campaign_id = $1", args![campaign.id]).await?;
+    let (mut next_id,): (i64,) = tx.fetch_one("SELECT next_row_id FROM campaigns WHERE id = $1", args![campaign.id]).await?;
 
     let mut seen = SeenNumbers::default();
     let mut districts = BTreeSet::new();
@@ -161,10 +134,7 @@ pub async fn import_register(
                     RowError {
                         line: record.line,
                         column: options.number_column.clone(),
-                        reason: format!(
-                            "duplicate elector number {} in polling district {}",
-                            record.number, record.number.district
-                        ),
+                        reason: format!("duplicate elector number {} in polling district {}", record.number, record.number.district),
                         raw: Vec::new(),
                     },
                 );
@@ -172,10 +142,7 @@ pub async fn import_register(
                 continue;
             }
             for letter in record.markers.unknown() {
-                *report
-                    .unknown_markers
-                    .entry(letter.to_string())
-                    .or_default() += 1;
+                *report.unknown_markers.entry(letter.to_string()).or_default() += 1;
             }
             if !writing {
                 continue;
@@ -191,9 +158,7 @@ pub async fn import_register(
                             let id = next_id;
                             next_id += 1;
                             households.insert(fp, id);
-                            let point = options
-                                .gazetteer
-                                .locate(record.uprn.as_deref(), record.postcode.as_ref());
+                            let point = options.gazetteer.locate(record.uprn.as_deref(), record.postcode.as_ref());
                             new_households.push(NewHousehold {
                                 id,
                                 polling_district: record.number.district.as_str().to_owned(),
@@ -224,44 +189,26 @@ pub async fn import_register(
             if !districts.contains(record.number.district.as_str()) {
                 districts.insert(record.number.district.as_str().to_owned());
             }
-            electors.push(NewElector::from_record(
-                record,
-                id,
-                household_id,
-                absent_vote,
-                first_version,
-            ));
+            electors.push(NewElector::from_record(record, id, household_id, absent_vote, first_version));
             if electors.len() >= BATCH {
                 report.households_new += new_households.len() as u64;
-                report.households_not_geocoded +=
-                    new_households.iter().filter(|h| h.lat.is_none()).count() as u64;
+                report.households_not_geocoded += new_households.iter().filter(|h| h.lat.is_none()).count() as u64;
                 bulk::insert(tx, campaign.id, std::mem::take(&mut new_households)).await?;
                 report.electors += electors.len() as u64;
-                bulk::insert(
-                    tx,
-                    campaign.id,
-                    std::mem::replace(&mut electors, Vec::with_capacity(BATCH)),
-                )
-                .await?;
+                bulk::insert(tx, campaign.id, std::mem::replace(&mut electors, Vec::with_capacity(BATCH))).await?;
             }
         }
     }
     if report.rows_rejected > 0 && !options.skip_invalid {
-        return Err(Error::Rows {
-            total: report.rows_rejected as usize,
-            errors: report.errors,
-        });
+        return Err(Error::Rows { total: report.rows_rejected as usize, errors: report.errors });
     }
     report.households_new += new_households.len() as u64;
-    report.households_not_geocoded +=
-        new_households.iter().filter(|h| h.lat.is_none()).count() as u64;
+    report.households_not_geocoded += new_households.iter().filter(|h| h.lat.is_none()).count() as u64;
     bulk::insert(tx, campaign.id, new_households).await?;
     report.electors += electors.len() as u64;
     bulk::insert(tx, campaign.id, electors).await?;
     if report.electors == 0 {
-        return Err(Error::Invalid(
-            "the file holds no electors: nothing was written".into(),
-        ));
+        return Err(Error::Invalid("the file holds no electors: nothing was written".into()));
     }
 
     report.electors_removed = prev.len() as u64;
@@ -275,25 +222,13 @@ pub async fn import_register(
         .await?;
     }
     if had_previous || had_households {
-        tx.execute(
-            "DELETE FROM polling_districts WHERE campaign_id = $1",
-            args![campaign.id],
-        )
-        .await?;
+        tx.execute("DELETE FROM polling_districts WHERE campaign_id = $1", args![campaign.id]).await?;
     }
     report.polling_districts = districts.len();
     for code in districts {
-        tx.execute(
-            "INSERT INTO polling_districts (campaign_id, code) VALUES ($1, $2)",
-            args![campaign.id, code],
-        )
-        .await?;
+        tx.execute("INSERT INTO polling_districts (campaign_id, code) VALUES ($1, $2)", args![campaign.id, code]).await?;
     }
-    tx.execute(
-        "UPDATE campaigns SET next_row_id = $1 WHERE id = $2",
-        args![next_id, campaign.id],
-    )
-    .await?;
+    tx.execute("UPDATE campaigns SET next_row_id = $1 WHERE id = $2", args![next_id, campaign.id]).await?;
     record_import(
         tx,
         campaign.id,
@@ -342,11 +277,7 @@ pub(crate) async fn record_import(
     format: &str,
     c: ImportCounts<'_>,
 ) -> Result<()> {
-    let unknown: Vec<String> = c
-        .unknown_markers
-        .iter()
-        .map(|(m, n)| format!("{m}:{n}"))
-        .collect();
+    let unknown: Vec<String> = c.unknown_markers.iter().map(|(m, n)| format!("{m}:{n}")).collect();
     tx.execute(
         "INSERT INTO register_imports (campaign_id, version, kind, source, format, rows_read, rows_rejected, electors_added, \
          electors_removed, electors_amended, electors_matched, unknown_markers, imported_at) \

@@ -55,13 +55,7 @@ pub(crate) struct NewElector {
 }
 
 impl NewElector {
-    pub fn from_record(
-        r: RegisterRecord,
-        id: i64,
-        household_id: Option<i64>,
-        absent_vote: Option<AbsentVote>,
-        first_version: i64,
-    ) -> Self {
+    pub fn from_record(r: RegisterRecord, id: i64, household_id: Option<i64>, absent_vote: Option<AbsentVote>, first_version: i64) -> Self {
         NewElector {
             id,
             polling_district: r.number.district.as_str().to_owned(),
@@ -140,17 +134,7 @@ pub(crate) struct NewHousehold {
 
 impl BulkRow for NewHousehold {
     const TABLE: &'static str = "households";
-    const COLUMNS: &'static [&'static str] = &[
-        "campaign_id",
-        "id",
-        "polling_district",
-        "key",
-        "address",
-        "postcode",
-        "uprn",
-        "lat",
-        "lon",
-    ];
+    const COLUMNS: &'static [&'static str] = &["campaign_id", "id", "polling_district", "key", "address", "postcode", "uprn", "lat", "lon"];
 
     fn push_args(self, out: &mut Vec<Arg>) {
         out.extend([

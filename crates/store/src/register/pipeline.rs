@@ -34,23 +34,14 @@ pub struct RegisterFile {
 
 impl RegisterFile {
     /// Opens an export and recognises its layout from the header (or `mapping`).
-    pub fn open(
-        path: &Path,
-        mapping: &Mapping,
-        unknown_markers: UnknownMarkers,
-    ) -> Result<RegisterFile> {
-        let file =
-            File::open(path).with_context(|| format!("Failed to open {}", path.display()))?;
+    pub fn open(path: &Path, mapping: &Mapping, unknown_markers: UnknownMarkers) -> Result<RegisterFile> {
+        let file = File::open(path).with_context(|| format!("Failed to open {}", path.display()))?;
         let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-        let reader = TableReader::open(BufReader::with_capacity(1 << 16, file))
-            .map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))?;
-        let layout = Layout::for_register(&reader.headers, mapping)
-            .map_err(|e| Error::Invalid(format!("{}: line 1: {e}", path.display())))?;
-        Ok(RegisterFile {
-            reader,
-            parser: RecordParser::new(layout, unknown_markers),
-            size,
-        })
+        let reader =
+            TableReader::open(BufReader::with_capacity(1 << 16, file)).map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))?;
+        let layout =
+            Layout::for_register(&reader.headers, mapping).map_err(|e| Error::Invalid(format!("{}: line 1: {e}", path.display())))?;
+        Ok(RegisterFile { reader, parser: RecordParser::new(layout, unknown_markers), size })
     }
 
     pub fn format(&self) -> Format {
@@ -63,10 +54,7 @@ impl RegisterFile {
 
     /// The header name of the elector number column, to name it in errors.
     pub fn number_column(&self) -> Option<String> {
-        self.parser
-            .layout()
-            .column_name(Field::ElectorNumber)
-            .map(str::to_owned)
+        self.parser.layout().column_name(Field::ElectorNumber).map(str::to_owned)
     }
 
     /// Starts reading on a thread of its own. Rows in error are also written to `rejects` (a CSV
@@ -76,10 +64,7 @@ impl RegisterFile {
         self,
         rejects: Option<PathBuf>,
         progress: Arc<AtomicU64>,
-    ) -> (
-        mpsc::Receiver<Vec<Parsed>>,
-        std::thread::JoinHandle<Result<u64>>,
-    ) {
+    ) -> (mpsc::Receiver<Vec<Parsed>>, std::thread::JoinHandle<Result<u64>>) {
         let (tx, rx) = mpsc::channel(IN_FLIGHT);
         let handle = std::thread::Builder::new()
             .name("register-reader".into())
@@ -96,15 +81,8 @@ impl RegisterFile {
                 Ok(r) => Parsed::Record(r),
                 Err(e) => Parsed::Invalid(e),
             },
-            Err((line, reason)) if reason.starts_with("cannot read") => {
-                Parsed::Fatal(format!("line {line}: {reason}"))
-            }
-            Err((line, reason)) => Parsed::Invalid(RowError {
-                line,
-                column: None,
-                reason,
-                raw: Vec::new(),
-            }),
+            Err((line, reason)) if reason.starts_with("cannot read") => Parsed::Fatal(format!("line {line}: {reason}")),
+            Err((line, reason)) => Parsed::Invalid(RowError { line, column: None, reason, raw: Vec::new() }),
         };
         if let (Parsed::Invalid(e), Some(w)) = (&item, rejects.as_mut()) {
             if let Err(e) = write_reject(w, e) {
@@ -116,21 +94,14 @@ impl RegisterFile {
 
     fn rejects_writer(&self, rejects: Option<PathBuf>) -> Result<Option<csv::Writer<File>>> {
         let Some(path) = rejects else { return Ok(None) };
-        let mut w = csv::Writer::from_path(&path)
-            .with_context(|| format!("Failed to create {}", path.display()))?;
+        let mut w = csv::Writer::from_path(&path).with_context(|| format!("Failed to create {}", path.display()))?;
         let mut header = vec!["line".to_owned(), "column".to_owned(), "reason".to_owned()];
         header.extend(self.reader.headers.iter().cloned());
-        w.write_record(&header)
-            .context("Failed to write the rejects file")?;
+        w.write_record(&header).context("Failed to write the rejects file")?;
         Ok(Some(w))
     }
 
-    fn run(
-        mut self,
-        tx: mpsc::Sender<Vec<Parsed>>,
-        rejects: Option<PathBuf>,
-        progress: Arc<AtomicU64>,
-    ) -> Result<u64> {
+    fn run(mut self, tx: mpsc::Sender<Vec<Parsed>>, rejects: Option<PathBuf>, progress: Arc<AtomicU64>) -> Result<u64> {
         let mut rejects = self.rejects_writer(rejects)?;
         let mut batch = Vec::with_capacity(BATCH);
         let mut rows = 0u64;
@@ -141,10 +112,7 @@ impl RegisterFile {
             batch.push(item);
             if batch.len() >= BATCH || fatal {
                 progress.store(self.reader.byte_offset(), Ordering::Relaxed);
-                if tx
-                    .blocking_send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
-                    .is_err()
-                {
+                if tx.blocking_send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))).is_err() {
                     // The importer stopped (it failed or was cancelled): nothing more to do.
                     return Ok(rows);
                 }
@@ -183,14 +151,9 @@ impl RegisterFile {
 }
 
 fn write_reject(w: &mut csv::Writer<File>, e: &RowError) -> Result<()> {
-    let mut record = vec![
-        e.line.to_string(),
-        e.column.clone().unwrap_or_default(),
-        e.reason.clone(),
-    ];
+    let mut record = vec![e.line.to_string(), e.column.clone().unwrap_or_default(), e.reason.clone()];
     record.extend(e.raw.iter().cloned());
-    w.write_record(&record)
-        .context("Failed to write the rejects file")?;
+    w.write_record(&record).context("Failed to write the rejects file")?;
     Ok(())
 }
 
@@ -205,24 +168,15 @@ pub struct AbsentVotersFile {
 /// Reads an absent voters list.
 pub fn read_absent_voters(path: &Path, mapping: &Mapping) -> Result<AbsentVotersFile> {
     let file = File::open(path).with_context(|| format!("Failed to open {}", path.display()))?;
-    let mut reader = TableReader::open(BufReader::new(file))
-        .map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))?;
-    let layout = Layout::for_absent_voters(&reader.headers, mapping)
-        .map_err(|e| Error::Invalid(format!("{}: line 1: {e}", path.display())))?;
+    let mut reader = TableReader::open(BufReader::new(file)).map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))?;
+    let layout =
+        Layout::for_absent_voters(&reader.headers, mapping).map_err(|e| Error::Invalid(format!("{}: line 1: {e}", path.display())))?;
     let mut rows = Vec::new();
     while let Some(row) = reader.next_row() {
         rows.push(match row {
             Ok(row) => parse_absent_voter(&layout, &row),
-            Err((line, reason)) => Err(RowError {
-                line,
-                column: None,
-                reason,
-                raw: Vec::new(),
-            }),
+            Err((line, reason)) => Err(RowError { line, column: None, reason, raw: Vec::new() }),
         });
     }
-    Ok(AbsentVotersFile {
-        rows,
-        number_column: layout.column_name(Field::ElectorNumber).map(str::to_owned),
-    })
+    Ok(AbsentVotersFile { rows, number_column: layout.column_name(Field::ElectorNumber).map(str::to_owned) })
 }

@@ -50,17 +50,9 @@ struct Current {
 /// notice (a renumbering) keeps their elector id and history. Rows without a change type amend
 /// the elector of that number if there is one and add them otherwise.
 #[tracing::instrument(skip_all, fields(campaign = %campaign.ballot_id, source = %options.source), err(level = "debug"))]
-pub async fn apply_update(
-    tx: &mut Tx,
-    campaign: &Campaign,
-    rows: Vec<Parsed>,
-    options: ImportOptions<'_>,
-) -> Result<UpdateReport> {
+pub async fn apply_update(tx: &mut Tx, campaign: &Campaign, rows: Vec<Parsed>, options: ImportOptions<'_>) -> Result<UpdateReport> {
     let version = campaigns::bump_version(tx, campaign.id).await?;
-    let mut report = UpdateReport {
-        version,
-        ..Default::default()
-    };
+    let mut report = UpdateReport { version, ..Default::default() };
     let current: Vec<Current> = tx
         .fetch_all(
             "SELECT e.id, e.polling_district, e.elector_number, e.elector_suffix, e.surname, e.forename, h.key, e.absent_vote, e.first_version \
@@ -76,12 +68,8 @@ pub async fn apply_update(
     }
     let mut by_number: HashMap<String, Current> = HashMap::with_capacity(current.len());
     for c in current {
-        let n = ElectorNumber::from_parts(
-            &c.polling_district,
-            &c.elector_number.to_string(),
-            &c.elector_suffix.to_string(),
-        )
-        .map_err(|e| anyhow::anyhow!("stored elector number: {e}"))?;
+        let n = ElectorNumber::from_parts(&c.polling_district, &c.elector_number.to_string(), &c.elector_suffix.to_string())
+            .map_err(|e| anyhow::anyhow!("stored elector number: {e}"))?;
         by_number.insert(n.to_string(), c);
     }
 
@@ -92,18 +80,11 @@ pub async fn apply_update(
             Parsed::Record(r) => {
                 report.rows_read += 1;
                 if !seen.insert(&r.number) {
-                    let e = row_error(
-                        &r,
-                        &options,
-                        format!("elector number {} appears twice in the notice", r.number),
-                    );
+                    let e = row_error(&r, &options, format!("elector number {} appears twice in the notice", r.number));
                     reject(&mut report, e);
                 } else {
                     for letter in r.markers.unknown() {
-                        *report
-                            .unknown_markers
-                            .entry(letter.to_string())
-                            .or_default() += 1;
+                        *report.unknown_markers.entry(letter.to_string()).or_default() += 1;
                     }
                     records.push(r);
                 }
@@ -113,72 +94,34 @@ pub async fn apply_update(
         }
     }
 
-    let effective = |r: &RegisterRecord, exists: bool| {
-        r.change.unwrap_or(if exists {
-            Change::Amendment
-        } else {
-            Change::Addition
-        })
-    };
+    let effective = |r: &RegisterRecord, exists: bool| r.change.unwrap_or(if exists { Change::Amendment } else { Change::Addition });
     let mut deleted = PreviousElectors::default();
 
     // Deletions first, so that a renumbered elector's new number can be added.
-    let deletions: Vec<&RegisterRecord> = records
-        .iter()
-        .filter(|r| effective(r, by_number.contains_key(&r.number.to_string())) == Change::Deletion)
-        .collect();
+    let deletions: Vec<&RegisterRecord> =
+        records.iter().filter(|r| effective(r, by_number.contains_key(&r.number.to_string())) == Change::Deletion).collect();
     for r in deletions {
         match by_number.remove(&r.number.to_string()) {
             None => {
-                let e = row_error(
-                    r,
-                    &options,
-                    format!(
-                        "{} is not on the register, so it cannot be deleted",
-                        r.number
-                    ),
-                );
+                let e = row_error(r, &options, format!("{} is not on the register, so it cannot be deleted", r.number));
                 reject(&mut report, e);
             }
             Some(c) => {
-                tx.execute(
-                    "DELETE FROM electors WHERE campaign_id = $1 AND id = $2",
-                    args![campaign.id, c.id],
-                )
-                .await?;
+                tx.execute("DELETE FROM electors WHERE campaign_id = $1 AND id = $2", args![campaign.id, c.id]).await?;
                 let carried = Carried {
                     id: c.id,
                     absent_vote: c.absent_vote.as_deref().and_then(AbsentVote::from_db),
                     first_version: c.first_version,
                 };
-                deleted.add(
-                    &r.number,
-                    &c.surname,
-                    &c.forename,
-                    c.key.as_deref(),
-                    carried,
-                );
+                deleted.add(&r.number, &c.surname, &c.forename, c.key.as_deref(), carried);
                 report.deleted += 1;
             }
         }
     }
 
-    let households: Vec<(i64, String)> = tx
-        .fetch_all(
-            "SELECT id, key FROM households WHERE campaign_id = $1",
-            args![campaign.id],
-        )
-        .await?;
-    let mut households: HashMap<u128, i64> = households
-        .into_iter()
-        .map(|(id, key)| (fingerprint(&key), id))
-        .collect();
-    let (mut next_id,): (i64,) = tx
-        .fetch_one(
-            "SELECT next_row_id FROM campaigns WHERE id = $1",
-            args![campaign.id],
-        )
-        .await?;
+    let households: Vec<(i64, String)> = tx.fetch_all("SELECT id, key FROM households WHERE campaign_id = $1", args![campaign.id]).await?;
+    let mut households: HashMap<u128, i64> = households.into_iter().map(|(id, key)| (fingerprint(&key), id)).collect();
+    let (mut next_id,): (i64,) = tx.fetch_one("SELECT next_row_id FROM campaigns WHERE id = $1", args![campaign.id]).await?;
     let mut new_households = Vec::new();
     let mut additions = Vec::new();
 
@@ -193,9 +136,7 @@ pub async fn apply_update(
             *households.entry(fingerprint(key)).or_insert_with(|| {
                 let id = next_id;
                 next_id += 1;
-                let point = options
-                    .gazetteer
-                    .locate(r.uprn.as_deref(), r.postcode.as_ref());
+                let point = options.gazetteer.locate(r.uprn.as_deref(), r.postcode.as_ref());
                 new_households.push(NewHousehold {
                     id,
                     polling_district: r.number.district.as_str().to_owned(),
@@ -211,14 +152,7 @@ pub async fn apply_update(
         });
         match (change, by_number.get(&number)) {
             (Change::Amendment, None) => {
-                let e = row_error(
-                    &r,
-                    &options,
-                    format!(
-                        "{} is not on the register, so it cannot be amended",
-                        r.number
-                    ),
-                );
+                let e = row_error(&r, &options, format!("{} is not on the register, so it cannot be amended", r.number));
                 reject(&mut report, e);
             }
             (Change::Amendment, Some(c)) => {
@@ -227,22 +161,25 @@ pub async fn apply_update(
                     "UPDATE electors SET title = $3, forename = $4, middle_names = $5, surname = $6, address = $7, postcode = $8, \
                      uprn = $9, markers = $10, date_of_birth = $11, household_id = $12 WHERE campaign_id = $1 AND id = $2",
                     args![
-                        campaign.id, e.id, e.title, e.forename, e.middle_names, e.surname, e.address, e.postcode, e.uprn, e.markers,
-                        e.date_of_birth, e.household_id
+                        campaign.id,
+                        e.id,
+                        e.title,
+                        e.forename,
+                        e.middle_names,
+                        e.surname,
+                        e.address,
+                        e.postcode,
+                        e.uprn,
+                        e.markers,
+                        e.date_of_birth,
+                        e.household_id
                     ],
                 )
                 .await?;
                 report.amended += 1;
             }
             (Change::Addition, Some(_)) => {
-                let e = row_error(
-                    &r,
-                    &options,
-                    format!(
-                        "{} is already on the register, so it cannot be added",
-                        r.number
-                    ),
-                );
+                let e = row_error(&r, &options, format!("{} is already on the register, so it cannot be added", r.number));
                 reject(&mut report, e);
             }
             (_, _) => {
@@ -256,27 +193,18 @@ pub async fn apply_update(
                         (next_id - 1, None, version)
                     }
                 };
-                tx.execute("INSERT INTO polling_districts (campaign_id, code) VALUES ($1, $2) ON CONFLICT DO NOTHING", args![
-                    campaign.id,
-                    r.number.district.as_str()
-                ])
+                tx.execute(
+                    "INSERT INTO polling_districts (campaign_id, code) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                    args![campaign.id, r.number.district.as_str()],
+                )
                 .await?;
-                additions.push(NewElector::from_record(
-                    r,
-                    id,
-                    household_id,
-                    absent_vote,
-                    first_version,
-                ));
+                additions.push(NewElector::from_record(r, id, household_id, absent_vote, first_version));
                 report.added += 1;
             }
         }
     }
     if report.rows_rejected > 0 && !options.skip_invalid {
-        return Err(Error::Rows {
-            total: report.rows_rejected as usize,
-            errors: report.errors,
-        });
+        return Err(Error::Rows { total: report.rows_rejected as usize, errors: report.errors });
     }
     report.households_new = new_households.len() as u64;
     bulk::insert(tx, campaign.id, new_households).await?;
@@ -287,11 +215,7 @@ pub async fn apply_update(
         args![campaign.id],
     )
     .await?;
-    tx.execute(
-        "UPDATE campaigns SET next_row_id = $1 WHERE id = $2",
-        args![next_id, campaign.id],
-    )
-    .await?;
+    tx.execute("UPDATE campaigns SET next_row_id = $1 WHERE id = $2", args![next_id, campaign.id]).await?;
     record_import(
         tx,
         campaign.id,
@@ -314,12 +238,7 @@ pub async fn apply_update(
 }
 
 fn row_error(r: &RegisterRecord, options: &ImportOptions<'_>, reason: String) -> RowError {
-    RowError {
-        line: r.line,
-        column: options.number_column.clone(),
-        reason,
-        raw: Vec::new(),
-    }
+    RowError { line: r.line, column: options.number_column.clone(), reason, raw: Vec::new() }
 }
 
 fn reject(report: &mut UpdateReport, e: RowError) {

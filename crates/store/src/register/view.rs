@@ -68,37 +68,15 @@ pub async fn stats(tx: &mut Tx, campaign: &Campaign) -> Result<RegisterStats> {
             args![campaign.id],
         )
         .await?;
-    let codes: Vec<(String,)> = tx
-        .fetch_all(
-            "SELECT code FROM polling_districts WHERE campaign_id = $1",
-            args![campaign.id],
-        )
-        .await?;
-    let mut districts: BTreeMap<String, DistrictStats> = codes
-        .into_iter()
-        .map(|(c,)| (c, DistrictStats::default()))
-        .collect();
-    for ElectorGroup {
-        polling_district: pd,
-        markers,
-        date_of_birth: dob,
-        absent_vote: absent,
-        electors: n,
-    } in groups
-    {
+    let codes: Vec<(String,)> = tx.fetch_all("SELECT code FROM polling_districts WHERE campaign_id = $1", args![campaign.id]).await?;
+    let mut districts: BTreeMap<String, DistrictStats> = codes.into_iter().map(|(c,)| (c, DistrictStats::default())).collect();
+    for ElectorGroup { polling_district: pd, markers, date_of_birth: dob, absent_vote: absent, electors: n } in groups {
         let n = n as u64;
         let markers = Markers::parse(&markers).unwrap_or_default();
-        let dob = dob
-            .as_deref()
-            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+        let dob = dob.as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
         let d = districts.entry(pd).or_default();
         d.electors += n;
-        match eligibility(
-            &markers,
-            dob,
-            ElectionKind::UkParliamentary,
-            campaign.election_date,
-        ) {
+        match eligibility(&markers, dob, ElectionKind::UkParliamentary, campaign.election_date) {
             Eligibility::Eligible => d.eligible += n,
             Eligibility::UnknownMarker(_) => d.unknown_markers += n,
             _ => {}
@@ -200,27 +178,18 @@ pub async fn show_elector(tx: &mut Tx, campaign: &Campaign, number: &str) -> Res
         .await?
         .ok_or_else(|| Error::NotFound(format!("{number} is not on the register of {}", campaign.ballot_id)))?;
     let markers = Markers::parse(&row.markers).unwrap_or_default();
-    let dob = row
-        .date_of_birth
-        .as_deref()
-        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
-    let decision = eligibility(
-        &markers,
-        dob,
-        ElectionKind::UkParliamentary,
-        campaign.election_date,
-    );
+    let dob = row.date_of_birth.as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+    let decision = eligibility(&markers, dob, ElectionKind::UkParliamentary, campaign.election_date);
     let (household_electors, location) = match row.household_id {
         Some(h) => {
             let (n,): (i64,) = tx
-                .fetch_one("SELECT CAST(COUNT(*) AS BIGINT) FROM electors WHERE campaign_id = $1 AND household_id = $2", args![campaign.id, h])
-                .await?;
-            let point: Option<(Option<f64>, Option<f64>)> = tx
-                .fetch_optional(
-                    "SELECT lat, lon FROM households WHERE campaign_id = $1 AND id = $2",
+                .fetch_one(
+                    "SELECT CAST(COUNT(*) AS BIGINT) FROM electors WHERE campaign_id = $1 AND household_id = $2",
                     args![campaign.id, h],
                 )
                 .await?;
+            let point: Option<(Option<f64>, Option<f64>)> =
+                tx.fetch_optional("SELECT lat, lon FROM households WHERE campaign_id = $1 AND id = $2", args![campaign.id, h]).await?;
             (n as u64, point.and_then(|(la, lo)| Some((la?, lo?))))
         }
         None => (0, None),
@@ -235,20 +204,14 @@ pub async fn show_elector(tx: &mut Tx, campaign: &Campaign, number: &str) -> Res
         forename: keep(row.forename),
         middle_names: keep(row.middle_names),
         surname: keep(row.surname),
-        address: if anonymous {
-            Vec::new()
-        } else {
-            row.address.lines().map(str::to_owned).collect()
-        },
+        address: if anonymous { Vec::new() } else { row.address.lines().map(str::to_owned).collect() },
         postcode: row.postcode.filter(|_| !anonymous),
         uprn: row.uprn.filter(|_| !anonymous),
         markers: markers
             .letters()
             .map(|c| MarkerView {
                 marker: c,
-                meaning: marker(c).map_or("unknown marker (kept as on the register)".into(), |m| {
-                    m.meaning.to_owned()
-                }),
+                meaning: marker(c).map_or("unknown marker (kept as on the register)".into(), |m| m.meaning.to_owned()),
             })
             .collect(),
         date_of_birth: dob,
@@ -261,11 +224,7 @@ pub async fn show_elector(tx: &mut Tx, campaign: &Campaign, number: &str) -> Res
             Eligibility::TooYoung => format!("attainer: not 18 by {}", campaign.election_date),
             Eligibility::UnknownMarker(m) => format!("unknown: marker {m} is not known"),
         },
-        absent_vote: row
-            .absent_vote
-            .as_deref()
-            .and_then(AbsentVote::from_db)
-            .map(|a| a.to_string()),
+        absent_vote: row.absent_vote.as_deref().and_then(AbsentVote::from_db).map(|a| a.to_string()),
         household_id: row.household_id.filter(|_| !anonymous),
         household_electors: if anonymous { 0 } else { household_electors },
         location: location.filter(|_| !anonymous),

@@ -26,11 +26,7 @@ impl TestDb {
     pub async fn sqlite() -> TestDb {
         let dir = tempfile::tempdir().unwrap();
         let url = DatabaseUrl::new(dir.path().join("test.db").to_str().unwrap());
-        TestDb {
-            name: "sqlite",
-            store: Store::open(&url).await.unwrap(),
-            cleanup: Cleanup::Sqlite(dir),
-        }
+        TestDb { name: "sqlite", store: Store::open(&url).await.unwrap(), cleanup: Cleanup::Sqlite(dir) }
     }
 
     pub async fn postgres() -> Option<TestDb> {
@@ -41,27 +37,14 @@ impl TestDb {
             eprintln!("SKIPPED: PostgreSQL half of this test (set GROUNDGAME_TEST_POSTGRES_URL, or run .ci/run)");
             return None;
         };
-        let database = format!(
-            "gg_test_{}_{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        );
-        let mut conn = sqlx::PgConnection::connect(&admin)
-            .await
-            .expect("connect to the PostgreSQL test server");
-        sqlx::query(&format!("CREATE DATABASE {database}"))
-            .execute(&mut conn)
-            .await
-            .unwrap();
+        let database = format!("gg_test_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed));
+        let mut conn = sqlx::PgConnection::connect(&admin).await.expect("connect to the PostgreSQL test server");
+        sqlx::query(&format!("CREATE DATABASE {database}")).execute(&mut conn).await.unwrap();
         conn.close().await.unwrap();
         let (base, _) = admin.rsplit_once('/').expect("a URL with a database name");
         let url = DatabaseUrl::new(format!("{base}/{database}"));
         let store = Store::open(&url).await.unwrap();
-        Some(TestDb {
-            name: "postgres",
-            store,
-            cleanup: Cleanup::Postgres { admin, database },
-        })
+        Some(TestDb { name: "postgres", store, cleanup: Cleanup::Postgres { admin, database } })
     }
 
     /// Every backend available: SQLite always, PostgreSQL when configured.
@@ -77,10 +60,7 @@ impl TestDb {
             Cleanup::Sqlite(dir) => drop(dir),
             Cleanup::Postgres { admin, database } => {
                 let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
-                sqlx::query(&format!("DROP DATABASE {database} WITH (FORCE)"))
-                    .execute(&mut conn)
-                    .await
-                    .unwrap();
+                sqlx::query(&format!("DROP DATABASE {database} WITH (FORCE)")).execute(&mut conn).await.unwrap();
                 conn.close().await.unwrap();
             }
         }
