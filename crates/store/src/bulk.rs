@@ -73,6 +73,83 @@ pub(crate) async fn insert<R: BulkRow>(tx: &mut Tx, campaign_id: i64, rows: Vec<
     Ok(())
 }
 
+/// One row of a bulk read, from either backend.
+pub(crate) enum ScanRow<'a> {
+    Sqlite(&'a rusqlite::Row<'a>),
+    Postgres(&'a sqlx::postgres::PgRow),
+}
+
+impl ScanRow<'_> {
+    pub fn int(&self, i: usize) -> Result<i64> {
+        Ok(self.opt_int(i)?.ok_or_else(|| anyhow::anyhow!("column {i} is NULL"))?)
+    }
+
+    pub fn opt_int(&self, i: usize) -> Result<Option<i64>> {
+        Ok(match self {
+            ScanRow::Sqlite(r) => r.get(i).map_err(sqlite_error)?,
+            ScanRow::Postgres(r) => sqlx::Row::try_get(*r, i)?,
+        })
+    }
+
+    pub fn text(&self, i: usize) -> Result<String> {
+        Ok(self.opt_text(i)?.ok_or_else(|| anyhow::anyhow!("column {i} is NULL"))?)
+    }
+
+    pub fn opt_text(&self, i: usize) -> Result<Option<String>> {
+        Ok(match self {
+            ScanRow::Sqlite(r) => r.get(i).map_err(sqlite_error)?,
+            ScanRow::Postgres(r) => sqlx::Row::try_get(*r, i)?,
+        })
+    }
+}
+
+/// Reads many rows one at a time without holding them all: through SQLite's own API on the
+/// transaction's connection, or a PostgreSQL cursor.
+pub(crate) async fn scan(tx: &mut Tx, sql: &str, args: Vec<Arg>, mut each: impl FnMut(ScanRow<'_>) -> Result<()>) -> Result<()> {
+    match tx {
+        Tx::Sqlite(sqlite) => {
+            let mut handle = sqlite.lock_handle().await.context("Failed to lock the SQLite connection")?;
+            let raw = handle.as_raw_handle();
+            // SAFETY: as in `insert`: the connection is locked for this scope and only borrowed.
+            let conn = unsafe { rusqlite::Connection::from_handle(raw.as_ptr()) }.context("Failed to use the SQLite connection")?;
+            {
+                let mut stmt = conn.prepare(sql).map_err(sqlite_error).context("Failed to prepare a bulk read")?;
+                for (i, a) in args.into_iter().enumerate() {
+                    match a {
+                        Arg::Int(v) => stmt.raw_bind_parameter(i + 1, v),
+                        Arg::Real(v) => stmt.raw_bind_parameter(i + 1, v),
+                        Arg::Text(v) => stmt.raw_bind_parameter(i + 1, v),
+                        Arg::Bool(v) => stmt.raw_bind_parameter(i + 1, v),
+                    }
+                    .map_err(sqlite_error)?;
+                }
+                let mut rows = stmt.raw_query();
+                while let Some(row) = rows.next().map_err(sqlite_error)? {
+                    each(ScanRow::Sqlite(row))?;
+                }
+            }
+            drop(conn);
+        }
+        Tx::Postgres(pg) => {
+            use futures_util::TryStreamExt;
+            let mut q = sqlx::query(sql);
+            for a in args {
+                q = match a {
+                    Arg::Int(v) => q.bind(v),
+                    Arg::Real(v) => q.bind(v),
+                    Arg::Text(v) => q.bind(v),
+                    Arg::Bool(v) => q.bind(v),
+                };
+            }
+            let mut rows = q.fetch(&mut **pg);
+            while let Some(row) = rows.try_next().await? {
+                each(ScanRow::Postgres(&row))?;
+            }
+        }
+    }
+    Ok(())
+}
+
 fn sqlite_error(e: rusqlite::Error) -> anyhow::Error {
     anyhow::Error::new(e)
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 use anyhow::Context;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
-use sqlx::{FromRow, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use sqlx::{ConnectOptions, FromRow, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
 use crate::error::Result;
 
@@ -93,6 +93,8 @@ impl Store {
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(10))
                     .pragma("cache_size", "-65536")
+                    // Bulk statements over a whole register are slow by nature: not a warning.
+                    .log_slow_statements(log::LevelFilter::Debug, Duration::from_secs(1))
                     .pragma("temp_store", "memory");
                 let pool = SqlitePoolOptions::new()
                     // An in-memory database lives in its one connection.

@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::absent::AbsentVote;
-use super::household::{fingerprint, fingerprint_of, identity_key};
+use super::household::{fingerprint, identity_key};
 use super::RegisterRecord;
 use crate::elector::ElectorNumber;
 
@@ -71,14 +71,30 @@ fn identity_fingerprint(number: &ElectorNumber, surname: &str, forename: &str, h
     }
 }
 
-/// Catches an elector number given twice in one file.
+/// Catches an elector number given twice in one file, exactly, in 8 bytes a number: polling
+/// districts are numbered as they are first seen and packed with number and suffix into a `u64`.
 #[derive(Debug, Default)]
-pub struct SeenNumbers(HashSet<u128>);
+pub struct SeenNumbers {
+    districts: HashMap<String, u64>,
+    packed: HashSet<u64>,
+    /// Numbers too large to pack (never in a real register, but never wrong either).
+    large: HashSet<(u64, u32, u32)>,
+}
 
 impl SeenNumbers {
     /// False if the number was seen before.
     pub fn insert(&mut self, number: &ElectorNumber) -> bool {
-        self.0.insert(fingerprint_of(number))
+        let next = self.districts.len() as u64;
+        let district = match self.districts.get(number.district.as_str()) {
+            Some(d) => *d,
+            None => *self.districts.entry(number.district.as_str().to_owned()).or_insert(next),
+        };
+        let (n, s) = (u64::from(number.number), u64::from(number.suffix));
+        if district < (1 << 24) && n < (1 << 28) && s < (1 << 12) {
+            self.packed.insert(district << 40 | n << 12 | s)
+        } else {
+            self.large.insert((district, number.number, number.suffix))
+        }
     }
 }
 

@@ -56,18 +56,11 @@ pub struct ImportReport {
 /// Electors are written in batches of this many.
 const BATCH: usize = 4096;
 
-#[derive(sqlx::FromRow)]
-struct PreviousRow {
-    id: i64,
-    polling_district: String,
-    elector_number: i64,
-    elector_suffix: i64,
-    surname: String,
-    forename: String,
-    key: Option<String>,
-    absent_vote: Option<String>,
-    first_version: i64,
-}
+/// The previous version's electors, with what identifies them.
+pub(crate) const PREVIOUS_ELECTORS: &str =
+    "SELECT e.id, e.polling_district, e.elector_number, e.elector_suffix, e.surname, e.forename, h.key, \
+     e.absent_vote, e.first_version FROM electors e \
+     LEFT JOIN households h ON h.campaign_id = e.campaign_id AND h.id = e.household_id WHERE e.campaign_id = $1";
 
 /// Imports a full register as a new version of the campaign's register, replacing the previous
 /// one in the same transaction. Electors and households that were on the previous version keep
@@ -82,36 +75,32 @@ pub async fn import_register(
     let version = campaigns::bump_version(tx, campaign.id).await?;
     let mut report = ImportReport { version, format: options.format.to_string(), ..Default::default() };
 
-    let previous: Vec<PreviousRow> = tx
-        .fetch_all(
-            "SELECT e.id, e.polling_district, e.elector_number, e.elector_suffix, e.surname, e.forename, h.key, e.absent_vote, e.first_version \
-             FROM electors e LEFT JOIN households h ON h.campaign_id = e.campaign_id AND h.id = e.household_id \
-             WHERE e.campaign_id = $1",
-            args![campaign.id],
-        )
-        .await
-        .context("Failed to read the previous register")?;
     let mut prev = PreviousElectors::default();
-    for p in previous {
-        let number = ElectorNumber::from_parts(&p.polling_district, &p.elector_number.to_string(), &p.elector_suffix.to_string())
+    bulk::scan(tx, PREVIOUS_ELECTORS, args![campaign.id], |row| {
+        let number = ElectorNumber::from_parts(&row.text(1)?, &row.int(2)?.to_string(), &row.int(3)?.to_string())
             .map_err(|e| anyhow::anyhow!("stored elector number: {e}"))?;
-        let carried =
-            Carried { id: p.id, absent_vote: p.absent_vote.as_deref().and_then(AbsentVote::from_db), first_version: p.first_version };
-        prev.add(&number, &p.surname, &p.forename, p.key.as_deref(), carried);
-    }
+        let absent_vote = row.opt_text(7)?.as_deref().and_then(AbsentVote::from_db);
+        let carried = Carried { id: row.int(0)?, absent_vote, first_version: row.int(8)? };
+        prev.add(&number, &row.text(4)?, &row.text(5)?, row.opt_text(6)?.as_deref(), carried);
+        Ok(())
+    })
+    .await
+    .context("Failed to read the previous register")?;
     let had_previous = !prev.is_empty();
-    let previous_households: Vec<(i64, String)> =
-        tx.fetch_all("SELECT id, key FROM households WHERE campaign_id = $1", args![campaign.id]).await?;
-    let mut households: HashMap<u128, i64> = previous_households.iter().map(|(id, key)| (fingerprint(key), *id)).collect();
+    // Each household of the previous version, and whether this version still has it.
+    let mut households: HashMap<u128, (i64, bool)> = HashMap::new();
+    bulk::scan(tx, "SELECT id, key FROM households WHERE campaign_id = $1", args![campaign.id], |row| {
+        households.insert(fingerprint(&row.text(1)?), (row.int(0)?, false));
+        Ok(())
+    })
+    .await?;
     let had_households = !households.is_empty();
-    drop(previous_households);
 
     tx.execute("DELETE FROM electors WHERE campaign_id = $1", args![campaign.id]).await?;
     let (mut next_id,): (i64,) = tx.fetch_one("SELECT next_row_id FROM campaigns WHERE id = $1", args![campaign.id]).await?;
 
     let mut seen = SeenNumbers::default();
     let mut districts = BTreeSet::new();
-    let mut used_households: HashMap<i64, ()> = HashMap::new();
     let mut electors = Vec::with_capacity(BATCH);
     let mut new_households = Vec::new();
     let mut writing = true;
@@ -152,12 +141,17 @@ pub async fn import_register(
                 None => None,
                 Some(key) => {
                     let fp = fingerprint(key);
-                    let id = match households.get(&fp) {
-                        Some(id) => *id,
+                    let id = match households.get_mut(&fp) {
+                        Some((id, used)) => {
+                            report.households += u64::from(!*used);
+                            *used = true;
+                            *id
+                        }
                         None => {
                             let id = next_id;
                             next_id += 1;
-                            households.insert(fp, id);
+                            households.insert(fp, (id, true));
+                            report.households += 1;
                             let point = options.gazetteer.locate(record.uprn.as_deref(), record.postcode.as_ref());
                             new_households.push(NewHousehold {
                                 id,
@@ -172,7 +166,6 @@ pub async fn import_register(
                             id
                         }
                     };
-                    used_households.insert(id, ());
                     Some(id)
                 }
             };
@@ -212,14 +205,9 @@ pub async fn import_register(
     }
 
     report.electors_removed = prev.len() as u64;
-    report.households = used_households.len() as u64;
     if had_households {
-        tx.execute(
-            "DELETE FROM households WHERE campaign_id = $1 AND NOT EXISTS \
-             (SELECT 1 FROM electors e WHERE e.campaign_id = households.campaign_id AND e.household_id = households.id)",
-            args![campaign.id],
-        )
-        .await?;
+        let gone: Vec<i64> = households.values().filter(|(_, used)| !used).map(|(id, _)| *id).collect();
+        super::delete_households(tx, campaign.id, &gone).await?;
     }
     if had_previous || had_households {
         tx.execute("DELETE FROM polling_districts WHERE campaign_id = $1", args![campaign.id]).await?;

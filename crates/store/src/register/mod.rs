@@ -23,6 +23,17 @@ pub use import::{import_register, ImportOptions, ImportReport};
 pub use update::{apply_update, UpdateReport};
 pub use view::{show_elector, stats, DistrictStats, ElectorView, RegisterStats};
 
+/// Deletes households by id (those no elector lives at any more).
+pub(crate) async fn delete_households(tx: &mut crate::db::Tx, campaign_id: i64, ids: &[i64]) -> crate::error::Result<()> {
+    for chunk in ids.chunks(500) {
+        let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+        let mut args = vec![Arg::Int(Some(campaign_id))];
+        args.extend(chunk.iter().map(|id| Arg::Int(Some(*id))));
+        tx.execute(&format!("DELETE FROM households WHERE campaign_id = $1 AND id IN ({})", placeholders.join(",")), args).await?;
+    }
+    Ok(())
+}
+
 /// What the reading side hands to the importer.
 #[derive(Debug)]
 pub enum Parsed {

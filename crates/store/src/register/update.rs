@@ -209,12 +209,13 @@ pub async fn apply_update(tx: &mut Tx, campaign: &Campaign, rows: Vec<Parsed>, o
     report.households_new = new_households.len() as u64;
     bulk::insert(tx, campaign.id, new_households).await?;
     bulk::insert(tx, campaign.id, additions).await?;
-    tx.execute(
-        "DELETE FROM households WHERE campaign_id = $1 AND NOT EXISTS \
-         (SELECT 1 FROM electors e WHERE e.campaign_id = households.campaign_id AND e.household_id = households.id)",
-        args![campaign.id],
-    )
-    .await?;
+    // Households no elector lives at any more.
+    let lived_in: Vec<(i64,)> = tx
+        .fetch_all("SELECT DISTINCT household_id FROM electors WHERE campaign_id = $1 AND household_id IS NOT NULL", args![campaign.id])
+        .await?;
+    let lived_in: std::collections::HashSet<i64> = lived_in.into_iter().map(|(id,)| id).collect();
+    let gone: Vec<i64> = households.values().copied().filter(|id| !lived_in.contains(id)).collect();
+    super::delete_households(tx, campaign.id, &gone).await?;
     tx.execute("UPDATE campaigns SET next_row_id = $1 WHERE id = $2", args![next_id, campaign.id]).await?;
     record_import(
         tx,
