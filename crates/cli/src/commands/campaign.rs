@@ -41,6 +41,7 @@ pub async fn run(command: CampaignCommand, settings: &Settings) -> anyhow::Resul
         }
         CampaignCommand::List { json } => {
             let all = campaigns::list(&mut tx).await?;
+            tx.commit().await?;
             if json {
                 print_json(&all)?;
             } else if all.is_empty() {

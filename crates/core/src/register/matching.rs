@@ -151,5 +151,10 @@ mod tests {
         assert!(seen.insert(&ElectorNumber::parse("NA1-5").unwrap()));
         assert!(seen.insert(&ElectorNumber::parse("NA1-5/1").unwrap()));
         assert!(!seen.insert(&ElectorNumber::parse("NA1-5/0").unwrap()));
+        // Numbers too large to pack are still exact.
+        let huge = ElectorNumber::parse("NA1-4000000000/70000").unwrap();
+        assert!(seen.insert(&huge));
+        assert!(!seen.insert(&huge));
+        assert!(seen.insert(&ElectorNumber::parse("NA2-5").unwrap()), "another district, same number");
     }
 }

@@ -393,7 +393,7 @@ fn household(rng: &mut ChaCha8Rng, forenames: &Forenames, surnames: &Weighted, s
         } else if i == 1 {
             ((head_age + rng.gen_range(-4..5)).max(18), if rng.gen_bool(0.85) { family_surname } else { surnames.pick(rng) })
         } else if head_age >= 38 {
-            let child = (head_age - rng.gen_range(22..36)).max(16);
+            let child = (head_age - rng.gen_range(22..36)).max(18);
             (child, family_surname)
         } else {
             (rng.gen_range(18..80), surnames.pick(rng))
@@ -404,7 +404,7 @@ fn household(rng: &mut ChaCha8Rng, forenames: &Forenames, surnames: &Weighted, s
         let middle = rng.gen_bool(0.35).then(|| forenames.pick(rng, birth_year, sex)).filter(|m| *m != forename);
         // Attainers (16 and 17) are on the register with their date of birth, turning 18 within a
         // year either side of the register date.
-        let dob = (age < 18 || rng.gen_bool(0.012)).then(|| register_date - Duration::days(18 * 365 + rng.gen_range(-365..365)));
+        let dob = (age < 18 || rng.gen_bool(0.018)).then(|| register_date - Duration::days(18 * 365 + rng.gen_range(-365..365)));
         let age = if dob.is_some() { 17 } else { age };
         let mut markers = String::new();
         let roll: f64 = rng.gen();
