@@ -41,16 +41,7 @@ pub(crate) async fn insert<R: BulkRow>(tx: &mut Tx, campaign_id: i64, rows: Vec<
                     args.clear();
                     args.push(Arg::Int(Some(campaign_id)));
                     row.push_args(&mut args);
-                    for (i, a) in args.drain(..).enumerate() {
-                        let i = i + 1;
-                        match a {
-                            Arg::Int(v) => stmt.raw_bind_parameter(i, v),
-                            Arg::Real(v) => stmt.raw_bind_parameter(i, v),
-                            Arg::Text(v) => stmt.raw_bind_parameter(i, v),
-                            Arg::Bool(v) => stmt.raw_bind_parameter(i, v),
-                        }
-                        .with_context(|| format!("Failed to bind a value for {}", R::TABLE))?;
-                    }
+                    bind_sqlite(&mut stmt, args.drain(..)).with_context(|| format!("Failed to bind a value for {}", R::TABLE))?;
                     stmt.raw_execute().map_err(sqlite_error).with_context(|| format!("Failed to insert into {}", R::TABLE))?;
                 }
             }
@@ -114,15 +105,7 @@ pub(crate) async fn scan(tx: &mut Tx, sql: &str, args: Vec<Arg>, mut each: impl 
             let conn = unsafe { rusqlite::Connection::from_handle(raw.as_ptr()) }.context("Failed to use the SQLite connection")?;
             {
                 let mut stmt = conn.prepare(sql).map_err(sqlite_error).context("Failed to prepare a bulk read")?;
-                for (i, a) in args.into_iter().enumerate() {
-                    match a {
-                        Arg::Int(v) => stmt.raw_bind_parameter(i + 1, v),
-                        Arg::Real(v) => stmt.raw_bind_parameter(i + 1, v),
-                        Arg::Text(v) => stmt.raw_bind_parameter(i + 1, v),
-                        Arg::Bool(v) => stmt.raw_bind_parameter(i + 1, v),
-                    }
-                    .map_err(sqlite_error)?;
-                }
+                bind_sqlite(&mut stmt, args)?;
                 let mut rows = stmt.raw_query();
                 while let Some(row) = rows.next().map_err(sqlite_error)? {
                     each(ScanRow::Sqlite(row))?;
@@ -132,20 +115,25 @@ pub(crate) async fn scan(tx: &mut Tx, sql: &str, args: Vec<Arg>, mut each: impl 
         }
         Tx::Postgres(pg) => {
             use futures_util::TryStreamExt;
-            let mut q = sqlx::query(sql);
-            for a in args {
-                q = match a {
-                    Arg::Int(v) => q.bind(v),
-                    Arg::Real(v) => q.bind(v),
-                    Arg::Text(v) => q.bind(v),
-                    Arg::Bool(v) => q.bind(v),
-                };
-            }
-            let mut rows = q.fetch(&mut **pg);
+            let mut rows = crate::db::bind_all!(sqlx::query(sql), args).fetch(&mut **pg);
             while let Some(row) = rows.try_next().await? {
                 each(ScanRow::Postgres(&row))?;
             }
         }
+    }
+    Ok(())
+}
+
+/// Binds values, in order, to a statement through SQLite's own API.
+fn bind_sqlite(stmt: &mut rusqlite::Statement<'_>, args: impl IntoIterator<Item = Arg>) -> Result<()> {
+    for (i, a) in args.into_iter().enumerate() {
+        match a {
+            Arg::Int(v) => stmt.raw_bind_parameter(i + 1, v),
+            Arg::Real(v) => stmt.raw_bind_parameter(i + 1, v),
+            Arg::Text(v) => stmt.raw_bind_parameter(i + 1, v),
+            Arg::Bool(v) => stmt.raw_bind_parameter(i + 1, v),
+        }
+        .map_err(sqlite_error)?;
     }
     Ok(())
 }

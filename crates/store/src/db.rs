@@ -205,20 +205,22 @@ macro_rules! args {
     ($($v:expr),* $(,)?) => { vec![$($crate::db::Arg::from($v)),*] };
 }
 
+/// Binds `Arg`s, in order, to an sqlx query of either backend.
 macro_rules! bind_all {
     ($query:expr, $args:expr) => {{
         let mut q = $query;
         for a in $args {
             q = match a {
-                Arg::Int(v) => q.bind(v),
-                Arg::Real(v) => q.bind(v),
-                Arg::Text(v) => q.bind(v),
-                Arg::Bool(v) => q.bind(v),
+                $crate::db::Arg::Int(v) => q.bind(v),
+                $crate::db::Arg::Real(v) => q.bind(v),
+                $crate::db::Arg::Text(v) => q.bind(v),
+                $crate::db::Arg::Bool(v) => q.bind(v),
             };
         }
         q
     }};
 }
+pub(crate) use bind_all;
 
 /// A row type that decodes from both backends (`#[derive(sqlx::FromRow)]` structs and tuples).
 pub trait Record: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}

@@ -7,7 +7,6 @@ use serde::Serialize;
 
 use super::import::{record_import, ImportCounts};
 use super::pipeline::AbsentVotersFile;
-use super::ERRORS_KEPT;
 use crate::args;
 use crate::campaigns::{self, Campaign};
 use crate::db::{Arg, Tx};
@@ -107,8 +106,5 @@ pub async fn import_absent_voters(
 }
 
 fn reject(report: &mut AbsentVotersReport, e: RowError) {
-    report.rows_rejected += 1;
-    if report.errors.len() < ERRORS_KEPT {
-        report.errors.push(e);
-    }
+    super::keep_rejected(&mut report.rows_rejected, &mut report.errors, e);
 }

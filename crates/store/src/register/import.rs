@@ -11,7 +11,7 @@ use groundgame_core::register::RowError;
 use serde::Serialize;
 use tokio::sync::mpsc::Receiver;
 
-use super::{NewElector, NewHousehold, Parsed, ERRORS_KEPT};
+use super::{NewElector, NewHousehold, Parsed};
 use crate::args;
 use crate::bulk;
 use crate::campaigns::{self, Campaign};
@@ -239,10 +239,7 @@ pub async fn import_register(
 }
 
 fn reject(report: &mut ImportReport, e: RowError) {
-    report.rows_rejected += 1;
-    if report.errors.len() < ERRORS_KEPT {
-        report.errors.push(e);
-    }
+    super::keep_rejected(&mut report.rows_rejected, &mut report.errors, e);
 }
 
 pub(crate) struct ImportCounts<'a> {

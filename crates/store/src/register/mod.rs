@@ -23,6 +23,14 @@ pub use import::{import_register, ImportOptions, ImportReport};
 pub use update::{apply_update, UpdateReport};
 pub use view::{show_elector, stats, DistrictStats, ElectorView, RegisterStats};
 
+/// Counts a rejected row, keeping the first [`ERRORS_KEPT`] to show.
+pub(crate) fn keep_rejected(count: &mut u64, errors: &mut Vec<RowError>, e: RowError) {
+    *count += 1;
+    if errors.len() < ERRORS_KEPT {
+        errors.push(e);
+    }
+}
+
 /// Deletes households by id (those no elector lives at any more).
 pub(crate) async fn delete_households(tx: &mut crate::db::Tx, campaign_id: i64, ids: &[i64]) -> crate::error::Result<()> {
     for chunk in ids.chunks(500) {

@@ -8,7 +8,7 @@ use groundgame_core::register::{Change, RegisterRecord, RowError};
 use serde::Serialize;
 
 use super::import::{record_import, ImportCounts, ImportOptions};
-use super::{NewElector, NewHousehold, Parsed, ERRORS_KEPT};
+use super::{NewElector, NewHousehold, Parsed};
 use crate::args;
 use crate::bulk;
 use crate::campaigns::{self, Campaign};
@@ -243,8 +243,5 @@ fn row_error(r: &RegisterRecord, options: &ImportOptions<'_>, reason: String) ->
 }
 
 fn reject(report: &mut UpdateReport, e: RowError) {
-    report.rows_rejected += 1;
-    if report.errors.len() < ERRORS_KEPT {
-        report.errors.push(e);
-    }
+    super::keep_rejected(&mut report.rows_rejected, &mut report.errors, e);
 }
