@@ -13,6 +13,30 @@ use groundgame_core::synthetic;
 pub enum DemoDataCommand {
     /// Write a realistic synthetic register export (and its absent voters list).
     Register(RegisterArgs),
+    /// Write doors (CSV id,lat,lon) for the walk planner: a synthetic suburb, or doors around the
+    /// demo seat's real postcode centroids.
+    Doors(DoorsArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DoorsKind {
+    /// Streets with houses on both sides, terraces, semis, crescents, cul-de-sacs, blocks of flats.
+    Suburb,
+    /// About 15 doors around each of Derby North's postcode centroids.
+    Postcodes,
+}
+
+#[derive(Debug, Args)]
+pub struct DoorsArgs {
+    #[arg(long, value_enum, default_value = "suburb")]
+    pub kind: DoorsKind,
+    /// How many doors.
+    #[arg(long)]
+    pub doors: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    #[arg(long, short)]
+    pub output: PathBuf,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -52,6 +76,25 @@ pub struct RegisterArgs {
 
 pub fn run(command: DemoDataCommand) -> anyhow::Result<()> {
     match command {
+        DemoDataCommand::Doors(args) => {
+            use groundgame_walks::instances;
+            let doors = match args.kind {
+                DoorsKind::Suburb => instances::suburb(args.doors, args.seed),
+                DoorsKind::Postcodes => {
+                    let centroids: Vec<(f64, f64)> =
+                        groundgame_core::geography::demo_postcodes().into_iter().map(|(_, p, _)| (p.lat, p.lon)).collect();
+                    instances::around_postcodes(&centroids, args.doors, 15, args.seed)
+                }
+            };
+            let mut w = csv::Writer::from_path(&args.output).with_context(|| format!("Failed to create {}", args.output.display()))?;
+            w.write_record(["id", "lat", "lon"])?;
+            for d in &doors {
+                w.write_record([d.id.clone(), format!("{:.7}", d.lat), format!("{:.7}", d.lon)])?;
+            }
+            w.flush()?;
+            eprintln!("Wrote {} doors to {}.", doors.len(), args.output.display());
+            Ok(())
+        }
         DemoDataCommand::Register(args) => {
             let summary = write(&args)?;
             eprintln!(

@@ -14,6 +14,8 @@ mod demo;
 mod demo_data;
 /// `register import|update|absent-voters|stats|show`.
 mod register;
+/// `walks plan|score`: the walk planner on CSV files.
+mod walks;
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -23,6 +25,9 @@ pub enum Command {
     /// The electoral register: import, updates, absent voters, statistics.
     #[command(subcommand)]
     Register(register::RegisterCommand),
+    /// Walks: cut doors into walks and order them for the least walking.
+    #[command(subcommand)]
+    Walks(walks::WalksCommand),
     /// Synthetic data for demos, tests and benchmarks (never real voters).
     #[command(subcommand, name = "demo-data")]
     DemoData(demo_data::DemoDataCommand),
@@ -34,6 +39,7 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
     match command {
         Command::Campaign(c) => campaign::run(c, &settings).await,
         Command::Register(c) => register::run(c, &settings).await,
+        Command::Walks(c) => walks::run(c),
         Command::DemoData(c) => demo_data::run(c),
         Command::Demo(args) => demo::run(args, &settings).await,
     }
