@@ -60,7 +60,7 @@ pub(crate) fn neighbours(points: &Points) -> Vec<[u32; NEIGHBOURS]> {
     let k = NEIGHBOURS.min(n.saturating_sub(1));
     let mut out = vec![[u32::MAX; NEIGHBOURS]; n];
     let mut found: Vec<(f64, u32)> = Vec::with_capacity(64);
-    for i in 0..n {
+    for (i, slot) in out.iter_mut().enumerate() {
         let (x, y) = points.xy[i];
         let (cx, cy) = cell(x, y);
         let mut ring = 0usize;
@@ -92,8 +92,8 @@ pub(crate) fn neighbours(points: &Points) -> Vec<[u32; NEIGHBOURS]> {
             ring += 1;
         }
         found.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-        for (slot, (_, j)) in out[i].iter_mut().zip(found.iter().take(k)) {
-            *slot = *j;
+        for (cell, (_, j)) in slot.iter_mut().zip(found.iter().take(k)) {
+            *cell = *j;
         }
     }
     out
