@@ -62,6 +62,14 @@ fn every_command_has_help() {
         vec!["register", "show"],
         vec!["demo-data"],
         vec!["demo-data", "register"],
+        vec!["demo-data", "doors"],
+        vec!["walks"],
+        vec!["walks", "plan"],
+        vec!["walks", "score"],
+        vec!["walks", "generate"],
+        vec!["walks", "list"],
+        vec!["walks", "show"],
+        vec!["walks", "export"],
         vec!["demo"],
     ] {
         let mut a = args.clone();
@@ -171,4 +179,92 @@ fn killing_an_import_leaves_the_previous_register() {
     assert_eq!(after["electors"], 1000);
     assert_eq!(after["register_version"], before["register_version"]);
     assert_eq!(after, before);
+}
+
+#[test]
+fn walks_are_planned_validly_and_the_same_for_a_seed() {
+    let w = Workspace::new();
+    let db = w.db();
+    let doors = w.path("doors.csv");
+    let d = doors.to_str().unwrap();
+    ok(&db, &["demo-data", "doors", "--kind", "suburb", "--doors", "700", "--seed", "3", "--output", d]);
+    let (a, b) = (w.path("a.csv"), w.path("b.csv"));
+    let out = ok(&db, &["walks", "plan", "--input", d, "--doors-per-walk", "60", "--output", a.to_str().unwrap(), "--seed", "4"]);
+    assert!(out.contains("700 doors in 12 walks"), "{out}");
+    ok(&db, &["walks", "plan", "--input", d, "--doors-per-walk", "60", "--output", b.to_str().unwrap(), "--seed", "4"]);
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap(), "same seed, same walks");
+    let plan = std::fs::read_to_string(&a).unwrap();
+    assert!(plan.starts_with("walk,seq,id\n"));
+    assert_eq!(plan.lines().count(), 701);
+
+    let score = ok(&db, &["walks", "score", "--input", d, "--walks", a.to_str().unwrap(), "--doors-per-walk", "60"]);
+    assert!(score.contains("valid: 700 doors in 12 walks"), "{score}");
+    let ratio: f64 = score.lines().find_map(|l| l.strip_prefix("ratio ")).unwrap().parse().unwrap();
+    assert!((1.0..1.4).contains(&ratio), "{ratio}");
+
+    // A plan with a door left out is not valid.
+    let broken = w.write("broken.csv", &plan.lines().take(650).collect::<Vec<_>>().join("\n"));
+    let out = run(&db, &["walks", "score", "--input", d, "--walks", broken.to_str().unwrap(), "--doors-per-walk", "60"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("in no walk"));
+}
+
+#[test]
+fn bad_doors_are_refused_with_the_line() {
+    let w = Workspace::new();
+    let db = w.db();
+    let out = w.path("out.csv");
+    for (text, expected) in [
+        ("id,lat,lon\na,52.9,-1.5\na,52.91,-1.5\n", "line 3: duplicate id 'a'"),
+        ("id,lat,lon\na,52.9,\n", "line 2: missing longitude"),
+        ("id,lat,lon\na,152.9,-1.5\n", "line 2: latitude 152.9 is out of range"),
+        ("id,lat,lon\n", "the file has no doors"),
+    ] {
+        let f = w.write("doors.csv", text);
+        let r = run(&db, &["walks", "plan", "--input", f.to_str().unwrap(), "--doors-per-walk", "5", "--output", out.to_str().unwrap()]);
+        assert!(!r.status.success());
+        let err = String::from_utf8_lossy(&r.stderr);
+        assert!(err.contains(expected), "{expected}: {err}");
+    }
+    let f = w.write("doors.csv", "id,lat,lon\na,52.9,-1.5\n");
+    let r = run(&db, &["walks", "plan", "--input", f.to_str().unwrap(), "--doors-per-walk", "0", "--output", out.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&r.stderr).contains("at least 1"));
+}
+
+#[test]
+fn the_campaigns_walks_are_generated_listed_and_exported() {
+    let w = Workspace::new();
+    let db = w.db();
+    let register = w.path("register.csv");
+    ok(&db, &["demo-data", "register", "--electors", "4000", "--seed", "2", "--output", register.to_str().unwrap()]);
+    ok(&db, &["campaign", "create", "--constituency", "E14000662", "--election-date", "2017-06-08"]);
+    ok(&db, &["register", "import", register.to_str().unwrap()]);
+    let districts: Vec<String> = stats(&db)["polling_districts"].as_object().unwrap().keys().cloned().collect();
+    let pd = &districts[0];
+    let out = ok(&db, &["walks", "generate", "--polling-district", pd, "--doors-per-walk", "60"]);
+    assert!(out.contains(&format!("{pd}: ")) && out.contains("walks (0 kept their ids"), "{out}");
+    let list: serde_json::Value = serde_json::from_str(&ok(&db, &["walks", "list", "--json"])).unwrap();
+    let list = list.as_array().unwrap();
+    assert!(!list.is_empty());
+    let doors: i64 = list.iter().map(|w| w["doors"].as_i64().unwrap()).sum();
+    let households = stats(&db)["polling_districts"][pd]["households"].as_i64().unwrap();
+    assert_eq!(doors, households, "every household of the district is in one walk");
+    assert!(list.iter().all(|w| w["doors"].as_i64().unwrap() <= 60));
+    let name = list[0]["name"].as_str().unwrap();
+    assert!(name.starts_with(&format!("{pd} Walk 1: ")), "{name}");
+
+    // The same plan again keeps every walk.
+    let again = ok(&db, &["walks", "generate", "--polling-district", pd, "--doors-per-walk", "60"]);
+    assert!(again.contains(&format!("({} kept their ids, 0 new", list.len())), "{again}");
+
+    let id = list[0]["id"].as_i64().unwrap().to_string();
+    let shown = ok(&db, &["walks", "show", &id]);
+    assert!(shown.lines().count() > 2, "{shown}");
+    let geo = w.path("walk.geojson");
+    ok(&db, &["walks", "export", &id, "--format", "geojson", "--output", geo.to_str().unwrap()]);
+    let g: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&geo).unwrap()).unwrap();
+    assert_eq!(g["features"][0]["geometry"]["type"], "LineString");
+    let svg = w.path("walk.svg");
+    ok(&db, &["walks", "export", &id, "--format", "svg", "--output", svg.to_str().unwrap()]);
+    assert!(std::fs::read_to_string(&svg).unwrap().contains("<polyline"));
 }

@@ -12,6 +12,8 @@ pub mod db;
 mod error;
 /// The electoral register: import, updates, absent voters, statistics.
 pub mod register;
+/// Saved walks with stable ids.
+pub mod walks;
 
 pub use db::{Backend, DatabaseUrl, Store, Tx};
 pub use error::Error;

@@ -328,3 +328,43 @@ async fn a_synthetic_register_imports_whole() {
         db.finish().await;
     }
 }
+
+#[tokio::test]
+async fn re_planned_walks_keep_their_ids_where_little_changed() {
+    use groundgame_store::walks::{self, NewWalk};
+    for db in TestDb::all().await {
+        let c = new_campaign(&db.store).await;
+        import(&db.store, &c, &register_text(), false, UnknownMarkers::Refuse).await.unwrap();
+        let mut tx = db.store.begin().await.unwrap();
+        let c = campaigns::get(&mut tx, &c.ballot_id).await.unwrap();
+        let doors = walks::district_doors(&mut tx, &c, "NA1").await.unwrap();
+        assert_eq!(doors.len(), 3, "{}", db.name);
+        assert_eq!(doors.iter().map(|d| d.electors).sum::<i64>(), 5, "{}: the anonymous elector has no door", db.name);
+        let ids: Vec<i64> = doors.iter().map(|d| d.id).collect();
+        let walk = |doors: Vec<i64>, streets: &str| NewWalk {
+            electors: doors.len() as i64,
+            distance_m: 10.0,
+            minutes: 5,
+            streets: streets.into(),
+            doors,
+        };
+        let (first, report) =
+            walks::replace_district(&mut tx, &c, "NA1", vec![walk(vec![ids[0], ids[1]], "Duffield Rd"), walk(vec![ids[2]], "Belper Rd")])
+                .await
+                .unwrap();
+        assert_eq!((report.new, report.kept), (2, 0));
+        assert_eq!(first[0].name, "NA1 Walk 1: Duffield Rd");
+        // Re-planned: the first walk keeps its doors (in another order), the second changes wholly.
+        let (second, report) =
+            walks::replace_district(&mut tx, &c, "NA1", vec![walk(vec![ids[2]], "X"), walk(vec![ids[1], ids[0]], "Y")]).await.unwrap();
+        assert_eq!((report.kept, report.new), (2, 0), "{}", db.name);
+        let kept = second.iter().find(|w| w.name.ends_with(": Y")).unwrap();
+        assert_eq!((kept.id, kept.number), (first[0].id, 1), "{}", db.name);
+        let (w, d) = walks::get(&mut tx, &c, kept.id).await.unwrap();
+        assert_eq!(w.doors, 2);
+        assert_eq!(d.iter().map(|d| d.household_id).collect::<Vec<_>>(), vec![ids[1], ids[0]]);
+        assert_eq!(walks::list(&mut tx, &c, None).await.unwrap().len(), 2);
+        drop(tx);
+        db.finish().await;
+    }
+}

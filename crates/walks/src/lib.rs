@@ -12,10 +12,14 @@ pub mod bound;
 mod cut;
 /// Doors in and walks out: the CSV contract, validation and scoring.
 pub mod doors;
+/// GeoJSON and SVG maps of a walk.
+pub mod export;
 /// Distances on the Earth and a local flat projection.
 pub mod geo;
 /// Synthetic door sets: suburbs and real postcode centroids.
 pub mod instances;
+/// Walk names (after their main streets) and estimated times.
+pub mod naming;
 mod path;
 /// The planner.
 pub mod plan;

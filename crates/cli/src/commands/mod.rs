@@ -39,7 +39,7 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
     match command {
         Command::Campaign(c) => campaign::run(c, &settings).await,
         Command::Register(c) => register::run(c, &settings).await,
-        Command::Walks(c) => walks::run(c),
+        Command::Walks(c) => walks::run(c, &settings).await,
         Command::DemoData(c) => demo_data::run(c),
         Command::Demo(args) => demo::run(args, &settings).await,
     }

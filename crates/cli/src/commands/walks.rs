@@ -5,9 +5,17 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
+use groundgame_store::walks::{self, NewWalk};
 use groundgame_walks::bound::lower_bound;
 use groundgame_walks::doors::{read_and_check_walks, read_doors, total_distance, write_walks};
-use groundgame_walks::{plan, Options};
+use groundgame_walks::export::{self, MapDoor};
+use groundgame_walks::naming::{minutes, walk_streets};
+use groundgame_walks::{plan, Door, Options};
+
+use super::register::CampaignArgs;
+use super::{campaign_named, open_store};
+use crate::config::Settings;
+use crate::output::print_json;
 
 #[derive(Debug, Subcommand)]
 pub enum WalksCommand {
@@ -16,6 +24,58 @@ pub enum WalksCommand {
     Plan(PlanArgs),
     /// Check a plan against its doors and print its walking distance and the lower bound.
     Score(ScoreArgs),
+    /// Plan the campaign's walks: each polling district's geocoded households (one door each) cut
+    /// into walks and saved. Walks that re-planning leaves mostly unchanged keep their ids.
+    Generate(GenerateArgs),
+    /// List the campaign's walks.
+    List {
+        #[command(flatten)]
+        campaign: CampaignArgs,
+        /// Only this polling district.
+        #[arg(long)]
+        polling_district: Option<String>,
+    },
+    /// Show a walk's doors in walking order.
+    Show {
+        /// The walk's id.
+        walk: i64,
+        #[command(flatten)]
+        campaign: CampaignArgs,
+    },
+    /// Export a walk as GeoJSON (for maps) or as an SVG map (for printed sheets).
+    Export {
+        /// The walk's id.
+        walk: i64,
+        #[command(flatten)]
+        campaign: CampaignArgs,
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        #[arg(long, short)]
+        output: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ExportFormat {
+    Geojson,
+    Svg,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    #[command(flatten)]
+    campaign: CampaignArgs,
+    /// Only this polling district [default: every district].
+    #[arg(long)]
+    polling_district: Option<String>,
+    /// At most this many doors a walk.
+    #[arg(long, conflicts_with = "walks", required_unless_present = "walks")]
+    doors_per_walk: Option<usize>,
+    /// Or: this many walks in each district.
+    #[arg(long)]
+    walks: Option<usize>,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
 }
 
 #[derive(Debug, Args)]
@@ -51,8 +111,66 @@ pub struct ScoreArgs {
     doors_per_walk: usize,
 }
 
-pub fn run(command: WalksCommand) -> anyhow::Result<()> {
+pub async fn run(command: WalksCommand, settings: &Settings) -> anyhow::Result<()> {
     match command {
+        WalksCommand::Generate(args) => generate(args, settings).await?,
+        WalksCommand::List { campaign, polling_district } => {
+            let store = open_store(settings).await?;
+            let mut tx = store.begin().await?;
+            let c = campaign_named(&mut tx, campaign.campaign.as_deref()).await?;
+            let all = walks::list(&mut tx, &c, polling_district.as_deref()).await?;
+            tx.commit().await?;
+            store.close().await;
+            if campaign.json {
+                print_json(&all)?;
+            } else {
+                for w in all {
+                    println!(
+                        "{:>6}  {}  ({} doors, {} electors, {:.1} km, about {} min)",
+                        w.id,
+                        w.name,
+                        w.doors,
+                        w.electors,
+                        w.distance_m / 1000.0,
+                        w.minutes
+                    );
+                }
+            }
+        }
+        WalksCommand::Show { walk, campaign } => {
+            let store = open_store(settings).await?;
+            let mut tx = store.begin().await?;
+            let c = campaign_named(&mut tx, campaign.campaign.as_deref()).await?;
+            let (w, doors) = walks::get(&mut tx, &c, walk).await?;
+            tx.commit().await?;
+            store.close().await;
+            if campaign.json {
+                print_json(&serde_json::json!({ "walk": w, "doors": doors }))?;
+            } else {
+                println!("{} ({} doors, {} electors, about {} min)", w.name, w.doors, w.electors, w.minutes);
+                for d in doors {
+                    println!("{:>4}  {}", d.seq, d.address);
+                }
+            }
+        }
+        WalksCommand::Export { walk, campaign, format, output } => {
+            let store = open_store(settings).await?;
+            let mut tx = store.begin().await?;
+            let c = campaign_named(&mut tx, campaign.campaign.as_deref()).await?;
+            let (w, doors) = walks::get(&mut tx, &c, walk).await?;
+            tx.commit().await?;
+            store.close().await;
+            let map: Vec<MapDoor> = doors
+                .into_iter()
+                .filter_map(|d| Some(MapDoor { seq: d.seq as usize, address: d.address, lat: d.lat?, lon: d.lon? }))
+                .collect();
+            let text = match format {
+                ExportFormat::Geojson => export::geojson(&w.name, &map),
+                ExportFormat::Svg => export::svg(&w.name, &map),
+            };
+            std::fs::write(&output, text).with_context(|| format!("Failed to write {}", output.display()))?;
+            eprintln!("Wrote {} to {}.", w.name, output.display());
+        }
         WalksCommand::Plan(args) => {
             let doors = read(&args.input)?;
             let mut options = Options::new(args.doors_per_walk);
@@ -95,4 +213,64 @@ pub fn run(command: WalksCommand) -> anyhow::Result<()> {
 fn read(path: &PathBuf) -> anyhow::Result<Vec<groundgame_walks::Door>> {
     let file = File::open(path).with_context(|| format!("Failed to open {}", path.display()))?;
     read_doors(BufReader::new(file)).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
+async fn generate(args: GenerateArgs, settings: &Settings) -> anyhow::Result<()> {
+    let store = open_store(settings).await?;
+    let mut tx = store.begin().await?;
+    let campaign = campaign_named(&mut tx, args.campaign.campaign.as_deref()).await?;
+    let districts = match &args.polling_district {
+        Some(d) => vec![d.trim().to_ascii_uppercase()],
+        None => groundgame_store::campaigns::polling_districts(&mut tx, &campaign).await?,
+    };
+    anyhow::ensure!(!districts.is_empty(), "campaign {} has no register yet: import one first", campaign.ballot_id);
+    let mut reports = Vec::new();
+    for district in districts {
+        let rows = walks::district_doors(&mut tx, &campaign, &district).await?;
+        let located: Vec<_> = rows.iter().filter(|r| r.lat.is_some() && r.lon.is_some()).collect();
+        let unlocated = rows.len() - located.len();
+        anyhow::ensure!(!located.is_empty(), "polling district {district} has no geocoded households");
+        let doors: Vec<Door> =
+            located.iter().map(|r| Door { id: r.id.to_string(), lat: r.lat.unwrap_or_default(), lon: r.lon.unwrap_or_default() }).collect();
+        let per_walk = match (args.doors_per_walk, args.walks) {
+            (Some(k), _) => k,
+            (None, Some(w)) => {
+                anyhow::ensure!(w >= 1, "--walks must be at least 1");
+                doors.len().div_ceil(w)
+            }
+            (None, None) => unreachable!("clap requires one"),
+        };
+        let mut options = Options::new(per_walk);
+        options.seed = args.seed;
+        let planned = plan(&doors, &options).map_err(|e| anyhow::anyhow!("polling district {district}: {e}"))?;
+        let new_walks: Vec<NewWalk> = planned
+            .walks
+            .iter()
+            .map(|w| {
+                let distance = groundgame_walks::doors::total_distance(&doors, std::slice::from_ref(w));
+                NewWalk {
+                    doors: w.iter().map(|&i| located[i].id).collect(),
+                    electors: w.iter().map(|&i| located[i].electors).sum(),
+                    distance_m: distance,
+                    minutes: minutes(distance, w.len()),
+                    streets: walk_streets(w.iter().map(|&i| located[i].address.as_str())),
+                }
+            })
+            .collect();
+        let (saved, report) = walks::replace_district(&mut tx, &campaign, &district, new_walks).await?;
+        println!(
+            "{district}: {} doors in {} walks ({} kept their ids, {} new, {} retired), ratio to the lower bound {:.3}{}",
+            doors.len(),
+            saved.len(),
+            report.kept,
+            report.new,
+            report.removed,
+            planned.ratio(),
+            if unlocated > 0 { format!("; {unlocated} households not geocoded were left out") } else { String::new() }
+        );
+        reports.push(report);
+    }
+    tx.commit().await?;
+    store.close().await;
+    Ok(())
 }

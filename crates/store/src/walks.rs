@@ -1,0 +1,259 @@
+//! Saved walks: a polling district's doors cut into walks, with stable ids across re-planning.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+
+use crate::args;
+use crate::campaigns::Campaign;
+use crate::db::{Arg, Tx};
+use crate::error::{Error, Result};
+
+/// A household as a door to plan: where it is, who lives there.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DoorRow {
+    pub id: i64,
+    pub address: String,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub electors: i64,
+}
+
+/// The households of a polling district with the number of electors at each.
+pub async fn district_doors(tx: &mut Tx, campaign: &Campaign, district: &str) -> Result<Vec<DoorRow>> {
+    let mut rows: Vec<DoorRow> = tx
+        .fetch_all(
+            "SELECT id, address, lat, lon, CAST(0 AS BIGINT) AS electors FROM households \
+             WHERE campaign_id = $1 AND polling_district = $2 ORDER BY id",
+            args![campaign.id, district],
+        )
+        .await?;
+    let counts: Vec<(i64, i64)> = tx
+        .fetch_all(
+            "SELECT household_id, CAST(COUNT(*) AS BIGINT) FROM electors WHERE campaign_id = $1 AND polling_district = $2 \
+             AND household_id IS NOT NULL GROUP BY household_id",
+            args![campaign.id, district],
+        )
+        .await?;
+    let counts: HashMap<i64, i64> = counts.into_iter().collect();
+    for r in &mut rows {
+        r.electors = counts.get(&r.id).copied().unwrap_or(0);
+    }
+    Ok(rows)
+}
+
+/// A walk as planned, before it is saved.
+#[derive(Debug, Clone)]
+pub struct NewWalk {
+    /// Households in walking order.
+    pub doors: Vec<i64>,
+    pub electors: i64,
+    pub distance_m: f64,
+    pub minutes: i64,
+    /// The streets the walk is named after.
+    pub streets: String,
+}
+
+/// A saved walk.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct Walk {
+    pub id: i64,
+    pub polling_district: String,
+    pub number: i64,
+    pub name: String,
+    pub doors: i64,
+    pub electors: i64,
+    pub distance_m: f64,
+    pub minutes: i64,
+    pub register_version: i64,
+}
+
+/// What re-planning a district did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ReplanReport {
+    pub walks: usize,
+    /// Walks that kept their id (most of their doors unchanged).
+    pub kept: usize,
+    pub new: usize,
+    pub removed: usize,
+}
+
+/// A new walk keeps an old walk's id (and number) when they share at least this share of their
+/// doors (of the larger of the two).
+const KEEP_OVERLAP: f64 = 0.5;
+
+/// Replaces the walks of a polling district with newly planned ones, in the caller's transaction.
+/// A new walk that shares most of its doors with an old one keeps that walk's id and number.
+pub async fn replace_district(
+    tx: &mut Tx,
+    campaign: &Campaign,
+    district: &str,
+    planned: Vec<NewWalk>,
+) -> Result<(Vec<Walk>, ReplanReport)> {
+    let old: Vec<(i64, i64)> =
+        tx.fetch_all("SELECT id, number FROM walks WHERE campaign_id = $1 AND polling_district = $2", args![campaign.id, district]).await?;
+    let old_doors: Vec<(i64, i64)> = tx
+        .fetch_all(
+            "SELECT d.walk_id, d.household_id FROM walk_doors d JOIN walks w ON w.campaign_id = d.campaign_id AND w.id = d.walk_id \
+             WHERE w.campaign_id = $1 AND w.polling_district = $2",
+            args![campaign.id, district],
+        )
+        .await?;
+    let mut door_walk: HashMap<i64, i64> = HashMap::new();
+    let mut old_size: HashMap<i64, usize> = HashMap::new();
+    for (walk, door) in old_doors {
+        door_walk.insert(door, walk);
+        *old_size.entry(walk).or_default() += 1;
+    }
+    let old_number: HashMap<i64, i64> = old.iter().copied().collect();
+
+    // Match each new walk to the old walk it overlaps most, best overlaps first.
+    let mut candidates: Vec<(f64, usize, i64)> = Vec::new();
+    for (i, w) in planned.iter().enumerate() {
+        let mut overlap: HashMap<i64, usize> = HashMap::new();
+        for d in &w.doors {
+            if let Some(o) = door_walk.get(d) {
+                *overlap.entry(*o).or_default() += 1;
+            }
+        }
+        for (o, shared) in overlap {
+            let share = shared as f64 / w.doors.len().max(old_size[&o]) as f64;
+            if share >= KEEP_OVERLAP {
+                candidates.push((share, i, o));
+            }
+        }
+    }
+    candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    let mut kept: HashMap<usize, i64> = HashMap::new();
+    let mut taken: HashSet<i64> = HashSet::new();
+    for (_, i, o) in candidates {
+        if !kept.contains_key(&i) && !taken.contains(&o) {
+            kept.insert(i, o);
+            taken.insert(o);
+        }
+    }
+
+    tx.execute(
+        "DELETE FROM walk_doors WHERE campaign_id = $1 AND walk_id IN (SELECT id FROM walks WHERE campaign_id = $1 AND polling_district = $2)",
+        args![campaign.id, district],
+    )
+    .await?;
+    tx.execute("DELETE FROM walks WHERE campaign_id = $1 AND polling_district = $2", args![campaign.id, district]).await?;
+
+    let used_numbers: HashSet<i64> = kept.values().map(|o| old_number[o]).collect();
+    let mut next_number = 1;
+    let (mut next_id,): (i64,) = tx.fetch_one("SELECT next_row_id FROM campaigns WHERE id = $1", args![campaign.id]).await?;
+    let mut saved = Vec::with_capacity(planned.len());
+    let mut report = ReplanReport { walks: planned.len(), kept: kept.len(), ..Default::default() };
+    report.removed = old.len() - kept.len();
+    for (i, w) in planned.into_iter().enumerate() {
+        let (id, number) = match kept.get(&i) {
+            Some(o) => (*o, old_number[o]),
+            None => {
+                while used_numbers.contains(&next_number) || saved.iter().any(|s: &Walk| s.number == next_number) {
+                    next_number += 1;
+                }
+                next_id += 1;
+                report.new += 1;
+                (next_id - 1, next_number)
+            }
+        };
+        let walk = Walk {
+            id,
+            polling_district: district.to_owned(),
+            number,
+            name: if w.streets.is_empty() {
+                format!("{district} Walk {number}")
+            } else {
+                format!("{district} Walk {number}: {}", w.streets)
+            },
+            doors: w.doors.len() as i64,
+            electors: w.electors,
+            distance_m: w.distance_m,
+            minutes: w.minutes,
+            register_version: campaign.register_version,
+        };
+        tx.execute(
+            "INSERT INTO walks (campaign_id, id, polling_district, number, name, doors, electors, distance_m, minutes, register_version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            args![
+                campaign.id,
+                walk.id,
+                district,
+                walk.number,
+                walk.name.as_str(),
+                walk.doors,
+                walk.electors,
+                walk.distance_m,
+                walk.minutes,
+                walk.register_version
+            ],
+        )
+        .await?;
+        for (chunk_start, chunk) in w.doors.chunks(400).enumerate().map(|(c, ch)| (c * 400, ch)) {
+            let mut values = Vec::with_capacity(chunk.len());
+            let mut a: Vec<Arg> = args![campaign.id, walk.id];
+            for (k, door) in chunk.iter().enumerate() {
+                values.push(format!("($1, $2, ${}, ${})", a.len() + 1, a.len() + 2));
+                a.push(Arg::Int(Some((chunk_start + k + 1) as i64)));
+                a.push(Arg::Int(Some(*door)));
+            }
+            tx.execute(&format!("INSERT INTO walk_doors (campaign_id, walk_id, seq, household_id) VALUES {}", values.join(", ")), a)
+                .await?;
+        }
+        saved.push(walk);
+    }
+    tx.execute("UPDATE campaigns SET next_row_id = $1 WHERE id = $2", args![next_id, campaign.id]).await?;
+    saved.sort_by_key(|w| w.number);
+    Ok((saved, report))
+}
+
+const WALK_COLUMNS: &str = "id, polling_district, number, name, doors, electors, distance_m, minutes, register_version";
+
+pub async fn list(tx: &mut Tx, campaign: &Campaign, district: Option<&str>) -> Result<Vec<Walk>> {
+    Ok(match district {
+        Some(d) => {
+            tx.fetch_all(
+                &format!(
+                    "SELECT {WALK_COLUMNS} FROM walks WHERE campaign_id = $1 AND polling_district = $2 ORDER BY polling_district, number"
+                ),
+                args![campaign.id, d],
+            )
+            .await?
+        }
+        None => {
+            tx.fetch_all(
+                &format!("SELECT {WALK_COLUMNS} FROM walks WHERE campaign_id = $1 ORDER BY polling_district, number"),
+                args![campaign.id],
+            )
+            .await?
+        }
+    })
+}
+
+/// One door of a walk, for maps and sheets.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct WalkDoor {
+    pub seq: i64,
+    pub household_id: i64,
+    pub address: String,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+}
+
+/// A walk and its doors in order.
+pub async fn get(tx: &mut Tx, campaign: &Campaign, walk_id: i64) -> Result<(Walk, Vec<WalkDoor>)> {
+    let walk: Walk = tx
+        .fetch_optional(&format!("SELECT {WALK_COLUMNS} FROM walks WHERE campaign_id = $1 AND id = $2"), args![campaign.id, walk_id])
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("no walk {walk_id} in {}", campaign.ballot_id)))?;
+    let doors: Vec<WalkDoor> = tx
+        .fetch_all(
+            "SELECT d.seq, d.household_id, h.address, h.lat, h.lon FROM walk_doors d \
+             JOIN households h ON h.campaign_id = d.campaign_id AND h.id = d.household_id \
+             WHERE d.campaign_id = $1 AND d.walk_id = $2 ORDER BY d.seq",
+            args![campaign.id, walk_id],
+        )
+        .await?;
+    Ok((walk, doors))
+}
