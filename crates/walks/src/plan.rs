@@ -28,7 +28,7 @@ pub struct Options {
 
 impl Options {
     pub fn new(per_walk: usize) -> Options {
-        Options { per_walk, seed: 1, time_limit: None, kicks_per_door: 40, max_kicks: 250_000 }
+        Options { per_walk, seed: 1, time_limit: None, kicks_per_door: 60, max_kicks: 400_000 }
     }
 }
 
