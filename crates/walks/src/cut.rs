@@ -8,8 +8,16 @@ pub(crate) fn cut_tour(order: &[u32], edge: &[f64], per_walk: usize) -> Vec<Vec<
     let k = per_walk.min(n);
     let w = n.div_ceil(k);
     let slack = w * k - n;
-    // A cut at position c removes the edge into c: from c-1 to c.
-    let cut_gain = |c: usize| edge[(c + n - 1) % n];
+    // A cut at position c removes the edge into c: from c-1 to c. Doors at one point (a block of
+    // flats) are kept together where the sizes allow: cutting between them costs heavily.
+    let cut_gain = |c: usize| {
+        let e = edge[(c + n - 1) % n];
+        if e > 0.0 {
+            e
+        } else {
+            -1e9
+        }
+    };
     let mut best = (f64::MIN, 0usize, Vec::new());
     // The first cut can always be taken within the first K+1 positions.
     let starts = if w == 1 { n } else { (k + 1).min(n) };
@@ -86,6 +94,13 @@ mod tests {
         all.sort_unstable();
         assert_eq!(all, order);
         assert!(walks.contains(&vec![3, 4, 5, 6]), "{walks:?}");
+        // A block of flats (zero-length edges 4 -> 5 -> 6 -> 7) is not split when it fits.
+        let mut flats = vec![10.0; 10];
+        for e in [4, 5, 6] {
+            flats[e] = 0.0;
+        }
+        let walks = cut_tour(&order, &flats, 5);
+        assert!(walks.iter().any(|w| [4, 5, 6, 7].iter().all(|d| w.contains(d))), "{walks:?}");
         let one = cut_tour(&order, &edge, 20);
         assert_eq!(one, vec![vec![3, 4, 5, 6, 7, 8, 9, 0, 1, 2]]);
     }

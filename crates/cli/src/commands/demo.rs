@@ -9,6 +9,7 @@ use groundgame_store::{register, DatabaseUrl, Store};
 
 use super::demo_data::{self, Layout, RegisterArgs};
 use super::register::{import_file, print_stats, CampaignArgs, FileArgs};
+use super::walks::{generate_walks, WalkSize};
 use crate::config::Settings;
 
 #[derive(Debug, Args)]
@@ -27,6 +28,8 @@ pub struct DemoArgs {
 /// Derby North, the model seat: lost by 41 votes in 2015, won by 2,015 in 2017.
 const DEMO_SEAT: &str = "E14000662";
 const DEMO_POLLING_DAY: &str = "2017-06-08";
+/// About two hours of canvassing a walk.
+const DEMO_DOORS_PER_WALK: usize = 60;
 
 pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
     let url = if settings.database_given { settings.database.clone() } else { DatabaseUrl::new("groundgame-demo.db") };
@@ -85,11 +88,18 @@ pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
 
     let mut tx = store.begin().await?;
     let campaign = campaigns::get(&mut tx, &campaign.ballot_id).await?;
+    let started = std::time::Instant::now();
+    let walks = generate_walks(&mut tx, &campaign, None, WalkSize::DoorsPerWalk(DEMO_DOORS_PER_WALK), 1, false).await?;
+    println!(
+        "Planned {walks} walks of at most {DEMO_DOORS_PER_WALK} doors across the polling districts in {:.1} s.\n",
+        started.elapsed().as_secs_f64()
+    );
     let stats = register::stats(&mut tx, &campaign).await?;
     tx.commit().await?;
     print_stats(&campaign, &stats);
     let first_district = stats.polling_districts.keys().next().cloned().unwrap_or_default();
     println!("\nTry: groundgame --database {url} register show {first_district}-1");
+    println!("     groundgame --database {url} walks list --polling-district {first_district}");
     store.close().await;
     Ok(())
 }

@@ -219,29 +219,56 @@ async fn generate(args: GenerateArgs, settings: &Settings) -> anyhow::Result<()>
     let store = open_store(settings).await?;
     let mut tx = store.begin().await?;
     let campaign = campaign_named(&mut tx, args.campaign.campaign.as_deref()).await?;
-    let districts = match &args.polling_district {
+    let size = match (args.doors_per_walk, args.walks) {
+        (Some(k), _) => WalkSize::DoorsPerWalk(k),
+        (None, Some(w)) => WalkSize::Walks(w),
+        (None, None) => unreachable!("clap requires one"),
+    };
+    generate_walks(&mut tx, &campaign, args.polling_district.as_deref(), size, args.seed, true).await?;
+    tx.commit().await?;
+    store.close().await;
+    Ok(())
+}
+
+/// How big walks are to be.
+#[derive(Debug, Clone, Copy)]
+pub enum WalkSize {
+    DoorsPerWalk(usize),
+    Walks(usize),
+}
+
+/// Plans and saves the walks of one polling district or of all, in the caller's transaction.
+/// Returns the number of walks.
+pub async fn generate_walks(
+    tx: &mut groundgame_store::Tx,
+    campaign: &groundgame_store::campaigns::Campaign,
+    district: Option<&str>,
+    size: WalkSize,
+    seed: u64,
+    verbose: bool,
+) -> anyhow::Result<usize> {
+    let mut total = 0;
+    let districts = match district {
         Some(d) => vec![d.trim().to_ascii_uppercase()],
-        None => groundgame_store::campaigns::polling_districts(&mut tx, &campaign).await?,
+        None => groundgame_store::campaigns::polling_districts(tx, campaign).await?,
     };
     anyhow::ensure!(!districts.is_empty(), "campaign {} has no register yet: import one first", campaign.ballot_id);
-    let mut reports = Vec::new();
     for district in districts {
-        let rows = walks::district_doors(&mut tx, &campaign, &district).await?;
+        let rows = walks::district_doors(tx, campaign, &district).await?;
         let located: Vec<_> = rows.iter().filter(|r| r.lat.is_some() && r.lon.is_some()).collect();
         let unlocated = rows.len() - located.len();
         anyhow::ensure!(!located.is_empty(), "polling district {district} has no geocoded households");
         let doors: Vec<Door> =
             located.iter().map(|r| Door { id: r.id.to_string(), lat: r.lat.unwrap_or_default(), lon: r.lon.unwrap_or_default() }).collect();
-        let per_walk = match (args.doors_per_walk, args.walks) {
-            (Some(k), _) => k,
-            (None, Some(w)) => {
+        let per_walk = match size {
+            WalkSize::DoorsPerWalk(k) => k,
+            WalkSize::Walks(w) => {
                 anyhow::ensure!(w >= 1, "--walks must be at least 1");
                 doors.len().div_ceil(w)
             }
-            (None, None) => unreachable!("clap requires one"),
         };
         let mut options = Options::new(per_walk);
-        options.seed = args.seed;
+        options.seed = seed;
         let planned = plan(&doors, &options).map_err(|e| anyhow::anyhow!("polling district {district}: {e}"))?;
         let new_walks: Vec<NewWalk> = planned
             .walks
@@ -257,7 +284,11 @@ async fn generate(args: GenerateArgs, settings: &Settings) -> anyhow::Result<()>
                 }
             })
             .collect();
-        let (saved, report) = walks::replace_district(&mut tx, &campaign, &district, new_walks).await?;
+        let (saved, report) = walks::replace_district(tx, campaign, &district, new_walks).await?;
+        total += saved.len();
+        if !verbose {
+            continue;
+        }
         println!(
             "{district}: {} doors in {} walks ({} kept their ids, {} new, {} retired), ratio to the lower bound {:.3}{}",
             doors.len(),
@@ -268,9 +299,6 @@ async fn generate(args: GenerateArgs, settings: &Settings) -> anyhow::Result<()>
             planned.ratio(),
             if unlocated > 0 { format!("; {unlocated} households not geocoded were left out") } else { String::new() }
         );
-        reports.push(report);
     }
-    tx.commit().await?;
-    store.close().await;
-    Ok(())
+    Ok(total)
 }
