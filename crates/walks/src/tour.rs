@@ -7,7 +7,7 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 /// Nearest neighbours kept per door.
-const NEIGHBOURS: usize = 10;
+pub(crate) const NEIGHBOURS: usize = 10;
 const EPS: f64 = 1e-7;
 
 pub(crate) struct Points {

@@ -92,7 +92,7 @@ pub struct PlanArgs {
     /// The same seed and input always give the same walks.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Stop improving after this many seconds [default: 1.5 s up to 3,000 doors, growing to 9 s
+    /// Stop improving after this many seconds [default: 2 s up to 3,000 doors, 5 s at 10,000, 10 s
     /// at 35,000].
     #[arg(long)]
     time_limit: Option<f64>,
