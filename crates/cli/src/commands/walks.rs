@@ -138,12 +138,7 @@ pub async fn run(command: WalksCommand, settings: &Settings) -> anyhow::Result<(
             }
         }
         WalksCommand::Show { walk, campaign } => {
-            let store = open_store(settings).await?;
-            let mut tx = store.begin().await?;
-            let c = campaign_named(&mut tx, campaign.campaign.as_deref()).await?;
-            let (w, doors) = walks::get(&mut tx, &c, walk).await?;
-            tx.commit().await?;
-            store.close().await;
+            let (w, doors) = read_walk(settings, campaign.campaign.as_deref(), walk).await?;
             if campaign.json {
                 print_json(&serde_json::json!({ "walk": w, "doors": doors }))?;
             } else {
@@ -154,12 +149,7 @@ pub async fn run(command: WalksCommand, settings: &Settings) -> anyhow::Result<(
             }
         }
         WalksCommand::Export { walk, campaign, format, output } => {
-            let store = open_store(settings).await?;
-            let mut tx = store.begin().await?;
-            let c = campaign_named(&mut tx, campaign.campaign.as_deref()).await?;
-            let (w, doors) = walks::get(&mut tx, &c, walk).await?;
-            tx.commit().await?;
-            store.close().await;
+            let (w, doors) = read_walk(settings, campaign.campaign.as_deref(), walk).await?;
             let map: Vec<MapDoor> = doors
                 .into_iter()
                 .filter_map(|d| Some(MapDoor { seq: d.seq as usize, address: d.address, lat: d.lat?, lon: d.lon? }))
@@ -213,6 +203,17 @@ pub async fn run(command: WalksCommand, settings: &Settings) -> anyhow::Result<(
 fn read(path: &PathBuf) -> anyhow::Result<Vec<groundgame_walks::Door>> {
     let file = File::open(path).with_context(|| format!("Failed to open {}", path.display()))?;
     read_doors(BufReader::new(file)).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
+/// A saved walk and its doors, read in a transaction of its own.
+async fn read_walk(settings: &Settings, campaign: Option<&str>, walk: i64) -> anyhow::Result<(walks::Walk, Vec<walks::WalkDoor>)> {
+    let store = open_store(settings).await?;
+    let mut tx = store.begin().await?;
+    let c = campaign_named(&mut tx, campaign).await?;
+    let found = walks::get(&mut tx, &c, walk).await?;
+    tx.commit().await?;
+    store.close().await;
+    Ok(found)
 }
 
 async fn generate(args: GenerateArgs, settings: &Settings) -> anyhow::Result<()> {
