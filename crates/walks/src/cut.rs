@@ -1,6 +1,10 @@
 //! Cutting a cyclic tour into W walks of at most K doors where cutting saves the most: an exact
 //! dynamic programme over where the cuts fall.
 
+/// What splitting the doors at one point between two walks is reckoned to cost, in metres: a
+/// second visit to the building.
+pub(crate) const SPLIT_COST: f64 = 60.0;
+
 /// Returns the walks (runs of the tour) that remove the longest total of tour edges, given
 /// `edge[i]` = the length of the edge from tour position i to i+1 (cyclically).
 pub(crate) fn cut_tour(order: &[u32], edge: &[f64], per_walk: usize) -> Vec<Vec<u32>> {
@@ -9,13 +13,13 @@ pub(crate) fn cut_tour(order: &[u32], edge: &[f64], per_walk: usize) -> Vec<Vec<
     let w = n.div_ceil(k);
     let slack = w * k - n;
     // A cut at position c removes the edge into c: from c-1 to c. Doors at one point (a block of
-    // flats) are kept together where the sizes allow: cutting between them costs heavily.
+    // flats) are kept together unless splitting them saves more than SPLIT_COST metres elsewhere.
     let cut_gain = |c: usize| {
         let e = edge[(c + n - 1) % n];
         if e > 0.0 {
             e
         } else {
-            -1e9
+            -SPLIT_COST
         }
     };
     let mut best = (f64::MIN, 0usize, Vec::new());
