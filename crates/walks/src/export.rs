@@ -60,10 +60,11 @@ fn xml(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-/// An SVG map of the walk, north up, with a title, the route, numbered doors and a scale bar.
+/// An SVG map of the walk, north up, centred, with a title, the route, the doors numbered in
+/// walking order (doors at one point share a marker: "1-10"), the start in green, and a scale bar.
 pub fn svg(name: &str, doors: &[MapDoor]) -> String {
     let size = 800.0;
-    let margin = 40.0;
+    let margin = 50.0;
     let projection = Projection::around(doors.iter().map(|d| (d.lat, d.lon)));
     let pts: Vec<(f64, f64)> = doors.iter().map(|d| projection.project(d.lat, d.lon)).collect();
     let (mut minx, mut miny, mut maxx, mut maxy) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
@@ -75,44 +76,69 @@ pub fn svg(name: &str, doors: &[MapDoor]) -> String {
     }
     let span = (maxx - minx).max(maxy - miny).max(20.0);
     let scale = (size - 2.0 * margin) / span;
-    let at = |(x, y): (f64, f64)| (margin + (x - minx) * scale, size - margin - (y - miny) * scale);
+    // Centre the drawing in the square.
+    let (cx, cy) = ((minx + maxx) / 2.0, (miny + maxy) / 2.0);
+    let at = |(x, y): (f64, f64)| (size / 2.0 + (x - cx) * scale, size / 2.0 + 30.0 - (y - cy) * scale);
     let mut out = String::new();
     let _ = write!(
         out,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {size} {}\" role=\"img\" aria-labelledby=\"walk-title\">\
          <title id=\"walk-title\">{}</title><rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\
-         <text x=\"{margin}\" y=\"24\" font-family=\"sans-serif\" font-size=\"18\" font-weight=\"bold\">{}</text>",
-        size + 30.0,
+         <text x=\"20\" y=\"30\" font-family=\"sans-serif\" font-size=\"20\" font-weight=\"bold\">{}</text>",
+        size + 60.0,
         xml(name),
         xml(name)
     );
     let line: Vec<String> = pts.iter().map(|&p| at(p)).map(|(x, y)| format!("{x:.1},{y:.1}")).collect();
     let _ =
         write!(out, "<polyline points=\"{}\" fill=\"none\" stroke=\"#c00\" stroke-width=\"3\" stroke-linejoin=\"round\"/>", line.join(" "));
+    // One marker a point: the doors there, in walking order.
+    let mut markers: Vec<((f64, f64), Vec<&MapDoor>)> = Vec::new();
     for (d, &p) in doors.iter().zip(&pts) {
-        let (x, y) = at(p);
+        match markers.iter_mut().find(|(q, _)| (q.0 - p.0).abs() < 0.5 && (q.1 - p.1).abs() < 0.5) {
+            Some((_, ds)) => ds.push(d),
+            None => markers.push((p, vec![d])),
+        }
+    }
+    for (i, (p, ds)) in markers.iter().enumerate() {
+        let (x, y) = at(*p);
+        let label = seq_label(ds.iter().map(|d| d.seq));
+        let addresses: Vec<String> = ds.iter().map(|d| format!("{} {}", d.seq, d.address)).collect();
+        let r = 9.0 + 3.0 * label.len().saturating_sub(2) as f64;
+        let fill = if i == 0 { "#2a2" } else { "#fff" };
         let _ = write!(
             out,
-            "<g><title>{} {}</title><circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"7\" fill=\"#fff\" stroke=\"#000\" stroke-width=\"1.5\"/>\
-             <text x=\"{x:.1}\" y=\"{:.1}\" font-family=\"sans-serif\" font-size=\"8\" text-anchor=\"middle\">{}</text></g>",
-            d.seq,
-            xml(&d.address),
-            y + 3.0,
-            d.seq
+            "<g><title>{}</title><circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{r:.0}\" fill=\"{fill}\" stroke=\"#000\" stroke-width=\"1.5\"/>\
+             <text x=\"{x:.1}\" y=\"{:.1}\" font-family=\"sans-serif\" font-size=\"10\" text-anchor=\"middle\">{}</text></g>",
+            xml(&addresses.join("; ")),
+            y + 3.5,
+            xml(&label)
         );
     }
     // A scale bar of a round length.
     let metres = [10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0].into_iter().find(|m| m * scale >= 80.0).unwrap_or(5000.0);
-    let y = size + 15.0;
+    let y = size + 40.0;
     let _ = write!(
         out,
-        "<line x1=\"{margin}\" y1=\"{y}\" x2=\"{:.1}\" y2=\"{y}\" stroke=\"#000\" stroke-width=\"3\"/>\
+        "<line x1=\"20\" y1=\"{y}\" x2=\"{:.1}\" y2=\"{y}\" stroke=\"#000\" stroke-width=\"3\"/>\
          <text x=\"{:.1}\" y=\"{:.1}\" font-family=\"sans-serif\" font-size=\"12\">{metres} m</text></svg>",
-        margin + metres * scale,
-        margin + metres * scale + 6.0,
+        20.0 + metres * scale,
+        26.0 + metres * scale,
         y + 4.0
     );
     out
+}
+
+/// Door numbers as people read them: runs shown as "1-10", others listed ("3, 7").
+fn seq_label(seqs: impl Iterator<Item = usize>) -> String {
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for s in seqs {
+        match runs.last_mut() {
+            Some((_, end)) if *end + 1 == s => *end = s,
+            _ => runs.push((s, s)),
+        }
+    }
+    runs.iter().map(|&(a, b)| if a == b { a.to_string() } else { format!("{a}-{b}") }).collect::<Vec<_>>().join(", ")
 }
 
 #[cfg(test)]
@@ -140,6 +166,12 @@ mod tests {
         assert!(s.contains("<title id=\"walk-title\">NA1 Walk 1: A &amp; B</title>"));
         assert!(s.contains("3 &quot;Quoted&quot; &lt;Road&gt;"));
         assert_eq!(s.matches("<circle").count(), 2);
+        let mut flats = doors();
+        flats.push(MapDoor { seq: 3, address: "Flat 1".into(), lat: 52.9001, lon: -1.5 });
+        let s = svg("w", &flats);
+        assert_eq!(s.matches("<circle").count(), 2, "doors at one point share a marker");
+        assert!(s.contains(">2-3</text>"));
+        assert_eq!(seq_label([1, 2, 3, 7, 9, 10].into_iter()), "1-3, 7, 9-10");
         assert!(s.ends_with("</svg>"));
     }
 }
