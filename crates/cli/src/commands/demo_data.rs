@@ -123,10 +123,42 @@ pub fn write(args: &RegisterArgs) -> anyhow::Result<synthetic::Summary> {
         },
         register_date: args.register_date,
     };
-    let out = BufWriter::new(File::create(&args.output).with_context(|| format!("Failed to create {}", args.output.display()))?);
+    let bar = indicatif::ProgressBar::new(args.electors as u64).with_style(
+        indicatif::ProgressStyle::with_template("Writing electors [{bar:30}] {pos}/{len} {elapsed}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    let file = File::create(&args.output).with_context(|| format!("Failed to create {}", args.output.display()))?;
+    let out = BufWriter::new(RowCounter { inner: file, bar: bar.clone(), pending: 0 });
     let mut av = match &args.absent_voters {
         Some(p) => Some(BufWriter::new(File::create(p).with_context(|| format!("Failed to create {}", p.display()))?)),
         None => None,
     };
-    synthetic::write_register(&options, out, av.as_mut().map(|w| w as &mut dyn std::io::Write)).map_err(anyhow::Error::msg)
+    let summary = synthetic::write_register(&options, out, av.as_mut().map(|w| w as &mut dyn std::io::Write)).map_err(anyhow::Error::msg);
+    bar.finish_and_clear();
+    summary
+}
+
+/// Counts the lines written through it onto a progress bar (one line an elector, after the header).
+struct RowCounter<W> {
+    inner: W,
+    bar: indicatif::ProgressBar,
+    pending: u64,
+}
+
+impl<W: std::io::Write> std::io::Write for RowCounter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.pending += buf[..n].iter().filter(|b| **b == b'\n').count() as u64;
+        if self.pending >= 10_000 {
+            self.bar.inc(self.pending);
+            self.pending = 0;
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.bar.inc(std::mem::take(&mut self.pending));
+        self.inner.flush()
+    }
 }

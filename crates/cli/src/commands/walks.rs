@@ -254,7 +254,13 @@ pub async fn generate_walks(
         None => groundgame_store::campaigns::polling_districts(tx, campaign).await?,
     };
     anyhow::ensure!(!districts.is_empty(), "campaign {} has no register yet: import one first", campaign.ballot_id);
+    let bar = indicatif::ProgressBar::new(districts.len() as u64).with_style(
+        indicatif::ProgressStyle::with_template("Planning walks [{bar:30}] {pos}/{len} districts {elapsed}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
     for district in districts {
+        bar.inc(1);
         let rows = walks::district_doors(tx, campaign, &district).await?;
         let located: Vec<_> = rows.iter().filter(|r| r.lat.is_some() && r.lon.is_some()).collect();
         let unlocated = rows.len() - located.len();
@@ -290,16 +296,19 @@ pub async fn generate_walks(
         if !verbose {
             continue;
         }
-        println!(
-            "{district}: {} doors in {} walks ({} kept their ids, {} new, {} retired), ratio to the lower bound {:.3}{}",
-            doors.len(),
-            saved.len(),
-            report.kept,
-            report.new,
-            report.removed,
-            planned.ratio(),
-            if unlocated > 0 { format!("; {unlocated} households not geocoded were left out") } else { String::new() }
-        );
+        bar.suspend(|| {
+            println!(
+                "{district}: {} doors in {} walks ({} kept their ids, {} new, {} retired), ratio to the lower bound {:.3}{}",
+                doors.len(),
+                saved.len(),
+                report.kept,
+                report.new,
+                report.removed,
+                planned.ratio(),
+                if unlocated > 0 { format!("; {unlocated} households not geocoded were left out") } else { String::new() }
+            )
+        });
     }
+    bar.finish_and_clear();
     Ok(total)
 }
