@@ -36,11 +36,29 @@ impl RecordParser {
     pub fn parse(&self, row: &Row<'_>) -> Result<RegisterRecord, RowError> {
         let line = row.line;
         let get = |field: Field| -> &str { self.layout.column(field).and_then(|i| row.fields.get(i)).map_or("", str::trim) };
+        // A rejected row is written out again for the data officer; an anonymous elector's row
+        // keeps only the columns that number them.
+        let anonymous = Markers::parse(get(Field::Markers)).is_ok_and(|m| m.is_anonymous());
+        let numbering = [Field::PollingDistrict, Field::ElectorNumber, Field::ElectorSuffix, Field::Markers];
+        let raw =
+            || -> Vec<String> {
+                row.fields
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| {
+                        if !anonymous || numbering.iter().any(|n| self.layout.column(*n) == Some(i)) {
+                            f.to_owned()
+                        } else {
+                            String::new()
+                        }
+                    })
+                    .collect()
+            };
         let fail = |field: Option<Field>, reason: String| RowError {
             line,
             column: field.and_then(|f| self.layout.column_name(f)).map(str::to_owned),
             reason,
-            raw: row.fields.iter().map(str::to_owned).collect(),
+            raw: raw(),
         };
         if row.fields.len() != self.layout.headers.len() {
             return Err(fail(None, format!("the row has {} fields, the header has {}", row.fields.len(), self.layout.headers.len())));
@@ -242,6 +260,15 @@ mod tests {
         let r = r[0].as_ref().unwrap();
         assert!(r.is_anonymous());
         assert!(r.surname.is_empty() && r.forename.is_empty() && r.address.is_empty() && r.postcode.is_none());
+    }
+
+    #[test]
+    fn a_rejected_anonymous_row_keeps_no_name_or_address() {
+        let r = parse_all(&format!("{X13}NA1,9,0,N,31/31/2001,\"Secret, Person\",DE22 1AA,1 Hidden Road,,,,,\n"));
+        let e = r[0].as_ref().unwrap_err();
+        assert!(e.reason.contains("date of birth"), "{e}");
+        assert_eq!(&e.raw[..4], ["NA1", "9", "0", "N"]);
+        assert!(e.raw[4..].iter().all(String::is_empty), "{:?}", e.raw);
     }
 
     #[test]
