@@ -38,10 +38,10 @@ impl RecordParser {
         let get = |field: Field| -> &str { self.layout.column(field).and_then(|i| row.fields.get(i)).map_or("", str::trim) };
         // A rejected row is written out again for the data officer; an anonymous elector's row
         // keeps only the columns that number them.
-        let anonymous = Markers::parse(get(Field::Markers)).is_ok_and(|m| m.is_anonymous());
         let numbering = [Field::PollingDistrict, Field::ElectorNumber, Field::ElectorSuffix, Field::Markers];
         let raw =
             || -> Vec<String> {
+                let anonymous = Markers::parse(get(Field::Markers)).is_ok_and(|m| m.is_anonymous());
                 row.fields
                     .iter()
                     .enumerate()
