@@ -121,13 +121,6 @@ impl Store {
         Ok(Store { pool })
     }
 
-    pub fn backend(&self) -> Backend {
-        match self.pool {
-            Pool::Sqlite(_) => Backend::Sqlite,
-            Pool::Postgres(_) => Backend::Postgres,
-        }
-    }
-
     /// Begins a transaction. Every repository call takes one; the caller commits.
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match &self.pool {
@@ -234,13 +227,6 @@ pub enum Tx {
 }
 
 impl Tx {
-    pub fn backend(&self) -> Backend {
-        match self {
-            Tx::Sqlite(_) => Backend::Sqlite,
-            Tx::Postgres(_) => Backend::Postgres,
-        }
-    }
-
     pub async fn execute(&mut self, sql: &str, args: Vec<Arg>) -> Result<u64> {
         Ok(match self {
             Tx::Sqlite(tx) => bind_all!(sqlx::query(sql), args).execute(&mut **tx).await?.rows_affected(),
@@ -273,14 +259,6 @@ impl Tx {
         match self {
             Tx::Sqlite(tx) => tx.commit().await.context("Failed to commit")?,
             Tx::Postgres(tx) => tx.commit().await.context("Failed to commit")?,
-        }
-        Ok(())
-    }
-
-    pub async fn rollback(self) -> Result<()> {
-        match self {
-            Tx::Sqlite(tx) => tx.rollback().await.context("Failed to roll back")?,
-            Tx::Postgres(tx) => tx.rollback().await.context("Failed to roll back")?,
         }
         Ok(())
     }

@@ -436,37 +436,13 @@ fn household(rng: &mut ChaCha8Rng, forenames: &Forenames, surnames: &Weighted, s
 
 fn write_header(csv: &mut csv::Writer<impl Write>, format: Format) -> Result<(), String> {
     let header: Vec<&str> = match format {
-        Format::Xpress13 => vec![
-            "Elector Number Prefix",
-            "Elector Number",
-            "Elector Number Suffix",
-            "Elector Markers",
-            "Elector DOB",
-            "Elector Name",
-            "PostCode",
-            "Address1",
-            "Address2",
-            "Address3",
-            "Address4",
-            "Address5",
-            "Address6",
-        ],
-        Format::Xpress14 => vec![
-            "Elector Number Prefix",
-            "Elector Number",
-            "Elector Number Suffix",
-            "Elector Markers",
-            "Elector DOB",
-            "Elector Surname",
-            "Elector Forename",
-            "PostCode",
-            "Address1",
-            "Address2",
-            "Address3",
-            "Address4",
-            "Address5",
-            "Address6",
-        ],
+        Format::Xpress13 | Format::Xpress14 => {
+            let names: &[&str] = if format == Format::Xpress13 { &["Elector Name"] } else { &["Elector Surname", "Elector Forename"] };
+            let mut h = vec!["Elector Number Prefix", "Elector Number", "Elector Number Suffix", "Elector Markers", "Elector DOB"];
+            h.extend_from_slice(names);
+            h.extend(["PostCode", "Address1", "Address2", "Address3", "Address4", "Address5", "Address6"]);
+            h
+        }
         _ => vec![
             "ElectorNumber",
             "MarkersRegisterText",

@@ -53,13 +53,7 @@ struct Current {
 pub async fn apply_update(tx: &mut Tx, campaign: &Campaign, rows: Vec<Parsed>, options: ImportOptions<'_>) -> Result<UpdateReport> {
     let version = campaigns::bump_version(tx, campaign.id).await?;
     let mut report = UpdateReport { version, ..Default::default() };
-    let current: Vec<Current> = tx
-        .fetch_all(
-            "SELECT e.id, e.polling_district, e.elector_number, e.elector_suffix, e.surname, e.forename, h.key, e.absent_vote, e.first_version \
-             FROM electors e LEFT JOIN households h ON h.campaign_id = e.campaign_id AND h.id = e.household_id WHERE e.campaign_id = $1",
-            args![campaign.id],
-        )
-        .await?;
+    let current: Vec<Current> = tx.fetch_all(super::import::PREVIOUS_ELECTORS, args![campaign.id]).await?;
     if current.is_empty() {
         return Err(Error::Invalid(format!(
             "campaign {} has no register yet: import a full register first with `groundgame register import`",
