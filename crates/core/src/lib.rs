@@ -3,6 +3,8 @@
 //! Nothing here does I/O beyond reading from a caller's `Read`, nothing is async and nothing speaks
 //! SQL: the store and the command line wire these pieces to files and databases.
 
+/// Roles and what each may do: the one place that decides.
+pub mod access;
 /// Ballot ids and campaign identity.
 pub mod campaign;
 /// Elector numbers (`PD-124/1`) and polling district codes.
@@ -13,5 +15,9 @@ pub mod franchise;
 pub mod geography;
 /// Council register exports: layouts, parsing, households, updates, absent voters.
 pub mod register;
+/// General election results and the win number.
+pub mod results;
+/// The doorstep survey and what contacts say about electors.
+pub mod survey;
 /// A realistic synthetic register for demos, tests and benchmarks.
 pub mod synthetic;

@@ -18,6 +18,8 @@ pub struct Campaign {
     pub name: String,
     pub election_date: NaiveDate,
     pub register_version: i64,
+    /// The party the campaign works for ('Lab'): its supporters are the ones counted.
+    pub party: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -28,6 +30,7 @@ struct CampaignRow {
     name: String,
     election_date: String,
     register_version: i64,
+    party: String,
 }
 
 impl TryFrom<CampaignRow> for Campaign {
@@ -41,11 +44,12 @@ impl TryFrom<CampaignRow> for Campaign {
             gss: r.gss,
             name: r.name,
             register_version: r.register_version,
+            party: r.party,
         })
     }
 }
 
-const COLUMNS: &str = "id, ballot_id, gss, name, election_date, register_version";
+const COLUMNS: &str = "id, ballot_id, gss, name, election_date, register_version, party";
 
 /// Creates the campaign for a UK parliamentary election in a constituency of the bundled list.
 #[tracing::instrument(skip(tx), err(level = "debug"))]
@@ -65,6 +69,22 @@ pub async fn create(tx: &mut Tx, gss: &GssCode, election_date: NaiveDate) -> Res
         )
         .await?;
     row.try_into()
+}
+
+/// Sets the party the campaign works for.
+pub async fn set_party(tx: &mut Tx, campaign: &Campaign, party: &str) -> Result<()> {
+    let party = party.trim();
+    if party.is_empty() || party.len() > 20 {
+        return Err(Error::Invalid(format!("'{party}' is not a party code (for example Lab, Con, LD, Green)")));
+    }
+    tx.execute("UPDATE campaigns SET party = $1 WHERE id = $2", args![party, campaign.id]).await?;
+    Ok(())
+}
+
+/// The campaign with this id.
+pub async fn by_id(tx: &mut Tx, id: i64) -> Result<Campaign> {
+    let row: Option<CampaignRow> = tx.fetch_optional(&format!("SELECT {COLUMNS} FROM campaigns WHERE id = $1"), args![id]).await?;
+    row.map(Campaign::try_from).transpose()?.ok_or_else(|| Error::NotFound(format!("no campaign {id}")))
 }
 
 pub async fn find(tx: &mut Tx, ballot_id: &str) -> Result<Option<Campaign>> {

@@ -2,10 +2,16 @@
 //! campaign outgrows one machine. One repository API over both; the backend is chosen by the
 //! database URL.
 
+/// Accounts, memberships, invites and sessions.
+pub mod accounts;
+/// The audit log of exports, bulk reads and sign-ins.
+pub mod audit;
 /// Bulk writes: batched multi-row inserts on SQLite, COPY on PostgreSQL.
 mod bulk;
 /// Campaigns: one election in one constituency.
 pub mod campaigns;
+/// Surveys, sessions, assignments, contacts and progress.
+pub mod canvassing;
 /// The seam between backends: transactions, typed arguments, rows.
 pub mod db;
 /// The errors a caller can act on.

@@ -208,6 +208,65 @@ pub async fn replace_district(
     Ok((saved, report))
 }
 
+/// How big walks are to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WalkSize {
+    DoorsPerWalk(usize),
+    Walks(usize),
+}
+
+/// What planning one polling district did.
+#[derive(Debug, Clone)]
+pub struct DistrictPlan {
+    pub walks: Vec<Walk>,
+    pub report: ReplanReport,
+    /// Geocoded doors planned.
+    pub doors: usize,
+    /// Households left out because they have no location.
+    pub unlocated: usize,
+    /// Walking distance over the lower bound.
+    pub ratio: f64,
+}
+
+/// Plans a polling district's geocoded households into walks with the walk planner and saves them
+/// in the caller's transaction.
+pub async fn plan_district(tx: &mut Tx, campaign: &Campaign, district: &str, size: WalkSize, seed: u64) -> Result<DistrictPlan> {
+    use groundgame_walks::naming::{minutes, walk_streets};
+    use groundgame_walks::{plan, Door, Options};
+    let rows = district_doors(tx, campaign, district).await?;
+    let located: Vec<_> = rows.iter().filter(|r| r.lat.is_some() && r.lon.is_some()).collect();
+    let unlocated = rows.len() - located.len();
+    if located.is_empty() {
+        return Err(Error::Invalid(format!("polling district {district} has no geocoded households")));
+    }
+    let doors: Vec<Door> =
+        located.iter().map(|r| Door { id: r.id.to_string(), lat: r.lat.unwrap_or_default(), lon: r.lon.unwrap_or_default() }).collect();
+    let per_walk = match size {
+        WalkSize::DoorsPerWalk(k) => k,
+        WalkSize::Walks(0) => return Err(Error::Invalid("a district needs at least 1 walk".into())),
+        WalkSize::Walks(w) => doors.len().div_ceil(w),
+    };
+    let mut options = Options::new(per_walk);
+    options.seed = seed;
+    let planned = plan(&doors, &options).map_err(|e| Error::Invalid(format!("polling district {district}: {e}")))?;
+    let new_walks: Vec<NewWalk> = planned
+        .walks
+        .iter()
+        .map(|w| {
+            let distance = groundgame_walks::doors::total_distance(&doors, std::slice::from_ref(w));
+            NewWalk {
+                doors: w.iter().map(|&i| located[i].id).collect(),
+                electors: w.iter().map(|&i| located[i].electors).sum(),
+                distance_m: distance,
+                minutes: minutes(distance, w.len()),
+                streets: walk_streets(w.iter().map(|&i| located[i].address.as_str())),
+            }
+        })
+        .collect();
+    let (walks, report) = replace_district(tx, campaign, district, new_walks).await?;
+    Ok(DistrictPlan { walks, report, doors: doors.len(), unlocated, ratio: planned.ratio() })
+}
+
 const WALK_COLUMNS: &str = "id, polling_district, number, name, doors, electors, distance_m, minutes, register_version";
 
 pub async fn list(tx: &mut Tx, campaign: &Campaign, district: Option<&str>) -> Result<Vec<Walk>> {

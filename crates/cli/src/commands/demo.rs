@@ -8,8 +8,12 @@ use groundgame_store::register::pipeline::read_absent_voters;
 use groundgame_store::{register, DatabaseUrl, Store};
 
 use super::demo_data::{self, Layout, RegisterArgs};
+use super::serve::{serve, ServeArgs};
+use groundgame_core::access::Role;
+use groundgame_store::{accounts, canvassing};
 use super::register::{import_file, print_stats, CampaignArgs, FileArgs};
-use super::walks::{generate_walks, WalkSize};
+use super::walks::generate_walks;
+use groundgame_store::walks::WalkSize;
 use crate::config::Settings;
 
 #[derive(Debug, Args)]
@@ -23,7 +27,21 @@ pub struct DemoArgs {
     /// Where the demo's generated files go.
     #[arg(long, default_value = "groundgame-demo")]
     dir: PathBuf,
+    /// Set everything up but do not start the server.
+    #[arg(long)]
+    setup_only: bool,
+    #[command(flatten)]
+    serve: ServeArgs,
 }
+
+/// The demo's accounts, one for each role, all with this password.
+pub const DEMO_PASSWORD: &str = "doorstep-2017";
+pub const DEMO_ACCOUNTS: [(&str, &str, Role); 4] = [
+    ("organiser@demo.example", "Olivia Organiser", Role::Organiser),
+    ("data@demo.example", "Dev Data-Officer", Role::DataOfficer),
+    ("canvasser@demo.example", "Callum Canvasser", Role::Canvasser),
+    ("teller@demo.example", "Tess Teller", Role::Teller),
+];
 
 /// Derby North, the model seat: lost by 41 votes in 2015, won by 2,015 in 2017.
 const DEMO_SEAT: &str = "E14000662";
@@ -98,8 +116,38 @@ pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
     tx.commit().await?;
     print_stats(&campaign, &stats);
     let first_district = stats.polling_districts.keys().next().cloned().unwrap_or_default();
+
+    // A survey, accounts for each role, a session and walks for the canvasser.
+    let hash = groundgame_web::auth::hash_password(DEMO_PASSWORD.to_owned()).await?;
+    let mut tx = store.begin().await?;
+    canvassing::set_survey(&mut tx, &campaign, &Default::default()).await?;
+    let mut canvasser = None;
+    for (email, name, role) in DEMO_ACCOUNTS {
+        let user = accounts::add_member(&mut tx, &campaign, email, name, role, Some(&hash)).await?;
+        if role == Role::Canvasser {
+            canvasser = Some(user.id);
+        }
+    }
+    let session = match canvassing::sessions(&mut tx, &campaign).await?.into_iter().next() {
+        Some(s) => s,
+        None => canvassing::create_session(&mut tx, &campaign, "Saturday morning canvass", "2017-05-27T10:00", "Park Farm Centre, Allestree").await?,
+    };
+    let first_walks = groundgame_store::walks::list(&mut tx, &campaign, Some(&first_district)).await?;
+    for w in first_walks.iter().take(3) {
+        canvassing::assign(&mut tx, &campaign, w.id, canvasser, Some(session.id)).await?;
+    }
+    tx.commit().await?;
+    println!("\nAccounts (password for all: {DEMO_PASSWORD}):");
+    for (email, _, role) in DEMO_ACCOUNTS {
+        println!("  {:<13} {email}", role.label());
+    }
+    println!("The canvasser has {} walks of {first_district} in the session '{}'.", first_walks.len().min(3), session.name);
     println!("\nTry: groundgame --database {url} register show {first_district}-1");
     println!("     groundgame --database {url} walks list --polling-district {first_district}");
-    store.close().await;
-    Ok(())
+    if args.setup_only {
+        store.close().await;
+        return Ok(());
+    }
+    println!();
+    serve(store, &args.serve).await
 }

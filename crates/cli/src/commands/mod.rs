@@ -12,6 +12,10 @@ mod campaign;
 mod demo;
 /// `demo-data register`: synthetic registers.
 mod demo_data;
+/// `serve`: the web app and API.
+mod serve;
+/// `user add|list`: accounts and roles.
+mod user;
 /// `register import|update|absent-voters|stats|show`.
 mod register;
 /// `walks plan|score`: the walk planner on CSV files.
@@ -31,7 +35,13 @@ pub enum Command {
     /// Synthetic data for demos, tests and benchmarks (never real voters).
     #[command(subcommand, name = "demo-data")]
     DemoData(demo_data::DemoDataCommand),
-    /// Set up the demo seat (Derby North) with a synthetic register and show it.
+    /// Serve the web app, the API and the canvasser app.
+    Serve(serve::ServeArgs),
+    /// Accounts: add people to a campaign in a role.
+    #[command(subcommand)]
+    User(user::UserCommand),
+    /// Set up the demo seat (Derby North): a synthetic register, walks, a survey and an account
+    /// for each role, then serve it.
     Demo(demo::DemoArgs),
 }
 
@@ -41,6 +51,8 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         Command::Register(c) => register::run(c, &settings).await,
         Command::Walks(c) => walks::run(c, &settings).await,
         Command::DemoData(c) => demo_data::run(c),
+        Command::Serve(args) => serve::run(args, &settings).await,
+        Command::User(c) => user::run(c, &settings).await,
         Command::Demo(args) => demo::run(args, &settings).await,
     }
 }

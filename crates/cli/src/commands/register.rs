@@ -10,7 +10,7 @@ use groundgame_core::geography::Gazetteer;
 use groundgame_core::register::layout::Mapping;
 use groundgame_core::register::record::UnknownMarkers;
 use groundgame_store::campaigns::Campaign;
-use groundgame_store::register::pipeline::{read_absent_voters, RegisterFile};
+use groundgame_store::register::pipeline::{import_file as import_file_with, read_absent_voters, RegisterFile};
 use groundgame_store::register::{self, ImportOptions, ImportReport, RegisterStats};
 use groundgame_store::Store;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -266,9 +266,9 @@ pub async fn import_file(store: &Store, campaign: &Campaign, args: &FileArgs) ->
     );
     bar.set_message(format!("Importing {}", file_name(&args.file)));
     let progress = Arc::new(AtomicU64::new(0));
-    let (rows, reader) = file.spawn(rejects_path(args), progress.clone());
     let ticker = {
         let bar = bar.clone();
+        let progress = progress.clone();
         tokio::spawn(async move {
             loop {
                 bar.set_position(progress.load(Ordering::Relaxed));
@@ -276,18 +276,10 @@ pub async fn import_file(store: &Store, campaign: &Campaign, args: &FileArgs) ->
             }
         })
     };
-    let mut tx = store.begin().await?;
-    let result = register::import_register(&mut tx, campaign, rows, options).await;
-    let result = match result {
-        Ok(report) => tx.commit().await.map(|_| report),
-        Err(e) => Err(e),
-    };
+    let result = import_file_with(store, campaign, file, options, rejects_path(args), progress).await;
     ticker.abort();
     bar.finish_and_clear();
-    let read = reader.join().map_err(|_| anyhow::anyhow!("the register reader stopped unexpectedly"))?;
-    let report = result?;
-    read?;
-    Ok(report)
+    Ok(result?)
 }
 
 fn print_import(report: &ImportReport, args: &FileArgs, took: Duration) {

@@ -5,12 +5,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use groundgame_store::walks::{self, NewWalk};
+use groundgame_store::walks::{self, WalkSize};
 use groundgame_walks::bound::lower_bound;
 use groundgame_walks::doors::{read_and_check_walks, read_doors, total_distance, write_walks};
 use groundgame_walks::export::{self, MapDoor};
-use groundgame_walks::naming::{minutes, walk_streets};
-use groundgame_walks::{plan, Door, Options};
+use groundgame_walks::{plan, Options};
 
 use super::register::CampaignArgs;
 use super::{campaign_named, open_store};
@@ -231,13 +230,6 @@ async fn generate(args: GenerateArgs, settings: &Settings) -> anyhow::Result<()>
     Ok(())
 }
 
-/// How big walks are to be.
-#[derive(Debug, Clone, Copy)]
-pub enum WalkSize {
-    DoorsPerWalk(usize),
-    Walks(usize),
-}
-
 /// Plans and saves the walks of one polling district or of all, in the caller's transaction.
 /// Returns the number of walks.
 pub async fn generate_walks(
@@ -261,51 +253,25 @@ pub async fn generate_walks(
     );
     for district in districts {
         bar.inc(1);
-        let rows = walks::district_doors(tx, campaign, &district).await?;
-        let located: Vec<_> = rows.iter().filter(|r| r.lat.is_some() && r.lon.is_some()).collect();
-        let unlocated = rows.len() - located.len();
-        anyhow::ensure!(!located.is_empty(), "polling district {district} has no geocoded households");
-        let doors: Vec<Door> =
-            located.iter().map(|r| Door { id: r.id.to_string(), lat: r.lat.unwrap_or_default(), lon: r.lon.unwrap_or_default() }).collect();
-        let per_walk = match size {
-            WalkSize::DoorsPerWalk(k) => k,
-            WalkSize::Walks(w) => {
-                anyhow::ensure!(w >= 1, "--walks must be at least 1");
-                doors.len().div_ceil(w)
-            }
-        };
-        let mut options = Options::new(per_walk);
-        options.seed = seed;
-        let planned = plan(&doors, &options).map_err(|e| anyhow::anyhow!("polling district {district}: {e}"))?;
-        let new_walks: Vec<NewWalk> = planned
-            .walks
-            .iter()
-            .map(|w| {
-                let distance = groundgame_walks::doors::total_distance(&doors, std::slice::from_ref(w));
-                NewWalk {
-                    doors: w.iter().map(|&i| located[i].id).collect(),
-                    electors: w.iter().map(|&i| located[i].electors).sum(),
-                    distance_m: distance,
-                    minutes: minutes(distance, w.len()),
-                    streets: walk_streets(w.iter().map(|&i| located[i].address.as_str())),
-                }
-            })
-            .collect();
-        let (saved, report) = walks::replace_district(tx, campaign, &district, new_walks).await?;
-        total += saved.len();
+        let planned = walks::plan_district(tx, campaign, &district, size, seed).await?;
+        total += planned.walks.len();
         if !verbose {
             continue;
         }
         bar.suspend(|| {
             println!(
                 "{district}: {} doors in {} walks ({} kept their ids, {} new, {} retired), ratio to the lower bound {:.3}{}",
-                doors.len(),
-                saved.len(),
-                report.kept,
-                report.new,
-                report.removed,
-                planned.ratio(),
-                if unlocated > 0 { format!("; {unlocated} households not geocoded were left out") } else { String::new() }
+                planned.doors,
+                planned.walks.len(),
+                planned.report.kept,
+                planned.report.new,
+                planned.report.removed,
+                planned.ratio,
+                if planned.unlocated > 0 {
+                    format!("; {} households not geocoded were left out", planned.unlocated)
+                } else {
+                    String::new()
+                }
             )
         });
     }

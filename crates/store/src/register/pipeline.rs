@@ -180,3 +180,26 @@ pub fn read_absent_voters(path: &Path, mapping: &Mapping) -> Result<AbsentVoters
     }
     Ok(AbsentVotersFile { rows, number_column: layout.column_name(Field::ElectorNumber).map(str::to_owned) })
 }
+
+/// Imports an opened register file as the campaign's new register in one transaction: read on its
+/// own thread while the database writes. `progress` counts the bytes read (for progress bars).
+pub async fn import_file(
+    store: &crate::Store,
+    campaign: &crate::campaigns::Campaign,
+    file: RegisterFile,
+    options: super::ImportOptions<'_>,
+    rejects: Option<PathBuf>,
+    progress: Arc<AtomicU64>,
+) -> Result<super::ImportReport> {
+    let (rows, reader) = file.spawn(rejects, progress);
+    let mut tx = store.begin().await?;
+    let result = super::import_register(&mut tx, campaign, rows, options).await;
+    let result = match result {
+        Ok(report) => tx.commit().await.map(|_| report),
+        Err(e) => Err(e),
+    };
+    let read = reader.join().map_err(|_| Error::Internal(anyhow::anyhow!("the register reader stopped unexpectedly")))?;
+    let report = result?;
+    read?;
+    Ok(report)
+}

@@ -1,0 +1,217 @@
+//! The doorstep survey (the script) and what a contact says about an elector.
+//!
+//! A campaign has one survey. Its questions and door outcomes are configurable; the default follows
+//! UK doorstep conventions. Contacts are immutable events: an elector's current state is derived
+//! from them, the latest by the time it was recorded on the phone.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+/// One answer a canvasser can tap.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Choice {
+    /// What is stored and printed on walk sheets: 'Lab', '5', 'Y'.
+    pub code: String,
+    pub label: String,
+}
+
+/// A question on the script.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Question {
+    /// Stable key for answers: 'voting_intention'.
+    pub key: String,
+    pub label: String,
+    pub choices: Vec<Choice>,
+}
+
+/// A campaign's script: questions for each elector spoken to, outcomes for doors and electors not
+/// spoken to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Survey {
+    pub questions: Vec<Question>,
+    pub outcomes: Vec<Choice>,
+}
+
+/// The question whose answer is a party code.
+pub const VOTING_INTENTION: &str = "voting_intention";
+/// How sure they are, 1 (might change) to 5 (certain).
+pub const CERTAINTY: &str = "certainty";
+/// Outcomes after which an elector is no longer at the address.
+pub const GONE: [&str; 2] = ["moved", "deceased"];
+
+fn choices(list: &[(&str, &str)]) -> Vec<Choice> {
+    list.iter().map(|(code, label)| Choice { code: (*code).into(), label: (*label).into() }).collect()
+}
+
+fn question(key: &str, label: &str, list: &[(&str, &str)]) -> Question {
+    Question { key: key.into(), label: label.into(), choices: choices(list) }
+}
+
+const YES_NO: [(&str, &str); 2] = [("Y", "Yes"), ("N", "No")];
+
+impl Default for Survey {
+    /// The usual UK doorstep script.
+    fn default() -> Self {
+        Survey {
+            questions: vec![
+                question(
+                    VOTING_INTENTION,
+                    "Voting intention",
+                    &[
+                        ("Lab", "Labour"),
+                        ("Con", "Conservative"),
+                        ("LD", "Liberal Democrat"),
+                        ("Green", "Green"),
+                        ("Reform", "Reform UK / UKIP"),
+                        ("Other", "Other"),
+                        ("WV", "Won't vote"),
+                        ("WS", "Won't say"),
+                    ],
+                ),
+                question(CERTAINTY, "Certainty", &[("1", "1"), ("2", "2"), ("3", "3"), ("4", "4"), ("5", "5 certain")]),
+                question("ref2016", "2016 referendum", &[("Remain", "Remain"), ("Leave", "Leave"), ("DNV", "Did not vote")]),
+                question(
+                    "past_vote",
+                    "Last general election",
+                    &[("Lab", "Labour"), ("Con", "Conservative"), ("LD", "Lib Dem"), ("Green", "Green"), ("UKIP", "UKIP"), ("Other", "Other"), ("DNV", "Did not vote")],
+                ),
+                question(
+                    "top_issue",
+                    "Top issue",
+                    &[("NHS", "NHS"), ("Cost", "Cost of living"), ("Housing", "Housing"), ("Brexit", "Brexit"), ("Jobs", "Jobs"), ("Schools", "Schools"), ("Crime", "Crime")],
+                ),
+                question("poster", "Wants a poster", &YES_NO),
+                question("postal_vote", "Postal vote interest", &YES_NO),
+                question("volunteer", "Volunteer interest", &YES_NO),
+            ],
+            outcomes: choices(&[
+                ("NI", "Not in"),
+                ("moved", "Moved"),
+                ("refused", "Refused"),
+                ("inaccessible", "Inaccessible"),
+                ("DNK", "Do not knock"),
+                ("deceased", "Deceased"),
+            ]),
+        }
+    }
+}
+
+impl Survey {
+    /// Checks the script itself: keys and codes present and unique.
+    pub fn validate(&self) -> Result<(), String> {
+        let mut keys = HashSet::new();
+        for q in &self.questions {
+            if q.key.trim().is_empty() {
+                return Err(format!("question '{}' has no key", q.label));
+            }
+            if !keys.insert(q.key.as_str()) {
+                return Err(format!("question key '{}' is used twice", q.key));
+            }
+            if q.choices.is_empty() {
+                return Err(format!("question '{}' has no choices", q.key));
+            }
+            unique_codes(&q.choices, &q.key)?;
+        }
+        unique_codes(&self.outcomes, "outcomes")
+    }
+
+    /// Checks one contact's answers and outcome against the script, saying what is wrong.
+    pub fn check(&self, answers: &BTreeMap<String, String>, outcome: Option<&str>) -> Result<(), String> {
+        for (key, code) in answers {
+            let q = self.questions.iter().find(|q| &q.key == key).ok_or_else(|| format!("unknown question '{key}'"))?;
+            if !q.choices.iter().any(|c| &c.code == code) {
+                return Err(format!("'{code}' is not an answer to '{key}'"));
+            }
+        }
+        if let Some(o) = outcome {
+            if !self.outcomes.iter().any(|c| c.code == o) {
+                return Err(format!("unknown outcome '{o}'"));
+            }
+        }
+        if answers.is_empty() && outcome.is_none() {
+            return Err("a contact needs an answer or an outcome".into());
+        }
+        Ok(())
+    }
+}
+
+fn unique_codes(choices: &[Choice], what: &str) -> Result<(), String> {
+    let mut seen = HashSet::new();
+    for c in choices {
+        if c.code.trim().is_empty() || !seen.insert(c.code.as_str()) {
+            return Err(format!("{what}: code '{}' is empty or used twice", c.code));
+        }
+    }
+    Ok(())
+}
+
+/// One contact as the phone records it: an immutable event with the phone's own UUID, so that
+/// sending it twice stores it once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Contact {
+    pub id: uuid::Uuid,
+    pub walk_id: Option<i64>,
+    pub household_id: i64,
+    /// None for an outcome for the whole door ('not in').
+    #[serde(default)]
+    pub elector_id: Option<i64>,
+    /// When it was recorded, by the phone's clock.
+    pub recorded_at: chrono::DateTime<chrono::Utc>,
+    #[serde(default)]
+    pub outcome: Option<String>,
+    #[serde(default)]
+    pub answers: BTreeMap<String, String>,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// The longest note kept with a contact.
+pub const MAX_NOTE: usize = 2000;
+
+/// Support score, 0 (certain against) to 100 (certain for), from an intention and its certainty.
+/// Unknown certainty counts as 3; won't vote, won't say and no answer are 50.
+pub fn support_score(party: &str, intention: Option<&str>, certainty: Option<u8>) -> Option<u8> {
+    let intention = intention?;
+    let sure = i32::from(certainty.unwrap_or(3).clamp(1, 5));
+    Some(match intention {
+        "WV" | "WS" => 50,
+        i if i.eq_ignore_ascii_case(party) => (50 + 10 * sure) as u8,
+        _ => (50 - 10 * sure) as u8,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_script_is_valid_and_checks_answers() {
+        let s = Survey::default();
+        s.validate().unwrap();
+        let mut a = BTreeMap::new();
+        a.insert(VOTING_INTENTION.to_string(), "Lab".to_string());
+        s.check(&a, None).unwrap();
+        a.insert(CERTAINTY.to_string(), "9".to_string());
+        assert_eq!(s.check(&a, None).unwrap_err(), "'9' is not an answer to 'certainty'");
+        assert!(s.check(&BTreeMap::new(), Some("NI")).is_ok());
+        assert!(s.check(&BTreeMap::new(), Some("gone fishing")).is_err());
+        assert!(s.check(&BTreeMap::new(), None).is_err());
+    }
+
+    #[test]
+    fn support_scores() {
+        assert_eq!(support_score("Lab", Some("Lab"), Some(5)), Some(100));
+        assert_eq!(support_score("Lab", Some("Con"), Some(5)), Some(0));
+        assert_eq!(support_score("Lab", Some("WS"), None), Some(50));
+        assert_eq!(support_score("Lab", Some("LD"), None), Some(20));
+        assert_eq!(support_score("Lab", None, None), None);
+    }
+
+    #[test]
+    fn duplicate_keys_are_refused() {
+        let mut s = Survey::default();
+        s.questions.push(s.questions[0].clone());
+        assert!(s.validate().unwrap_err().contains("used twice"));
+    }
+}

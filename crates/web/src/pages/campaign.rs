@@ -1,0 +1,236 @@
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use chrono::NaiveDate;
+use groundgame_core::access::Role;
+use groundgame_core::geography::{self, GssCode};
+use groundgame_core::results::{previous_result, win_number as compute_win_number, WinNumber};
+use groundgame_core::survey::Survey;
+use groundgame_store::campaigns::{self, Campaign};
+use groundgame_store::canvassing::{self, Tally};
+use groundgame_store::{accounts, audit, register};
+use maud::{html, Markup};
+use serde::Deserialize;
+
+use super::layout::{self, n, percent};
+use crate::auth::{self, Viewer};
+use crate::error::PageResult;
+use crate::AppState;
+
+/// The campaign's win number, from the seat's last general election.
+pub fn win_number(campaign: &Campaign, eligible: u64) -> Option<WinNumber> {
+    let gss = GssCode::parse(&campaign.gss).ok()?;
+    previous_result(&gss, campaign.election_date).map(|r| compute_win_number(&r, eligible))
+}
+
+fn tally_cells(t: &Tally, key: &str) -> Markup {
+    html! {
+        td data-k={ (key) ".doors_knocked" } { (n(t.doors_knocked)) }
+        td data-k={ (key) ".contacts" } { (n(t.contacts)) }
+        td data-k={ (key) ".rate" } { (percent(t.contact_rate())) }
+        td data-k={ (key) ".supporters" } { (n(t.supporters)) }
+    }
+}
+
+pub async fn overview(State(state): State<AppState>, viewer: Viewer) -> PageResult<Markup> {
+    let mut tx = state.store.begin().await?;
+    let stats = register::stats(&mut tx, &viewer.campaign).await?;
+    let progress = canvassing::progress(&mut tx, &viewer.campaign).await?;
+    tx.commit().await?;
+    let win = win_number(&viewer.campaign, stats.totals.eligible);
+    let t = &progress.totals;
+    Ok(layout::page(
+        &viewer,
+        "Overview",
+        html! {
+            h1 { (viewer.campaign.name) }
+            p { "Working for " strong { (viewer.campaign.party) } ". Register version " (stats.register_version) "." }
+            section aria-labelledby="win" {
+                h2 #win { "The win number" }
+                @if let Some(w) = &win {
+                    p.big {
+                        strong data-k="totals.supporters" { (n(t.supporters)) } " supporters identified of a win number of "
+                        strong { (n(w.win_number)) }
+                    }
+                    progress max=(w.win_number) value=(t.supporters.min(w.win_number)) aria-label="Supporters identified against the win number" {}
+                    p.hint {
+                        "In " (w.last_election.format("%Y")) " " (w.last_winner) " won by " (n(w.last_majority)) " on a turnout of "
+                        (percent(w.last_turnout)) ". At that turnout " (n(stats.totals.eligible)) " eligible electors cast about "
+                        (n(w.expected_votes)) " votes; the win number is the winning share of those, plus one."
+                    }
+                } @else {
+                    p { "No previous general election result is bundled for this seat." }
+                }
+            }
+            section aria-labelledby="live" {
+                h2 #live { "Progress " span.live aria-live="polite" data-live="/api/v1/progress" { "(live)" } }
+                dl.tiles {
+                    div { dt { "Doors knocked" } dd data-k="totals.doors_knocked" { (n(t.doors_knocked)) } }
+                    div { dt { "of doors on walks" } dd { (n(t.doors)) } }
+                    div { dt { "Contacts" } dd data-k="totals.contacts" { (n(t.contacts)) } }
+                    div { dt { "Contact rate" } dd data-k="totals.rate" { (percent(t.contact_rate())) } }
+                    div { dt { "Supporters" } dd data-k="totals.supporters" { (n(t.supporters)) } }
+                }
+                h3 { "By day" }
+                @if progress.days.is_empty() { p { "Nothing recorded yet." } } @else {
+                    table { thead { tr { th scope="col" { "Day" } th { "Doors knocked" } th { "Contacts" } th { "Contact rate" } th { "Supporters" } } }
+                        tbody { @for (day, d) in &progress.days { tr { th scope="row" { (day.format("%a %-d %b")) } (tally_cells(d, &format!("day.{day}"))) } } } }
+                }
+                h3 { "By polling district" }
+                table { thead { tr { th scope="col" { "District" } th { "Doors knocked" } th { "Contacts" } th { "Contact rate" } th { "Supporters" } } }
+                    tbody { @for (pd, d) in &progress.polling_districts { tr { th scope="row" { (pd) } (tally_cells(d, &format!("district.{pd}"))) } } } }
+                h3 { "Walks" }
+                p { a href="/walks" { "Plan and assign walks" } }
+                div.scroll {
+                    table {
+                        thead { tr { th scope="col" { "Walk" } th { "Status" } th { "Canvasser" } th { "Session" } th { "Doors knocked" } th { "Contacts" } th { "Contact rate" } th { "Supporters" } } }
+                        tbody {
+                            @for w in progress.walks.iter().filter(|w| w.assignment.is_some() || w.tally.contacts > 0) {
+                                tr {
+                                    th scope="row" { a href={ "/walks/" (w.walk.id) } { (w.walk.name) } }
+                                    td data-k={ "walk." (w.walk.id) ".status" } { (w.status) }
+                                    td { (w.assignment.as_ref().and_then(|a| a.canvasser.clone()).unwrap_or_default()) }
+                                    td { (w.assignment.as_ref().and_then(|a| a.session.clone()).unwrap_or_default()) }
+                                    (tally_cells(&w.tally, &format!("walk.{}", w.walk.id)))
+                                }
+                            }
+                        }
+                    }
+                }
+                p.hint { (progress.walks.len()) " walks in all; those assigned or started are shown." }
+            }
+            section aria-labelledby="reg" {
+                h2 #reg { "Register" }
+                p { (n(stats.totals.electors)) " electors in " (n(stats.totals.households)) " households, " (n(stats.totals.eligible))
+                    " eligible on polling day, " (n(stats.totals.postal_voters)) " postal voters. " a href="/register" { "Details" } }
+            }
+            (layout::script("/static/live.js"))
+        },
+    ))
+}
+
+pub async fn new_page(viewer: Viewer) -> Markup {
+    new_form(&viewer, None)
+}
+
+fn new_form(viewer: &Viewer, error: Option<&str>) -> Markup {
+    layout::page(
+        viewer,
+        "New campaign",
+        html! {
+            h1 { "Start a campaign" }
+            @if let Some(e) = error { p.error role="alert" { (e) } }
+            form method="post" action="/campaigns/new" {
+                (layout::csrf(viewer))
+                label for="constituency" { "Constituency (name or GSS code)" }
+                input #constituency name="constituency" required list="seats" placeholder="Derby North";
+                datalist #seats { @for c in geography::constituencies() { option value=(c.name) {} } }
+                label for="election_date" { "Polling day" }
+                input #election_date type="date" name="election_date" required;
+                label for="party" { "Party (its code: Lab, Con, LD, Green, ...)" }
+                input #party name="party" value="Lab" required;
+                button type="submit" { "Create" }
+            }
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct NewCampaign {
+    constituency: String,
+    election_date: String,
+    party: String,
+}
+
+pub async fn create(State(state): State<AppState>, viewer: Viewer, Form(f): Form<NewCampaign>) -> PageResult<Response> {
+    let wanted = f.constituency.trim();
+    let seat = GssCode::parse(wanted)
+        .ok()
+        .and_then(|g| geography::constituency(&g))
+        .or_else(|| geography::constituencies().into_iter().find(|c| c.name.eq_ignore_ascii_case(wanted)));
+    let Some(seat) = seat else {
+        return Ok((axum::http::StatusCode::BAD_REQUEST, new_form(&viewer, Some(&format!("no constituency is called '{wanted}'"))))
+            .into_response());
+    };
+    let Ok(date) = NaiveDate::parse_from_str(f.election_date.trim(), "%Y-%m-%d") else {
+        return Ok((axum::http::StatusCode::BAD_REQUEST, new_form(&viewer, Some("polling day must be a date"))).into_response());
+    };
+    let mut tx = state.store.begin().await?;
+    let created = campaigns::create(&mut tx, &seat.gss, date).await;
+    let campaign = match created {
+        Ok(c) => c,
+        Err(e) => return Ok((axum::http::StatusCode::BAD_REQUEST, new_form(&viewer, Some(&e.to_string()))).into_response()),
+    };
+    campaigns::set_party(&mut tx, &campaign, &f.party).await?;
+    accounts::add_member(&mut tx, &campaign, &viewer.user.email, &viewer.user.name, Role::Organiser, None).await?;
+    tx.commit().await?;
+    auth::sign_out(&state, &viewer).await?;
+    let cookie = auth::open_session(&state, viewer.user.id, campaign.id).await?;
+    Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/register")).into_response())
+}
+
+fn survey_form(viewer: &Viewer, json: &str, error: Option<&str>, saved: bool) -> Markup {
+    layout::page(
+        viewer,
+        "Survey",
+        html! {
+            h1 { "The survey" }
+            p { "The questions canvassers ask and the outcomes they can record for a door. Codes are what walk sheets print and "
+                "what is stored; keep a question's key once canvassing has started." }
+            @if let Some(e) = error { p.error role="alert" { (e) } }
+            @if saved { p.ok role="status" { "Saved." } }
+            form method="post" action="/survey" {
+                (layout::csrf(viewer))
+                label for="definition" { "Survey (JSON)" }
+                textarea #definition name="definition" rows="24" spellcheck="false" { (json) }
+                button type="submit" { "Save" }
+            }
+        },
+    )
+}
+
+pub async fn survey_page(State(state): State<AppState>, viewer: Viewer) -> PageResult<Markup> {
+    let mut tx = state.store.begin().await?;
+    let s = canvassing::survey(&mut tx, &viewer.campaign).await?;
+    tx.commit().await?;
+    Ok(survey_form(&viewer, &serde_json::to_string_pretty(&s).map_err(anyhow::Error::new)?, None, false))
+}
+
+#[derive(Deserialize)]
+pub struct SurveyForm {
+    definition: String,
+}
+
+pub async fn save_survey(State(state): State<AppState>, viewer: Viewer, Form(f): Form<SurveyForm>) -> PageResult<Response> {
+    let parsed: Result<Survey, String> = serde_json::from_str(&f.definition)
+        .map_err(|e| format!("line {}, column {}: {e}", e.line(), e.column()))
+        .and_then(|s: Survey| s.validate().map(|_| s));
+    let s = match parsed {
+        Ok(s) => s,
+        Err(e) => return Ok((axum::http::StatusCode::BAD_REQUEST, survey_form(&viewer, &f.definition, Some(&e), false)).into_response()),
+    };
+    let mut tx = state.store.begin().await?;
+    canvassing::set_survey(&mut tx, &viewer.campaign, &s).await?;
+    tx.commit().await?;
+    Ok(survey_form(&viewer, &serde_json::to_string_pretty(&s).map_err(anyhow::Error::new)?, None, true).into_response())
+}
+
+pub async fn audit(State(state): State<AppState>, viewer: Viewer) -> PageResult<Markup> {
+    let mut tx = state.store.begin().await?;
+    let entries = audit::recent(&mut tx, viewer.campaign.id, 500).await?;
+    tx.commit().await?;
+    Ok(layout::page(
+        &viewer,
+        "Audit log",
+        html! {
+            h1 { "Audit log" }
+            p { "Every export and bulk read of the register, and every sign-in, newest first." }
+            div.scroll { table {
+                thead { tr { th scope="col" { "When" } th { "Who" } th { "What" } th { "Detail" } th { "Electors" } } }
+                tbody { @for e in &entries { tr { td { (e.at) } td { (e.user.clone().unwrap_or_default()) } td { (e.action) } td { (e.detail) } td { (e.rows) } } } }
+            } }
+        },
+    ))
+}
+

@@ -1,0 +1,54 @@
+//! The canvasser app: server-rendered shells that the service worker caches, filled in by
+//! /static/canvass.js from the walk payload kept in IndexedDB, so they work with no signal.
+
+use axum::extract::{Path, State};
+use groundgame_store::canvassing;
+use maud::{html, Markup};
+
+use super::layout;
+use crate::auth::Viewer;
+use crate::error::PageResult;
+use crate::AppState;
+
+pub async fn my_walks(State(state): State<AppState>, viewer: Viewer) -> PageResult<Markup> {
+    let mut tx = state.store.begin().await?;
+    let walks = canvassing::assigned_walks(&mut tx, &viewer.campaign, viewer.user.id).await?;
+    tx.commit().await?;
+    Ok(layout::page(
+        &viewer,
+        "My walks",
+        html! {
+            h1 { "My walks" }
+            p #sync-status.status role="status" aria-live="polite" {}
+            @if walks.is_empty() {
+                p { "No walks are assigned to you yet. Your organiser assigns them; come back here when they have." }
+            } @else {
+                p.hint { "Open each walk once while you have signal: it is then kept on this phone for when you have none." }
+                ul.walks {
+                    @for w in &walks {
+                        li { a.walk-link href={ "/canvass/walks/" (w.id) } data-walk=(w.id) { (w.name) } " · " (w.doors) " doors, about " (w.minutes) " minutes" span.saved data-saved=(w.id) {} }
+                    }
+                }
+            }
+            (layout::script("/static/canvass.js"))
+        },
+    ))
+}
+
+/// The shell of a walk: everything comes from the cached payload.
+pub async fn walk(viewer: Viewer, Path(id): Path<i64>) -> Markup {
+    layout::page(
+        &viewer,
+        "Canvass",
+        html! {
+            div #app data-walk=(id) data-user=(viewer.user.id) {
+                h1 #walk-name { "Walk " (id) }
+                p #sync-status.status role="status" aria-live="polite" { "Loading the walk…" }
+                div #walk-map {}
+                ol #doors.doors {}
+            }
+            noscript { p.error { "The canvassing app needs JavaScript. Ask your organiser for a printed walk sheet instead." } }
+            (layout::script("/static/canvass.js"))
+        },
+    )
+}

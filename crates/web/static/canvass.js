@@ -1,0 +1,317 @@
+// The canvasser app. Works with no signal: walks are kept in IndexedDB when opened (or when the
+// list of walks is opened), every answer is an event with its own UUID saved on the phone first,
+// and an outbox is sent to POST /api/v1/sync whenever the server can be reached. Sending the same
+// event twice stores it once, so a dropped connection never loses or doubles an answer.
+'use strict';
+(function () {
+  const PAGES = 'groundgame-pages';
+  const BATCH = 50;
+  const csrfMeta = document.querySelector('meta[name="csrf-token"]');
+  const statusEl = document.getElementById('sync-status');
+
+  if ('serviceWorker' in navigator) {
+    navigator.serviceWorker.register('/sw.js').catch(() => {});
+  }
+
+  // ---- IndexedDB ----------------------------------------------------------------------------
+  let dbPromise = null;
+  function db() {
+    if (!dbPromise) {
+      dbPromise = new Promise((resolve, reject) => {
+        const r = indexedDB.open('groundgame', 1);
+        r.onupgradeneeded = () => {
+          const d = r.result;
+          d.createObjectStore('walks', { keyPath: 'walk.id' });
+          d.createObjectStore('events', { keyPath: 'id' });
+          d.createObjectStore('meta');
+        };
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+    }
+    return dbPromise;
+  }
+  async function store(name, mode, fn) {
+    const d = await db();
+    return new Promise((resolve, reject) => {
+      const t = d.transaction(name, mode);
+      const s = t.objectStore(name);
+      let result;
+      const req = fn(s);
+      if (req) req.onsuccess = () => { result = req.result; };
+      t.oncomplete = () => resolve(result);
+      t.onerror = () => reject(t.error);
+      t.onabort = () => reject(t.error);
+    });
+  }
+  const get = (name, key) => store(name, 'readonly', (s) => s.get(key));
+  const put = (name, value, key) => store(name, 'readwrite', (s) => (key === undefined ? s.put(value) : s.put(value, key)));
+  const all = (name) => store(name, 'readonly', (s) => s.getAll());
+
+  // The CSRF token of the session, kept for when the page comes from the cache.
+  async function csrf() {
+    if (csrfMeta) {
+      await put('meta', csrfMeta.content, 'csrf');
+      return csrfMeta.content;
+    }
+    return get('meta', 'csrf');
+  }
+
+  function uuid() {
+    if (crypto.randomUUID) return crypto.randomUUID();
+    const b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+    return h.slice(0, 8) + '-' + h.slice(8, 12) + '-' + h.slice(12, 16) + '-' + h.slice(16, 20) + '-' + h.slice(20);
+  }
+
+  // ---- Sync ---------------------------------------------------------------------------------
+  let syncing = false;
+  let lastError = '';
+  async function showStatus() {
+    if (!statusEl) return;
+    const events = await all('events');
+    const unsent = events.filter((e) => e.state === 'unsent').length;
+    const refused = events.filter((e) => e.state === 'refused');
+    let text;
+    if (unsent === 0) text = events.length ? 'All ' + events.length + ' answers sent.' : 'Nothing recorded yet.';
+    else text = unsent + (unsent === 1 ? ' answer' : ' answers') + ' waiting to send' + (lastError ? ' (' + lastError + ')' : '') + '. They are safe on this phone.';
+    if (refused.length) text += ' ' + refused.length + ' refused by the server: ' + refused.map((e) => e.reason).join('; ');
+    statusEl.textContent = text;
+    statusEl.dataset.unsent = String(unsent);
+  }
+
+  async function sync() {
+    if (syncing) return;
+    syncing = true;
+    try {
+      const token = await csrf();
+      for (;;) {
+        const unsent = (await all('events')).filter((e) => e.state === 'unsent').slice(0, BATCH);
+        if (!unsent.length) { lastError = ''; break; }
+        let response;
+        try {
+          response = await fetch('/api/v1/sync', {
+            method: 'POST',
+            credentials: 'same-origin',
+            headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': token || '' },
+            body: JSON.stringify({ contacts: unsent.map((e) => e.contact) }),
+          });
+        } catch (e) {
+          lastError = 'no connection';
+          break;
+        }
+        if (response.status === 401) { lastError = 'sign in again to send them'; break; }
+        if (!response.ok) { lastError = 'the server said ' + response.status; break; }
+        const report = await response.json();
+        const byId = new Map(unsent.map((e) => [e.id, e]));
+        for (const id of report.stored.concat(report.duplicates)) {
+          const e = byId.get(id);
+          if (e) { e.state = 'sent'; await put('events', e); }
+        }
+        for (const r of report.rejected) {
+          const e = byId.get(r.id);
+          if (e) { e.state = 'refused'; e.reason = r.reason; await put('events', e); }
+        }
+      }
+    } finally {
+      syncing = false;
+      await showStatus();
+    }
+  }
+
+  async function record(contact) {
+    await put('events', { id: contact.id, state: 'unsent', contact: contact });
+    await showStatus();
+    sync();
+  }
+
+  window.addEventListener('online', sync);
+  setInterval(sync, 5000);
+
+  // ---- The list of my walks: keep every walk on the phone ------------------------------------
+  async function saveWalk(id) {
+    const r = await fetch('/api/v1/walks/' + id + '/canvass', { credentials: 'same-origin' });
+    if (!r.ok) throw new Error('status ' + r.status);
+    const payload = await r.json();
+    await put('walks', payload);
+    try {
+      const cache = await caches.open(PAGES);
+      await cache.add('/canvass/walks/' + id);
+    } catch (e) { /* the page is cached on first visit instead */ }
+    return payload;
+  }
+
+  async function myWalks() {
+    const links = document.querySelectorAll('a[data-walk]');
+    for (const a of links) {
+      const mark = document.querySelector('[data-saved="' + a.dataset.walk + '"]');
+      try {
+        await saveWalk(a.dataset.walk);
+        if (mark) mark.textContent = ' · saved on this phone';
+      } catch (e) {
+        const kept = await get('walks', Number(a.dataset.walk));
+        if (mark) mark.textContent = kept ? ' · saved on this phone' : ' · not saved yet';
+      }
+    }
+    await showStatus();
+    sync();
+  }
+
+  // ---- One walk -----------------------------------------------------------------------------
+  function el(tag, attrs, ...children) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (k === 'class') e.className = v;
+      else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+      else e.setAttribute(k, v);
+    }
+    for (const c of children) if (c !== null && c !== undefined) e.append(c);
+    return e;
+  }
+
+  function mapSvg(doors) {
+    const pts = doors.map((d, i) => ({ i, lat: d.lat, lon: d.lon, id: d.household_id })).filter((p) => p.lat != null);
+    if (pts.length < 2) return null;
+    const lat0 = pts.reduce((s, p) => s + p.lat, 0) / pts.length;
+    const k = Math.cos((lat0 * Math.PI) / 180);
+    const xs = pts.map((p) => p.lon * k), ys = pts.map((p) => -p.lat);
+    const minx = Math.min(...xs), maxx = Math.max(...xs), miny = Math.min(...ys), maxy = Math.max(...ys);
+    const span = Math.max(maxx - minx, maxy - miny, 1e-5);
+    const W = 320, M = 16, s = (W - 2 * M) / span;
+    const X = (x) => (M + (x - minx) * s).toFixed(1), Y = (y) => (M + (y - miny) * s).toFixed(1);
+    const H = Math.ceil(2 * M + (maxy - miny) * s);
+    const ns = 'http://www.w3.org/2000/svg';
+    const svg = document.createElementNS(ns, 'svg');
+    svg.setAttribute('viewBox', '0 0 ' + W + ' ' + H);
+    svg.setAttribute('role', 'img');
+    svg.setAttribute('aria-label', 'Map of the walk: ' + pts.length + ' doors in walking order');
+    const line = document.createElementNS(ns, 'polyline');
+    line.setAttribute('points', pts.map((p, j) => X(xs[j]) + ',' + Y(ys[j])).join(' '));
+    line.setAttribute('class', 'route');
+    svg.append(line);
+    pts.forEach((p, j) => {
+      const c = document.createElementNS(ns, 'circle');
+      c.setAttribute('cx', X(xs[j])); c.setAttribute('cy', Y(ys[j])); c.setAttribute('r', j === 0 ? 6 : 4);
+      c.setAttribute('class', j === 0 ? 'start' : 'stop');
+      c.setAttribute('data-map-door', p.id);
+      svg.append(c);
+    });
+    return svg;
+  }
+
+  async function walkPage(app) {
+    const id = Number(app.dataset.walk);
+    let payload = null;
+    try {
+      payload = await saveWalk(id);
+    } catch (e) {
+      payload = await get('walks', id);
+    }
+    if (!payload) {
+      statusEl.textContent = 'This walk is not saved on this phone and there is no connection. Open it again when you have signal.';
+      return;
+    }
+    render(app, payload);
+    await showStatus();
+    sync();
+  }
+
+  async function render(app, payload) {
+    const survey = payload.survey;
+    document.getElementById('walk-name').textContent = payload.walk.name;
+    document.title = payload.walk.name + ' · groundgame';
+    const map = mapSvg(payload.doors);
+    if (map) document.getElementById('walk-map').replaceChildren(map);
+    const events = (await all('events')).filter((e) => e.contact.walk_id === payload.walk.id);
+    const doneDoors = new Map();
+    const latest = new Map();
+    events.sort((a, b) => a.contact.recorded_at.localeCompare(b.contact.recorded_at));
+    for (const e of events) {
+      doneDoors.set(e.contact.household_id, describe(survey, e.contact));
+      if (e.contact.elector_id && e.contact.answers.voting_intention) latest.set(e.contact.elector_id, e.contact.answers.voting_intention);
+    }
+    const list = document.getElementById('doors');
+    list.replaceChildren();
+    payload.doors.forEach((door, i) => list.append(doorItem(payload, survey, door, i, doneDoors, latest)));
+  }
+
+  function describe(survey, c) {
+    if (c.outcome) {
+      const o = survey.outcomes.find((x) => x.code === c.outcome);
+      return o ? o.label : c.outcome;
+    }
+    return Object.values(c.answers).join(' ');
+  }
+
+  function doorItem(payload, survey, door, i, doneDoors, latest) {
+    const status = el('p', { class: 'door-status', 'aria-live': 'polite' }, doneDoors.has(door.household_id) ? 'Done: ' + doneDoors.get(door.household_id) : '');
+    const li = el('li', { class: 'door' + (doneDoors.has(door.household_id) ? ' done' : ''), id: 'door-' + door.household_id });
+    const mark = (text) => { li.classList.add('done'); status.textContent = 'Done: ' + text; };
+    const base = () => ({ id: uuid(), walk_id: payload.walk.id, household_id: door.household_id, recorded_at: new Date().toISOString() });
+    const outcomes = el('div', { class: 'outcomes', role: 'group', 'aria-label': 'Whole door' },
+      ...survey.outcomes.filter((o) => ['NI', 'refused', 'inaccessible', 'DNK'].includes(o.code)).map((o) =>
+        el('button', { type: 'button', 'data-outcome': o.code, onclick: () => {
+          const c = Object.assign(base(), { elector_id: null, outcome: o.code, answers: {}, note: '' });
+          record(c); mark(o.label);
+        } }, o.label)));
+    const electors = el('ul', { class: 'electors' }, ...door.electors.map((e) => electorItem(survey, e, latest, base, mark)));
+    li.append(el('h2', {}, (i + 1) + '. ' + door.address.split('\n').join(', ')), outcomes, electors, status);
+    return li;
+  }
+
+  function electorItem(survey, e, latest, base, mark) {
+    const answers = {};
+    let outcome = null;
+    const intention = latest.get(e.id) || e.intention;
+    const panelId = 'elector-' + e.id;
+    const panel = el('div', { class: 'survey', id: panelId, hidden: '' });
+    const toggle = el('button', { type: 'button', class: 'elector', 'aria-expanded': 'false', 'aria-controls': panelId, 'data-elector': e.id, onclick: () => {
+      const open = panel.hidden;
+      panel.hidden = !open;
+      toggle.setAttribute('aria-expanded', String(open));
+    } }, e.name || e.number, el('span', { class: 'meta' }, ' ' + e.number + (e.postal ? ' · postal' : '') + (intention ? ' · ' + intention : '')));
+    for (const q of survey.questions) {
+      const group = el('fieldset', {}, el('legend', {}, q.label));
+      for (const c of q.choices) {
+        const b = el('button', { type: 'button', 'aria-pressed': 'false', 'data-q': q.key, 'data-code': c.code, onclick: () => {
+          const on = answers[q.key] !== c.code;
+          group.querySelectorAll('button').forEach((x) => x.setAttribute('aria-pressed', 'false'));
+          if (on) { answers[q.key] = c.code; b.setAttribute('aria-pressed', 'true'); } else { delete answers[q.key]; }
+        } }, c.label);
+        group.append(b);
+      }
+      panel.append(group);
+    }
+    const og = el('fieldset', {}, el('legend', {}, 'Or'));
+    for (const o of survey.outcomes) {
+      const b = el('button', { type: 'button', 'aria-pressed': 'false', 'data-elector-outcome': o.code, onclick: () => {
+        const on = outcome !== o.code;
+        og.querySelectorAll('button').forEach((x) => x.setAttribute('aria-pressed', 'false'));
+        outcome = on ? o.code : null;
+        if (on) b.setAttribute('aria-pressed', 'true');
+      } }, o.label);
+      og.append(b);
+    }
+    panel.append(og);
+    const noteId = 'note-' + e.id;
+    const note = el('textarea', { id: noteId, rows: '2', maxlength: '2000' });
+    panel.append(el('label', { for: noteId }, 'Note'), note);
+    panel.append(el('button', { type: 'button', class: 'save', 'data-save': e.id, onclick: () => {
+      if (!Object.keys(answers).length && !outcome) { toggle.focus(); return; }
+      const c = Object.assign(base(), { elector_id: e.id, outcome: outcome, answers: Object.assign({}, answers), note: note.value.trim() });
+      record(c);
+      mark((e.name || e.number) + ': ' + (outcome || Object.values(answers).join(' ')));
+      panel.hidden = true;
+      toggle.setAttribute('aria-expanded', 'false');
+      toggle.querySelector('.meta').textContent = ' ' + e.number + (e.postal ? ' · postal' : '') + (answers.voting_intention ? ' · ' + answers.voting_intention : '');
+      toggle.focus();
+    } }, 'Save'));
+    return el('li', {}, toggle, panel);
+  }
+
+  const app = document.getElementById('app');
+  if (app) walkPage(app);
+  else if (document.querySelector('a[data-walk]') || statusEl) myWalks();
+})();
