@@ -27,6 +27,7 @@ use tower::ServiceExt;
 
 #[path = "../../../store/tests/common/mod.rs"]
 pub mod common;
+pub mod browser;
 pub use common::TestDb;
 
 pub const PASSWORD: &str = "correct horse battery";
