@@ -100,7 +100,9 @@ pub fn allows(role: Role, permission: Permission) -> bool {
     use Permission::*;
     match role {
         Role::Organiser => true,
-        Role::DataOfficer => matches!(permission, Member | ViewRegister | ImportRegister | ExportRegister | ViewProgress | EnterPaperResults),
+        Role::DataOfficer => {
+            matches!(permission, Member | ViewRegister | ImportRegister | ExportRegister | ViewProgress | EnterPaperResults)
+        }
         Role::Canvasser => matches!(permission, Member | Canvass),
         Role::Teller => matches!(permission, Member),
     }

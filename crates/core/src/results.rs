@@ -36,7 +36,10 @@ impl SeatResult {
     }
 }
 
-const ELECTIONS: [(&str, &str); 2] = [("2015-05-07", include_str!("../../../data/elections/ge2015.csv")), ("2017-06-08", include_str!("../../../data/elections/ge2017.csv"))];
+const ELECTIONS: [(&str, &str); 2] = [
+    ("2015-05-07", include_str!("../../../data/elections/ge2015.csv")),
+    ("2017-06-08", include_str!("../../../data/elections/ge2017.csv")),
+];
 
 fn parse(date: &str, text: &str, gss: &str) -> Option<SeatResult> {
     let mut reader = csv::Reader::from_reader(text.as_bytes());

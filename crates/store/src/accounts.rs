@@ -42,7 +42,14 @@ pub fn normalise_email(email: &str) -> Result<String> {
 
 /// Adds a user to a campaign in a role, creating the account if it is new. A password hash, when
 /// given, replaces the account's password.
-pub async fn add_member(tx: &mut Tx, campaign: &Campaign, email: &str, name: &str, role: Role, password_hash: Option<&str>) -> Result<User> {
+pub async fn add_member(
+    tx: &mut Tx,
+    campaign: &Campaign,
+    email: &str,
+    name: &str,
+    role: Role,
+    password_hash: Option<&str>,
+) -> Result<User> {
     let email = normalise_email(email)?;
     let existing: Option<User> = tx.fetch_optional("SELECT id, email, name FROM users WHERE email = $1", args![email.as_str()]).await?;
     let user = match existing {
@@ -112,7 +119,14 @@ pub struct Session {
     pub csrf_token: String,
 }
 
-pub async fn create_session(tx: &mut Tx, token_hash: &str, user_id: i64, campaign_id: i64, csrf_token: &str, expires_at: &str) -> Result<()> {
+pub async fn create_session(
+    tx: &mut Tx,
+    token_hash: &str,
+    user_id: i64,
+    campaign_id: i64,
+    csrf_token: &str,
+    expires_at: &str,
+) -> Result<()> {
     tx.execute(
         "INSERT INTO sessions (token_hash, user_id, campaign_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
         args![token_hash, user_id, campaign_id, csrf_token, now(), expires_at],
@@ -152,7 +166,14 @@ pub struct Invite {
     pub role: Role,
 }
 
-pub async fn create_invite(tx: &mut Tx, campaign: &Campaign, token_hash: &str, invite: &Invite, by: Option<i64>, expires_at: &str) -> Result<()> {
+pub async fn create_invite(
+    tx: &mut Tx,
+    campaign: &Campaign,
+    token_hash: &str,
+    invite: &Invite,
+    by: Option<i64>,
+    expires_at: &str,
+) -> Result<()> {
     let email = normalise_email(&invite.email)?;
     tx.execute(
         "INSERT INTO invites (token_hash, campaign_id, email, name, role, invited_by, created_at, expires_at) \
@@ -176,7 +197,8 @@ pub async fn open_invite(tx: &mut Tx, token_hash: &str) -> Result<Option<Invite>
 
 /// Uses an invite once: the account is created (or joined) with the password. A second use fails.
 pub async fn accept_invite(tx: &mut Tx, token_hash: &str, password_hash: &str) -> Result<(User, i64)> {
-    let invite = open_invite(tx, token_hash).await?.ok_or_else(|| Error::NotFound("this invite link has been used or has expired".into()))?;
+    let invite =
+        open_invite(tx, token_hash).await?.ok_or_else(|| Error::NotFound("this invite link has been used or has expired".into()))?;
     let used = tx.execute("UPDATE invites SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL", args![now(), token_hash]).await?;
     if used != 1 {
         return Err(Error::Conflict("this invite link has already been used".into()));

@@ -49,8 +49,9 @@ pub async fn create_session(tx: &mut Tx, campaign: &Campaign, name: &str, starts
     if name.trim().is_empty() {
         return Err(Error::Invalid("a session needs a name".into()));
     }
-    let (id,): (i64,) =
-        tx.fetch_one("UPDATE campaigns SET next_row_id = next_row_id + 1 WHERE id = $1 RETURNING next_row_id - 1", args![campaign.id]).await?;
+    let (id,): (i64,) = tx
+        .fetch_one("UPDATE campaigns SET next_row_id = next_row_id + 1 WHERE id = $1 RETURNING next_row_id - 1", args![campaign.id])
+        .await?;
     let session = CanvassSession {
         id,
         name: name.trim().to_owned(),
@@ -66,9 +67,10 @@ pub async fn create_session(tx: &mut Tx, campaign: &Campaign, name: &str, starts
 }
 
 pub async fn sessions(tx: &mut Tx, campaign: &Campaign) -> Result<Vec<CanvassSession>> {
-    tx.fetch_all("SELECT id, name, starts_at, meeting_point FROM canvass_sessions WHERE campaign_id = $1 ORDER BY starts_at, id", args![
-        campaign.id
-    ])
+    tx.fetch_all(
+        "SELECT id, name, starts_at, meeting_point FROM canvass_sessions WHERE campaign_id = $1 ORDER BY starts_at, id",
+        args![campaign.id],
+    )
     .await
 }
 
@@ -136,11 +138,10 @@ pub async fn assigned_walks(tx: &mut Tx, campaign: &Campaign, user_id: i64) -> R
 
 pub async fn is_assigned(tx: &mut Tx, campaign: &Campaign, walk_id: i64, user_id: i64) -> Result<bool> {
     let row: Option<(i64,)> = tx
-        .fetch_optional("SELECT walk_id FROM walk_assignments WHERE campaign_id = $1 AND walk_id = $2 AND user_id = $3", args![
-            campaign.id,
-            walk_id,
-            user_id
-        ])
+        .fetch_optional(
+            "SELECT walk_id FROM walk_assignments WHERE campaign_id = $1 AND walk_id = $2 AND user_id = $3",
+            args![campaign.id, walk_id, user_id],
+        )
         .await?;
     Ok(row.is_some())
 }
@@ -321,7 +322,17 @@ pub async fn record_contacts(
     let mut a: Vec<Arg> = args![campaign.id, user_id, received, source];
     for c in &valid {
         let n = a.len();
-        values.push(format!("(${}, $1, ${}, ${}, ${}, $2, ${}, $3, ${}, ${}, ${}, $4)", n + 1, n + 2, n + 3, n + 4, n + 5, n + 6, n + 7, n + 8));
+        values.push(format!(
+            "(${}, $1, ${}, ${}, ${}, $2, ${}, $3, ${}, ${}, ${}, $4)",
+            n + 1,
+            n + 2,
+            n + 3,
+            n + 4,
+            n + 5,
+            n + 6,
+            n + 7,
+            n + 8
+        ));
         a.push(c.id.to_string().into());
         a.push(c.walk_id.into());
         a.push(c.household_id.into());
@@ -507,7 +518,8 @@ pub async fn progress(tx: &mut Tx, campaign: &Campaign) -> Result<Progress> {
     let households: Vec<(i64, String)> =
         tx.fetch_all("SELECT id, polling_district FROM households WHERE campaign_id = $1", args![campaign.id]).await?;
     let district_of: HashMap<i64, String> = households.into_iter().collect();
-    let walk_doors: Vec<(i64, i64)> = tx.fetch_all("SELECT walk_id, household_id FROM walk_doors WHERE campaign_id = $1", args![campaign.id]).await?;
+    let walk_doors: Vec<(i64, i64)> =
+        tx.fetch_all("SELECT walk_id, household_id FROM walk_doors WHERE campaign_id = $1", args![campaign.id]).await?;
     let walk_of: HashMap<i64, i64> = walk_doors.iter().map(|&(w, h)| (h, w)).collect();
     let walk_list = walks::list(tx, campaign, None).await?;
     let mut assigned = assignments(tx, campaign).await?;
@@ -568,7 +580,9 @@ pub async fn progress(tx: &mut Tx, campaign: &Campaign) -> Result<Progress> {
         if let Some(t) = district_of.get(&h).and_then(|d| by_district.get_mut(d)) {
             t.supporters += 1;
         }
-        if let Some(t) = s.recorded_at.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).and_then(|d| by_day.get_mut(&d)) {
+        if let Some(t) =
+            s.recorded_at.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).and_then(|d| by_day.get_mut(&d))
+        {
             t.supporters += 1;
         }
     }

@@ -141,6 +141,66 @@ fn seq_label(seqs: impl Iterator<Item = usize>) -> String {
     runs.iter().map(|&(a, b)| if a == b { a.to_string() } else { format!("{a}-{b}") }).collect::<Vec<_>>().join(", ")
 }
 
+/// One walk on a district map.
+pub struct MapWalk {
+    pub number: i64,
+    pub label: String,
+    /// Doors in walking order, as (lat, lon).
+    pub points: Vec<(f64, f64)>,
+}
+
+/// An SVG map of several walks (a polling district), each route in its own colour with its number
+/// at its start, north up.
+pub fn district_svg(title: &str, walks: &[MapWalk]) -> String {
+    const COLOURS: [&str; 8] = ["#c0392b", "#1f6fb2", "#27864a", "#8e44ad", "#d35400", "#16767a", "#7f6b00", "#444"];
+    let size = 800.0;
+    let margin = 30.0;
+    let projection = Projection::around(walks.iter().flat_map(|w| w.points.iter().copied()));
+    let pts: Vec<Vec<(f64, f64)>> = walks.iter().map(|w| w.points.iter().map(|&(la, lo)| projection.project(la, lo)).collect()).collect();
+    let all = pts.iter().flatten();
+    let (mut minx, mut miny, mut maxx, mut maxy) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+    for &(x, y) in all {
+        minx = minx.min(x);
+        miny = miny.min(y);
+        maxx = maxx.max(x);
+        maxy = maxy.max(y);
+    }
+    let span = (maxx - minx).max(maxy - miny).max(20.0);
+    let scale = (size - 2.0 * margin) / span;
+    let (cx, cy) = ((minx + maxx) / 2.0, (miny + maxy) / 2.0);
+    let at = |(x, y): (f64, f64)| (size / 2.0 + (x - cx) * scale, size / 2.0 - (y - cy) * scale);
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {size} {size}\" role=\"img\" aria-label=\"{}\">\
+         <rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>",
+        xml(title)
+    );
+    for (i, (w, p)) in walks.iter().zip(&pts).enumerate() {
+        let colour = COLOURS[i % COLOURS.len()];
+        let line: Vec<String> = p.iter().map(|&q| at(q)).map(|(x, y)| format!("{x:.1},{y:.1}")).collect();
+        let _ = write!(
+            out,
+            "<g><title>{}</title><polyline points=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"3\" stroke-linejoin=\"round\"/>",
+            xml(&w.label),
+            line.join(" ")
+        );
+        if let Some(&start) = p.first() {
+            let (x, y) = at(start);
+            let _ = write!(
+                out,
+                "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"11\" fill=\"{colour}\"/><text x=\"{x:.1}\" y=\"{:.1}\" font-family=\"sans-serif\" \
+                 font-size=\"11\" fill=\"#fff\" text-anchor=\"middle\">{}</text>",
+                y + 4.0,
+                w.number
+            );
+        }
+        out.push_str("</g>");
+    }
+    out.push_str("</svg>");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,56 +234,4 @@ mod tests {
         assert_eq!(seq_label([1, 2, 3, 7, 9, 10].into_iter()), "1-3, 7, 9-10");
         assert!(s.ends_with("</svg>"));
     }
-}
-
-/// An SVG map of several walks (a polling district), each route in its own colour with its number
-/// at its start, north up. `walks` are (number, label, doors in walking order as (lat, lon)).
-pub fn district_svg(title: &str, walks: &[(i64, String, Vec<(f64, f64)>)]) -> String {
-    const COLOURS: [&str; 8] = ["#c0392b", "#1f6fb2", "#27864a", "#8e44ad", "#d35400", "#16767a", "#7f6b00", "#444"];
-    let size = 800.0;
-    let margin = 30.0;
-    let projection = Projection::around(walks.iter().flat_map(|w| w.2.iter().copied()));
-    let pts: Vec<Vec<(f64, f64)>> = walks.iter().map(|w| w.2.iter().map(|&(la, lo)| projection.project(la, lo)).collect()).collect();
-    let all = pts.iter().flatten();
-    let (mut minx, mut miny, mut maxx, mut maxy) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
-    for &(x, y) in all {
-        minx = minx.min(x);
-        miny = miny.min(y);
-        maxx = maxx.max(x);
-        maxy = maxy.max(y);
-    }
-    let span = (maxx - minx).max(maxy - miny).max(20.0);
-    let scale = (size - 2.0 * margin) / span;
-    let (cx, cy) = ((minx + maxx) / 2.0, (miny + maxy) / 2.0);
-    let at = |(x, y): (f64, f64)| (size / 2.0 + (x - cx) * scale, size / 2.0 - (y - cy) * scale);
-    let mut out = String::new();
-    let _ = write!(
-        out,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {size} {size}\" role=\"img\" aria-label=\"{}\">\
-         <rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>",
-        xml(title)
-    );
-    for (i, ((number, label, _), p)) in walks.iter().zip(&pts).enumerate() {
-        let colour = COLOURS[i % COLOURS.len()];
-        let line: Vec<String> = p.iter().map(|&q| at(q)).map(|(x, y)| format!("{x:.1},{y:.1}")).collect();
-        let _ = write!(
-            out,
-            "<g><title>{}</title><polyline points=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"3\" stroke-linejoin=\"round\"/>",
-            xml(label),
-            line.join(" ")
-        );
-        if let Some(&start) = p.first() {
-            let (x, y) = at(start);
-            let _ = write!(
-                out,
-                "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"11\" fill=\"{colour}\"/><text x=\"{x:.1}\" y=\"{:.1}\" font-family=\"sans-serif\" \
-                 font-size=\"11\" fill=\"#fff\" text-anchor=\"middle\">{}</text>",
-                y + 4.0,
-                number
-            );
-        }
-        out.push_str("</g>");
-    }
-    out.push_str("</svg>");
-    out
 }

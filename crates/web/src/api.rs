@@ -93,7 +93,8 @@ pub async fn walk_payload(State(state): State<AppState>, viewer: Viewer, Path(id
         return Err(AppError::new(StatusCode::FORBIDDEN, "this walk is not assigned to you"));
     }
     let payload = canvassing::walk_payload(&mut tx, &viewer.campaign, id).await?;
-    audit::record(&mut tx, Some(viewer.campaign.id), Some(viewer.user.id), "walk_payload", &payload.walk.name, payload.electors() as i64).await?;
+    audit::record(&mut tx, Some(viewer.campaign.id), Some(viewer.user.id), "walk_payload", &payload.walk.name, payload.electors() as i64)
+        .await?;
     tx.commit().await?;
     Ok(Json(payload))
 }
@@ -104,7 +105,12 @@ pub struct AssignBody {
     session_id: Option<i64>,
 }
 
-pub async fn assign(State(state): State<AppState>, viewer: Viewer, Path(id): Path<i64>, Json(b): Json<AssignBody>) -> ApiResult<StatusCode> {
+pub async fn assign(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Json(b): Json<AssignBody>,
+) -> ApiResult<StatusCode> {
     let mut tx = state.store.begin().await?;
     canvassing::assign(&mut tx, &viewer.campaign, id, b.user_id, b.session_id).await?;
     tx.commit().await?;
@@ -118,7 +124,11 @@ pub struct SyncBody {
 
 /// Stores a batch of contacts from a phone. Idempotent: each contact id is stored once however
 /// often the batch is sent.
-pub async fn sync(State(state): State<AppState>, viewer: Viewer, body: Result<Json<SyncBody>, axum::extract::rejection::JsonRejection>) -> ApiResult<Json<canvassing::SyncReport>> {
+pub async fn sync(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    body: Result<Json<SyncBody>, axum::extract::rejection::JsonRejection>,
+) -> ApiResult<Json<canvassing::SyncReport>> {
     let Json(body) = body.map_err(|e| AppError::bad_request(format!("the batch could not be read: {}", e.body_text())))?;
     if body.contacts.len() > MAX_BATCH {
         return Err(AppError::bad_request(format!("send at most {MAX_BATCH} contacts at a time")));
@@ -150,7 +160,8 @@ pub async fn register_stats(State(state): State<AppState>, viewer: Viewer) -> Ap
 pub async fn register_export(State(state): State<AppState>, viewer: Viewer) -> ApiResult<Response> {
     let mut tx = state.store.begin().await?;
     let csv = register::export_csv(&mut tx, &viewer.campaign).await?;
-    audit::record(&mut tx, Some(viewer.campaign.id), Some(viewer.user.id), "export_register", "register CSV download", csv.rows as i64).await?;
+    audit::record(&mut tx, Some(viewer.campaign.id), Some(viewer.user.id), "export_register", "register CSV download", csv.rows as i64)
+        .await?;
     tx.commit().await?;
     let name = format!("attachment; filename=\"{}-register.csv\"", viewer.campaign.ballot_id);
     Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, name)], csv.text).into_response())

@@ -249,7 +249,8 @@ async fn check(state: &AppState, request: Request<Body>) -> Result<Request<Body>
 /// The token may come as the X-CSRF-Token header (scripts), a `csrf` form field (forms) or a
 /// `csrf` query parameter (file uploads).
 async fn check_csrf(request: Request<Body>, expected: &str) -> Result<Request<Body>, AppError> {
-    let refused = || AppError::new(StatusCode::FORBIDDEN, "the form has expired or did not come from this site: reload the page and try again");
+    let refused =
+        || AppError::new(StatusCode::FORBIDDEN, "the form has expired or did not come from this site: reload the page and try again");
     if let Some(h) = request.headers().get("x-csrf-token") {
         return if h.as_bytes() == expected.as_bytes() { Ok(request) } else { Err(refused()) };
     }
@@ -289,15 +290,13 @@ fn urldecode(s: &str) -> String {
     while i < bytes.len() {
         match bytes[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                match u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16) {
-                    Ok(b) => {
-                        out.push(b);
-                        i += 2;
-                    }
-                    Err(_) => out.push(b'%'),
+            b'%' if i + 2 < bytes.len() => match u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16) {
+                Ok(b) => {
+                    out.push(b);
+                    i += 2;
                 }
-            }
+                Err(_) => out.push(b'%'),
+            },
             b => out.push(b),
         }
         i += 1;

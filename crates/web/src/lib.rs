@@ -13,6 +13,8 @@ use groundgame_store::Store;
 
 /// The JSON API under /api/v1.
 mod api;
+/// Embedded static assets: the canvasser app, its service worker, styles.
+mod assets;
 /// Sign-in, sessions, CSRF and the guard every route goes through.
 pub mod auth;
 /// Errors as pages or JSON.
@@ -23,8 +25,6 @@ mod openapi;
 mod pages;
 /// The route table: every path, its method and the permission it needs.
 pub mod routes;
-/// Embedded static assets: the canvasser app, its service worker, styles.
-mod assets;
 
 pub use routes::{Access, RouteSpec, ROUTES};
 

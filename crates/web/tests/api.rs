@@ -102,7 +102,15 @@ async fn writes_need_the_csrf_token_and_the_same_site() {
     let response = organiser.app.clone().oneshot(req.body(axum::body::Body::from(body.clone())).unwrap()).await.unwrap();
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     // A page form without its hidden field is refused; with it, accepted.
-    let r = organiser.send(Method::POST, "/sessions", Some("application/x-www-form-urlencoded"), b"name=Sat&starts_at=2017-05-27T10%3A00&meeting_point=Shops".to_vec(), false).await;
+    let r = organiser
+        .send(
+            Method::POST,
+            "/sessions",
+            Some("application/x-www-form-urlencoded"),
+            b"name=Sat&starts_at=2017-05-27T10%3A00&meeting_point=Shops".to_vec(),
+            false,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let form = format!("csrf={}&name=Sat&starts_at=2017-05-27T10%3A00&meeting_point=Shops", organiser.csrf.clone().unwrap());
     let r = organiser.send(Method::POST, "/sessions", Some("application/x-www-form-urlencoded"), form.into_bytes(), false).await;
@@ -172,7 +180,10 @@ async fn sync_stores_each_contact_exactly_once_and_two_canvassers_merge() {
         assert_eq!(p["progress"]["totals"]["contacts"], 60);
         assert_eq!(p["progress"]["totals"]["supporters"], 40, "{name}: the later Con answers win");
         // The first canvasser no longer has the walk: their phone's contacts are refused, not lost silently.
-        let refused = canvasser.json(Method::POST, "/api/v1/sync", &json!({ "contacts": contacts(&payload, 1, "Lab", "2017-05-27T12:00:00Z") })).await.json();
+        let refused = canvasser
+            .json(Method::POST, "/api/v1/sync", &json!({ "contacts": contacts(&payload, 1, "Lab", "2017-05-27T12:00:00Z") }))
+            .await
+            .json();
         assert_eq!(refused["rejected"].as_array().unwrap().len(), 1, "{refused}");
 
         // Bad events are refused one by one with a reason; the rest of the batch is stored.
@@ -181,7 +192,9 @@ async fn sync_stores_each_contact_exactly_once_and_two_canvassers_merge() {
         let r = second.json(Method::POST, "/api/v1/sync", &json!({ "contacts": mixed })).await.json();
         assert_eq!(r["stored"].as_array().unwrap().len(), 1);
         assert!(r["rejected"][0]["reason"].as_str().unwrap().contains("is not an answer"), "{r}");
-        let garbage = second.send(Method::POST, "/api/v1/sync", Some("application/json"), b"{\"contacts\": [{\"id\": \"nope\"}]}".to_vec(), true).await;
+        let garbage = second
+            .send(Method::POST, "/api/v1/sync", Some("application/json"), b"{\"contacts\": [{\"id\": \"nope\"}]}".to_vec(), true)
+            .await;
         assert_eq!(garbage.status, StatusCode::BAD_REQUEST);
         assert!(garbage.json()["error"].as_str().unwrap().contains("could not be read"), "{}", garbage.body);
 
@@ -198,12 +211,15 @@ async fn pages_open_for_the_roles_that_may_see_them() {
     let state = AppState::new(f.db.store.clone(), false);
     let organiser = Client::sign_in(state.clone(), &email(Role::Organiser)).await;
     let walk = f.walks[0].id;
-    for path in ["/campaign", "/register", "/walks", "/sessions", "/volunteers", "/survey", "/audit", "/account", "/campaigns/new", "/canvass"] {
+    for path in
+        ["/campaign", "/register", "/walks", "/sessions", "/volunteers", "/survey", "/audit", "/account", "/campaigns/new", "/canvass"]
+    {
         let r = organiser.get(path).await;
         assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
         assert!(r.body.contains("<main id=\"main\">"), "{path}");
     }
-    for path in [format!("/walks/{walk}"), format!("/walks/{walk}/sheet"), format!("/walks/{walk}/entry"), format!("/canvass/walks/{walk}")] {
+    for path in [format!("/walks/{walk}"), format!("/walks/{walk}/sheet"), format!("/walks/{walk}/entry"), format!("/canvass/walks/{walk}")]
+    {
         let r = organiser.get(&path).await;
         assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
     }
@@ -220,8 +236,13 @@ async fn pages_open_for_the_roles_that_may_see_them() {
     let page = organiser.get(&format!("/walks/{walk}/entry")).await.body;
     let field = page.split("name=\"e").nth(1).unwrap().split('"').next().unwrap().to_owned();
     let elector = field.split('_').next().unwrap();
-    let form = format!("csrf={}&date=2017-05-28&e{elector}_voting_intention=Lab&e{elector}_certainty=5&e{elector}_note=wants+a+lift", organiser.csrf.clone().unwrap());
-    let r = organiser.send(Method::POST, &format!("/walks/{walk}/entry"), Some("application/x-www-form-urlencoded"), form.into_bytes(), false).await;
+    let form = format!(
+        "csrf={}&date=2017-05-28&e{elector}_voting_intention=Lab&e{elector}_certainty=5&e{elector}_note=wants+a+lift",
+        organiser.csrf.clone().unwrap()
+    );
+    let r = organiser
+        .send(Method::POST, &format!("/walks/{walk}/entry"), Some("application/x-www-form-urlencoded"), form.into_bytes(), false)
+        .await;
     assert!(r.body.contains("Saved 1 contacts"), "{}", r.body);
     let p = organiser.get("/api/v1/progress").await.json();
     assert_eq!(p["progress"]["totals"]["supporters"], 1);
@@ -265,19 +286,27 @@ async fn an_invite_link_works_once() {
     let f = fixture(TestDb::sqlite().await, 300, 20).await;
     let state = AppState::new(f.db.store.clone(), false);
     let organiser = Client::sign_in(state.clone(), &email(Role::Organiser)).await;
-    let r = organiser.json(Method::POST, "/api/v1/invites", &json!({ "email": "Newbie@Test.Example", "name": "Newbie", "role": "canvasser" })).await;
+    let r = organiser
+        .json(Method::POST, "/api/v1/invites", &json!({ "email": "Newbie@Test.Example", "name": "Newbie", "role": "canvasser" }))
+        .await;
     assert_eq!(r.status, StatusCode::CREATED);
     let link = r.json()["link"].as_str().unwrap().to_owned();
     let anonymous = Client::new(state.clone());
     assert_eq!(anonymous.get(&link).await.status, StatusCode::OK);
     let short = anonymous.send(Method::POST, &link, Some("application/x-www-form-urlencoded"), b"password=short".to_vec(), false).await;
     assert_eq!(short.status, StatusCode::BAD_REQUEST);
-    let ok = anonymous.send(Method::POST, &link, Some("application/x-www-form-urlencoded"), b"password=a+long+enough+password".to_vec(), false).await;
+    let ok = anonymous
+        .send(Method::POST, &link, Some("application/x-www-form-urlencoded"), b"password=a+long+enough+password".to_vec(), false)
+        .await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
     assert!(ok.headers[header::SET_COOKIE].to_str().unwrap().starts_with("gg_session="));
-    let reused = anonymous.send(Method::POST, &link, Some("application/x-www-form-urlencoded"), b"password=another+long+password".to_vec(), false).await;
+    let reused = anonymous
+        .send(Method::POST, &link, Some("application/x-www-form-urlencoded"), b"password=another+long+password".to_vec(), false)
+        .await;
     assert_eq!(reused.status, StatusCode::NOT_FOUND);
-    let login = anonymous.json(Method::POST, "/api/v1/login", &json!({ "email": "newbie@test.example", "password": "a long enough password" })).await;
+    let login = anonymous
+        .json(Method::POST, "/api/v1/login", &json!({ "email": "newbie@test.example", "password": "a long enough password" }))
+        .await;
     assert_eq!(login.json()["role"], "canvasser");
     f.db.finish().await;
 }

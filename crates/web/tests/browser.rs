@@ -36,10 +36,17 @@ async fn a_canvasser_works_offline_and_nothing_is_lost() {
     sign_in(&phone, &server, &email(Role::Canvasser), PASSWORD).await;
     assert!(phone.current_url().await.unwrap().path().starts_with("/canvass"), "a canvasser lands on their walks");
     // Opening the list keeps every assigned walk on the phone.
-    wait_until(&phone, "document.querySelector('[data-saved]') && document.querySelector('[data-saved]').textContent.includes('saved on this phone')", "the walk to be saved", Duration::from_secs(20)).await;
+    wait_until(
+        &phone,
+        "document.querySelector('[data-saved]') && document.querySelector('[data-saved]').textContent.includes('saved on this phone')",
+        "the walk to be saved",
+        Duration::from_secs(20),
+    )
+    .await;
     phone.goto(&server.url(&format!("/canvass/walks/{walk}"))).await.unwrap();
     wait_until(&phone, "document.querySelectorAll('li.door').length > 20", "the doors", Duration::from_secs(20)).await;
-    wait_until(&phone, "navigator.serviceWorker && navigator.serviceWorker.controller", "the service worker", Duration::from_secs(20)).await;
+    wait_until(&phone, "navigator.serviceWorker && navigator.serviceWorker.controller", "the service worker", Duration::from_secs(20))
+        .await;
     let first_door = phone.find(Locator::Css("li.door h2")).await.unwrap().text().await.unwrap();
     assert!(first_door.starts_with("1. "), "{first_door}");
 
@@ -48,24 +55,50 @@ async fn a_canvasser_works_offline_and_nothing_is_lost() {
     for door in &doors {
         let elector = door.electors[0].id;
         phone.find(Locator::Css(&format!("#door-{} button.elector", door.household_id))).await.unwrap().click().await.unwrap();
-        phone.find(Locator::Css(&format!("#elector-{elector} button[data-q=voting_intention][data-code=Lab]"))).await.unwrap().click().await.unwrap();
-        phone.find(Locator::Css(&format!("#elector-{elector} button[data-q=certainty][data-code='5']"))).await.unwrap().click().await.unwrap();
+        phone
+            .find(Locator::Css(&format!("#elector-{elector} button[data-q=voting_intention][data-code=Lab]")))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        phone
+            .find(Locator::Css(&format!("#elector-{elector} button[data-q=certainty][data-code='5']")))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
         phone.find(Locator::Css(&format!("button[data-save='{elector}']"))).await.unwrap().click().await.unwrap();
     }
-    wait_until(&phone, "document.getElementById('sync-status').dataset.unsent === '20'", "20 unsent answers", Duration::from_secs(10)).await;
+    wait_until(&phone, "document.getElementById('sync-status').dataset.unsent === '20'", "20 unsent answers", Duration::from_secs(10))
+        .await;
     let status = phone.find(Locator::Id("sync-status")).await.unwrap().text().await.unwrap();
     assert!(status.contains("20 answers waiting to send"), "{status}");
 
     // Reloading with no connection loses nothing: the page comes from the service worker, the
     // walk and the answers from IndexedDB.
     phone.refresh().await.unwrap();
-    wait_until(&phone, "document.querySelectorAll('li.door.done').length === 20", "20 doors marked done after reload", Duration::from_secs(20)).await;
-    wait_until(&phone, "document.getElementById('sync-status').dataset.unsent === '20'", "20 still unsent after reload", Duration::from_secs(10)).await;
+    wait_until(
+        &phone,
+        "document.querySelectorAll('li.door.done').length === 20",
+        "20 doors marked done after reload",
+        Duration::from_secs(20),
+    )
+    .await;
+    wait_until(
+        &phone,
+        "document.getElementById('sync-status').dataset.unsent === '20'",
+        "20 still unsent after reload",
+        Duration::from_secs(10),
+    )
+    .await;
     assert_eq!(contacts_on_server(&store, &f.campaign).await, 0);
 
     // The signal comes back: the outbox empties within a few seconds, each answer stored once.
     server.restart().await;
-    wait_until(&phone, "document.getElementById('sync-status').dataset.unsent === '0'", "the outbox to empty", Duration::from_secs(30)).await;
+    wait_until(&phone, "document.getElementById('sync-status').dataset.unsent === '0'", "the outbox to empty", Duration::from_secs(30))
+        .await;
     assert_eq!(contacts_on_server(&store, &f.campaign).await, 20);
     // Later syncs (every 5 s) send nothing again.
     tokio::time::sleep(Duration::from_secs(6)).await;

@@ -8,13 +8,13 @@ use groundgame_store::register::pipeline::read_absent_voters;
 use groundgame_store::{register, DatabaseUrl, Store};
 
 use super::demo_data::{self, Layout, RegisterArgs};
-use super::serve::{serve, ServeArgs};
-use groundgame_core::access::Role;
-use groundgame_store::{accounts, canvassing};
 use super::register::{import_file, print_stats, CampaignArgs, FileArgs};
+use super::serve::{serve, ServeArgs};
 use super::walks::generate_walks;
-use groundgame_store::walks::WalkSize;
 use crate::config::Settings;
+use groundgame_core::access::Role;
+use groundgame_store::walks::WalkSize;
+use groundgame_store::{accounts, canvassing};
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
@@ -130,7 +130,10 @@ pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
     }
     let session = match canvassing::sessions(&mut tx, &campaign).await?.into_iter().next() {
         Some(s) => s,
-        None => canvassing::create_session(&mut tx, &campaign, "Saturday morning canvass", "2017-05-27T10:00", "Park Farm Centre, Allestree").await?,
+        None => {
+            canvassing::create_session(&mut tx, &campaign, "Saturday morning canvass", "2017-05-27T10:00", "Park Farm Centre, Allestree")
+                .await?
+        }
     };
     let first_walks = groundgame_store::walks::list(&mut tx, &campaign, Some(&first_district)).await?;
     for w in first_walks.iter().take(3) {

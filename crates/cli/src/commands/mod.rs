@@ -12,12 +12,12 @@ mod campaign;
 mod demo;
 /// `demo-data register`: synthetic registers.
 mod demo_data;
+/// `register import|update|absent-voters|stats|show`.
+mod register;
 /// `serve`: the web app and API.
 mod serve;
 /// `user add|list`: accounts and roles.
 mod user;
-/// `register import|update|absent-voters|stats|show`.
-mod register;
 /// `walks plan|score`: the walk planner on CSV files.
 mod walks;
 

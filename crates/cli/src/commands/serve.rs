@@ -24,9 +24,9 @@ pub async fn run(args: ServeArgs, settings: &Settings) -> anyhow::Result<()> {
 
 /// Serves the web app until SIGTERM or Ctrl-C.
 pub async fn serve(store: groundgame_store::Store, args: &ServeArgs) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(args.bind)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e} (is another server running there? choose another with --bind)", args.bind))?;
+    let listener = tokio::net::TcpListener::bind(args.bind).await.map_err(|e| {
+        anyhow::anyhow!("cannot listen on {}: {e} (is another server running there? choose another with --bind)", args.bind)
+    })?;
     let address = listener.local_addr()?;
     println!("groundgame is serving on http://{address}/ (Ctrl-C to stop)");
     tracing::info!(%address, "serving");

@@ -265,8 +265,18 @@ pub async fn export_csv(tx: &mut Tx, campaign: &Campaign) -> Result<RegisterCsv>
         )
         .await?;
     let mut w = csv::Writer::from_writer(Vec::new());
-    let header =
-        ["Elector Number", "Title", "Forename", "Middle Names", "Surname", "Address", "Postcode", "Markers", "Date of Birth", "Absent Vote"];
+    let header = [
+        "Elector Number",
+        "Title",
+        "Forename",
+        "Middle Names",
+        "Surname",
+        "Address",
+        "Postcode",
+        "Markers",
+        "Date of Birth",
+        "Absent Vote",
+    ];
     let write = |w: &mut csv::Writer<Vec<u8>>, r: &ExportRow| -> csv::Result<()> {
         let number = if r.elector_suffix > 0 {
             format!("{}-{}/{}", r.polling_district, r.elector_number, r.elector_suffix)

@@ -233,4 +233,3 @@ pub async fn audit(State(state): State<AppState>, viewer: Viewer) -> PageResult<
         },
     ))
 }
-

@@ -8,7 +8,7 @@ use groundgame_core::survey::{Contact, Survey, CERTAINTY, VOTING_INTENTION};
 use groundgame_store::canvassing::{self, Scope, Source};
 use groundgame_store::walks::{self, WalkSize};
 use groundgame_store::{accounts, audit, campaigns};
-use groundgame_walks::export::{self, MapDoor};
+use groundgame_walks::export::{self, MapDoor, MapWalk};
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -23,7 +23,13 @@ pub struct DistrictQuery {
     planned: Option<usize>,
 }
 
-fn assign_form(viewer: &Viewer, walk_id: i64, a: Option<&canvassing::Assignment>, people: &[accounts::Member], sessions: &[canvassing::CanvassSession]) -> Markup {
+fn assign_form(
+    viewer: &Viewer,
+    walk_id: i64,
+    a: Option<&canvassing::Assignment>,
+    people: &[accounts::Member],
+    sessions: &[canvassing::CanvassSession],
+) -> Markup {
     let user = a.and_then(|a| a.user_id);
     let session = a.and_then(|a| a.session_id);
     html! {
@@ -47,7 +53,8 @@ fn assign_form(viewer: &Viewer, walk_id: i64, a: Option<&canvassing::Assignment>
 pub async fn list(State(state): State<AppState>, viewer: Viewer, Query(q): Query<DistrictQuery>) -> PageResult<Markup> {
     let mut tx = state.store.begin().await?;
     let districts = campaigns::polling_districts(&mut tx, &viewer.campaign).await?;
-    let district = q.district.map(|d| d.trim().to_ascii_uppercase()).filter(|d| districts.contains(d)).or_else(|| districts.first().cloned());
+    let district =
+        q.district.map(|d| d.trim().to_ascii_uppercase()).filter(|d| districts.contains(d)).or_else(|| districts.first().cloned());
     let progress = canvassing::progress(&mut tx, &viewer.campaign).await?;
     let people = accounts::members(&mut tx, &viewer.campaign).await?;
     let sessions = canvassing::sessions(&mut tx, &viewer.campaign).await?;
@@ -55,7 +62,11 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer, Query(q): Query
     let in_district: Vec<_> = progress.walks.iter().filter(|w| Some(&w.walk.polling_district) == district.as_ref()).collect();
     for w in &in_district {
         let (_, doors) = walks::get(&mut tx, &viewer.campaign, w.walk.id).await?;
-        routes.push((w.walk.number, w.walk.name.clone(), doors.iter().filter_map(|d| Some((d.lat?, d.lon?))).collect::<Vec<_>>()));
+        routes.push(MapWalk {
+            number: w.walk.number,
+            label: w.walk.name.clone(),
+            points: doors.iter().filter_map(|d| Some((d.lat?, d.lon?))).collect(),
+        });
     }
     tx.commit().await?;
     let may_assign = viewer.may(Permission::AssignWalks);
@@ -140,7 +151,10 @@ pub async fn assign(State(state): State<AppState>, viewer: Viewer, Path(id): Pat
 }
 
 fn map_doors(doors: &[walks::WalkDoor]) -> Vec<MapDoor> {
-    doors.iter().filter_map(|d| Some(MapDoor { seq: d.seq as usize, address: d.address.replace('\n', ", "), lat: d.lat?, lon: d.lon? })).collect()
+    doors
+        .iter()
+        .filter_map(|d| Some(MapDoor { seq: d.seq as usize, address: d.address.replace('\n', ", "), lat: d.lat?, lon: d.lon? }))
+        .collect()
 }
 
 fn answer_text(survey: &Survey, answers: &str) -> String {
@@ -197,7 +211,8 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer, Path(id): Path<
 pub async fn sheet(State(state): State<AppState>, viewer: Viewer, Path(id): Path<i64>) -> PageResult<Markup> {
     let mut tx = state.store.begin().await?;
     let payload = canvassing::walk_payload(&mut tx, &viewer.campaign, id).await?;
-    audit::record(&mut tx, Some(viewer.campaign.id), Some(viewer.user.id), "walk_sheet", &payload.walk.name, payload.electors() as i64).await?;
+    audit::record(&mut tx, Some(viewer.campaign.id), Some(viewer.user.id), "walk_sheet", &payload.walk.name, payload.electors() as i64)
+        .await?;
     tx.commit().await?;
     let survey = &payload.survey;
     Ok(layout::page(
@@ -236,7 +251,8 @@ pub async fn sheet(State(state): State<AppState>, viewer: Viewer, Path(id): Path
 pub async fn entry_page(State(state): State<AppState>, viewer: Viewer, Path(id): Path<i64>) -> PageResult<Markup> {
     let mut tx = state.store.begin().await?;
     let payload = canvassing::walk_payload(&mut tx, &viewer.campaign, id).await?;
-    audit::record(&mut tx, Some(viewer.campaign.id), Some(viewer.user.id), "walk_entry", &payload.walk.name, payload.electors() as i64).await?;
+    audit::record(&mut tx, Some(viewer.campaign.id), Some(viewer.user.id), "walk_entry", &payload.walk.name, payload.electors() as i64)
+        .await?;
     tx.commit().await?;
     Ok(entry_form(&viewer, &payload, None))
 }
@@ -285,13 +301,20 @@ fn entry_form(viewer: &Viewer, payload: &canvassing::WalkPayload, message: Optio
 }
 
 /// Turns the keyed-in sheet into contacts (source: paper), one per row with anything filled in.
-pub async fn entry(State(state): State<AppState>, viewer: Viewer, Path(id): Path<i64>, Form(fields): Form<Vec<(String, String)>>) -> PageResult<Response> {
+pub async fn entry(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> PageResult<Response> {
     let mut tx = state.store.begin().await?;
     let payload = canvassing::walk_payload(&mut tx, &viewer.campaign, id).await?;
     let date = fields.iter().find(|(k, _)| k == "date").map(|(_, v)| v.clone()).unwrap_or_default();
-    let day = chrono::NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").map_err(|_| AppError::bad_request("the date canvassed must be a date"))?;
+    let day = chrono::NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
+        .map_err(|_| AppError::bad_request("the date canvassed must be a date"))?;
     let recorded_at = day.and_hms_opt(12, 0, 0).expect("noon").and_utc();
-    let household_of: HashMap<i64, i64> = payload.doors.iter().flat_map(|d| d.electors.iter().map(move |e| (e.id, d.household_id))).collect();
+    let household_of: HashMap<i64, i64> =
+        payload.doors.iter().flat_map(|d| d.electors.iter().map(move |e| (e.id, d.household_id))).collect();
     // Rows: ("d", household) or ("e", elector) -> field -> value.
     let mut rows: BTreeMap<(char, i64), BTreeMap<String, String>> = BTreeMap::new();
     for (k, v) in fields {
@@ -318,7 +341,16 @@ pub async fn entry(State(state): State<AppState>, viewer: Viewer, Path(id): Path
         if values.is_empty() && outcome.is_none() && note.is_empty() {
             continue;
         }
-        contacts.push(Contact { id: uuid::Uuid::new_v4(), walk_id: Some(id), household_id, elector_id, recorded_at, outcome, answers: values, note });
+        contacts.push(Contact {
+            id: uuid::Uuid::new_v4(),
+            walk_id: Some(id),
+            household_id,
+            elector_id,
+            recorded_at,
+            outcome,
+            answers: values,
+            note,
+        });
     }
     let report = canvassing::record_contacts(&mut tx, &viewer.campaign, viewer.user.id, Scope::Campaign, &contacts, Source::Paper).await?;
     if !report.rejected.is_empty() {

@@ -25,9 +25,9 @@ use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
 
+pub mod browser;
 #[path = "../../../store/tests/common/mod.rs"]
 pub mod common;
-pub mod browser;
 pub use common::TestDb;
 
 pub const PASSWORD: &str = "correct horse battery";
@@ -49,7 +49,8 @@ pub struct Fixture {
 pub async fn fixture(db: TestDb, electors: usize, doors_per_walk: usize) -> Fixture {
     let store = db.store.clone();
     let mut tx = store.begin().await.unwrap();
-    let campaign = campaigns::create(&mut tx, &GssCode::parse("E14000662").unwrap(), NaiveDate::from_ymd_opt(2017, 6, 8).unwrap()).await.unwrap();
+    let campaign =
+        campaigns::create(&mut tx, &GssCode::parse("E14000662").unwrap(), NaiveDate::from_ymd_opt(2017, 6, 8).unwrap()).await.unwrap();
     tx.commit().await.unwrap();
 
     let file = tempfile::NamedTempFile::new().unwrap();
@@ -63,7 +64,13 @@ pub async fn fixture(db: TestDb, electors: usize, doors_per_walk: usize) -> Fixt
     synthetic::write_register(&options, std::fs::File::create(file.path()).unwrap(), None).unwrap();
     let reg = RegisterFile::open(file.path(), &Mapping::default(), UnknownMarkers::Refuse).unwrap();
     let gazetteer = Gazetteer::demo();
-    let import = ImportOptions { source: "test.csv".into(), format: reg.format(), number_column: reg.number_column(), skip_invalid: false, gazetteer: &gazetteer };
+    let import = ImportOptions {
+        source: "test.csv".into(),
+        format: reg.format(),
+        number_column: reg.number_column(),
+        skip_invalid: false,
+        gazetteer: &gazetteer,
+    };
     import_file(&store, &campaign, reg, import, None, Arc::new(AtomicU64::new(0))).await.unwrap();
 
     let mut tx = store.begin().await.unwrap();
