@@ -129,6 +129,16 @@ impl Store {
         })
     }
 
+    /// Begins a transaction that will write. On SQLite it takes the write lock at once (`BEGIN
+    /// IMMEDIATE`), waiting its turn, so that concurrent writers queue instead of failing when a
+    /// read transaction cannot be upgraded.
+    pub async fn begin_write(&self) -> Result<Tx> {
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await.context("Failed to begin a SQLite write transaction")?),
+            Pool::Postgres(p) => Tx::Postgres(p.begin().await.context("Failed to begin a PostgreSQL transaction")?),
+        })
+    }
+
     pub async fn close(&self) {
         match &self.pool {
             Pool::Sqlite(p) => p.close().await,

@@ -66,7 +66,7 @@ pub async fn survey(State(state): State<AppState>, viewer: Viewer) -> ApiResult<
 }
 
 pub async fn put_survey(State(state): State<AppState>, viewer: Viewer, Json(s): Json<Survey>) -> ApiResult<Json<Survey>> {
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.store.begin_write().await?;
     canvassing::set_survey(&mut tx, &viewer.campaign, &s).await?;
     tx.commit().await?;
     Ok(Json(s))
@@ -88,7 +88,7 @@ pub async fn walks(State(state): State<AppState>, viewer: Viewer) -> ApiResult<J
 
 /// A walk for the doorstep. Canvassers get only walks assigned to them; every read is audited.
 pub async fn walk_payload(State(state): State<AppState>, viewer: Viewer, Path(id): Path<i64>) -> ApiResult<Json<canvassing::WalkPayload>> {
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.store.begin_write().await?;
     if !viewer.sees_every_walk() && !canvassing::is_assigned(&mut tx, &viewer.campaign, id, viewer.user.id).await? {
         return Err(AppError::new(StatusCode::FORBIDDEN, "this walk is not assigned to you"));
     }
@@ -111,7 +111,7 @@ pub async fn assign(
     Path(id): Path<i64>,
     Json(b): Json<AssignBody>,
 ) -> ApiResult<StatusCode> {
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.store.begin_write().await?;
     canvassing::assign(&mut tx, &viewer.campaign, id, b.user_id, b.session_id).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
@@ -134,7 +134,7 @@ pub async fn sync(
         return Err(AppError::bad_request(format!("send at most {MAX_BATCH} contacts at a time")));
     }
     let scope = if viewer.sees_every_walk() { Scope::Campaign } else { Scope::AssignedTo(viewer.user.id) };
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.store.begin_write().await?;
     let report = canvassing::record_contacts(&mut tx, &viewer.campaign, viewer.user.id, scope, &body.contacts, Source::App).await?;
     tx.commit().await?;
     Ok(Json(report))
@@ -158,7 +158,7 @@ pub async fn register_stats(State(state): State<AppState>, viewer: Viewer) -> Ap
 
 /// The register as CSV, audited.
 pub async fn register_export(State(state): State<AppState>, viewer: Viewer) -> ApiResult<Response> {
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.store.begin_write().await?;
     let csv = register::export_csv(&mut tx, &viewer.campaign).await?;
     audit::record(&mut tx, Some(viewer.campaign.id), Some(viewer.user.id), "export_register", "register CSV download", csv.rows as i64)
         .await?;

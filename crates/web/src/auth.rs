@@ -356,7 +356,7 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str, ip: &str, ca
             format!("too many failed sign-ins: try again in {} minutes", wait.as_secs().div_ceil(60)),
         ));
     }
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.store.begin_write().await?;
     let found = accounts::credentials(&mut tx, email).await?;
     let (user, hash) = match found {
         Some((u, h)) => (Some(u), h),
@@ -389,14 +389,14 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str, ip: &str, ca
 pub async fn open_session(state: &AppState, user_id: i64, campaign_id: i64) -> Result<String, AppError> {
     let (token, token_hash) = new_token();
     let (csrf_token, _) = new_token();
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.store.begin_write().await?;
     accounts::create_session(&mut tx, &token_hash, user_id, campaign_id, &csrf_token, &days_from_now(SESSION_DAYS)).await?;
     tx.commit().await?;
     Ok(session_cookie(&token, state.secure_cookies))
 }
 
 pub async fn sign_out(state: &AppState, viewer: &Viewer) -> Result<String, AppError> {
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.store.begin_write().await?;
     accounts::end_session(&mut tx, &viewer.token_hash).await?;
     tx.commit().await?;
     Ok(clear_cookie(state.secure_cookies))
@@ -418,7 +418,7 @@ pub async fn create_invite(
     by: Option<i64>,
 ) -> Result<String, groundgame_store::Error> {
     let (token, hash) = new_token();
-    let mut tx = store.begin().await?;
+    let mut tx = store.begin_write().await?;
     let invite = accounts::Invite { campaign_id: campaign.id, email: email.to_owned(), name: name.to_owned(), role };
     accounts::create_invite(&mut tx, campaign, &hash, &invite, by, &days_from_now(INVITE_DAYS)).await?;
     audit::record(&mut tx, Some(campaign.id), by, "invite", &format!("{} as {role}", email.trim()), 0).await?;

@@ -118,3 +118,58 @@ async fn a_canvasser_works_offline_and_nothing_is_lost() {
     server.stop().await;
     f.db.finish().await;
 }
+
+/// A benchmark, not a test (run by bench/web/run.sh): how soon an 80-door walk page can be used
+/// on a throttled phone profile (4x slower CPU, 150 ms round trips, 1.6 Mbit/s down).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "benchmark: run by bench/web/run.sh"]
+async fn walk_page_on_a_throttled_phone() {
+    use serde_json::json;
+    use support::browser::Cdp;
+    let Some(driver) = Driver::start().await else { return };
+    let f = fixture(TestDb::sqlite().await, 4000, 80).await;
+    // The largest walk of at most 80 doors.
+    let largest = f.walks.iter().max_by_key(|w| w.doors).expect("walks");
+    let (walk, door_count) = (largest.id, largest.doors);
+    let mut tx = f.db.store.begin().await.unwrap();
+    groundgame_store::canvassing::assign(&mut tx, &f.campaign, walk, Some(f.users[&email(Role::Canvasser)]), None).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut server = Server::start(f.db.store.clone()).await;
+    let phone = driver.browser("throttled").await;
+    sign_in(&phone, &server, &email(Role::Canvasser), PASSWORD).await;
+    phone.issue_cmd(Cdp("Network.enable", json!({}))).await.unwrap();
+    phone
+        .issue_cmd(Cdp(
+            "Network.emulateNetworkConditions",
+            json!({ "offline": false, "latency": 150, "downloadThroughput": 200_000, "uploadThroughput": 93_750 }),
+        ))
+        .await
+        .unwrap();
+    phone.issue_cmd(Cdp("Emulation.setCPUThrottlingRate", json!({ "rate": 4 }))).await.unwrap();
+    let mut first = None;
+    let mut repeat = Vec::new();
+    for i in 0..6 {
+        phone.goto(&server.url(&format!("/canvass/walks/{walk}"))).await.unwrap();
+        wait_until(&phone, "document.documentElement.dataset.interactive", "the walk page", Duration::from_secs(30)).await;
+        let ms: f64 = phone.execute("return Number(document.documentElement.dataset.interactive);", vec![]).await.unwrap().as_f64().unwrap();
+        let doors = phone.execute("return document.querySelectorAll('li.door').length;", vec![]).await.unwrap();
+        assert_eq!(doors, json!(door_count));
+        if i == 0 {
+            first = Some(ms);
+        } else {
+            repeat.push(ms);
+        }
+    }
+    repeat.sort_by(f64::total_cmp);
+    println!(
+        "walk page interactive ({door_count} doors, 4x CPU throttling, 150 ms RTT, 1.6 Mbit/s): first open {:.0} ms, then median {:.0} ms (min {:.0}, max {:.0}) over {} opens",
+        first.unwrap(),
+        repeat[repeat.len() / 2],
+        repeat[0],
+        repeat[repeat.len() - 1],
+        repeat.len()
+    );
+    phone.close().await.unwrap();
+    server.stop().await;
+    f.db.finish().await;
+}

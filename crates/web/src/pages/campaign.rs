@@ -156,7 +156,7 @@ pub async fn create(State(state): State<AppState>, viewer: Viewer, Form(f): Form
     let Ok(date) = NaiveDate::parse_from_str(f.election_date.trim(), "%Y-%m-%d") else {
         return Ok((axum::http::StatusCode::BAD_REQUEST, new_form(&viewer, Some("polling day must be a date"))).into_response());
     };
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.store.begin_write().await?;
     let created = campaigns::create(&mut tx, &seat.gss, date).await;
     let campaign = match created {
         Ok(c) => c,
@@ -210,7 +210,7 @@ pub async fn save_survey(State(state): State<AppState>, viewer: Viewer, Form(f):
         Ok(s) => s,
         Err(e) => return Ok((axum::http::StatusCode::BAD_REQUEST, survey_form(&viewer, &f.definition, Some(&e), false)).into_response()),
     };
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.store.begin_write().await?;
     canvassing::set_survey(&mut tx, &viewer.campaign, &s).await?;
     tx.commit().await?;
     Ok(survey_form(&viewer, &serde_json::to_string_pretty(&s).map_err(anyhow::Error::new)?, None, true).into_response())

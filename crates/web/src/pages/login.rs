@@ -106,7 +106,7 @@ pub async fn accept_invite(State(state): State<AppState>, Path(token): Path<Stri
         return Ok((axum::http::StatusCode::BAD_REQUEST, invite_form(&token, &invite, &campaign, Some(&msg))).into_response());
     }
     let hash = auth::hash_password(f.password).await?;
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.store.begin_write().await?;
     let (user, campaign_id) = accounts::accept_invite(&mut tx, &auth::token_hash(&token), &hash).await?;
     tx.commit().await?;
     let cookie = auth::open_session(&state, user.id, campaign_id).await?;

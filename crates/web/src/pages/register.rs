@@ -123,7 +123,7 @@ async fn run_import(state: &AppState, viewer: &Viewer, path: &std::path::Path, n
         gazetteer: &gazetteer,
     };
     let report = import_file(&state.store, &viewer.campaign, file, options, None, Arc::new(AtomicU64::new(0))).await?;
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.store.begin_write().await?;
     audit::record(&mut tx, Some(viewer.campaign.id), Some(viewer.user.id), "import_register", name, report.electors as i64).await?;
     tx.commit().await?;
     Ok(report)

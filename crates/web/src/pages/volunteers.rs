@@ -127,7 +127,7 @@ pub struct SessionForm {
 }
 
 pub async fn add_session(State(state): State<AppState>, viewer: Viewer, Form(f): Form<SessionForm>) -> PageResult<Response> {
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.store.begin_write().await?;
     match canvassing::create_session(&mut tx, &viewer.campaign, &f.name, &f.starts_at, &f.meeting_point).await {
         Ok(_) => {
             tx.commit().await?;

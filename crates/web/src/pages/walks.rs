@@ -122,7 +122,7 @@ pub async fn plan(State(state): State<AppState>, viewer: Viewer, Form(f): Form<P
     if !(2..=1000).contains(&f.per_walk) {
         return Err(AppError::bad_request("doors per walk must be between 2 and 1,000").into());
     }
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.store.begin_write().await?;
     let district = f.district.trim().to_ascii_uppercase();
     let planned = walks::plan_district(&mut tx, &viewer.campaign, &district, WalkSize::DoorsPerWalk(f.per_walk), 1).await?;
     tx.commit().await?;
@@ -143,7 +143,7 @@ fn optional_id(s: Option<String>) -> Result<Option<i64>, AppError> {
 }
 
 pub async fn assign(State(state): State<AppState>, viewer: Viewer, Path(id): Path<i64>, Form(f): Form<AssignForm>) -> PageResult<Response> {
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.store.begin_write().await?;
     canvassing::assign(&mut tx, &viewer.campaign, id, optional_id(f.user_id)?, optional_id(f.session_id)?).await?;
     let (walk, _) = walks::get(&mut tx, &viewer.campaign, id).await?;
     tx.commit().await?;
@@ -209,7 +209,7 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer, Path(id): Path<
 
 /// A printable walk sheet: doors in walking order, electors with boxes for the survey's codes.
 pub async fn sheet(State(state): State<AppState>, viewer: Viewer, Path(id): Path<i64>) -> PageResult<Markup> {
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.store.begin_write().await?;
     let payload = canvassing::walk_payload(&mut tx, &viewer.campaign, id).await?;
     audit::record(&mut tx, Some(viewer.campaign.id), Some(viewer.user.id), "walk_sheet", &payload.walk.name, payload.electors() as i64)
         .await?;
@@ -249,7 +249,7 @@ pub async fn sheet(State(state): State<AppState>, viewer: Viewer, Path(id): Path
 }
 
 pub async fn entry_page(State(state): State<AppState>, viewer: Viewer, Path(id): Path<i64>) -> PageResult<Markup> {
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.store.begin_write().await?;
     let payload = canvassing::walk_payload(&mut tx, &viewer.campaign, id).await?;
     audit::record(&mut tx, Some(viewer.campaign.id), Some(viewer.user.id), "walk_entry", &payload.walk.name, payload.electors() as i64)
         .await?;
@@ -307,7 +307,7 @@ pub async fn entry(
     Path(id): Path<i64>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> PageResult<Response> {
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.store.begin_write().await?;
     let payload = canvassing::walk_payload(&mut tx, &viewer.campaign, id).await?;
     let date = fields.iter().find(|(k, _)| k == "date").map(|(_, v)| v.clone()).unwrap_or_default();
     let day = chrono::NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")

@@ -1,0 +1,170 @@
+"""Sync benchmark: 300 simulated canvassers, each with their own session and assigned walk, send
+batches of 50 contacts to POST /api/v1/sync on a SQLite database through wrk, beside a bare axum
+endpoint on the same run; then the size of an 80-door walk's payload. Prints markdown tables."""
+
+import gzip
+import http.client
+import json
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+BIN = os.environ["GROUNDGAME_BIN"]
+BARE = os.environ["BARE_BIN"]
+SECONDS = int(sys.argv[1]) if len(sys.argv) > 1 else 20
+CANVASSERS = 300
+PASSWORD = "doorstep-2017"
+
+
+def free_port():
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Http:
+    def __init__(self, port):
+        self.port = port
+
+    def call(self, method, path, body=None, cookie=None, csrf=None, form=False, gzip_ok=False):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        headers = {}
+        if cookie:
+            headers["Cookie"] = cookie
+        if csrf:
+            headers["X-CSRF-Token"] = csrf
+        if gzip_ok:
+            headers["Accept-Encoding"] = "gzip"
+        data = None
+        if body is not None:
+            if form:
+                from urllib.parse import urlencode
+                data = urlencode(body)
+                headers["Content-Type"] = "application/x-www-form-urlencoded"
+            else:
+                data = json.dumps(body)
+                headers["Content-Type"] = "application/json"
+        conn.request(method, path, body=data, headers=headers)
+        r = conn.getresponse()
+        raw = r.read()
+        conn.close()
+        return r.status, dict(r.getheaders()), raw
+
+
+def session_cookie(headers):
+    return headers["set-cookie"].split(";")[0]
+
+
+def wait_for(port):
+    for _ in range(300):
+        try:
+            http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/")
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"nothing listening on {port}")
+
+
+def wrk(port, script, env):
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{CANVASSERS}", f"-d{SECONDS}s", "--latency", "--timeout", "10s", "-s", script, f"http://127.0.0.1:{port}"],
+        capture_output=True, text=True, env=env, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    lat = dict(re.findall(r"^\s+(50|75|90|99)%\s+([\d.]+\w+)", out, re.M))
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: (.*)", out)
+    return {"rps": rps, "lat": lat, "requests": total, "non2xx": int(non2xx.group(1)) if non2xx else 0,
+            "socket_errors": errors.group(1) if errors else "none", "raw": out}
+
+
+def main():
+    work = tempfile.mkdtemp(prefix="gg-web-bench-")
+    db = os.path.join(work, "bench.db")
+    print(f"Setting up the demo seat in {db} ...", flush=True)
+    subprocess.run([BIN, "--database", db, "demo", "--setup-only", "--dir", os.path.join(work, "demo")], check=True, stdout=subprocess.DEVNULL)
+    port = free_port()
+    server = subprocess.Popen([BIN, "--database", db, "serve", "--bind", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL)
+    try:
+        wait_for(port)
+        h = Http(port)
+        st, hd, body = h.call("POST", "/api/v1/login", {"email": "organiser@demo.example", "password": PASSWORD})
+        assert st == 200, body
+        org = session_cookie(hd)
+        org_csrf = json.loads(body)["csrf_token"]
+        st, _, body = h.call("GET", "/api/v1/walks", cookie=org)
+        walks = [w["walk"]["id"] for w in json.loads(body)]
+        print(f"Inviting {CANVASSERS} canvassers and giving each a walk ...", flush=True)
+        canvassers = []
+        for i in range(CANVASSERS):
+            st, _, body = h.call("POST", "/api/v1/invites", {"email": f"canvasser{i}@bench.example", "name": f"Canvasser {i}", "role": "canvasser"}, cookie=org, csrf=org_csrf)
+            assert st == 201, body
+            link = json.loads(body)["link"]
+            st, hd, body = h.call("POST", link, {"password": PASSWORD}, form=True)
+            assert st == 303, (st, body)
+            cookie = session_cookie(hd)
+            st, _, body = h.call("GET", "/api/v1/me", cookie=cookie)
+            me = json.loads(body)
+            walk = walks[i % len(walks)]
+            st, _, body = h.call("PUT", f"/api/v1/walks/{walk}/assignment", {"user_id": me["user"]["id"], "session_id": None}, cookie=org, csrf=org_csrf)
+            assert st == 204, body
+            canvassers.append({"cookie": cookie, "csrf": me["csrf_token"], "walk": walk})
+        for c in canvassers:
+            st, _, body = h.call("GET", f"/api/v1/walks/{c['walk']}/canvass", cookie=c["cookie"])
+            assert st == 200, body
+            p = json.loads(body)
+            c["doors"] = [(d["household_id"], d["electors"][0]["id"]) for d in p["doors"] if d["electors"]]
+        lua = os.path.join(work, "canvassers.lua")
+        with open(lua, "w") as f:
+            f.write("return {\n")
+            for c in canvassers:
+                doors = ",".join(f"{{{h},{e}}}" for h, e in c["doors"])
+                f.write(f'{{cookie="{c["cookie"]}",csrf="{c["csrf"]}",walk={c["walk"]},doors={{{doors}}}}},\n')
+            f.write("}\n")
+        env = dict(os.environ, GG_CANVASSERS=lua)
+        script = os.path.join(os.path.dirname(__file__), "sync.lua")
+        print(f"wrk: {CANVASSERS} connections, {SECONDS} s, batches of 50, against groundgame ...", flush=True)
+        gg = wrk(port, script, env)
+        stored = sqlite3.connect(db).execute("SELECT COUNT(*) FROM contacts").fetchone()[0]
+
+        # An 80-door walk's payload, as the phone downloads it (gzip).
+        subprocess.run([BIN, "--database", db, "walks", "generate", "--polling-district", "NF1", "--doors-per-walk", "80"], check=True, stdout=subprocess.DEVNULL)
+        st, _, body = h.call("GET", "/api/v1/walks", cookie=org)
+        nf1 = [w["walk"] for w in json.loads(body) if w["walk"]["polling_district"] == "NF1" and w["walk"]["doors"] == 80]
+        st, hd, zipped = h.call("GET", f"/api/v1/walks/{nf1[0]['id']}/canvass", cookie=org, gzip_ok=True)
+        assert hd.get("content-encoding") == "gzip"
+        raw = gzip.decompress(zipped)
+        payload = json.loads(raw)
+    finally:
+        server.terminate()
+        server.wait()
+
+    bare_port = free_port()
+    bare = subprocess.Popen([BARE, f"127.0.0.1:{bare_port}"], stdout=subprocess.DEVNULL)
+    try:
+        wait_for(bare_port)
+        print("wrk: the same load against a bare axum endpoint ...", flush=True)
+        base = wrk(bare_port, script, env)
+    finally:
+        bare.terminate()
+        bare.wait()
+
+    print()
+    print(f"| server ({CANVASSERS} connections, batches of 50, {SECONDS} s) | requests/s | contact events/s | p50 | p90 | p99 | non-2xx |")
+    print("|---|---|---|---|---|---|---|")
+    for name, r in [("groundgame POST /api/v1/sync (SQLite)", gg), ("bare axum, same body parsed, no work", base)]:
+        print(f"| {name} | {r['rps']:,.0f} | {r['rps'] * 50:,.0f} | {r['lat'].get('50')} | {r['lat'].get('90')} | {r['lat'].get('99')} | {r['non2xx']} |")
+    print()
+    print(f"Contacts stored: {stored:,} for {gg['requests']:,} requests ({gg['requests'] * 50:,} events sent; every event has a new id). Socket errors: {gg['socket_errors']}.")
+    print(f"Walk payload: {len(payload['doors'])} doors, {payload['walk']['electors']} electors: {len(raw):,} bytes of JSON, {len(zipped):,} bytes gzip-compressed.")
+
+
+if __name__ == "__main__":
+    main()

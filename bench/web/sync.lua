@@ -1,0 +1,41 @@
+-- wrk script: each request is one simulated canvasser's phone sending a batch of 50 new contacts
+-- (fresh UUIDs) for doors of the walk assigned to them, with their own session and CSRF token.
+-- The canvassers (cookie, token, walk, doors) come from canvassers.lua, written by bench.py.
+local canvassers = dofile(os.getenv("GG_CANVASSERS"))
+local batch = 50
+local counter = 0
+
+local function uuid()
+  local t = {}
+  for i = 1, 16 do t[i] = math.random(0, 255) end
+  t[7] = (t[7] % 16) + 64
+  t[9] = (t[9] % 64) + 128
+  return string.format("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+    t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8], t[9], t[10], t[11], t[12], t[13], t[14], t[15], t[16])
+end
+
+function setup(thread)
+  thread:set("seed", math.random(1, 1e9))
+end
+
+function init(args)
+  math.randomseed(seed or os.time())
+end
+
+function request()
+  counter = counter + 1
+  local c = canvassers[(counter % #canvassers) + 1]
+  local parts = {}
+  for i = 1, batch do
+    local d = c.doors[math.random(1, #c.doors)]
+    parts[i] = string.format(
+      '{"id":"%s","walk_id":%d,"household_id":%d,"elector_id":%d,"recorded_at":"2017-05-27T10:%02d:00Z","answers":{"voting_intention":"Lab","certainty":"4"}}',
+      uuid(), c.walk, d[1], d[2], i % 60)
+  end
+  local body = '{"contacts":[' .. table.concat(parts, ",") .. ']}'
+  return wrk.format("POST", "/api/v1/sync", {
+    ["Content-Type"] = "application/json",
+    ["Cookie"] = c.cookie,
+    ["X-CSRF-Token"] = c.csrf,
+  }, body)
+end
