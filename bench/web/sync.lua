@@ -39,3 +39,12 @@ function request()
     ["X-CSRF-Token"] = c.csrf,
   }, body)
 end
+
+-- With GG_DELAY_MS, each connection waits about that long between batches (a canvasser's phone
+-- syncing now and then) instead of sending back to back: latency at a realistic load.
+local pause = tonumber(os.getenv("GG_DELAY_MS") or "0")
+if pause > 0 then
+  function delay()
+    return math.random(math.floor(pause / 2), math.floor(pause * 3 / 2))
+  end
+end

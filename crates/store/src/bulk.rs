@@ -16,6 +16,28 @@ pub(crate) trait BulkRow {
     fn push_args(self, out: &mut Vec<Arg>);
 }
 
+/// On SQLite, runs one prepared statement (an `INSERT .. ON CONFLICT DO NOTHING`) for each row of
+/// arguments through SQLite's own API, and says for each row whether it wrote anything. `None` on
+/// PostgreSQL, where one multi-row statement is the fast way.
+pub(crate) async fn sqlite_insert_each(tx: &mut Tx, sql: &str, rows: Vec<Vec<Arg>>) -> Result<Option<Vec<bool>>> {
+    let Tx::Sqlite(sqlite) = tx else { return Ok(None) };
+    let mut handle = sqlite.lock_handle().await.context("Failed to lock the SQLite connection")?;
+    let raw = handle.as_raw_handle();
+    // SAFETY: as in `insert`: the handle is locked for this scope and the borrowed connection (and
+    // its statement) is dropped before the lock is released.
+    let conn = unsafe { rusqlite::Connection::from_handle(raw.as_ptr()) }.context("Failed to use the SQLite connection")?;
+    let mut written = Vec::with_capacity(rows.len());
+    {
+        let mut stmt = conn.prepare(sql).context("Failed to prepare an insert")?;
+        for row in rows {
+            bind_sqlite(&mut stmt, row).context("Failed to bind a value")?;
+            written.push(stmt.raw_execute().map_err(sqlite_error).context("Failed to insert")? > 0);
+        }
+    }
+    drop(conn);
+    Ok(Some(written))
+}
+
 pub(crate) async fn insert<R: BulkRow>(tx: &mut Tx, campaign_id: i64, rows: Vec<R>) -> Result<()> {
     if rows.is_empty() {
         return Ok(());

@@ -198,14 +198,21 @@ struct DoorstepRow {
 /// The doors of a walk in order, with the electors at each, minimised for the doorstep.
 pub async fn walk_payload(tx: &mut Tx, campaign: &Campaign, walk_id: i64) -> Result<WalkPayload> {
     let (walk, doors) = walks::get(tx, campaign, walk_id).await?;
-    let rows: Vec<DoorstepRow> = tx
-        .fetch_all(
-            "SELECT e.id, e.household_id, e.polling_district, e.elector_number, e.elector_suffix, e.forename, e.surname, e.absent_vote \
-             FROM electors e JOIN walk_doors d ON d.campaign_id = e.campaign_id AND d.household_id = e.household_id \
-             WHERE d.campaign_id = $1 AND d.walk_id = $2 ORDER BY e.elector_number, e.elector_suffix",
-            args![campaign.id, walk_id],
+    // Electors have no index by household (it would slow every import): one pass over the
+    // campaign's electors with the walk's doors as a list beats a join that searches per door.
+    let (list, a) = id_list(doors.iter().map(|d| d.household_id), args![campaign.id]);
+    let rows: Vec<DoorstepRow> = if doors.is_empty() {
+        Vec::new()
+    } else {
+        tx.fetch_all(
+            &format!(
+                "SELECT id, household_id, polling_district, elector_number, elector_suffix, forename, surname, absent_vote \
+                 FROM electors WHERE campaign_id = $1 AND household_id IN ({list}) ORDER BY elector_number, elector_suffix"
+            ),
+            a,
         )
-        .await?;
+        .await?
+    };
     let states = elector_states(tx, campaign, Some(walk_id)).await?;
     let mut by_door: HashMap<i64, Vec<DoorstepElector>> = HashMap::new();
     for r in rows {
@@ -317,40 +324,46 @@ pub async fn record_contacts(
         Source::App => "app",
         Source::Paper => "paper",
     };
-    // One statement per batch; RETURNING names the ids that were new.
-    let mut values = Vec::with_capacity(valid.len());
-    let mut a: Vec<Arg> = args![campaign.id, user_id, received, source];
+    const COLUMNS: &str =
+        "id, campaign_id, walk_id, household_id, elector_id, user_id, recorded_at, received_at, outcome, answers, note, source";
+    let mut rows: Vec<Vec<Arg>> = Vec::with_capacity(valid.len());
     for c in &valid {
-        let n = a.len();
-        values.push(format!(
-            "(${}, $1, ${}, ${}, ${}, $2, ${}, $3, ${}, ${}, ${}, $4)",
-            n + 1,
-            n + 2,
-            n + 3,
-            n + 4,
-            n + 5,
-            n + 6,
-            n + 7,
-            n + 8
-        ));
-        a.push(c.id.to_string().into());
-        a.push(c.walk_id.into());
-        a.push(c.household_id.into());
-        a.push(c.elector_id.into());
-        a.push(c.recorded_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true).into());
-        a.push(c.outcome.clone().into());
-        a.push(serde_json::to_string(&c.answers).map_err(anyhow::Error::new)?.into());
-        a.push(c.note.trim().to_owned().into());
+        rows.push(args![
+            c.id.to_string(),
+            campaign.id,
+            c.walk_id,
+            c.household_id,
+            c.elector_id,
+            user_id,
+            c.recorded_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            received.as_str(),
+            c.outcome.clone(),
+            serde_json::to_string(&c.answers).map_err(anyhow::Error::new)?,
+            c.note.trim(),
+            source
+        ]);
     }
-    let sql = format!(
-        "INSERT INTO contacts (id, campaign_id, walk_id, household_id, elector_id, user_id, recorded_at, received_at, outcome, answers, \
-         note, source) VALUES {} ON CONFLICT (id) DO NOTHING RETURNING id",
-        values.join(", ")
-    );
-    let new: Vec<(String,)> = tx.fetch_all(&sql, a).await?;
-    let new: HashSet<String> = new.into_iter().map(|r| r.0).collect();
-    for c in valid {
-        if new.contains(&c.id.to_string()) {
+    let placeholders: Vec<String> = (1..=12).map(|i| format!("${i}")).collect();
+    let one = format!("INSERT INTO contacts ({COLUMNS}) VALUES ({}) ON CONFLICT (id) DO NOTHING", placeholders.join(", "));
+    let written = match crate::bulk::sqlite_insert_each(tx, &one, rows.clone()).await? {
+        Some(written) => written,
+        None => {
+            // PostgreSQL: one statement for the batch; RETURNING names the ids that were new.
+            let mut values = Vec::with_capacity(rows.len());
+            let mut a: Vec<Arg> = Vec::with_capacity(rows.len() * 12);
+            for row in rows {
+                let n = a.len();
+                values.push(format!("({})", (1..=12).map(|i| format!("${}", n + i)).collect::<Vec<_>>().join(", ")));
+                a.extend(row);
+            }
+            let sql = format!("INSERT INTO contacts ({COLUMNS}) VALUES {} ON CONFLICT (id) DO NOTHING RETURNING id", values.join(", "));
+            let new: Vec<(String,)> = tx.fetch_all(&sql, a).await?;
+            let new: HashSet<String> = new.into_iter().map(|r| r.0).collect();
+            valid.iter().map(|c| new.contains(&c.id.to_string())).collect()
+        }
+    };
+    for (c, new) in valid.iter().zip(written) {
+        if new {
             report.stored.push(c.id);
         } else {
             report.duplicates.push(c.id);
@@ -359,46 +372,58 @@ pub async fn record_contacts(
     Ok(report)
 }
 
-/// The households the contacts name that the scope allows, each with its electors.
+/// The households the contacts name that the scope allows, each with the electors (of those the
+/// contacts name) who live there. Every lookup is by primary key or by the user's assignments, so
+/// a batch costs the same whatever the size of the register.
 async fn allowed_doors(tx: &mut Tx, campaign: &Campaign, scope: &Scope, contacts: &[Contact]) -> Result<HashMap<i64, HashSet<i64>>> {
-    let households: Vec<i64> = contacts.iter().map(|c| c.household_id).collect::<HashSet<_>>().into_iter().collect();
-    if households.is_empty() {
+    let named: HashSet<i64> = contacts.iter().map(|c| c.household_id).collect();
+    if named.is_empty() {
         return Ok(HashMap::new());
     }
-    let mut a: Vec<Arg> = args![campaign.id];
-    let list: Vec<String> = households
-        .iter()
-        .map(|h| {
-            a.push((*h).into());
-            format!("${}", a.len())
-        })
-        .collect();
-    let list = list.join(", ");
-    let sql = match scope {
-        Scope::Campaign => format!(
-            "SELECT h.id, e.id FROM households h LEFT JOIN electors e ON e.campaign_id = h.campaign_id AND e.household_id = h.id \
-             WHERE h.campaign_id = $1 AND h.id IN ({list})"
-        ),
+    let allowed: Vec<i64> = match scope {
+        Scope::Campaign => {
+            let (list, a) = id_list(named.iter().copied(), args![campaign.id]);
+            let rows: Vec<(i64,)> =
+                tx.fetch_all(&format!("SELECT id FROM households WHERE campaign_id = $1 AND id IN ({list})"), a).await?;
+            rows.into_iter().map(|r| r.0).collect()
+        }
         Scope::AssignedTo(user) => {
-            a.push((*user).into());
-            format!(
-                "SELECT d.household_id, e.id FROM walk_doors d \
-                 JOIN walk_assignments w ON w.campaign_id = d.campaign_id AND w.walk_id = d.walk_id AND w.user_id = ${} \
-                 LEFT JOIN electors e ON e.campaign_id = d.campaign_id AND e.household_id = d.household_id \
-                 WHERE d.campaign_id = $1 AND d.household_id IN ({list})",
-                a.len()
-            )
+            let rows: Vec<(i64,)> = tx
+                .fetch_all(
+                    // Written as IN (...) so that SQLite reads the user's few walks first rather
+                    // than every door of the campaign.
+                    "SELECT household_id FROM walk_doors WHERE campaign_id = $1 AND walk_id IN \
+                     (SELECT walk_id FROM walk_assignments WHERE campaign_id = $1 AND user_id = $2)",
+                    args![campaign.id, *user],
+                )
+                .await?;
+            rows.into_iter().map(|r| r.0).filter(|h| named.contains(h)).collect()
         }
     };
-    let rows: Vec<(i64, Option<i64>)> = tx.fetch_all(&sql, a).await?;
-    let mut doors: HashMap<i64, HashSet<i64>> = HashMap::new();
-    for (h, e) in rows {
-        let entry = doors.entry(h).or_default();
-        if let Some(e) = e {
-            entry.insert(e);
+    let mut doors: HashMap<i64, HashSet<i64>> = allowed.into_iter().map(|h| (h, HashSet::new())).collect();
+    let electors: HashSet<i64> = contacts.iter().filter_map(|c| c.elector_id).collect();
+    if !electors.is_empty() {
+        let (list, a) = id_list(electors.into_iter(), args![campaign.id]);
+        let rows: Vec<(i64, Option<i64>)> =
+            tx.fetch_all(&format!("SELECT id, household_id FROM electors WHERE campaign_id = $1 AND id IN ({list})"), a).await?;
+        for (e, h) in rows {
+            if let Some(set) = h.and_then(|h| doors.get_mut(&h)) {
+                set.insert(e);
+            }
         }
     }
     Ok(doors)
+}
+
+/// `$2, $3, ...` for a list of ids after the given arguments, and the arguments with the ids.
+fn id_list(ids: impl Iterator<Item = i64>, mut a: Vec<Arg>) -> (String, Vec<Arg>) {
+    let list: Vec<String> = ids
+        .map(|id| {
+            a.push(id.into());
+            format!("${}", a.len())
+        })
+        .collect();
+    (list.join(", "), a)
 }
 
 #[derive(sqlx::FromRow)]

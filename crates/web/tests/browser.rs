@@ -151,7 +151,8 @@ async fn walk_page_on_a_throttled_phone() {
     for i in 0..6 {
         phone.goto(&server.url(&format!("/canvass/walks/{walk}"))).await.unwrap();
         wait_until(&phone, "document.documentElement.dataset.interactive", "the walk page", Duration::from_secs(30)).await;
-        let ms: f64 = phone.execute("return Number(document.documentElement.dataset.interactive);", vec![]).await.unwrap().as_f64().unwrap();
+        let ms: f64 =
+            phone.execute("return Number(document.documentElement.dataset.interactive);", vec![]).await.unwrap().as_f64().unwrap();
         let doors = phone.execute("return document.querySelectorAll('li.door').length;", vec![]).await.unwrap();
         assert_eq!(doors, json!(door_count));
         if i == 0 {
