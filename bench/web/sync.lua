@@ -5,13 +5,16 @@ local canvassers = dofile(os.getenv("GG_CANVASSERS"))
 local batch = 50
 local counter = 0
 
+-- UUID version 7, as the app makes them: milliseconds first (approximated here as seconds and a
+-- counter, since wrk's Lua has no millisecond clock), then random bits.
 local function uuid()
   local t = {}
-  for i = 1, 16 do t[i] = math.random(0, 255) end
-  t[7] = (t[7] % 16) + 64
-  t[9] = (t[9] % 64) + 128
-  return string.format("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-    t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8], t[9], t[10], t[11], t[12], t[13], t[14], t[15], t[16])
+  for i = 1, 10 do t[i] = math.random(0, 255) end
+  t[1] = (t[1] % 16) + 112
+  t[3] = (t[3] % 64) + 128
+  local ms = os.time() * 1000 + (counter % 1000)
+  return string.format("%08x-%04x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+    math.floor(ms / 65536), ms % 65536, t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8], t[9], t[10])
 end
 
 function setup(thread)
@@ -22,8 +25,15 @@ function init(args)
   math.randomseed(seed or os.time())
 end
 
+-- With GG_WARMUP=N, a thread's first N requests (one per connection) are health checks, so that
+-- the paced run does not open with every phone syncing in the same instant.
+local warmup = tonumber(os.getenv("GG_WARMUP") or "0")
+
 function request()
   counter = counter + 1
+  if counter <= warmup then
+    return wrk.format("GET", "/api/v1/health")
+  end
   local c = canvassers[(counter % #canvassers) + 1]
   local parts = {}
   for i = 1, batch do

@@ -114,7 +114,7 @@ pub async fn members(tx: &mut Tx, campaign: &Campaign) -> Result<Vec<Member>> {
 #[derive(Debug, Clone)]
 pub struct Session {
     pub user: User,
-    pub campaign_id: i64,
+    pub campaign: Campaign,
     pub role: Role,
     pub csrf_token: String,
 }
@@ -135,19 +135,38 @@ pub async fn create_session(
     Ok(())
 }
 
-/// The live session for a token hash, if it has not expired and its user is still a member.
-pub async fn session(tx: &mut Tx, token_hash: &str) -> Result<Option<Session>> {
-    let row: Option<(i64, String, String, i64, String, String)> = tx
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    user_id: i64,
+    email: String,
+    user_name: String,
+    role: String,
+    csrf_token: String,
+    #[sqlx(flatten)]
+    campaign: crate::campaigns::CampaignRow,
+}
+
+/// The live session for a token hash, if it has not expired and its user is still a member: one
+/// query, outside any transaction, as every request asks it.
+pub async fn session(store: &crate::Store, token_hash: &str) -> Result<Option<Session>> {
+    let row: Option<SessionRow> = store
         .fetch_optional(
-            "SELECT u.id, u.email, u.name, s.campaign_id, m.role, s.csrf_token FROM sessions s \
+            "SELECT u.id AS user_id, u.email, u.name AS user_name, m.role, s.csrf_token, \
+             c.id, c.ballot_id, c.gss, c.name, c.election_date, c.register_version, c.party FROM sessions s \
              JOIN users u ON u.id = s.user_id \
              JOIN memberships m ON m.user_id = s.user_id AND m.campaign_id = s.campaign_id \
+             JOIN campaigns c ON c.id = s.campaign_id \
              WHERE s.token_hash = $1 AND s.expires_at > $2",
             args![token_hash, now()],
         )
         .await?;
-    row.map(|(id, email, name, campaign_id, role, csrf_token)| {
-        Ok(Session { user: User { id, email, name }, campaign_id, role: parse_role(&role)?, csrf_token })
+    row.map(|r| {
+        Ok(Session {
+            user: User { id: r.user_id, email: r.email, name: r.user_name },
+            role: parse_role(&r.role)?,
+            csrf_token: r.csrf_token,
+            campaign: r.campaign.try_into()?,
+        })
     })
     .transpose()
 }

@@ -23,14 +23,14 @@ pub struct Campaign {
 }
 
 #[derive(sqlx::FromRow)]
-struct CampaignRow {
-    id: i64,
-    ballot_id: String,
-    gss: String,
-    name: String,
-    election_date: String,
-    register_version: i64,
-    party: String,
+pub(crate) struct CampaignRow {
+    pub(crate) id: i64,
+    pub(crate) ballot_id: String,
+    pub(crate) gss: String,
+    pub(crate) name: String,
+    pub(crate) election_date: String,
+    pub(crate) register_version: i64,
+    pub(crate) party: String,
 }
 
 impl TryFrom<CampaignRow> for Campaign {

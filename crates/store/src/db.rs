@@ -68,6 +68,9 @@ enum Pool {
 #[derive(Clone)]
 pub struct Store {
     pool: Pool,
+    /// SQLite has one writer at a time: writers of this process queue here, in order, rather than
+    /// in SQLite's busy handler, which sleeps in growing steps and leaves long tails.
+    writer: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -118,7 +121,7 @@ impl Store {
                 Pool::Postgres(pool)
             }
         };
-        Ok(Store { pool })
+        Ok(Store { pool, writer: Default::default() })
     }
 
     /// Begins a transaction. Every repository call takes one; the caller commits.
@@ -129,13 +132,36 @@ impl Store {
         })
     }
 
-    /// Begins a transaction that will write. On SQLite it takes the write lock at once (`BEGIN
-    /// IMMEDIATE`), waiting its turn, so that concurrent writers queue instead of failing when a
-    /// read transaction cannot be upgraded.
-    pub async fn begin_write(&self) -> Result<Tx> {
+    /// One read outside any transaction: for the hot path of every request (the session), where
+    /// BEGIN and COMMIT would be most of the cost.
+    pub async fn fetch_optional<T: Record>(&self, sql: &str, args: Vec<Arg>) -> Result<Option<T>> {
         Ok(match &self.pool {
-            Pool::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await.context("Failed to begin a SQLite write transaction")?),
-            Pool::Postgres(p) => Tx::Postgres(p.begin().await.context("Failed to begin a PostgreSQL transaction")?),
+            Pool::Sqlite(p) => bind_all!(sqlx::query_as::<_, T>(sql), args).fetch_optional(p).await?,
+            Pool::Postgres(p) => bind_all!(sqlx::query_as::<_, T>(sql), args).fetch_optional(p).await?,
+        })
+    }
+
+    /// Begins a transaction that will write. On SQLite the writers of this process take turns (in
+    /// arrival order) and the transaction takes the write lock at once (`BEGIN IMMEDIATE`), so
+    /// concurrent writers neither fail to upgrade a read nor sleep in the busy handler.
+    pub async fn begin_write(&self) -> Result<WriteTx> {
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => {
+                let turn = self.writer.clone().lock_owned().await;
+                // BEGIN runs in a task of its own: were the caller cancelled (a client hanging up)
+                // while it waits for the lock, the transaction it opens would otherwise be left open
+                // on a pooled connection, holding the write lock for ever. In a task it completes,
+                // and is rolled back when dropped.
+                let pool = p.clone();
+                let tx = tokio::spawn(async move { pool.begin_with("BEGIN IMMEDIATE").await })
+                    .await
+                    .context("The task beginning a SQLite write transaction failed")?
+                    .context("Failed to begin a SQLite write transaction")?;
+                WriteTx { tx: Tx::Sqlite(tx), _turn: Some(turn) }
+            }
+            Pool::Postgres(p) => {
+                WriteTx { tx: Tx::Postgres(p.begin().await.context("Failed to begin a PostgreSQL transaction")?), _turn: None }
+            }
         })
     }
 
@@ -271,6 +297,32 @@ impl Tx {
             Tx::Postgres(tx) => tx.commit().await.context("Failed to commit")?,
         }
         Ok(())
+    }
+}
+
+/// A write transaction: a [`Tx`] that holds this process's turn to write until it is committed or
+/// dropped (rolled back).
+pub struct WriteTx {
+    tx: Tx,
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl WriteTx {
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = Tx;
+    fn deref(&self) -> &Tx {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut Tx {
+        &mut self.tx
     }
 }
 

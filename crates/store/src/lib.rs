@@ -21,5 +21,5 @@ pub mod register;
 /// Saved walks with stable ids.
 pub mod walks;
 
-pub use db::{Backend, DatabaseUrl, Store, Tx};
+pub use db::{Backend, DatabaseUrl, Store, Tx, WriteTx};
 pub use error::Error;

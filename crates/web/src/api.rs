@@ -134,9 +134,16 @@ pub async fn sync(
         return Err(AppError::bad_request(format!("send at most {MAX_BATCH} contacts at a time")));
     }
     let scope = if viewer.sees_every_walk() { Scope::Campaign } else { Scope::AssignedTo(viewer.user.id) };
-    let mut tx = state.store.begin_write().await?;
-    let report = canvassing::record_contacts(&mut tx, &viewer.campaign, viewer.user.id, scope, &body.contacts, Source::App).await?;
-    tx.commit().await?;
+    // Stored in a task of its own, so that a phone hanging up mid-request (it will resend) never
+    // cuts a write short.
+    let report = tokio::spawn(async move {
+        let mut tx = state.store.begin_write().await?;
+        let report = canvassing::record_contacts(&mut tx, &viewer.campaign, viewer.user.id, scope, &body.contacts, Source::App).await?;
+        tx.commit().await?;
+        Ok::<_, groundgame_store::Error>(report)
+    })
+    .await
+    .map_err(AppError::internal)??;
     Ok(Json(report))
 }
 

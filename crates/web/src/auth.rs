@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine;
 use groundgame_core::access::{allows, Permission, Role};
 use groundgame_store::accounts::{self, User};
-use groundgame_store::campaigns::{self, Campaign};
+use groundgame_store::campaigns::Campaign;
 use groundgame_store::{audit, Store};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -160,11 +160,8 @@ fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
 async fn load_viewer(store: &Store, headers: &HeaderMap) -> Result<Option<Viewer>, AppError> {
     let Some(token) = cookie_value(headers, SESSION_COOKIE) else { return Ok(None) };
     let hash = token_hash(&token);
-    let mut tx = store.begin().await?;
-    let Some(s) = accounts::session(&mut tx, &hash).await? else { return Ok(None) };
-    let campaign = campaigns::by_id(&mut tx, s.campaign_id).await?;
-    tx.commit().await?;
-    Ok(Some(Viewer { user: s.user, role: s.role, campaign, csrf_token: s.csrf_token, token_hash: hash }))
+    let Some(s) = accounts::session(store, &hash).await? else { return Ok(None) };
+    Ok(Some(Viewer { user: s.user, role: s.role, campaign: s.campaign, csrf_token: s.csrf_token, token_hash: hash }))
 }
 
 /// The request's client address (for rate limits).
@@ -356,8 +353,14 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str, ip: &str, ca
             format!("too many failed sign-ins: try again in {} minutes", wait.as_secs().div_ceil(60)),
         ));
     }
-    let mut tx = state.store.begin_write().await?;
+    // Read and check the password before taking a turn to write: hashing is slow on purpose.
+    let mut tx = state.store.begin().await?;
     let found = accounts::credentials(&mut tx, email).await?;
+    let memberships = match &found {
+        Some((u, _)) => accounts::memberships(&mut tx, u.id).await?,
+        None => Vec::new(),
+    };
+    tx.commit().await?;
     let (user, hash) = match found {
         Some((u, h)) => (Some(u), h),
         None => (None, None),
@@ -368,7 +371,6 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str, ip: &str, ca
         return Err(AppError::new(StatusCode::UNAUTHORIZED, "that email and password do not match an account"));
     };
     state.limiter.succeeded(email);
-    let memberships = accounts::memberships(&mut tx, user.id).await?;
     let chosen = match campaign {
         Some(c) => memberships.iter().find(|m| m.1 == c),
         None => memberships.first(),
@@ -378,6 +380,7 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str, ip: &str, ca
     };
     let (token, token_hash) = new_token();
     let (csrf_token, _) = new_token();
+    let mut tx = state.store.begin_write().await?;
     accounts::create_session(&mut tx, &token_hash, user.id, campaign_id, &csrf_token, &days_from_now(SESSION_DAYS)).await?;
     audit::record(&mut tx, Some(campaign_id), Some(user.id), "sign_in", &format!("as {role} from {ip}"), 0).await?;
     tx.commit().await?;

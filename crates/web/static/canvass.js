@@ -57,10 +57,13 @@
     return get('meta', 'csrf');
   }
 
+  // A UUID version 7: the time in milliseconds first, then random bits. Ids made in time order
+  // are stored next to each other on the server, which keeps syncing fast as contacts pile up.
   function uuid() {
-    if (crypto.randomUUID) return crypto.randomUUID();
     const b = crypto.getRandomValues(new Uint8Array(16));
-    b[6] = (b[6] & 0x0f) | 0x40;
+    let t = Date.now();
+    for (let i = 5; i >= 0; i--) { b[i] = t % 256; t = Math.floor(t / 256); }
+    b[6] = (b[6] & 0x0f) | 0x70;
     b[8] = (b[8] & 0x3f) | 0x80;
     const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
     return h.slice(0, 8) + '-' + h.slice(8, 12) + '-' + h.slice(12, 16) + '-' + h.slice(16, 20) + '-' + h.slice(20);

@@ -72,7 +72,12 @@ impl Driver {
                 ]
             }),
         );
-        ClientBuilder::rustls().expect("tls").capabilities(caps).connect(&self.url).await.expect("a browser session")
+        // chromedriver is on loopback over plain HTTP: no TLS stack is needed.
+        ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&self.url)
+            .await
+            .expect("a browser session")
     }
 }
 
