@@ -234,6 +234,8 @@ pub async fn plan_district(tx: &mut Tx, campaign: &Campaign, district: &str, siz
     use groundgame_walks::naming::{minutes, walk_streets};
     use groundgame_walks::{plan, Door, Options};
     let rows = district_doors(tx, campaign, district).await?;
+    // A household left with nobody on the register (everyone moved away) is no door to knock.
+    let rows: Vec<_> = rows.into_iter().filter(|r| r.electors > 0).collect();
     let located: Vec<_> = rows.iter().filter(|r| r.lat.is_some() && r.lon.is_some()).collect();
     let unlocated = rows.len() - located.len();
     if located.is_empty() {

@@ -74,12 +74,12 @@ pub async fn overview(State(state): State<AppState>, viewer: Viewer) -> PageResu
                 }
                 h3 { "By day" }
                 @if progress.days.is_empty() { p { "Nothing recorded yet." } } @else {
-                    table { thead { tr { th scope="col" { "Day" } th { "Doors knocked" } th { "Contacts" } th { "Contact rate" } th { "Supporters" } } }
-                        tbody { @for (day, d) in &progress.days { tr { th scope="row" { (day.format("%a %-d %b")) } (tally_cells(d, &format!("day.{day}"))) } } } }
+                    div.scroll { table { thead { tr { th scope="col" { "Day" } th { "Doors knocked" } th { "Contacts" } th { "Contact rate" } th { "Supporters" } } }
+                        tbody { @for (day, d) in &progress.days { tr { th scope="row" { (day.format("%a %-d %b")) } (tally_cells(d, &format!("day.{day}"))) } } } } }
                 }
                 h3 { "By polling district" }
-                table { thead { tr { th scope="col" { "District" } th { "Doors knocked" } th { "Contacts" } th { "Contact rate" } th { "Supporters" } } }
-                    tbody { @for (pd, d) in &progress.polling_districts { tr { th scope="row" { (pd) } (tally_cells(d, &format!("district.{pd}"))) } } } }
+                div.scroll { table { thead { tr { th scope="col" { "District" } th { "Doors knocked" } th { "Contacts" } th { "Contact rate" } th { "Supporters" } } }
+                    tbody { @for (pd, d) in &progress.polling_districts { tr { th scope="row" { (pd) } (tally_cells(d, &format!("district.{pd}"))) } } } } }
                 h3 { "Walks" }
                 p { a href="/walks" { "Plan and assign walks" } }
                 div.scroll {

@@ -91,13 +91,13 @@ async fn sessions_page(state: &AppState, viewer: &Viewer, error: Option<String>)
             h1 { "Canvassing sessions" }
             @if let Some(e) = &error { p.error role="alert" { (e) } }
             @if sessions.is_empty() { p { "No sessions yet." } } @else {
-                table {
+                div.scroll { table {
                     thead { tr { th scope="col" { "Session" } th { "Starts" } th { "Meeting point" } th { "Walks" } } }
                     tbody { @for s in &sessions { tr {
                         td { (s.name) } td { (s.starts_at.replace('T', " ")) } td { (s.meeting_point) }
                         td { (assignments.values().filter(|a| a.session_id == Some(s.id)).count()) }
                     } } }
-                }
+                } }
             }
             h2 { "Add a session" }
             form method="post" action="/sessions" {
