@@ -98,12 +98,24 @@ fn parse_suffix(s: &str) -> Option<u32> {
 
 impl fmt::Display for ElectorNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}-{}", self.district, self.number)?;
-        if self.suffix != 0 {
-            write!(f, "/{}", self.suffix)?;
-        }
-        Ok(())
+        write_number(f, &self.district.0, i64::from(self.number), i64::from(self.suffix))
     }
+}
+
+/// An elector number from its stored parts, as people write it: `NA1-124/1`, or `NA1-124` with no
+/// suffix.
+pub fn format_number(district: &str, number: i64, suffix: i64) -> String {
+    let mut s = String::new();
+    write_number(&mut s, district, number, suffix).expect("writing to a String");
+    s
+}
+
+fn write_number(f: &mut impl fmt::Write, district: &str, number: i64, suffix: i64) -> fmt::Result {
+    write!(f, "{district}-{number}")?;
+    if suffix != 0 {
+        write!(f, "/{suffix}")?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

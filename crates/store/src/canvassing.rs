@@ -216,11 +216,7 @@ pub async fn walk_payload(tx: &mut Tx, campaign: &Campaign, walk_id: i64) -> Res
     let states = elector_states(tx, campaign, Some(walk_id)).await?;
     let mut by_door: HashMap<i64, Vec<DoorstepElector>> = HashMap::new();
     for r in rows {
-        let number = if r.elector_suffix > 0 {
-            format!("{}-{}/{}", r.polling_district, r.elector_number, r.elector_suffix)
-        } else {
-            format!("{}-{}", r.polling_district, r.elector_number)
-        };
+        let number = groundgame_core::elector::format_number(&r.polling_district, r.elector_number, r.elector_suffix);
         by_door.entry(r.household_id).or_default().push(DoorstepElector {
             id: r.id,
             number,

@@ -60,6 +60,32 @@ fn xml(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
+/// Projected points fitted into a square drawing of `size`, centred, north up, with a margin.
+struct Frame {
+    scale: f64,
+    centre: (f64, f64),
+    half: f64,
+}
+
+impl Frame {
+    fn fit(points: impl Iterator<Item = (f64, f64)>, size: f64, margin: f64) -> Frame {
+        let (mut minx, mut miny, mut maxx, mut maxy) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+        for (x, y) in points {
+            minx = minx.min(x);
+            miny = miny.min(y);
+            maxx = maxx.max(x);
+            maxy = maxy.max(y);
+        }
+        let span = (maxx - minx).max(maxy - miny).max(20.0);
+        Frame { scale: (size - 2.0 * margin) / span, centre: ((minx + maxx) / 2.0, (miny + maxy) / 2.0), half: size / 2.0 }
+    }
+
+    /// Drawing coordinates of a projected point (y grows downwards).
+    fn at(&self, (x, y): (f64, f64)) -> (f64, f64) {
+        (self.half + (x - self.centre.0) * self.scale, self.half - (y - self.centre.1) * self.scale)
+    }
+}
+
 /// An SVG map of the walk, north up, centred, with a title, the route, the doors numbered in
 /// walking order (doors at one point share a marker: "1-10"), the start in green, and a scale bar.
 pub fn svg(name: &str, doors: &[MapDoor]) -> String {
@@ -67,18 +93,13 @@ pub fn svg(name: &str, doors: &[MapDoor]) -> String {
     let margin = 50.0;
     let projection = Projection::around(doors.iter().map(|d| (d.lat, d.lon)));
     let pts: Vec<(f64, f64)> = doors.iter().map(|d| projection.project(d.lat, d.lon)).collect();
-    let (mut minx, mut miny, mut maxx, mut maxy) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
-    for &(x, y) in &pts {
-        minx = minx.min(x);
-        miny = miny.min(y);
-        maxx = maxx.max(x);
-        maxy = maxy.max(y);
-    }
-    let span = (maxx - minx).max(maxy - miny).max(20.0);
-    let scale = (size - 2.0 * margin) / span;
-    // Centre the drawing in the square.
-    let (cx, cy) = ((minx + maxx) / 2.0, (miny + maxy) / 2.0);
-    let at = |(x, y): (f64, f64)| (size / 2.0 + (x - cx) * scale, size / 2.0 + 30.0 - (y - cy) * scale);
+    let frame = Frame::fit(pts.iter().copied(), size, margin);
+    let scale = frame.scale;
+    // Below the title.
+    let at = |p: (f64, f64)| {
+        let (x, y) = frame.at(p);
+        (x, y + 30.0)
+    };
     let mut out = String::new();
     let _ = write!(
         out,
@@ -157,18 +178,8 @@ pub fn district_svg(title: &str, walks: &[MapWalk]) -> String {
     let margin = 30.0;
     let projection = Projection::around(walks.iter().flat_map(|w| w.points.iter().copied()));
     let pts: Vec<Vec<(f64, f64)>> = walks.iter().map(|w| w.points.iter().map(|&(la, lo)| projection.project(la, lo)).collect()).collect();
-    let all = pts.iter().flatten();
-    let (mut minx, mut miny, mut maxx, mut maxy) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
-    for &(x, y) in all {
-        minx = minx.min(x);
-        miny = miny.min(y);
-        maxx = maxx.max(x);
-        maxy = maxy.max(y);
-    }
-    let span = (maxx - minx).max(maxy - miny).max(20.0);
-    let scale = (size - 2.0 * margin) / span;
-    let (cx, cy) = ((minx + maxx) / 2.0, (miny + maxy) / 2.0);
-    let at = |(x, y): (f64, f64)| (size / 2.0 + (x - cx) * scale, size / 2.0 - (y - cy) * scale);
+    let frame = Frame::fit(pts.iter().flatten().copied(), size, margin);
+    let at = |p: (f64, f64)| frame.at(p);
     let mut out = String::new();
     let _ = write!(
         out,

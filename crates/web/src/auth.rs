@@ -143,10 +143,15 @@ impl<S: Send + Sync> FromRequestParts<S> for Viewer {
     }
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for MaybeViewer {
-    type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(MaybeViewer(parts.extensions.get::<Viewer>().cloned()))
+/// Public routes that care (the start page, sign-in) read the session themselves, so that the
+/// guard does no database work for the public routes that do not (assets, health).
+impl FromRequestParts<AppState> for MaybeViewer {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if let Some(v) = parts.extensions.get::<Viewer>() {
+            return Ok(MaybeViewer(Some(v.clone())));
+        }
+        Ok(MaybeViewer(load_viewer(&state.store, &parts.headers).await?))
     }
 }
 
@@ -219,18 +224,8 @@ async fn check(state: &AppState, request: Request<Body>) -> Result<Request<Body>
     if is_unsafe(request.method()) && cross_site(request.headers()) {
         return Err(deny(AppError::new(StatusCode::FORBIDDEN, "cross-site request refused")));
     }
+    let Access::Needs(permission) = spec.access else { return Ok(request) };
     let viewer = load_viewer(&state.store, request.headers()).await.map_err(&deny)?;
-    let permission = match spec.access {
-        Access::Public => None,
-        Access::Needs(p) => Some(p),
-    };
-    let Some(permission) = permission else {
-        let mut request = request;
-        if let Some(v) = viewer {
-            request.extensions_mut().insert(v);
-        }
-        return Ok(request);
-    };
     let Some(viewer) = viewer else { return Err(deny(AppError::unauthorized())) };
     if !viewer.may(permission) {
         return Err(deny(AppError::forbidden()));

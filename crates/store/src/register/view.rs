@@ -278,11 +278,7 @@ pub async fn export_csv(tx: &mut Tx, campaign: &Campaign) -> Result<RegisterCsv>
         "Absent Vote",
     ];
     let write = |w: &mut csv::Writer<Vec<u8>>, r: &ExportRow| -> csv::Result<()> {
-        let number = if r.elector_suffix > 0 {
-            format!("{}-{}/{}", r.polling_district, r.elector_number, r.elector_suffix)
-        } else {
-            format!("{}-{}", r.polling_district, r.elector_number)
-        };
+        let number = groundgame_core::elector::format_number(&r.polling_district, r.elector_number, r.elector_suffix);
         w.write_record([
             number.as_str(),
             &r.title,
