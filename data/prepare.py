@@ -76,3 +76,89 @@ write(
     ["surname", "weight"],
     [[n, c] for n, c in surnames.most_common() if c >= 2 and n.replace("-", "").replace("'", "").isalpha()],
 )
+
+# General election results by constituency, one file per election, all in one layout that
+# `groundgame results import` also reads: GSS code, name, region, nation, electorate, valid votes,
+# then votes per party (a column per party code; columns that are zero everywhere are left out).
+RESULT_HEADER = ["ons_id", "constituency_name", "region_name", "country_name", "electorate", "valid_votes"]
+PARTY_COLUMNS = {  # party code in groundgame -> column names in the House of Commons Library files
+    "con": ["con", "Con"], "lab": ["lab", "Lab"], "ld": ["ld", "LD"], "ukip": ["ukip"], "brx": ["BRX"],
+    "ruk": ["RUK"], "green": ["green", "Green"], "snp": ["snp", "SNP"], "pc": ["pc", "PC"],
+    "dup": ["dup", "DUP"], "sf": ["sf", "SF"], "sdlp": ["sdlp", "SDLP"], "uup": ["uup", "UUP"],
+    "alliance": ["alliance", "APNI"], "other": ["other", "All other candidates"],
+}
+
+
+def first(row, *names):
+    for n in names:
+        if n in row:
+            return row[n]
+    raise KeyError(names)
+
+
+def write_results(year, seats):
+    parties = [p for p in PARTY_COLUMNS if any(s[6].get(p, 0) for s in seats)]
+    rows = []
+    for gss, name, region, nation, electorate, valid, votes in sorted(seats):
+        assert sum(votes.values()) == valid, (year, gss, sum(votes.values()), valid)
+        rows.append([gss, name, region, nation, electorate, valid] + [votes.get(p, 0) for p in parties])
+    assert len(rows) == 650, (year, len(rows))
+    write(f"elections/ge{year}.csv", RESULT_HEADER + parties, rows)
+
+
+pcon13 = {r["pcon13cd"]: r for r in read("geography/constituency_centroids_pcon13.csv")}
+for year in (2015, 2017, 2019, 2024):
+    seats = []
+    for r in read(f"elections/hoc_ge{year}_results_by_constituency.csv"):
+        votes = {}
+        for code, cols in PARTY_COLUMNS.items():
+            for c in cols:
+                if c in r and r[c].strip():
+                    votes[code] = votes.get(code, 0) + int(r[c])
+        gss = first(r, "ons_id", "id", "ONS ID")
+        seats.append((
+            gss, first(r, "constituency_name", "Constituency name"), first(r, "region_name", "Region name"),
+            first(r, "country_name", "Country name"), int(first(r, "electorate", "Electorate")),
+            int(first(r, "valid_votes", "Valid votes")), votes,
+        ))
+    write_results(year, seats)
+
+# 2010 comes from the Library's 1918-2017 file, which counts UKIP and the Greens among 'other' and
+# SNP and Plaid Cymru together (split here by nation). Names and regions follow the 2015 file.
+seats = []
+for r in read("elections/hoc_1918_2017_election_results.csv"):
+    if r["election"] != "2010":
+        continue
+    gss = r["constituency_id"]
+    n = lambda k: int(r[k].strip() or 0)
+    nation = pcon13[gss]["country_name"]
+    votes = {"con": n("con_votes"), "lab": n("lab_votes"), "ld": n("lib_votes "), "other": n("oth_votes")}
+    if n("natSW_votes"):
+        votes["snp" if nation == "Scotland" else "pc"] = n("natSW_votes")
+    valid = n("total_votes")
+    # The file rounds nothing, but a few rows' parts fall short of the total: the rest is 'other'.
+    votes["other"] += valid - sum(votes.values())
+    seats.append((gss, pcon13[gss]["pcon13nm"], pcon13[gss]["region_name"], nation, n("electorate"), valid, votes))
+write_results(2010, seats)
+
+# The seats of each boundary set, with their place on the hexagon cartogram (ODI Leeds / Open
+# Innovations, odd-r layout). Names, regions and nations come from the 2017 and 2024 results.
+import json
+for year, hex_file, results_file in (
+    (2010, "odi_constituencies_2010_boundaries.hexjson", "ge2017.csv"),
+    (2024, "odi_uk_constituencies_2024_boundaries.hexjson", "ge2024.csv"),
+):
+    with open(os.path.join(src, "geography", hex_file), encoding="utf-8") as f:
+        hexes = json.load(f)
+    assert hexes["layout"] == "odd-r"
+    with open(os.path.join(out, "elections", results_file), newline="", encoding="utf-8") as f:
+        seats = {r["ons_id"]: r for r in csv.DictReader(f)}
+    # Five Scottish seats kept their boundaries in 2024 under new codes: match those by name.
+    by_name = {r["constituency_name"]: k for k, r in seats.items()}
+    hexes = {(k if k in seats else by_name[v["n"]]): v for k, v in hexes["hexes"].items()}
+    assert set(seats) == set(hexes), year
+    write(
+        f"elections/seats_{year}.csv",
+        ["gss", "name", "region", "nation", "q", "r"],
+        sorted([k, seats[k]["constituency_name"], seats[k]["region_name"], seats[k]["country_name"], v["q"], v["r"]] for k, v in hexes.items()),
+    )

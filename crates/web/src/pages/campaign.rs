@@ -21,7 +21,7 @@ use crate::AppState;
 /// The campaign's win number, from the seat's last general election.
 pub fn win_number(campaign: &Campaign, eligible: u64) -> Option<WinNumber> {
     let gss = GssCode::parse(&campaign.gss).ok()?;
-    previous_result(&gss, campaign.election_date).map(|r| compute_win_number(&r, eligible))
+    previous_result(&gss, campaign.election_date).and_then(|(e, r)| compute_win_number(e, r, eligible))
 }
 
 fn tally_cells(t: &Tally, key: &str) -> Markup {

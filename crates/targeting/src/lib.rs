@@ -1,0 +1,19 @@
+//! Targeting: which seats a party can win or lose, what the next election may look like, and where
+//! its volunteers do the most good.
+//!
+//! Pure logic over [`groundgame_core::results`]: no I/O, no database. The command line and the web
+//! app load elections (bundled or imported) and hand them in.
+
+/// Sending volunteers to seats: an exact assignment against 'nearest first'.
+pub mod deployment;
+/// Majorities, two-party (Butler) swing, target and defence lists.
+pub mod marginality;
+/// Seats within reach of a place, by distance and by need.
+pub mod nearest;
+/// Projecting every seat from vote shares: uniform, proportional and transition swing, national or
+/// regional; backtests against real results.
+pub mod projection;
+/// Monte Carlo of seat totals and each seat's win probability.
+pub mod simulation;
+
+pub use marginality::{Filter, Standing};
