@@ -18,6 +18,11 @@ def read(path, encoding="utf-8-sig"):
         return list(csv.DictReader(f))
 
 
+def region(name):
+    """One name for each region across the Library's files (2015-2017 say 'East', 2019-2024 'East of England')."""
+    return "East of England" if name == "East" else name
+
+
 def write(path, header, rows):
     full = os.path.join(out, path)
     os.makedirs(os.path.dirname(full), exist_ok=True)
@@ -33,7 +38,7 @@ rows = read("geography/constituency_centroids_pcon13.csv")
 write(
     "constituencies_pcon13.csv",
     ["gss", "name", "region", "nation", "lat", "lon"],
-    [[r["pcon13cd"], r["pcon13nm"], r["region_name"], r["country_name"], r["centroid_lat"], r["centroid_lon"]] for r in rows],
+    [[r["pcon13cd"], r["pcon13nm"], region(r["region_name"]), r["country_name"], r["centroid_lat"], r["centroid_lon"]] for r in rows],
 )
 
 # Postcode centroids of the demo seat (Derby North, E14000662), with the ward each lies in.
@@ -117,7 +122,7 @@ for year in (2015, 2017, 2019, 2024):
                     votes[code] = votes.get(code, 0) + int(r[c])
         gss = first(r, "ons_id", "id", "ONS ID")
         seats.append((
-            gss, first(r, "constituency_name", "Constituency name"), first(r, "region_name", "Region name"),
+            gss, first(r, "constituency_name", "Constituency name"), region(first(r, "region_name", "Region name")),
             first(r, "country_name", "Country name"), int(first(r, "electorate", "Electorate")),
             int(first(r, "valid_votes", "Valid votes")), votes,
         ))
@@ -138,7 +143,7 @@ for r in read("elections/hoc_1918_2017_election_results.csv"):
     valid = n("total_votes")
     # The file rounds nothing, but a few rows' parts fall short of the total: the rest is 'other'.
     votes["other"] += valid - sum(votes.values())
-    seats.append((gss, pcon13[gss]["pcon13nm"], pcon13[gss]["region_name"], nation, n("electorate"), valid, votes))
+    seats.append((gss, pcon13[gss]["pcon13nm"], region(pcon13[gss]["region_name"]), nation, n("electorate"), valid, votes))
 write_results(2010, seats)
 
 # The seats of each boundary set, with their place on the hexagon cartogram (ODI Leeds / Open
@@ -162,3 +167,12 @@ for year, hex_file, results_file in (
         ["gss", "name", "region", "nation", "q", "r"],
         sorted([k, seats[k]["constituency_name"], seats[k]["region_name"], seats[k]["country_name"], v["q"], v["r"]] for k, v in hexes.items()),
     )
+
+# Postcode centroids of the demo area (Derby and the districts around it), for finding the nearest
+# marginal seats without an import step.
+rows = read("postcodes/de_postcodes_codepoint2014_wgs84.csv")
+write(
+    "postcodes/derby_area.csv",
+    ["postcode", "lat", "lon"],
+    [[r["postcode"], r["latitude"], r["longitude"]] for r in rows if r["in_requested_derby_districts"] == "yes"],
+)

@@ -13,6 +13,8 @@ pub mod elector;
 pub mod franchise;
 /// Constituencies (GSS codes), postcodes and their centroids.
 pub mod geography;
+/// Postcode centroid files: ONSPD, Code-Point Open, and the bundled demo area.
+pub mod postcodes;
 /// Council register exports: layouts, parsing, households, updates, absent voters.
 pub mod register;
 /// General election results and the win number.

@@ -8,11 +8,11 @@ use anyhow::Context;
 use crate::db::{Arg, Tx};
 use crate::error::Result;
 
-/// A row for a bulk write: its table, columns (campaign_id first) and values.
+/// A row for a bulk write: its table, columns (campaign_id first for a campaign's rows) and values.
 pub(crate) trait BulkRow {
     const TABLE: &'static str;
     const COLUMNS: &'static [&'static str];
-    /// Pushes this row's values, in the order of `COLUMNS` after `campaign_id`.
+    /// Pushes this row's values, in the order of `COLUMNS` (after `campaign_id` for a campaign's rows).
     fn push_args(self, out: &mut Vec<Arg>);
 }
 
@@ -38,7 +38,8 @@ pub(crate) async fn sqlite_insert_each(tx: &mut Tx, sql: &str, rows: Vec<Vec<Arg
     Ok(Some(written))
 }
 
-pub(crate) async fn insert<R: BulkRow>(tx: &mut Tx, campaign_id: i64, rows: Vec<R>) -> Result<()> {
+/// Writes rows; `campaign_id`, when given, is the first column of every row.
+pub(crate) async fn insert<R: BulkRow>(tx: &mut Tx, campaign_id: Option<i64>, rows: Vec<R>) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -61,7 +62,9 @@ pub(crate) async fn insert<R: BulkRow>(tx: &mut Tx, campaign_id: i64, rows: Vec<
                     .with_context(|| format!("Failed to prepare the insert into {}", R::TABLE))?;
                 for row in rows {
                     args.clear();
-                    args.push(Arg::Int(Some(campaign_id)));
+                    if let Some(id) = campaign_id {
+                        args.push(Arg::Int(Some(id)));
+                    }
                     row.push_args(&mut args);
                     bind_sqlite(&mut stmt, args.drain(..)).with_context(|| format!("Failed to bind a value for {}", R::TABLE))?;
                     stmt.raw_execute().map_err(sqlite_error).with_context(|| format!("Failed to insert into {}", R::TABLE))?;
@@ -73,7 +76,9 @@ pub(crate) async fn insert<R: BulkRow>(tx: &mut Tx, campaign_id: i64, rows: Vec<
             let mut text = String::with_capacity(rows.len() * 128);
             for row in rows {
                 args.clear();
-                args.push(Arg::Int(Some(campaign_id)));
+                if let Some(id) = campaign_id {
+                    args.push(Arg::Int(Some(id)));
+                }
                 row.push_args(&mut args);
                 copy_line(&mut text, &args);
             }

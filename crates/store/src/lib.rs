@@ -18,6 +18,8 @@ pub mod db;
 mod error;
 /// The electoral register: import, updates, absent voters, statistics.
 pub mod register;
+/// Imported election results and postcodes; each seat's campaign as targeting sees it.
+pub mod targeting;
 /// Saved walks with stable ids.
 pub mod walks;
 

@@ -12,8 +12,14 @@ mod campaign;
 mod demo;
 /// `demo-data register`: synthetic registers.
 mod demo_data;
+/// `postcodes import`: postcode centroids for the whole country.
+mod postcodes;
 /// `register import|update|absent-voters|stats|show`.
 mod register;
+/// `results import|list`: general election results.
+mod results;
+/// `seats targets|defence|project|backtest|nearest|deploy`: targeting.
+mod seats;
 /// `serve`: the web app and API.
 mod serve;
 /// `user add|list`: accounts and roles.
@@ -35,6 +41,16 @@ pub enum Command {
     /// Synthetic data for demos, tests and benchmarks (never real voters).
     #[command(subcommand, name = "demo-data")]
     DemoData(demo_data::DemoDataCommand),
+    /// General election results: bundled 2010 to 2024, and imports of others.
+    #[command(subcommand)]
+    Results(results::ResultsCommand),
+    /// Targeting: marginal seats, swing, projections, backtests, the nearest marginal and
+    /// deployment of volunteers.
+    #[command(subcommand)]
+    Seats(seats::SeatsCommand),
+    /// Postcode centroids (ONSPD or Code-Point Open) for finding places across the country.
+    #[command(subcommand)]
+    Postcodes(postcodes::PostcodesCommand),
     /// Serve the web app, the API and the canvasser app.
     Serve(serve::ServeArgs),
     /// Accounts: add people to a campaign in a role.
@@ -51,6 +67,9 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         Command::Register(c) => register::run(c, &settings).await,
         Command::Walks(c) => walks::run(c, &settings).await,
         Command::DemoData(c) => demo_data::run(c),
+        Command::Results(c) => results::run(c, &settings).await,
+        Command::Seats(c) => seats::run(c, &settings).await,
+        Command::Postcodes(c) => postcodes::run(c, &settings).await,
         Command::Serve(args) => serve::run(args, &settings).await,
         Command::User(c) => user::run(c, &settings).await,
         Command::Demo(args) => demo::run(args, &settings).await,

@@ -186,9 +186,9 @@ pub async fn import_register(
             if electors.len() >= BATCH {
                 report.households_new += new_households.len() as u64;
                 report.households_not_geocoded += new_households.iter().filter(|h| h.lat.is_none()).count() as u64;
-                bulk::insert(tx, campaign.id, std::mem::take(&mut new_households)).await?;
+                bulk::insert(tx, Some(campaign.id), std::mem::take(&mut new_households)).await?;
                 report.electors += electors.len() as u64;
-                bulk::insert(tx, campaign.id, std::mem::replace(&mut electors, Vec::with_capacity(BATCH))).await?;
+                bulk::insert(tx, Some(campaign.id), std::mem::replace(&mut electors, Vec::with_capacity(BATCH))).await?;
             }
         }
     }
@@ -197,9 +197,9 @@ pub async fn import_register(
     }
     report.households_new += new_households.len() as u64;
     report.households_not_geocoded += new_households.iter().filter(|h| h.lat.is_none()).count() as u64;
-    bulk::insert(tx, campaign.id, new_households).await?;
+    bulk::insert(tx, Some(campaign.id), new_households).await?;
     report.electors += electors.len() as u64;
-    bulk::insert(tx, campaign.id, electors).await?;
+    bulk::insert(tx, Some(campaign.id), electors).await?;
     if report.electors == 0 {
         return Err(Error::Invalid("the file holds no electors: nothing was written".into()));
     }

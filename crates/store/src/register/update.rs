@@ -201,8 +201,8 @@ pub async fn apply_update(tx: &mut Tx, campaign: &Campaign, rows: Vec<Parsed>, o
         return Err(Error::Rows { total: report.rows_rejected as usize, errors: report.errors });
     }
     report.households_new = new_households.len() as u64;
-    bulk::insert(tx, campaign.id, new_households).await?;
-    bulk::insert(tx, campaign.id, additions).await?;
+    bulk::insert(tx, Some(campaign.id), new_households).await?;
+    bulk::insert(tx, Some(campaign.id), additions).await?;
     // Households no elector lives at any more.
     let lived_in: Vec<(i64,)> = tx
         .fetch_all("SELECT DISTINCT household_id FROM electors WHERE campaign_id = $1 AND household_id IS NOT NULL", args![campaign.id])
