@@ -23,3 +23,5 @@ pub mod results;
 pub mod survey;
 /// A realistic synthetic register for demos, tests and benchmarks.
 pub mod synthetic;
+/// Synthetic volunteers for demos and the deployment comparison.
+pub mod volunteers;

@@ -207,3 +207,39 @@ pub async fn audit(State(state): State<AppState>, viewer: Viewer) -> ApiResult<J
     tx.commit().await?;
     Ok(Json(entries))
 }
+
+pub async fn targets(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    axum::extract::Query(q): axum::extract::Query<crate::pages::targets::ListQuery>,
+) -> ApiResult<Json<Value>> {
+    let list = crate::pages::targets::seat_list(&state, &viewer, &q).await?;
+    Ok(Json(json!({
+        "election": list.election.year,
+        "party": list.party,
+        "list": if list.defence { "defence" } else { "targets" },
+        "seats": list.seats,
+    })))
+}
+
+/// Public: the seats and their coming sessions, without the campaigns' own progress figures.
+pub async fn nearest(
+    State(state): State<AppState>,
+    axum::extract::Query(q): axum::extract::Query<crate::pages::targets::NearestQuery>,
+) -> ApiResult<Json<Value>> {
+    let answer = crate::pages::targets::nearest_seats(&state, &q)
+        .await?
+        .ok_or_else(|| AppError::bad_request("give ?postcode= (or ?lat= and ?lon=)"))?;
+    let seats: Vec<Value> = answer
+        .seats
+        .iter()
+        .map(|s| {
+            json!({
+                "gss": s.seat.gss, "name": s.seat.name, "region": s.seat.region, "holder": s.seat.holder, "second": s.seat.second,
+                "majority": s.seat.majority, "swing_needed": s.seat.swing_needed, "kind": s.kind, "distance_km": s.distance_km,
+                "need": s.need, "sessions": s.campaign.as_ref().map(|c| c.sessions.clone()).unwrap_or_default(),
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "place": answer.place, "party": answer.party, "election": answer.year, "seats": seats })))
+}

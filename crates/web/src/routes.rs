@@ -62,6 +62,8 @@ pub const ROUTES: &[RouteSpec] = &[
     r("POST", "/api/v1/invites", Needs(ManageVolunteers), "Invite a volunteer; returns a one-time link"),
     r("GET", "/api/v1/sessions", Needs(AssignWalks), "Canvassing sessions"),
     r("GET", "/api/v1/audit", Needs(ViewAudit), "The audit log"),
+    r("GET", "/api/v1/targets", Needs(Member), "Target or defence list: ?party=Lab&election=2015&region=&limit=&list=targets|defence"),
+    r("GET", "/api/v1/nearest", Public, "Marginal seats near ?postcode= (or ?lat=&lon=), &party=, &election=, &within= km"),
     // Pages.
     r("GET", "/", Public, "Home: the signed-in volunteer's start page, or sign-in"),
     r("GET", "/login", Public, "Sign-in page"),
@@ -90,6 +92,8 @@ pub const ROUTES: &[RouteSpec] = &[
     r("GET", "/survey", Needs(EditSurvey), "Edit the survey"),
     r("POST", "/survey", Needs(EditSurvey), "Save the survey"),
     r("GET", "/audit", Needs(ViewAudit), "The audit log"),
+    r("GET", "/targets", Needs(Member), "Target and defence lists with a hexagon map of every seat"),
+    r("GET", "/marginals", Public, "Find a marginal seat near you (public)"),
     r("GET", "/canvass", Needs(Canvass), "My walks (the canvasser app)"),
     r("GET", "/canvass/walks/{id}", Needs(Canvass), "Canvass a walk, online or off"),
     r("GET", "/sw.js", Public, "The service worker of the canvasser app"),
@@ -123,6 +127,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/invites", post(api::invite))
         .route("/api/v1/sessions", get(api::sessions))
         .route("/api/v1/audit", get(api::audit))
+        .route("/api/v1/targets", get(api::targets))
+        .route("/api/v1/nearest", get(api::nearest))
         .route("/", get(pages::home))
         .route("/login", get(pages::login::page).post(pages::login::submit))
         .route("/logout", post(pages::login::logout))
@@ -144,6 +150,8 @@ pub fn router(state: AppState) -> Router {
         .route("/sessions", get(pages::volunteers::sessions).post(pages::volunteers::add_session))
         .route("/survey", get(pages::campaign::survey_page).post(pages::campaign::save_survey))
         .route("/audit", get(pages::campaign::audit))
+        .route("/targets", get(pages::targets::page))
+        .route("/marginals", get(pages::targets::marginals))
         .route("/canvass", get(pages::canvass::my_walks))
         .route("/canvass/walks/{id}", get(pages::canvass::walk))
         .route("/sw.js", get(assets::service_worker))

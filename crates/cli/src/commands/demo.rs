@@ -1,3 +1,4 @@
+use chrono::Datelike;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
@@ -131,8 +132,15 @@ pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
     let session = match canvassing::sessions(&mut tx, &campaign).await?.into_iter().next() {
         Some(s) => s,
         None => {
-            canvassing::create_session(&mut tx, &campaign, "Saturday morning canvass", "2017-05-27T10:00", "Park Farm Centre, Allestree")
-                .await?
+            // Next Saturday morning, so the public 'nearest marginal' page has a session to show.
+            let today = chrono::Local::now().date_naive();
+            let days_on = match (12 - today.weekday().num_days_from_monday()) % 7 {
+                0 => 7,
+                d => d,
+            };
+            let saturday = today + chrono::Days::new(u64::from(days_on));
+            let starts_at = format!("{}T10:00", saturday.format("%Y-%m-%d"));
+            canvassing::create_session(&mut tx, &campaign, "Saturday morning canvass", &starts_at, "Park Farm Centre, Allestree").await?
         }
     };
     let first_walks = groundgame_store::walks::list(&mut tx, &campaign, Some(&first_district)).await?;

@@ -16,6 +16,22 @@ pub enum DemoDataCommand {
     /// Write doors (CSV id,lat,lon) for the walk planner: a synthetic suburb, or doors around the
     /// demo seat's real postcode centroids.
     Doors(DoorsArgs),
+    /// Write volunteers (CSV name,lat,lon,max_km,days) living around the seats of a region, for
+    /// `groundgame seats deploy`.
+    Volunteers(VolunteersArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct VolunteersArgs {
+    #[arg(long, default_value_t = 300)]
+    pub count: usize,
+    /// The region they live in ('East Midlands'); all of Great Britain when left out.
+    #[arg(long)]
+    pub region: Option<String>,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    #[arg(long, short)]
+    pub output: PathBuf,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -93,6 +109,24 @@ pub fn run(command: DemoDataCommand) -> anyhow::Result<()> {
             }
             w.flush()?;
             eprintln!("Wrote {} doors to {}.", doors.len(), args.output.display());
+            Ok(())
+        }
+        DemoDataCommand::Volunteers(args) => {
+            let volunteers = groundgame_core::volunteers::synthetic_volunteers(args.count, args.region.as_deref(), args.seed)
+                .map_err(anyhow::Error::msg)?;
+            let mut w = csv::Writer::from_path(&args.output).with_context(|| format!("Failed to create {}", args.output.display()))?;
+            w.write_record(["name", "lat", "lon", "max_km", "days"])?;
+            for v in &volunteers {
+                w.write_record([
+                    v.name.clone(),
+                    format!("{:.5}", v.home.lat),
+                    format!("{:.5}", v.home.lon),
+                    v.max_km.to_string(),
+                    v.days.join(" "),
+                ])?;
+            }
+            w.flush()?;
+            eprintln!("Wrote {} volunteers to {}.", volunteers.len(), args.output.display());
             Ok(())
         }
         DemoDataCommand::Register(args) => {

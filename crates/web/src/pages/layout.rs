@@ -35,7 +35,7 @@ pub fn bare(title: &str, body: Markup) -> Markup {
 
 /// The main navigation: only what the viewer's role may open.
 fn nav(viewer: &Viewer) -> Markup {
-    let links: [(&str, &str, Permission); 9] = [
+    let links: [(&str, &str, Permission); 10] = [
         ("/campaign", "Overview", Permission::ViewProgress),
         ("/register", "Register", Permission::ViewRegister),
         ("/walks", "Walks", Permission::PlanWalks),
@@ -44,6 +44,7 @@ fn nav(viewer: &Viewer) -> Markup {
         ("/survey", "Survey", Permission::EditSurvey),
         ("/audit", "Audit", Permission::ViewAudit),
         ("/canvass", "My walks", Permission::Canvass),
+        ("/targets", "Targets", Permission::Member),
         ("/account", "Account", Permission::Member),
     ];
     html! {

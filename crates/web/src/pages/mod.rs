@@ -10,6 +10,7 @@ pub mod canvass;
 pub mod layout;
 pub mod login;
 pub mod register;
+pub mod targets;
 pub mod volunteers;
 pub mod walks;
 
