@@ -71,6 +71,19 @@ fn every_command_has_help() {
         vec!["walks", "show"],
         vec!["walks", "export"],
         vec!["demo"],
+        vec!["demo-data", "volunteers"],
+        vec!["results"],
+        vec!["results", "import"],
+        vec!["results", "list"],
+        vec!["seats"],
+        vec!["seats", "targets"],
+        vec!["seats", "defence"],
+        vec!["seats", "project"],
+        vec!["seats", "backtest"],
+        vec!["seats", "nearest"],
+        vec!["seats", "deploy"],
+        vec!["postcodes"],
+        vec!["postcodes", "import"],
     ] {
         let mut a = args.clone();
         a.push("--help");
@@ -267,4 +280,145 @@ fn the_campaigns_walks_are_generated_listed_and_exported() {
     let svg = w.path("walk.svg");
     ok(&db, &["walks", "export", &id, "--format", "svg", "--output", svg.to_str().unwrap()]);
     assert!(std::fs::read_to_string(&svg).unwrap().contains("<polyline"));
+}
+
+fn json(db: &Path, args: &[&str]) -> serde_json::Value {
+    serde_json::from_str(&ok(db, args)).unwrap()
+}
+
+#[test]
+fn a_fresh_database_answers_every_seats_command_from_the_bundled_results() {
+    let w = Workspace::new();
+    let targets = json(&w.db(), &["seats", "targets", "--party", "Lab", "--election", "2015", "--limit", "100", "--json"]);
+    let seats = targets.as_array().unwrap();
+    assert_eq!(seats.len(), 100);
+    assert_eq!(
+        (seats[0]["gss"].as_str(), seats[0]["holder"].as_str(), seats[0]["majority"].as_u64()),
+        (Some("W07000046"), Some("Con"), Some(27))
+    );
+    assert_eq!(
+        (seats[1]["name"].as_str(), seats[1]["majority"].as_u64(), seats[1]["swing_needed"].as_f64()),
+        (Some("Derby North"), Some(41), Some(0.05))
+    );
+    let swings: Vec<f64> = seats.iter().map(|s| s["swing_needed"].as_f64().unwrap()).collect();
+    assert!(swings.windows(2).all(|w| w[0] <= w[1]), "nearest first");
+    let east = json(&w.db(), &["seats", "targets", "--party", "Lab", "--election", "2015", "--region", "East Midlands", "--json"]);
+    assert!(east.as_array().unwrap().iter().all(|s| s["region"] == "East Midlands"));
+    let defence = json(&w.db(), &["seats", "defence", "--party", "Lab", "--election", "2017", "--limit", "650", "--json"]);
+    let dn = defence.as_array().unwrap().iter().find(|s| s["gss"] == "E14000662").unwrap();
+    assert_eq!((dn["majority"].as_u64(), dn["swing_needed"].as_f64()), (Some(2015), Some(2.07)));
+
+    let uns = json(&w.db(), &["seats", "backtest", "--from", "2015", "--to", "2017", "--method", "uns", "--json"]);
+    assert_eq!(uns["wrong"], 56);
+    let best = json(&w.db(), &["seats", "backtest", "--from", "2015", "--to", "2017", "--json"]);
+    assert!(best["wrong"].as_u64().unwrap() < 56);
+    let con = best["parties"].as_array().unwrap().iter().find(|p| p["party"] == "Con").unwrap();
+    assert_eq!(con["actual"], 317);
+    assert!(con["projected"].as_u64().is_some() && con["share_mae"].as_f64().unwrap() > 0.0);
+    let all = json(&w.db(), &["seats", "backtest", "--from", "2017", "--to", "2019", "--method", "all", "--json"]);
+    assert_eq!(all.as_array().unwrap().len(), 7);
+    let refused = run(&w.db(), &["seats", "backtest", "--from", "2019", "--to", "2024"]);
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("different boundaries"));
+
+    let projection = json(
+        &w.db(),
+        &[
+            "seats",
+            "project",
+            "--from",
+            "2017",
+            "--share",
+            "Con=43.6",
+            "--share",
+            "Lab=32.1",
+            "--share",
+            "LD=11.6",
+            "--share",
+            "BRX=2",
+            "--simulations",
+            "500",
+            "--json",
+        ],
+    );
+    let con = projection["simulation"]["parties"].as_array().unwrap().iter().find(|p| p["party"] == "Con").unwrap();
+    assert!(con["low"].as_u64() < con["high"].as_u64(), "{con}");
+    assert!(con["median"].as_u64().unwrap() > 317, "a bigger Conservative lead wins more seats: {con}");
+    let too_much = run(&w.db(), &["seats", "project", "--from", "2017", "--share", "Con=60", "--share", "Lab=50"]);
+    assert!(String::from_utf8_lossy(&too_much.stderr).contains("more than 100%"));
+
+    let near = json(&w.db(), &["seats", "nearest", "--postcode", "DE22 1AA", "--party", "Lab", "--election", "2015", "--json"]);
+    assert_eq!(near[0]["name"], "Derby North");
+    let by_point = json(
+        &w.db(),
+        &["seats", "nearest", "--lat", "52.93", "--lon", "-1.48", "--party", "Lab", "--election", "2015", "--by", "distance", "--json"],
+    );
+    assert_eq!(by_point[0]["name"], "Derby North");
+}
+
+#[test]
+fn a_bad_results_file_names_its_rows_and_imports_nothing() {
+    let w = Workspace::new();
+    let good = include_str!("../../../data/elections/ge2019.csv");
+    let mut lines: Vec<String> = good.lines().map(str::to_owned).collect();
+    // Line 11 repeats line 10 (so line 11's own seat goes missing), and line 2 has 5 electors.
+    lines[10] = lines[9].clone();
+    let mut fields: Vec<String> = lines[1].split(',').map(str::to_owned).collect();
+    fields[4] = "5".into();
+    lines[1] = fields.join(",");
+    let file = w.write("bad.csv", &lines.join("\n"));
+    let out = run(&w.db(), &["results", "import", file.to_str().unwrap(), "--election", "2019"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 2:") && err.contains("more than the electorate of 5"), "{err}");
+    assert!(err.contains("line 11:") && err.contains("appears again: it is on line 10 too"), "{err}");
+    assert!(err.contains("is missing") && err.contains("nothing was imported"), "{err}");
+    let list = json(&w.db(), &["results", "list", "--json"]);
+    assert!(list.as_array().unwrap().iter().all(|e| e["source"] == "bundled"), "{list}");
+
+    // The House of Commons Library's own layout imports, and answers in place of the bundled copy.
+    let file = w.write("ge2019.csv", good);
+    let text = ok(&w.db(), &["results", "import", file.to_str().unwrap(), "--election", "2019"]);
+    assert!(text.contains("650 seats"), "{text}");
+    let list = json(&w.db(), &["results", "list", "--json"]);
+    assert_eq!(list.as_array().unwrap().iter().find(|e| e["year"] == 2019).unwrap()["source"], "imported from ge2019.csv");
+    let out = run(&w.db(), &["results", "import", file.to_str().unwrap(), "--election", "2031"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--date"));
+}
+
+#[test]
+fn postcodes_import_from_code_point_open_and_volunteers_deploy() {
+    let w = Workspace::new();
+    // Two Code-Point Open rows (no header; British National Grid) for the City of London and Leeds.
+    let rows = "\"EC1A 1BB\",10,531995,181536,\"E92000001\",\"\",\"\",\"\",\"E09000001\",\"E05009307\"\n\"LS1 1UR\",10,429920,433527,\"E92000001\",\"\",\"\",\"\",\"E08000035\",\"E05001420\"\n";
+    let file = w.write("codepoint.csv", rows);
+    let text = ok(&w.db(), &["postcodes", "import", file.to_str().unwrap()]);
+    assert!(text.contains("Imported 2 postcodes"), "{text}");
+    let near =
+        json(&w.db(), &["seats", "nearest", "--postcode", "LS1 1UR", "--party", "Con", "--election", "2017", "--within", "15", "--json"]);
+    assert!(near.as_array().unwrap().iter().any(|s| s["region"] == "Yorkshire and The Humber"), "{near}");
+    let bad = w.write("bad.csv", "pcds,lat,long\nDE22 1AA,52.9,-1.48\nnonsense,52.9,-1.48\n");
+    let out = run(&w.db(), &["postcodes", "import", bad.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 3:"), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let volunteers = w.path("volunteers.csv");
+    ok(&w.db(), &["demo-data", "volunteers", "--count", "60", "--region", "East Midlands", "-o", volunteers.to_str().unwrap()]);
+    let plan = json(
+        &w.db(),
+        &[
+            "seats",
+            "deploy",
+            "--volunteers",
+            volunteers.to_str().unwrap(),
+            "--party",
+            "Lab",
+            "--election",
+            "2017",
+            "--per-seat",
+            "2",
+            "--json",
+        ],
+    );
+    let (best, nearest) = (plan["optimal"]["total_value"].as_f64().unwrap(), plan["nearest_first"]["total_value"].as_f64().unwrap());
+    assert!(best > nearest && nearest > 0.0, "{best} against {nearest}");
+    assert!(plan["optimal"]["assignments"].as_array().unwrap().iter().all(|a| a["distance_km"].as_f64().unwrap() <= 60.0));
 }

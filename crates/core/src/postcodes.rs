@@ -81,7 +81,7 @@ pub fn read_postcode_file(input: impl Read, mut progress: impl FnMut(u64)) -> Re
                 }
             },
         };
-        if line % 65_536 == 0 {
+        if line.is_multiple_of(65_536) {
             progress(reader.position().byte());
         }
         let postcode = match Postcode::parse(&field(&r, key)) {

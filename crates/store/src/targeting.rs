@@ -107,7 +107,9 @@ pub async fn elections(tx: &mut Tx) -> Result<Vec<Election>> {
             vec![],
         )
         .await?;
-    let mut imported: BTreeMap<i64, (String, String, BTreeMap<String, (StoredRow, BTreeMap<Party, u64>)>)> = BTreeMap::new();
+    /// An imported election as read: its date, boundaries, and each seat's first row and votes.
+    type Seats = BTreeMap<String, (StoredRow, BTreeMap<Party, u64>)>;
+    let mut imported: BTreeMap<i64, (String, String, Seats)> = BTreeMap::new();
     for row in rows {
         let party = Party::parse(&row.party).ok_or_else(|| anyhow::anyhow!("unknown party '{}' stored for {}", row.party, row.gss))?;
         let election = imported.entry(row.year).or_insert_with(|| (row.election_date.clone(), row.boundaries.clone(), BTreeMap::new()));
@@ -156,10 +158,11 @@ pub async fn import_postcodes(tx: &mut Tx, points: Vec<(Postcode, LatLon)>) -> R
     }
     // PostgreSQL: COPY into a scratch table, then one upsert from it.
     tx.execute(
-        "CREATE TEMPORARY TABLE postcodes_import (postcode TEXT, lat DOUBLE PRECISION, lon DOUBLE PRECISION) ON COMMIT DROP",
+        "CREATE TEMPORARY TABLE IF NOT EXISTS postcodes_import (postcode TEXT, lat DOUBLE PRECISION, lon DOUBLE PRECISION) ON COMMIT DROP",
         vec![],
     )
     .await?;
+    tx.execute("TRUNCATE postcodes_import", vec![]).await?;
     bulk::insert(tx, None, points.into_iter().map(|(p, l)| PostcodeRow(p.as_str().to_owned(), l.lat, l.lon)).collect()).await?;
     tx.execute(
         "INSERT INTO postcodes (postcode, lat, lon) SELECT DISTINCT ON (postcode) postcode, lat, lon FROM postcodes_import \

@@ -179,7 +179,7 @@ fn families_of(election: &Election) -> Vec<Party> {
         }
     }
     let mut families: Vec<(Party, u64)> = totals.into_iter().filter(|(p, _)| *p != Party::Other).collect();
-    families.sort_by(|a, b| b.1.cmp(&a.1));
+    families.sort_by_key(|f| std::cmp::Reverse(f.1));
     families.into_iter().map(|f| f.0).collect()
 }
 

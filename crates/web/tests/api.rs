@@ -5,6 +5,7 @@ mod support;
 
 use axum::http::{header, Method, StatusCode};
 use groundgame_core::access::{allows, Role};
+use groundgame_store::canvassing;
 use groundgame_web::{Access, AppState, ROUTES};
 use serde_json::{json, Value};
 use support::{contacts, email, fixture, Client, Fixture, TestDb, SECOND_CANVASSER};
@@ -23,7 +24,11 @@ fn valid_body(f: &Fixture, method: &str, path: &str) -> Option<Value> {
 }
 
 async fn call(client: &Client, f: &Fixture, method: &str, path: &str) -> StatusCode {
-    let concrete = path.replace("{id}", &f.walks[0].id.to_string());
+    let mut concrete = path.replace("{id}", &f.walks[0].id.to_string());
+    // Routes that answer a question need it asked.
+    if path == "/api/v1/nearest" {
+        concrete.push_str("?postcode=DE22%201AA&party=Lab&election=2015");
+    }
     let m: Method = method.parse().unwrap();
     match valid_body(f, method, path) {
         Some(body) => client.json(m, &concrete, &body).await.status,
@@ -309,4 +314,50 @@ async fn an_invite_link_works_once() {
         .await;
     assert_eq!(login.json()["role"], "canvasser");
     f.db.finish().await;
+}
+
+#[tokio::test]
+async fn targets_and_the_public_nearest_marginal_answer_from_the_bundled_results() {
+    for db in TestDb::all().await {
+        let name = db.name;
+        let f = fixture(db, 600, 20).await;
+        let state = AppState::new(f.db.store.clone(), false);
+        // A coming session in Derby North, where the fixture's campaign is.
+        let mut tx = f.db.store.begin().await.unwrap();
+        canvassing::create_session(&mut tx, &f.campaign, "Doorstep day", "2099-05-01T10:00", "Park Farm Centre").await.unwrap();
+        canvassing::create_session(&mut tx, &f.campaign, "Long gone", "2001-05-01T10:00", "Nowhere").await.unwrap();
+        tx.commit().await.unwrap();
+
+        let organiser = Client::sign_in(state.clone(), &email(Role::Organiser)).await;
+        // Left to its defaults, the list is the campaign's party after the last election before its polling day.
+        let list = organiser.get("/api/v1/targets").await.json();
+        assert_eq!((list["election"].as_i64(), list["party"].as_str()), (Some(2015), Some("Lab")), "{name}");
+        assert_eq!(list["seats"][0]["name"], "Gower");
+        assert_eq!(list["seats"][1]["majority"], 41);
+        assert_eq!(list["seats"][1]["swing_needed"], 0.05);
+        let defence = organiser.get("/api/v1/targets?party=Lab&election=2017&list=defence&region=East+Midlands").await.json();
+        assert!(defence["seats"].as_array().unwrap().iter().any(|s| s["name"] == "Derby North" && s["majority"] == 2015), "{defence}");
+        let bad = organiser.get("/api/v1/targets?party=Whig").await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        assert!(bad.body.contains("unknown party 'Whig'"), "{}", bad.body);
+        let page = organiser.get("/targets?party=Con&election=2019").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert_eq!(page.body.matches("<use href=\"#hex\"").count(), 650, "{name}: every seat on the map");
+        assert!(page.body.contains("Conservative targets after 2019"));
+
+        // The public page needs no sign-in, and shows the campaign's coming session only.
+        let anonymous = Client::new(state.clone());
+        let near = anonymous.get("/api/v1/nearest?postcode=de22+1aa&party=Lab&election=2015&within=10").await.json();
+        let first = &near["seats"][0];
+        assert_eq!((first["name"].as_str(), first["kind"].as_str()), (Some("Derby North"), Some("gain")), "{near}");
+        assert_eq!(first["sessions"].as_array().unwrap().len(), 1);
+        assert_eq!(first["sessions"][0]["name"], "Doorstep day");
+        assert!(first.get("contact").is_none(), "the public answer leaves out the campaign's own figures");
+        let page = anonymous.get("/marginals?postcode=DE22+1AA&party=Lab&election=2015").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Derby North") && page.body.contains("Doorstep day"), "{}", page.body);
+        let unknown = anonymous.get("/marginals?postcode=SW1A+1AA&party=Lab").await.body;
+        assert!(unknown.contains("postcodes import"), "an unknown postcode says how to add the country's: {unknown}");
+        f.db.finish().await;
+    }
 }

@@ -243,7 +243,7 @@ impl Election {
             }
         }
         let mut parties: Vec<(Party, u64)> = totals.into_iter().collect();
-        parties.sort_by(|a, b| b.1.cmp(&a.1));
+        parties.sort_by_key(|p| std::cmp::Reverse(p.1));
         parties.into_iter().map(|p| p.0).collect()
     }
     /// The party of `family` that stood in this election (`Reform` in 2019 is the Brexit Party).

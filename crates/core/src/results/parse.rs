@@ -235,7 +235,7 @@ struct SeatKey {
     electorate: Option<u64>,
 }
 
-fn field<'a>(row: &'a csv::StringRecord, column: Option<usize>) -> Option<&'a str> {
+fn field(row: &csv::StringRecord, column: Option<usize>) -> Option<&str> {
     column.and_then(|c| row.get(c)).map(str::trim).filter(|v| !v.is_empty())
 }
 
