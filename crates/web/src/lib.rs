@@ -35,11 +35,34 @@ pub struct AppState {
     pub limiter: Arc<auth::LoginLimiter>,
     /// Mark cookies Secure: set when served behind TLS.
     pub secure_cookies: bool,
+    /// Every campaign's progress as the nearest-marginal ranking uses it, worked out at most once a
+    /// minute: the public page must not cost a register scan per visitor.
+    pub campaign_progress: Arc<tokio::sync::Mutex<Option<(std::time::Instant, CampaignProgressMap)>>>,
 }
+
+/// Campaign progress by the seat's GSS code.
+pub type CampaignProgressMap = std::collections::HashMap<String, groundgame_targeting::nearest::CampaignProgress>;
+
+/// How long the campaigns' progress is reused for the nearest-marginal ranking.
+pub const PROGRESS_FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(60);
 
 impl AppState {
     pub fn new(store: Store, secure_cookies: bool) -> Self {
-        AppState { store, limiter: Arc::new(auth::LoginLimiter::default()), secure_cookies }
+        AppState { store, limiter: Arc::new(auth::LoginLimiter::default()), secure_cookies, campaign_progress: Arc::default() }
+    }
+
+    /// Every campaign's progress, at most [`PROGRESS_FRESH_FOR`] old.
+    pub async fn campaign_progress(&self) -> Result<CampaignProgressMap, groundgame_store::Error> {
+        let mut cached = self.campaign_progress.lock().await;
+        if let Some((at, map)) = cached.as_ref().filter(|(at, _)| at.elapsed() < PROGRESS_FRESH_FOR) {
+            tracing::trace!(age = ?at.elapsed(), "campaign progress from the cache");
+            return Ok(map.clone());
+        }
+        let mut tx = self.store.begin().await?;
+        let map = groundgame_store::targeting::campaign_progress(&mut tx).await?;
+        tx.commit().await?;
+        *cached = Some((std::time::Instant::now(), map.clone()));
+        Ok(map)
     }
 }
 

@@ -246,8 +246,8 @@ pub async fn nearest_seats(state: &AppState, q: &NearestQuery) -> Result<Option<
         _ => return Ok(None),
     };
     let elections = targeting::elections(&mut tx).await?;
-    let progress = targeting::campaign_progress(&mut tx).await?;
     tx.commit().await?;
+    let progress = state.campaign_progress().await?;
     let default_year = elections.iter().rev().find(|e| e.boundaries == Boundaries::Pcon2010).map_or(2019, |e| e.year);
     let election = election_of(&elections, q.election.unwrap_or(default_year))?;
     let party = party_in(election, blank(&q.party).as_deref().unwrap_or("Lab")).map_err(AppError::bad_request)?;
