@@ -7,7 +7,7 @@ use std::io::Read;
 use std::sync::OnceLock;
 
 use crate::geography::{LatLon, Postcode};
-use crate::results::parse::Problem;
+use crate::results::parse::{ImportError, Problem};
 
 /// The postcode file layouts recognised from the first line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,7 +33,11 @@ const MAX_PROBLEMS: usize = 50;
 
 /// Reads a postcode file; `progress` is called with the bytes read so far every 64k rows. Every
 /// row is checked first: on any problem nothing is returned but the problems, each with its line.
-pub fn read_postcode_file(input: impl Read, mut progress: impl FnMut(u64)) -> Result<PostcodeFile, Vec<Problem>> {
+pub fn read_postcode_file(input: impl Read, progress: impl FnMut(u64)) -> Result<PostcodeFile, ImportError> {
+    read_points(input, progress).map_err(|problems| ImportError { file: "postcode file", problems })
+}
+
+fn read_points(input: impl Read, mut progress: impl FnMut(u64)) -> Result<PostcodeFile, Vec<Problem>> {
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
     let mut record = csv::StringRecord::new();
     let problem = |line: u64, message: String| Problem { line: Some(line), message };
@@ -237,7 +241,7 @@ mod tests {
         let file = read_postcode_file(good.as_bytes(), |_| {}).unwrap();
         assert_eq!((file.layout, file.points.len(), file.without_location), (PostcodeLayout::LatLon, 1, 1));
         let bad = "pcds,lat,long\nDE22 1AA,52.9,-1.48\nnot a postcode,52.9,-1.48\nDE22 1AB,fifty,-1.48\nDE22 1AD,40.0,-1.48\n";
-        let problems = read_postcode_file(bad.as_bytes(), |_| {}).unwrap_err();
+        let problems = read_postcode_file(bad.as_bytes(), |_| {}).unwrap_err().problems;
         let lines: Vec<Option<u64>> = problems.iter().map(|p| p.line).collect();
         assert_eq!(lines, [Some(3), Some(4), Some(5)], "{problems:?}");
         assert!(problems[2].message.contains("not in the United Kingdom"));

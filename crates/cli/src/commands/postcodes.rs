@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Subcommand;
 use groundgame_core::postcodes::{read_postcode_file, PostcodeLayout};
-use groundgame_core::results::ImportError;
 use groundgame_store::targeting;
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -38,7 +37,7 @@ pub async fn run(command: PostcodesCommand, settings: &Settings) -> anyhow::Resu
     })
     .await??;
     bar.finish_and_clear();
-    let parsed = read.map_err(|problems| ImportError { problems }).with_context(|| format!("{} was not imported", file.display()))?;
+    let parsed = read.with_context(|| format!("{} was not imported", file.display()))?;
     let (count, skipped, layout) = (parsed.points.len(), parsed.without_location, parsed.layout);
     let spinner = ProgressBar::new_spinner().with_message(format!("Storing {count} postcodes"));
     spinner.enable_steady_tick(std::time::Duration::from_millis(200));

@@ -37,9 +37,11 @@ pub struct Problem {
     pub message: String,
 }
 
-/// A results file that cannot be imported, with every problem found (nothing is imported).
+/// A file that cannot be imported, with every problem found (nothing is imported).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct ImportError {
+    /// What the file is: 'results file', 'postcode file'.
+    pub file: &'static str,
     pub problems: Vec<Problem>,
 }
 
@@ -64,6 +66,8 @@ impl fmt::Display for ImportError {
         Ok(())
     }
 }
+
+const RESULTS_FILE: &str = "results file";
 
 /// A seat of a boundary set, with its place on the hexagon cartogram.
 #[derive(Debug, Clone, PartialEq)]
@@ -179,7 +183,7 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, ImportError> {
         Ok(t) => std::borrow::Cow::Borrowed(t),
         Err(_) => encoding_rs::WINDOWS_1252.decode(bytes).0,
     };
-    let fail = |line: Option<u64>, message: String| ImportError { problems: vec![Problem { line, message }] };
+    let fail = |line: Option<u64>, message: String| ImportError { file: RESULTS_FILE, problems: vec![Problem { line, message }] };
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
     let headers = reader.headers().map_err(|e| fail(Some(1), format!("cannot read the header: {e}")))?.clone();
     let mut columns = Columns { index: HashMap::new() };
@@ -306,7 +310,7 @@ fn constituencies(
         problems.push(Problem { line: Some(1), message: "no party columns (con, lab, ld, ...) and no party and votes columns".into() });
     }
     if !problems.is_empty() {
-        return Err(ImportError { problems });
+        return Err(ImportError { file: RESULTS_FILE, problems });
     }
     let mut collected = Collected::default();
     for (line, row) in rows {
@@ -413,7 +417,7 @@ impl Collected {
         }
         if !problems.is_empty() {
             problems.sort_by_key(|p| p.line.unwrap_or(u64::MAX));
-            return Err(ImportError { problems });
+            return Err(ImportError { file: RESULTS_FILE, problems });
         }
         self.seats.sort_by(|a, b| a.gss.cmp(&b.gss));
         Ok(Parsed { layout, boundaries, seats: self.seats, counted_as_other })
