@@ -155,6 +155,9 @@ pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
     println!("The canvasser has {} walks of {first_district} in the session '{}'.", first_walks.len().min(3), session.name);
     println!("\nTry: groundgame --database {url} register show {first_district}-1");
     println!("     groundgame --database {url} walks list --polling-district {first_district}");
+    println!("     groundgame seats targets --party Lab --election 2015 --region 'East Midlands'");
+    println!("     groundgame --database {url} seats nearest --postcode 'DE22 1AA' --party Lab --election 2015");
+    println!("Pages: /targets (signed in) and /marginals?postcode=DE22+1AA (public: the nearest marginals and this Saturday's session).");
     if args.setup_only {
         store.close().await;
         return Ok(());
