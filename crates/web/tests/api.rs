@@ -344,6 +344,9 @@ async fn targets_and_the_public_nearest_marginal_answer_from_the_bundled_results
         assert_eq!(page.status, StatusCode::OK);
         assert_eq!(page.body.matches("<use href=\"#hex\"").count(), 650, "{name}: every seat on the map");
         assert!(page.body.contains("Conservative targets after 2019"));
+        let page = organiser.get("/targets?party=Reform&election=2024&list=defence").await;
+        assert_eq!(page.body.matches("<use href=\"#hex\"").count(), 650, "{name}: every seat of the 2024 boundaries too");
+        assert!(page.body.contains("Reform UK defences after 2024") && page.body.contains("Clacton"), "{}", page.body);
 
         // The public page needs no sign-in, and shows the campaign's coming session only.
         let anonymous = Client::new(state.clone());
