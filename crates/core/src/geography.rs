@@ -173,12 +173,13 @@ impl Gazetteer {
         g
     }
 
-    /// Adds postcode centroids from a CSV with a header naming a postcode column (`postcode`,
-    /// `pcds`, `pcd`) and latitude and longitude columns (`lat`/`latitude`, `lon`/`long`/`longitude`).
+    /// Adds postcode centroids from any file `groundgame postcodes import` reads: a CSV with a
+    /// header naming a postcode column (`postcode`, `pcds`, `pcd`) and latitude and longitude
+    /// columns (`lat`/`latitude`, `lon`/`long`/`longitude`), such as ONSPD, or Code-Point Open.
     pub fn add_postcodes(&mut self, input: impl Read) -> Result<usize, String> {
-        let points = read_points(input, &["postcode", "pcds", "pcd", "pcd7", "pcd8"], |key| Postcode::parse(key).map(|p| p.0))?;
-        let n = points.len();
-        self.postcodes.extend(points);
+        let file = crate::postcodes::read_postcode_file(input, |_| {}).map_err(|e| e.to_string())?;
+        let n = file.points.len();
+        self.postcodes.extend(file.points.into_iter().map(|(p, l)| (p.0, l)));
         Ok(n)
     }
 

@@ -37,90 +37,91 @@ pub fn read_postcode_file(input: impl Read, progress: impl FnMut(u64)) -> Result
     read_points(input, progress).map_err(|problems| ImportError { file: "postcode file", problems })
 }
 
+/// Where a layout keeps the postcode and the two coordinates.
+struct Columns {
+    layout: PostcodeLayout,
+    key: usize,
+    x: usize,
+    y: usize,
+}
+
+fn field(r: &csv::StringRecord, i: usize) -> &str {
+    r.get(i).unwrap_or("").trim().trim_start_matches('\u{feff}')
+}
+
+/// One row: its postcode and point, `None` for a row the file marks as having no location.
+fn read_row(r: &csv::StringRecord, c: &Columns) -> Result<Option<(Postcode, LatLon)>, String> {
+    let postcode = Postcode::parse(field(r, c.key))?;
+    let (Ok(x), Ok(y)) = (field(r, c.x).parse::<f64>(), field(r, c.y).parse::<f64>()) else {
+        return Err(format!("{postcode}: '{}', '{}' are not coordinates", field(r, c.x), field(r, c.y)));
+    };
+    let point = match c.layout {
+        PostcodeLayout::CodePointOpen if x == 0.0 && y == 0.0 => return Ok(None),
+        PostcodeLayout::CodePointOpen => osgb36_to_wgs84(x, y),
+        PostcodeLayout::LatLon if x > 90.0 => return Ok(None),
+        PostcodeLayout::LatLon => LatLon::new(x, y)?,
+    };
+    if (49.0..61.5).contains(&point.lat) && (-9.0..2.5).contains(&point.lon) {
+        Ok(Some((postcode, point)))
+    } else {
+        Err(format!("{postcode}: {:.5}, {:.5} is not in the United Kingdom", point.lat, point.lon))
+    }
+}
+
 fn read_points(input: impl Read, mut progress: impl FnMut(u64)) -> Result<PostcodeFile, Vec<Problem>> {
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
     let mut record = csv::StringRecord::new();
     let problem = |line: u64, message: String| Problem { line: Some(line), message };
-    let first = match reader.read_record(&mut record) {
-        Ok(true) => record.clone(),
+    match reader.read_record(&mut record) {
+        Ok(true) => {}
         Ok(false) => return Err(vec![Problem { line: None, message: "the file is empty".into() }]),
         Err(e) => return Err(vec![problem(1, format!("not valid CSV: {e}"))]),
-    };
-    let field = |r: &csv::StringRecord, i: usize| r.get(i).unwrap_or("").trim().trim_start_matches('\u{feff}').to_owned();
-    let looks_like_code_point = Postcode::parse(&field(&first, 0)).is_ok() && field(&first, 2).parse::<f64>().is_ok();
-    let (layout, key, a, b) = if looks_like_code_point {
-        (PostcodeLayout::CodePointOpen, 0, 2, 3)
+    }
+    let columns = if Postcode::parse(field(&record, 0)).is_ok() && field(&record, 2).parse::<f64>().is_ok() {
+        Columns { layout: PostcodeLayout::CodePointOpen, key: 0, x: 2, y: 3 }
     } else {
-        let find = |names: &[&str]| (0..first.len()).find(|i| names.iter().any(|n| field(&first, *i).eq_ignore_ascii_case(n)));
+        let find = |names: &[&str]| (0..record.len()).find(|i| names.iter().any(|n| field(&record, *i).eq_ignore_ascii_case(n)));
         let key = find(&["pcds", "postcode", "pcd", "pcd7", "pcd8"]);
         let (lat, lon) = (find(&["lat", "latitude"]), find(&["long", "lon", "lng", "longitude"]));
-        match (key, lat, lon) {
-            (Some(k), Some(la), Some(lo)) => (PostcodeLayout::LatLon, k, la, lo),
-            _ => {
-                return Err(vec![problem(
-                    1,
-                    "neither a Code-Point Open row (postcode, quality, eastings, northings) nor a header with postcode (pcds), lat and long columns"
-                        .into(),
-                )])
-            }
-        }
+        let (Some(key), Some(x), Some(y)) = (key, lat, lon) else {
+            return Err(vec![problem(
+                1,
+                "neither a Code-Point Open row (postcode, quality, eastings, northings) nor a header with postcode (pcds), lat and long columns"
+                    .into(),
+            )]);
+        };
+        Columns { layout: PostcodeLayout::LatLon, key, x, y }
     };
     let mut points = Vec::new();
     let mut problems = Vec::new();
     let mut without_location = 0;
     let mut line = 1u64;
-    let mut row = if layout == PostcodeLayout::CodePointOpen { Some(first) } else { None };
+    // Code-Point Open has no header: its first line is already a postcode.
+    let mut this_row = columns.layout == PostcodeLayout::CodePointOpen;
     loop {
-        let r = match row.take() {
-            Some(r) => r,
-            None => match reader.read_record(&mut record) {
-                Ok(true) => {
-                    line += 1;
-                    record.clone()
-                }
-                Ok(false) => break,
-                Err(e) => {
-                    problems.push(problem(line + 1, format!("not valid CSV: {e}")));
-                    break;
-                }
-            },
-        };
-        if line.is_multiple_of(65_536) {
-            progress(reader.position().byte());
-        }
-        let postcode = match Postcode::parse(&field(&r, key)) {
-            Ok(p) => p,
-            Err(e) => {
-                problems.push(problem(line, e));
-                if problems.len() >= MAX_PROBLEMS {
-                    break;
-                }
-                continue;
+        if this_row {
+            match read_row(&record, &columns) {
+                Ok(Some(point)) => points.push(point),
+                Ok(None) => without_location += 1,
+                Err(e) => problems.push(problem(line, e)),
             }
-        };
-        let (x, y) = (field(&r, a).parse::<f64>(), field(&r, b).parse::<f64>());
-        let (Ok(x), Ok(y)) = (x, y) else {
-            problems.push(problem(line, format!("{postcode}: '{}', '{}' are not coordinates", field(&r, a), field(&r, b))));
             if problems.len() >= MAX_PROBLEMS {
                 break;
             }
-            continue;
-        };
-        let point = match layout {
-            PostcodeLayout::CodePointOpen if x == 0.0 && y == 0.0 => None,
-            PostcodeLayout::CodePointOpen => Some(osgb36_to_wgs84(x, y)),
-            PostcodeLayout::LatLon if x > 90.0 => None,
-            PostcodeLayout::LatLon => LatLon::new(x, y).ok(),
-        };
-        match point {
-            Some(p) if (49.0..61.5).contains(&p.lat) && (-9.0..2.5).contains(&p.lon) => points.push((postcode, p)),
-            None => without_location += 1,
-            Some(p) => {
-                problems.push(problem(line, format!("{postcode}: {:.5}, {:.5} is not in the United Kingdom", p.lat, p.lon)));
-                if problems.len() >= MAX_PROBLEMS {
-                    break;
-                }
+        }
+        match reader.read_record(&mut record) {
+            Ok(true) => {
+                line += 1;
+                this_row = true;
             }
+            Ok(false) => break,
+            Err(e) => {
+                problems.push(problem(line + 1, format!("not valid CSV: {e}")));
+                break;
+            }
+        }
+        if line.is_multiple_of(65_536) {
+            progress(reader.position().byte());
         }
     }
     if !problems.is_empty() {
@@ -129,7 +130,7 @@ fn read_points(input: impl Read, mut progress: impl FnMut(u64)) -> Result<Postco
     if points.is_empty() {
         return Err(vec![Problem { line: None, message: "no postcode in the file has a location".into() }]);
     }
-    Ok(PostcodeFile { layout, points, without_location })
+    Ok(PostcodeFile { layout: columns.layout, points, without_location })
 }
 
 /// The bundled centroids of the demo area (Derby and around: DE1, DE3, DE21-DE24, DE56, DE65, DE72,

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
-use groundgame_core::geography::{GssCode, LatLon, Postcode};
+use groundgame_core::geography::{LatLon, Postcode};
 use groundgame_core::results::{self, Boundaries, Election, Parsed, Party, SeatResult};
 use groundgame_targeting::nearest::{CampaignProgress, UpcomingSession};
 
@@ -187,6 +187,19 @@ pub async fn locate_postcode(tx: &mut Tx, postcode: &Postcode) -> Result<LatLon>
     })
 }
 
+/// A place given as a postcode or as a latitude and longitude, with how to name it. `None` when
+/// neither is given.
+pub async fn locate_place(tx: &mut Tx, postcode: Option<&str>, lat: Option<f64>, lon: Option<f64>) -> Result<Option<(LatLon, String)>> {
+    match (postcode.map(str::trim).filter(|p| !p.is_empty()), lat, lon) {
+        (Some(p), _, _) => {
+            let postcode = Postcode::parse(p).map_err(Error::Invalid)?;
+            Ok(Some((locate_postcode(tx, &postcode).await?, postcode.to_string())))
+        }
+        (None, Some(lat), Some(lon)) => Ok(Some((LatLon::new(lat, lon).map_err(Error::Invalid)?, format!("{lat:.4}, {lon:.4}")))),
+        _ => Ok(None),
+    }
+}
+
 /// How far each seat's campaign has got, for the campaigns in this database.
 pub async fn campaign_progress(tx: &mut Tx) -> Result<HashMap<String, CampaignProgress>> {
     let mut out = HashMap::new();
@@ -194,10 +207,7 @@ pub async fn campaign_progress(tx: &mut Tx) -> Result<HashMap<String, CampaignPr
     for campaign in campaigns::list(tx).await? {
         let stats = crate::register::stats(tx, &campaign).await?;
         let progress = crate::canvassing::progress(tx, &campaign).await?;
-        let win = GssCode::parse(&campaign.gss)
-            .ok()
-            .and_then(|gss| results::previous_result(&gss, campaign.election_date))
-            .and_then(|(e, r)| results::win_number(e, r, stats.totals.eligible));
+        let win = campaign.win_number(stats.totals.eligible);
         let (walks, assigned): (i64, i64) = tx
             .fetch_one(
                 "SELECT CAST(COUNT(*) AS BIGINT), CAST(COUNT(a.walk_id) AS BIGINT) FROM walks w \

@@ -88,7 +88,47 @@ pub fn need(swing_needed: f64, max_swing: f64, progress: Option<&CampaignProgres
     ((closeness * (0.5 + 0.5 * gap)) * 1000.0).round() / 1000.0
 }
 
-/// The party's marginal seats (to gain or to hold) within reach of `from`, the most needed first.
+/// A marginal seat of a party: where it is and how much it needs the party's volunteers.
+#[derive(Debug, Clone)]
+pub struct Marginal {
+    pub seat: Standing,
+    pub kind: Kind,
+    pub at: LatLon,
+    pub need: f64,
+    pub campaign: Option<CampaignProgress>,
+}
+
+/// The party's marginal seats, to gain or to hold: those needing a swing of at most `max_swing`
+/// points, with their location and need. The one definition `nearest` and deployment share.
+pub fn marginals(
+    election: &Election,
+    party: Party,
+    max_swing: f64,
+    progress: &HashMap<String, CampaignProgress>,
+) -> Result<Vec<Marginal>, String> {
+    let locations = seat_locations(election.boundaries)?;
+    Ok(election
+        .seats
+        .iter()
+        .filter_map(|seat| {
+            let at = *locations.get(&seat.gss)?;
+            let s = standing(seat, party)?;
+            if s.swing_needed > max_swing {
+                return None;
+            }
+            let campaign = progress.get(&seat.gss).cloned();
+            Some(Marginal {
+                kind: if s.holder.family() == party.family() { Kind::Hold } else { Kind::Gain },
+                need: need(s.swing_needed, max_swing, campaign.as_ref()),
+                at,
+                seat: s,
+                campaign,
+            })
+        })
+        .collect())
+}
+
+/// The party's marginal seats within reach of `from`, the most needed first.
 pub fn nearest(
     election: &Election,
     party: Party,
@@ -96,24 +136,16 @@ pub fn nearest(
     reach: &Reach,
     progress: &HashMap<String, CampaignProgress>,
 ) -> Result<Vec<Nearby>, String> {
-    let locations = seat_locations(election.boundaries)?;
-    let mut out: Vec<Nearby> = election
-        .seats
-        .iter()
-        .filter_map(|seat| {
-            let at = *locations.get(&seat.gss)?;
-            let distance = distance_km(from, at);
-            let s = standing(seat, party)?;
-            if distance > reach.within_km || s.swing_needed > reach.max_swing {
-                return None;
-            }
-            let campaign = progress.get(&seat.gss).cloned();
-            Some(Nearby {
-                kind: if s.holder.family() == party.family() { Kind::Hold } else { Kind::Gain },
+    let mut out: Vec<Nearby> = marginals(election, party, reach.max_swing, progress)?
+        .into_iter()
+        .filter_map(|m| {
+            let distance = distance_km(from, m.at);
+            (distance <= reach.within_km).then(|| Nearby {
+                seat: m.seat,
+                kind: m.kind,
                 distance_km: (distance * 10.0).round() / 10.0,
-                need: need(s.swing_needed, reach.max_swing, campaign.as_ref()),
-                seat: s,
-                campaign,
+                need: m.need,
+                campaign: m.campaign,
             })
         })
         .collect();

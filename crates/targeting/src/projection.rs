@@ -117,9 +117,14 @@ fn swing_seat(rule: Rule, seat: &[f64], from: &[f64], to: &[f64], trend: &[f64],
             }
         }
     }
-    let sum: f64 = out.iter().sum();
+    normalise(out);
+}
+
+/// Scales shares to sum to one (all zero stays all zero).
+pub(crate) fn normalise(shares: &mut [f64]) {
+    let sum: f64 = shares.iter().sum();
     if sum > 0.0 {
-        out.iter_mut().for_each(|v| *v /= sum);
+        shares.iter_mut().for_each(|v| *v /= sum);
     }
 }
 
@@ -134,7 +139,6 @@ pub const REALIGNMENT_CARRIED: f64 = 0.5;
 /// parties stand nowhere else and are left out: its seats are carried over unchanged.
 #[derive(Debug, Clone)]
 pub struct Model {
-    pub year: i32,
     /// Families, most votes first, then any added for a later election, then Other.
     pub families: Vec<Party>,
     pub seats: Vec<ModelSeat>,
@@ -142,8 +146,6 @@ pub struct Model {
     pub areas: Vec<String>,
     pub national: Shares,
     pub by_area: Vec<Shares>,
-    /// The year of the election before, when seats carry their movement from it.
-    pub history: Option<i32>,
 }
 
 #[derive(Debug, Clone)]
@@ -155,6 +157,14 @@ pub struct ModelSeat {
     pub shares: Shares,
     /// How far each share moved against the area's since the election before (zero without one).
     pub trend: Shares,
+}
+
+/// Another election in a model's terms (see [`Model::regroup`]).
+struct Regrouped {
+    national: Shares,
+    by_area: Vec<Shares>,
+    /// Each of the model's seats: its valid votes and shares then, if it has a result.
+    seats: Vec<Option<(u64, Shares)>>,
 }
 
 /// The area a seat's regional swing comes from: its English region, or Scotland or Wales.
@@ -210,26 +220,22 @@ impl Model {
         let national = pooled(seats.iter().map(|s| (s.votes, &s.shares)), families.len());
         let by_area =
             (0..areas.len()).map(|a| pooled(seats.iter().filter(|s| s.area == a).map(|s| (s.votes, &s.shares)), families.len())).collect();
-        Model { year: election.year, families, seats, areas, national, by_area, history: None }
+        Model { families, seats, areas, national, by_area }
     }
 
     /// Adds each seat's movement against its area since `earlier` (on the same boundaries), for the
     /// families that stood in both.
     pub fn with_history(mut self, earlier: &Election) -> Model {
-        let (_, earlier_area, earlier_seats) = self.regroup(earlier);
-        let stood: Vec<bool> = {
-            let (national, _, _) = self.regroup(earlier);
-            national.iter().map(|v| *v > 0.0).collect()
-        };
+        let Regrouped { national, by_area: earlier_area, seats: earlier_seats } = self.regroup(earlier);
+        let stood: Vec<bool> = national.iter().map(|v| *v > 0.0).collect();
         for (seat, before) in self.seats.iter_mut().zip(earlier_seats) {
-            let Some(before) = before else { continue };
+            let Some((_, before)) = before else { continue };
             for j in 0..seat.trend.len() {
                 if stood[j] && j + 1 < seat.trend.len() {
                     seat.trend[j] = (seat.shares[j] - before[j]) - (self.by_area[seat.area][j] - earlier_area[seat.area][j]);
                 }
             }
         }
-        self.history = Some(earlier.year);
         self
     }
 
@@ -239,20 +245,21 @@ impl Model {
 
     /// Another election on the same boundaries in this model's terms: national shares, shares by
     /// this model's areas (seats keep their area whatever the other file calls its region), and
-    /// each seat's shares. Parties this model does not know count as Other.
-    fn regroup(&self, other: &Election) -> (Shares, Vec<Shares>, Vec<Option<Shares>>) {
+    /// each seat's valid votes and shares. Parties this model does not know count as Other.
+    fn regroup(&self, other: &Election) -> Regrouped {
         let k = self.families.len();
-        let seats: Vec<Option<Shares>> = self.seats.iter().map(|s| other.seat(&s.gss).map(|r| shares_of(r, &self.families))).collect();
+        let seats: Vec<Option<(u64, Shares)>> =
+            self.seats.iter().map(|s| other.seat(&s.gss).map(|r| (r.valid_votes, shares_of(r, &self.families)))).collect();
         let weighted = |area: Option<usize>| {
             let rows = self.seats.iter().zip(&seats).filter(|(s, _)| area.is_none_or(|a| s.area == a));
-            pooled(rows.filter_map(|(s, r)| Some((other.seat(&s.gss)?.valid_votes, r.as_ref()?))), k)
+            pooled(rows.filter_map(|(_, r)| r.as_ref().map(|(votes, shares)| (*votes, shares))), k)
         };
-        (weighted(None), (0..self.areas.len()).map(|a| weighted(Some(a))).collect(), seats)
+        Regrouped { national: weighted(None), by_area: (0..self.areas.len()).map(|a| weighted(Some(a))).collect(), seats }
     }
 
     /// Another election's shares, national and by area, in this model's terms.
     pub fn actual(&self, later: &Election) -> (Shares, Vec<Shares>) {
-        let (national, by_area, _) = self.regroup(later);
+        let Regrouped { national, by_area, .. } = self.regroup(later);
         (national, by_area)
     }
 

@@ -5,7 +5,7 @@ use rand_distr::StandardNormal;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::projection::{winner, Method, Model, Shares};
+use crate::projection::{normalise, winner, Method, Model, Shares};
 
 /// What to simulate: new shares with their uncertainty.
 #[derive(Debug, Clone)]
@@ -74,9 +74,9 @@ pub fn simulate(model: &Model, scenario: &Scenario) -> Simulation {
             let mut national = vec![0.0; k];
             let mut by_area: Vec<Shares> = scenario.by_area.clone();
             let mut shares = vec![0.0; k];
+            let mut errors = vec![0.0; k];
             for _ in 0..runs {
                 let mut seats_won = vec![0u32; k];
-                let mut errors = vec![0.0; k];
                 for j in 0..k {
                     errors[j] = if scenario.national[j] > 0.0 { rng.sample::<f64, _>(StandardNormal) * scenario.national_sd } else { 0.0 };
                     national[j] = (scenario.national[j] + errors[j]).max(0.0);
@@ -146,13 +146,6 @@ pub fn simulate(model: &Model, scenario: &Scenario) -> Simulation {
         })
         .collect();
     Simulation { simulations: scenario.simulations, parties, seats }
-}
-
-fn normalise(shares: &mut [f64]) {
-    let sum: f64 = shares.iter().sum();
-    if sum > 0.0 {
-        shares.iter_mut().for_each(|v| *v /= sum);
-    }
 }
 
 #[cfg(test)]

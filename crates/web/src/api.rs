@@ -152,7 +152,7 @@ pub async fn progress(State(state): State<AppState>, viewer: Viewer) -> ApiResul
     let p = canvassing::progress(&mut tx, &viewer.campaign).await?;
     let stats = register::stats(&mut tx, &viewer.campaign).await?;
     tx.commit().await?;
-    let win = crate::pages::campaign::win_number(&viewer.campaign, stats.totals.eligible);
+    let win = viewer.campaign.win_number(stats.totals.eligible);
     Ok(Json(json!({ "progress": p, "win_number": win })))
 }
 

@@ -1,4 +1,4 @@
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -439,14 +439,7 @@ fn run_backtest(elections: &[Election], args: BacktestArgs) -> anyhow::Result<()
 }
 
 async fn place(tx: &mut Tx, place: &Place) -> anyhow::Result<(LatLon, String)> {
-    match (&place.postcode, place.lat, place.lon) {
-        (Some(p), _, _) => {
-            let postcode = Postcode::parse(p).map_err(anyhow::Error::msg)?;
-            Ok((targeting::locate_postcode(tx, &postcode).await?, postcode.to_string()))
-        }
-        (None, Some(lat), Some(lon)) => Ok((LatLon::new(lat, lon).map_err(anyhow::Error::msg)?, format!("{lat:.5}, {lon:.5}"))),
-        _ => bail!("give --postcode, or --lat and --lon"),
-    }
+    targeting::locate_place(tx, place.postcode.as_deref(), place.lat, place.lon).await?.context("give --postcode, or --lat and --lon")
 }
 
 async fn nearest_seats(tx: &mut Tx, elections: &[Election], args: NearestArgs) -> anyhow::Result<()> {
@@ -540,30 +533,26 @@ async fn deploy(tx: &mut Tx, elections: &[Election], args: DeployArgs) -> anyhow
     let (election, party) = pick(elections, &args.which)?;
     let volunteers = read_volunteers(tx, &args.volunteers).await?;
     let progress = targeting::campaign_progress(tx).await?;
-    let locations = nearest::seat_locations(election.boundaries).map_err(anyhow::Error::msg)?;
-    let reach = volunteers.iter().map(|v| v.max_km).fold(0.0, f64::max);
     let days: std::collections::BTreeSet<&String> = volunteers.iter().flat_map(|v| &v.days).collect();
     // Every marginal seat some volunteer can reach, wanting --per-seat volunteers each day.
-    let mut needs = Vec::new();
-    let mut seats: HashMap<&str, ()> = HashMap::new();
-    for seat in &election.seats {
-        let (Some(at), Some(s)) = (locations.get(&seat.gss), marginality::standing(seat, party)) else { continue };
-        if s.swing_needed > args.max_swing || !volunteers.iter().any(|v| nearest::distance_km(v.home, *at) <= v.max_km.min(reach)) {
-            continue;
-        }
-        let value = nearest::need(s.swing_needed, args.max_swing, progress.get(&seat.gss));
-        seats.insert(&seat.gss, ());
-        for day in &days {
-            needs.push(SeatNeed {
-                gss: seat.gss.clone(),
-                name: seat.name.clone(),
-                location: *at,
+    let seats: Vec<nearest::Marginal> = nearest::marginals(election, party, args.max_swing, &progress)
+        .map_err(anyhow::Error::msg)?
+        .into_iter()
+        .filter(|m| volunteers.iter().any(|v| nearest::distance_km(v.home, m.at) <= v.max_km))
+        .collect();
+    let needs: Vec<SeatNeed> = seats
+        .iter()
+        .flat_map(|m| {
+            days.iter().map(|day| SeatNeed {
+                gss: m.seat.gss.clone(),
+                name: m.seat.name.clone(),
+                location: m.at,
                 day: (*day).clone(),
                 wanted: args.per_seat,
-                value,
-            });
-        }
-    }
+                value: m.need,
+            })
+        })
+        .collect();
     let optimal = deployment::optimal(&volunteers, &needs);
     let nearest = deployment::nearest_first(&volunteers, &needs);
     let comparison = Comparison {

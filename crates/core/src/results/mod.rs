@@ -201,16 +201,9 @@ impl SeatResult {
     pub fn majority(&self) -> u64 {
         self.winner().1 - self.second().1
     }
-    pub fn votes_for(&self, party: Party) -> u64 {
-        self.votes.iter().find(|v| v.0 == party).map_or(0, |v| v.1)
-    }
     /// The votes of a party's family (UKIP, Brexit and Reform together).
     pub fn family_votes(&self, family: Party) -> u64 {
         self.votes.iter().filter(|v| v.0.family() == family.family()).map(|v| v.1).sum()
-    }
-    /// A party's share of the valid vote, 0 to 1.
-    pub fn share(&self, party: Party) -> f64 {
-        self.votes_for(party) as f64 / self.valid_votes.max(1) as f64
     }
     pub fn turnout(&self) -> Option<f64> {
         self.electorate.filter(|e| *e > 0).map(|e| self.valid_votes as f64 / e as f64)

@@ -5,9 +5,8 @@ use axum::Form;
 use chrono::NaiveDate;
 use groundgame_core::access::Role;
 use groundgame_core::geography::{self, GssCode};
-use groundgame_core::results::{previous_result, win_number as compute_win_number, WinNumber};
 use groundgame_core::survey::Survey;
-use groundgame_store::campaigns::{self, Campaign};
+use groundgame_store::campaigns;
 use groundgame_store::canvassing::{self, Tally};
 use groundgame_store::{accounts, audit, register};
 use maud::{html, Markup};
@@ -17,12 +16,6 @@ use super::layout::{self, n, percent};
 use crate::auth::{self, Viewer};
 use crate::error::PageResult;
 use crate::AppState;
-
-/// The campaign's win number, from the seat's last general election.
-pub fn win_number(campaign: &Campaign, eligible: u64) -> Option<WinNumber> {
-    let gss = GssCode::parse(&campaign.gss).ok()?;
-    previous_result(&gss, campaign.election_date).and_then(|(e, r)| compute_win_number(e, r, eligible))
-}
 
 fn tally_cells(t: &Tally, key: &str) -> Markup {
     html! {
@@ -38,7 +31,7 @@ pub async fn overview(State(state): State<AppState>, viewer: Viewer) -> PageResu
     let stats = register::stats(&mut tx, &viewer.campaign).await?;
     let progress = canvassing::progress(&mut tx, &viewer.campaign).await?;
     tx.commit().await?;
-    let win = win_number(&viewer.campaign, stats.totals.eligible);
+    let win = viewer.campaign.win_number(stats.totals.eligible);
     let t = &progress.totals;
     Ok(layout::page(
         &viewer,

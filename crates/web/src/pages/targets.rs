@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use axum::extract::{Query, State};
-use groundgame_core::geography::{LatLon, Postcode};
 use groundgame_core::results::parse::seats;
 use groundgame_core::results::{Boundaries, Election, Party};
 use groundgame_store::targeting::{self, election_of};
@@ -57,8 +56,9 @@ pub async fn seat_list(state: &AppState, viewer: &Viewer, q: &ListQuery) -> Resu
     let party_name = blank(&q.party).unwrap_or_else(|| viewer.campaign.party.clone());
     let party = party_in(&election, &party_name).map_err(AppError::bad_request)?;
     let region = blank(&q.region);
+    // One box for both: a nation's name filters by nation, anything else by region.
     let (region, nation) = match region {
-        Some(r) if ["England", "Scotland", "Wales", "Northern Ireland"].iter().any(|n| n.eq_ignore_ascii_case(&r)) => (None, Some(r)),
+        Some(r) if election.seats.iter().any(|s| s.nation.eq_ignore_ascii_case(&r)) => (None, Some(r)),
         r => (r, None),
     };
     let filter = Filter { region: region.clone(), nation: nation.clone() };
@@ -237,14 +237,7 @@ pub struct NearestAnswer {
 /// The marginal seats near a postcode or a point. `None` when no place is given yet.
 pub async fn nearest_seats(state: &AppState, q: &NearestQuery) -> Result<Option<NearestAnswer>, AppError> {
     let mut tx = state.store.begin().await?;
-    let from = match (blank(&q.postcode), q.lat, q.lon) {
-        (Some(p), _, _) => {
-            let postcode = Postcode::parse(&p).map_err(AppError::bad_request)?;
-            (targeting::locate_postcode(&mut tx, &postcode).await?, postcode.to_string())
-        }
-        (None, Some(lat), Some(lon)) => (LatLon::new(lat, lon).map_err(AppError::bad_request)?, format!("{lat:.4}, {lon:.4}")),
-        _ => return Ok(None),
-    };
+    let Some(from) = targeting::locate_place(&mut tx, q.postcode.as_deref(), q.lat, q.lon).await? else { return Ok(None) };
     let elections = targeting::elections(&mut tx).await?;
     tx.commit().await?;
     let progress = state.campaign_progress().await?;
