@@ -1,15 +1,21 @@
-//! How results and errors reach the terminal.
+//! How results and errors reach the terminal: the one place the command line turns a use case's
+//! outcome into words.
 
-use groundgame_store::Error;
 use serde::Serialize;
 
 /// Prints an error and its causes, and for a refused import the rows at fault.
 pub fn print_error(e: &anyhow::Error) {
-    if let Some(Error::Rows { errors, total }) = e.downcast_ref::<Error>() {
+    let rows = match (e.downcast_ref::<groundgame_app::Error>(), e.downcast_ref::<groundgame_store::Error>()) {
+        (Some(groundgame_app::Error::Rows { errors, total }), _) | (_, Some(groundgame_store::Error::Rows { errors, total })) => {
+            Some((errors, *total))
+        }
+        _ => None,
+    };
+    if let Some((errors, total)) = rows {
         for row in errors {
             eprintln!("  {row}");
         }
-        if *total > errors.len() {
+        if total > errors.len() {
             eprintln!("  ... and {} more", total - errors.len());
         }
     }

@@ -7,12 +7,16 @@
 pub mod access;
 /// Ballot ids and campaign identity.
 pub mod campaign;
+/// Cells of CSV files people open in spreadsheets, made safe from formula injection.
+pub mod csv_cell;
 /// Elector numbers (`PD-124/1`) and polling district codes.
 pub mod elector;
 /// Franchise markers: what each letter on the register means and who may vote.
 pub mod franchise;
 /// Constituencies (GSS codes), postcodes and their centroids.
 pub mod geography;
+/// The password policy.
+pub mod password;
 /// Postcode centroid files: ONSPD, Code-Point Open, and the bundled demo area.
 pub mod postcodes;
 /// Council register exports: layouts, parsing, households, updates, absent voters.

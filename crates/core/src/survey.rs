@@ -185,6 +185,44 @@ pub struct Contact {
 /// The longest note kept with a contact.
 pub const MAX_NOTE: usize = 2000;
 
+/// A phone clock this close to the server's is taken as right: the rest is network delay.
+pub const CLOCK_TOLERANCE: chrono::Duration = chrono::Duration::minutes(2);
+
+/// How far a phone's clock is behind (positive) or ahead of (negative) the server's, from the time
+/// the phone says it sent a batch and the time the server received it. Within
+/// [`CLOCK_TOLERANCE`] the clock is taken as right.
+pub fn clock_error(phone_sent_at: Option<chrono::DateTime<chrono::Utc>>, received_at: chrono::DateTime<chrono::Utc>) -> chrono::Duration {
+    match phone_sent_at {
+        Some(sent) => {
+            let error = received_at.signed_duration_since(sent);
+            if error.abs() <= CLOCK_TOLERANCE {
+                chrono::Duration::zero()
+            } else {
+                error
+            }
+        }
+        None => chrono::Duration::zero(),
+    }
+}
+
+/// The time a contact counts at, which decides whose answer is the latest. It is the time the
+/// phone recorded it, corrected by that phone's clock error, and never before the campaign began
+/// nor after the server received it: a phone with a wrong clock can neither freeze an elector's
+/// state in the future nor bury its own answers in the past, and cannot reorder anyone else's.
+pub fn ordered_at(
+    recorded_at: chrono::DateTime<chrono::Utc>,
+    clock_error: chrono::Duration,
+    campaign_began: chrono::DateTime<chrono::Utc>,
+    received_at: chrono::DateTime<chrono::Utc>,
+) -> chrono::DateTime<chrono::Utc> {
+    let corrected = recorded_at.checked_add_signed(clock_error).unwrap_or(received_at);
+    if corrected > received_at || corrected < campaign_began {
+        received_at
+    } else {
+        corrected
+    }
+}
+
 /// Support score, 0 (certain against) to 100 (certain for), from an intention and its certainty.
 /// Unknown certainty counts as 3; won't vote, won't say and no answer are 50.
 pub fn support_score(party: &str, intention: Option<&str>, certainty: Option<u8>) -> Option<u8> {
@@ -222,6 +260,27 @@ mod tests {
         assert_eq!(support_score("Lab", Some("WS"), None), Some(50));
         assert_eq!(support_score("Lab", Some("LD"), None), Some(20));
         assert_eq!(support_score("Lab", None, None), None);
+    }
+
+    #[test]
+    fn a_wrong_phone_clock_cannot_move_a_contact_out_of_range() {
+        let t = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&chrono::Utc);
+        let began = t("2026-11-01T00:00:00Z");
+        let received = t("2026-12-01T12:00:00Z");
+        // A right clock: the phone's time stands, whatever the delay in sending.
+        let e = clock_error(Some(t("2026-12-01T11:59:30Z")), received);
+        assert_eq!(e, chrono::Duration::zero());
+        assert_eq!(ordered_at(t("2026-12-01T10:00:00Z"), e, began, received), t("2026-12-01T10:00:00Z"));
+        // A clock a year ahead: corrected by the error measured when it synced.
+        let e = clock_error(Some(t("2027-12-01T12:00:00Z")), received);
+        assert_eq!(ordered_at(t("2027-12-01T10:00:00Z"), e, began, received), t("2026-12-01T10:00:00Z"));
+        // 9999-12-31 from a phone that sends no clock: no later than when it arrived.
+        assert_eq!(ordered_at(t("9999-12-31T00:00:00Z"), chrono::Duration::zero(), began, received), received);
+        // Before the campaign began: when it arrived.
+        assert_eq!(ordered_at(t("0001-01-01T00:00:00Z"), chrono::Duration::zero(), began, received), received);
+        // A clock five hours behind, recorded two hours before sending.
+        let e = clock_error(Some(t("2026-12-01T07:00:00Z")), received);
+        assert_eq!(ordered_at(t("2026-12-01T05:00:00Z"), e, began, received), t("2026-12-01T10:00:00Z"));
     }
 
     #[test]

@@ -1,7 +1,10 @@
-//! Accounts, memberships (a role in a campaign), invites and sessions.
+//! Accounts, memberships (a role in a campaign), invites, sessions, password resets and known
+//! devices.
 //!
 //! Secrets never reach the database: passwords arrive as argon2 PHC strings and tokens (session
-//! cookies, invite links) as their SHA-256, so a copy of the database signs nobody in.
+//! cookies, invite and reset links, device cookies) as their SHA-256, so a copy of the database
+//! signs nobody in. Nothing here decides who may do what: the use cases do, and call these in
+//! their own transactions.
 
 use groundgame_core::access::Role;
 use serde::Serialize;
@@ -40,47 +43,91 @@ pub fn normalise_email(email: &str) -> Result<String> {
     }
 }
 
-/// Adds a user to a campaign in a role, creating the account if it is new. A password hash, when
-/// given, replaces the account's password.
-pub async fn add_member(
-    tx: &mut Tx,
-    campaign: &Campaign,
-    email: &str,
-    name: &str,
-    role: Role,
-    password_hash: Option<&str>,
-) -> Result<User> {
-    let email = normalise_email(email)?;
-    let existing: Option<User> = tx.fetch_optional("SELECT id, email, name FROM users WHERE email = $1", args![email.as_str()]).await?;
-    let user = match existing {
-        Some(u) => u,
-        None => {
-            let name = if name.trim().is_empty() { email.split('@').next().unwrap_or_default() } else { name.trim() };
-            tx.fetch_one(
-                "INSERT INTO users (email, name, created_at) VALUES ($1, $2, $3) RETURNING id, email, name",
-                args![email.as_str(), name, now()],
-            )
-            .await?
-        }
-    };
-    if let Some(hash) = password_hash {
-        tx.execute("UPDATE users SET password_hash = $1 WHERE id = $2", args![hash, user.id]).await?;
-    }
-    tx.execute(
-        "INSERT INTO memberships (campaign_id, user_id, role) VALUES ($1, $2, $3) \
-         ON CONFLICT (campaign_id, user_id) DO UPDATE SET role = excluded.role",
-        args![campaign.id, user.id, role.as_str()],
-    )
-    .await?;
-    Ok(user)
-}
-
-/// The account for an email and its password hash, for signing in.
+/// The account for an email and its password hash (None until one is set).
 pub async fn credentials(tx: &mut Tx, email: &str) -> Result<Option<(User, Option<String>)>> {
     let Ok(email) = normalise_email(email) else { return Ok(None) };
     let row: Option<(i64, String, String, Option<String>)> =
         tx.fetch_optional("SELECT id, email, name, password_hash FROM users WHERE email = $1", args![email]).await?;
     Ok(row.map(|(id, email, name, hash)| (User { id, email, name }, hash)))
+}
+
+/// The account with this id and its password hash.
+pub async fn user_credentials(tx: &mut Tx, user_id: i64) -> Result<(User, Option<String>)> {
+    let row: Option<(i64, String, String, Option<String>)> =
+        tx.fetch_optional("SELECT id, email, name, password_hash FROM users WHERE id = $1", args![user_id]).await?;
+    row.map(|(id, email, name, hash)| (User { id, email, name }, hash)).ok_or_else(|| Error::NotFound(format!("no account {user_id}")))
+}
+
+/// Creates an account. An email that already has one is a conflict: an existing account is never
+/// taken over by creating it again.
+pub async fn create_user(tx: &mut Tx, email: &str, name: &str, password_hash: Option<&str>) -> Result<User> {
+    let email = normalise_email(email)?;
+    if credentials(tx, &email).await?.is_some() {
+        return Err(Error::Conflict(format!("{email} already has an account")));
+    }
+    let name = if name.trim().is_empty() { email.split('@').next().unwrap_or_default() } else { name.trim() };
+    tx.fetch_one(
+        "INSERT INTO users (email, name, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id, email, name",
+        args![email.as_str(), name, password_hash, now()],
+    )
+    .await
+}
+
+/// The account for an email, created (without a password) if it is new.
+pub async fn find_or_create_user(tx: &mut Tx, email: &str, name: &str) -> Result<User> {
+    match credentials(tx, email).await? {
+        Some((user, _)) => Ok(user),
+        None => create_user(tx, email, name, None).await,
+    }
+}
+
+/// Replaces an account's password.
+pub async fn set_password(tx: &mut Tx, user_id: i64, password_hash: &str) -> Result<()> {
+    tx.execute("UPDATE users SET password_hash = $1 WHERE id = $2", args![password_hash, user_id]).await?;
+    Ok(())
+}
+
+/// Gives a user a role in a campaign (a new membership, or a new role in one they have).
+pub async fn set_membership(tx: &mut Tx, campaign_id: i64, user_id: i64, role: Role) -> Result<()> {
+    tx.execute(
+        "INSERT INTO memberships (campaign_id, user_id, role) VALUES ($1, $2, $3) \
+         ON CONFLICT (campaign_id, user_id) DO UPDATE SET role = excluded.role",
+        args![campaign_id, user_id, role.as_str()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Adds a user (by email, creating the account without a password if it is new) to a campaign in a
+/// role. For the command line and the demo, which act with the whole database in hand; the web
+/// app joins people only through invites.
+pub async fn add_member(tx: &mut Tx, campaign: &Campaign, email: &str, name: &str, role: Role) -> Result<User> {
+    let user = find_or_create_user(tx, email, name).await?;
+    set_membership(tx, campaign.id, user.id, role).await?;
+    Ok(user)
+}
+
+/// Takes a user out of a campaign. Whether they were in it.
+pub async fn remove_membership(tx: &mut Tx, campaign_id: i64, user_id: i64) -> Result<bool> {
+    Ok(tx.execute("DELETE FROM memberships WHERE campaign_id = $1 AND user_id = $2", args![campaign_id, user_id]).await? > 0)
+}
+
+/// A user's role in a campaign, if they are in it.
+pub async fn role_in(tx: &mut Tx, campaign_id: i64, user_id: i64) -> Result<Option<Role>> {
+    let row: Option<(String,)> =
+        tx.fetch_optional("SELECT role FROM memberships WHERE campaign_id = $1 AND user_id = $2", args![campaign_id, user_id]).await?;
+    row.map(|(r,)| parse_role(&r)).transpose()
+}
+
+/// How many organisers a campaign has.
+pub async fn organisers(tx: &mut Tx, campaign_id: i64) -> Result<i64> {
+    let (n,): (i64,) = tx
+        .fetch_one(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM memberships WHERE campaign_id = $1 AND role = $2",
+            args![campaign_id, Role::Organiser.as_str()],
+        )
+        .await?;
+    Ok(n)
 }
 
 /// The campaigns a user is in, with their role in each, by ballot id.
@@ -119,17 +166,24 @@ pub struct Session {
     pub csrf_token: String,
 }
 
-pub async fn create_session(
-    tx: &mut Tx,
-    token_hash: &str,
-    user_id: i64,
-    campaign_id: i64,
-    csrf_token: &str,
-    expires_at: &str,
-) -> Result<()> {
+/// A session to open.
+pub struct NewSession<'a> {
+    pub token_hash: &'a str,
+    pub user_id: i64,
+    pub campaign_id: i64,
+    pub csrf_token: &'a str,
+    pub expires_at: &'a str,
+    /// The browser's own description of itself, for the volunteer to recognise it.
+    pub user_agent: &'a str,
+    pub ip: &'a str,
+}
+
+pub async fn create_session(tx: &mut Tx, s: &NewSession<'_>) -> Result<()> {
+    let agent: String = s.user_agent.chars().take(300).collect();
     tx.execute(
-        "INSERT INTO sessions (token_hash, user_id, campaign_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
-        args![token_hash, user_id, campaign_id, csrf_token, now(), expires_at],
+        "INSERT INTO sessions (token_hash, user_id, campaign_id, csrf_token, created_at, expires_at, user_agent, ip) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        args![s.token_hash, s.user_id, s.campaign_id, s.csrf_token, now(), s.expires_at, agent, s.ip],
     )
     .await?;
     Ok(())
@@ -151,12 +205,14 @@ struct SessionRow {
 pub async fn session(store: &crate::Store, token_hash: &str) -> Result<Option<Session>> {
     let row: Option<SessionRow> = store
         .fetch_optional(
-            "SELECT u.id AS user_id, u.email, u.name AS user_name, m.role, s.csrf_token, \
-             c.id, c.ballot_id, c.gss, c.name, c.election_date, c.register_version, c.party FROM sessions s \
-             JOIN users u ON u.id = s.user_id \
-             JOIN memberships m ON m.user_id = s.user_id AND m.campaign_id = s.campaign_id \
-             JOIN campaigns c ON c.id = s.campaign_id \
-             WHERE s.token_hash = $1 AND s.expires_at > $2",
+            &format!(
+                "SELECT u.id AS user_id, u.email, u.name AS user_name, m.role, s.csrf_token, {} FROM sessions s \
+                 JOIN users u ON u.id = s.user_id \
+                 JOIN memberships m ON m.user_id = s.user_id AND m.campaign_id = s.campaign_id \
+                 JOIN campaigns c ON c.id = s.campaign_id \
+                 WHERE s.token_hash = $1 AND s.expires_at > $2",
+                crate::campaigns::COLUMNS_OF_C
+            ),
             args![token_hash, now()],
         )
         .await?;
@@ -171,9 +227,47 @@ pub async fn session(store: &crate::Store, token_hash: &str) -> Result<Option<Se
     .transpose()
 }
 
+/// Ends one session (and clears out expired ones).
 pub async fn end_session(tx: &mut Tx, token_hash: &str) -> Result<()> {
     tx.execute("DELETE FROM sessions WHERE token_hash = $1 OR expires_at < $2", args![token_hash, now()]).await?;
     Ok(())
+}
+
+/// Ends every session of an account but, when given, one. How many ended.
+pub async fn end_sessions_of(tx: &mut Tx, user_id: i64, except: Option<&str>) -> Result<u64> {
+    tx.execute("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2", args![user_id, except.unwrap_or("")]).await
+}
+
+/// Ends an account's sessions in one campaign. How many ended.
+pub async fn end_sessions_in(tx: &mut Tx, campaign_id: i64, user_id: i64) -> Result<u64> {
+    tx.execute("DELETE FROM sessions WHERE campaign_id = $1 AND user_id = $2", args![campaign_id, user_id]).await
+}
+
+/// One of an account's open sessions, as its owner sees it.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct SessionInfo {
+    /// The session's id: the SHA-256 of its token, which signs nobody in.
+    pub id: String,
+    pub campaign: String,
+    pub created_at: String,
+    pub expires_at: String,
+    pub user_agent: String,
+    pub ip: String,
+}
+
+/// An account's open sessions, newest first.
+pub async fn sessions_of(tx: &mut Tx, user_id: i64) -> Result<Vec<SessionInfo>> {
+    tx.fetch_all(
+        "SELECT s.token_hash AS id, c.ballot_id AS campaign, s.created_at, s.expires_at, s.user_agent, s.ip FROM sessions s \
+         JOIN campaigns c ON c.id = s.campaign_id WHERE s.user_id = $1 AND s.expires_at > $2 ORDER BY s.created_at DESC",
+        args![user_id, now()],
+    )
+    .await
+}
+
+/// Ends one session of an account by its id. Whether it was theirs and open.
+pub async fn end_session_of(tx: &mut Tx, user_id: i64, token_hash: &str) -> Result<bool> {
+    Ok(tx.execute("DELETE FROM sessions WHERE user_id = $1 AND token_hash = $2", args![user_id, token_hash]).await? > 0)
 }
 
 /// An invitation to join a campaign, waiting for its link to be opened.
@@ -203,38 +297,118 @@ pub async fn create_invite(
     Ok(())
 }
 
-/// The invite behind a link, if it is unused and unexpired.
+/// The invite behind a link, if it is unused, not withdrawn and unexpired.
 pub async fn open_invite(tx: &mut Tx, token_hash: &str) -> Result<Option<Invite>> {
     let row: Option<(i64, String, String, String)> = tx
         .fetch_optional(
-            "SELECT campaign_id, email, name, role FROM invites WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+            "SELECT campaign_id, email, name, role FROM invites \
+             WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2",
             args![token_hash, now()],
         )
         .await?;
     row.map(|(campaign_id, email, name, role)| Ok(Invite { campaign_id, email, name, role: parse_role(&role)? })).transpose()
 }
 
-/// Uses an invite once: the account is created (or joined) with the password. A second use fails.
-pub async fn accept_invite(tx: &mut Tx, token_hash: &str, password_hash: &str) -> Result<(User, i64)> {
+/// Uses an invite once: the caller then makes the invited email a member. A second use, a
+/// withdrawn or an expired invite is an error.
+pub async fn use_invite(tx: &mut Tx, token_hash: &str) -> Result<Invite> {
     let invite =
         open_invite(tx, token_hash).await?.ok_or_else(|| Error::NotFound("this invite link has been used or has expired".into()))?;
-    let used = tx.execute("UPDATE invites SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL", args![now(), token_hash]).await?;
+    let used = tx
+        .execute(
+            "UPDATE invites SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND revoked_at IS NULL",
+            args![now(), token_hash],
+        )
+        .await?;
     if used != 1 {
         return Err(Error::Conflict("this invite link has already been used".into()));
     }
-    let campaign = crate::campaigns::by_id(tx, invite.campaign_id).await?;
-    let user = add_member(tx, &campaign, &invite.email, &invite.name, invite.role, Some(password_hash)).await?;
-    Ok((user, campaign.id))
+    Ok(invite)
+}
+
+/// An invite waiting to be used, as its campaign's organisers see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PendingInvite {
+    /// The invite's id: the SHA-256 of its link's token, which joins nobody.
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub expires_at: String,
 }
 
 /// Invites still waiting, newest first.
-pub async fn pending_invites(tx: &mut Tx, campaign: &Campaign) -> Result<Vec<(String, String, Role, String)>> {
-    let rows: Vec<(String, String, String, String)> = tx
+pub async fn pending_invites(tx: &mut Tx, campaign: &Campaign) -> Result<Vec<PendingInvite>> {
+    let rows: Vec<(String, String, String, String, String)> = tx
         .fetch_all(
-            "SELECT email, name, role, expires_at FROM invites WHERE campaign_id = $1 AND used_at IS NULL AND expires_at > $2 \
-             ORDER BY created_at DESC",
+            "SELECT token_hash, email, name, role, expires_at FROM invites \
+             WHERE campaign_id = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2 ORDER BY created_at DESC",
             args![campaign.id, now()],
         )
         .await?;
-    rows.into_iter().map(|(e, n, r, x)| Ok((e, n, parse_role(&r)?, x))).collect()
+    rows.into_iter()
+        .map(|(id, email, name, role, expires_at)| Ok(PendingInvite { id, email, name, role: parse_role(&role)?, expires_at }))
+        .collect()
+}
+
+/// Withdraws an unused invite of a campaign. The email it was for, if there was one to withdraw.
+pub async fn revoke_invite(tx: &mut Tx, campaign_id: i64, token_hash: &str) -> Result<Option<String>> {
+    let row: Option<(String,)> = tx
+        .fetch_optional(
+            "UPDATE invites SET revoked_at = $1 WHERE campaign_id = $2 AND token_hash = $3 AND used_at IS NULL AND revoked_at IS NULL \
+             RETURNING email",
+            args![now(), campaign_id, token_hash],
+        )
+        .await?;
+    Ok(row.map(|r| r.0))
+}
+
+/// A one-time link to choose a new password.
+pub async fn create_reset(tx: &mut Tx, token_hash: &str, user_id: i64, campaign_id: i64, by: Option<i64>, expires_at: &str) -> Result<()> {
+    tx.execute(
+        "INSERT INTO password_resets (token_hash, user_id, campaign_id, issued_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        args![token_hash, user_id, campaign_id, by, now(), expires_at],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The account a reset link is for, if the link is unused and unexpired.
+pub async fn open_reset(tx: &mut Tx, token_hash: &str) -> Result<Option<User>> {
+    tx.fetch_optional(
+        "SELECT u.id, u.email, u.name FROM password_resets r JOIN users u ON u.id = r.user_id \
+         WHERE r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > $2",
+        args![token_hash, now()],
+    )
+    .await
+}
+
+/// Uses a reset link once; the account it was for.
+pub async fn use_reset(tx: &mut Tx, token_hash: &str) -> Result<User> {
+    let user = open_reset(tx, token_hash).await?.ok_or_else(|| Error::NotFound("this reset link has been used or has expired".into()))?;
+    let used =
+        tx.execute("UPDATE password_resets SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL", args![now(), token_hash]).await?;
+    if used != 1 {
+        return Err(Error::Conflict("this reset link has already been used".into()));
+    }
+    // Any other link still out for the account goes too.
+    tx.execute("UPDATE password_resets SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL", args![now(), user.id]).await?;
+    Ok(user)
+}
+
+/// Remembers a browser that signed in to an account.
+pub async fn add_device(tx: &mut Tx, token_hash: &str, user_id: i64) -> Result<()> {
+    tx.execute(
+        "INSERT INTO known_devices (token_hash, user_id, created_at) VALUES ($1, $2, $3) ON CONFLICT (token_hash) DO NOTHING",
+        args![token_hash, user_id, now()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Whether a browser's device cookie has signed in to this account before.
+pub async fn is_known_device(tx: &mut Tx, token_hash: &str, user_id: i64) -> Result<bool> {
+    let row: Option<(i64,)> =
+        tx.fetch_optional("SELECT user_id FROM known_devices WHERE token_hash = $1 AND user_id = $2", args![token_hash, user_id]).await?;
+    Ok(row.is_some())
 }

@@ -27,6 +27,26 @@ pub async fn record(tx: &mut Tx, campaign_id: Option<i64>, user_id: Option<i64>,
     Ok(())
 }
 
+/// Writes one entry about an account in every campaign it belongs to (and in `also`, when given),
+/// so that each campaign's organisers see what happened to their people: password changes,
+/// resets, sessions ended, membership changes.
+pub async fn record_for_account(tx: &mut Tx, account: i64, also: Option<i64>, by: Option<i64>, action: &str, detail: &str) -> Result<()> {
+    let campaigns: Vec<(i64,)> = tx.fetch_all("SELECT campaign_id FROM memberships WHERE user_id = $1", args![account]).await?;
+    let mut ids: Vec<i64> = campaigns.into_iter().map(|c| c.0).collect();
+    if let Some(c) = also {
+        if !ids.contains(&c) {
+            ids.push(c);
+        }
+    }
+    if ids.is_empty() {
+        return record(tx, None, by, action, detail, 0).await;
+    }
+    for id in ids {
+        record(tx, Some(id), by, action, detail, 0).await?;
+    }
+    Ok(())
+}
+
 /// The latest entries of a campaign, newest first.
 pub async fn recent(tx: &mut Tx, campaign_id: i64, limit: i64) -> Result<Vec<Entry>> {
     tx.fetch_all(

@@ -159,6 +159,7 @@ fn bind_sqlite(stmt: &mut rusqlite::Statement<'_>, args: impl IntoIterator<Item 
             Arg::Real(v) => stmt.raw_bind_parameter(i + 1, v),
             Arg::Text(v) => stmt.raw_bind_parameter(i + 1, v),
             Arg::Bool(v) => stmt.raw_bind_parameter(i + 1, v),
+            Arg::Bytes(v) => stmt.raw_bind_parameter(i + 1, v),
         }
         .map_err(sqlite_error)?;
     }
@@ -200,6 +201,12 @@ fn copy_line(out: &mut String, args: &[Arg]) {
                 let _ = write!(out, "{v:?}");
             }
             Arg::Bool(v) => out.push(if *v { 't' } else { 'f' }),
+            Arg::Bytes(b) => {
+                out.push_str("\\\\x");
+                for byte in b {
+                    let _ = write!(out, "{byte:02x}");
+                }
+            }
             Arg::Text(Some(s)) => {
                 for c in s.chars() {
                     match c {

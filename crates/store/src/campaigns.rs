@@ -20,6 +20,9 @@ pub struct Campaign {
     pub register_version: i64,
     /// The party the campaign works for ('Lab'): its supporters are the ones counted.
     pub party: String,
+    /// When the campaign was set up (RFC 3339): nothing was canvassed with groundgame before it.
+    #[serde(skip)]
+    pub created_at: String,
 }
 
 impl Campaign {
@@ -40,6 +43,7 @@ pub(crate) struct CampaignRow {
     pub(crate) election_date: String,
     pub(crate) register_version: i64,
     pub(crate) party: String,
+    pub(crate) created_at: String,
 }
 
 impl TryFrom<CampaignRow> for Campaign {
@@ -54,11 +58,14 @@ impl TryFrom<CampaignRow> for Campaign {
             name: r.name,
             register_version: r.register_version,
             party: r.party,
+            created_at: r.created_at,
         })
     }
 }
 
-const COLUMNS: &str = "id, ballot_id, gss, name, election_date, register_version, party";
+const COLUMNS: &str = "id, ballot_id, gss, name, election_date, register_version, party, created_at";
+/// The same columns of a campaign joined as `c`.
+pub(crate) const COLUMNS_OF_C: &str = "c.id, c.ballot_id, c.gss, c.name, c.election_date, c.register_version, c.party, c.created_at";
 
 /// Creates the campaign for a UK parliamentary election in a constituency of the bundled list.
 #[tracing::instrument(skip(tx), err(level = "debug"))]

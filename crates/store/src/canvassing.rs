@@ -108,7 +108,15 @@ pub async fn assign(tx: &mut Tx, campaign: &Campaign, walk_id: i64, user_id: Opt
         args![campaign.id, walk_id, user_id, session_id, now()],
     )
     .await?;
+    // Whoever held the walk before stops holding it now; what they recorded until now is kept.
+    end_walk_handouts(tx, campaign, walk_id, user_id).await?;
     Ok(())
+}
+
+/// Takes a volunteer off every walk of a campaign (they left it).
+pub async fn unassign_user(tx: &mut Tx, campaign: &Campaign, user_id: i64) -> Result<()> {
+    tx.execute("UPDATE walk_assignments SET user_id = NULL WHERE campaign_id = $1 AND user_id = $2", args![campaign.id, user_id]).await?;
+    end_user_handouts(tx, campaign, user_id).await
 }
 
 /// Every assignment of the campaign, by walk.
@@ -251,7 +259,8 @@ pub enum Source {
 pub enum Scope {
     /// Any door in the campaign (organisers, paper entry).
     Campaign,
-    /// Only doors of walks assigned to this user.
+    /// Only doors handed to this user on a walk they held when the answer was recorded (or, for a
+    /// phone that has no record of what it was handed, doors of walks assigned to them now).
     AssignedTo(i64),
 }
 
@@ -272,23 +281,39 @@ pub struct Rejected {
     pub reason: String,
 }
 
-/// Stores a batch of contacts exactly once each: an id already stored is a duplicate, not an
-/// error, so a batch replayed after a dropped connection changes nothing.
-pub async fn record_contacts(
-    tx: &mut Tx,
-    campaign: &Campaign,
-    user_id: i64,
-    scope: Scope,
-    contacts: &[Contact],
-    source: Source,
-) -> Result<SyncReport> {
+/// A batch of contacts to store, with what is known of where it came from.
+pub struct Batch<'a> {
+    pub contacts: &'a [Contact],
+    pub user_id: i64,
+    pub scope: Scope,
+    pub source: Source,
+    /// How far the sending phone's clock is behind the server's (negative: ahead), measured when
+    /// it sent the batch ([`survey::clock_error`]).
+    pub clock_error: chrono::Duration,
+}
+
+/// A slack on the end of a holding: a phone's clock, corrected, may still be a little out.
+const HOLDING_SLACK: chrono::Duration = chrono::Duration::minutes(2);
+
+/// Stores a batch of contacts exactly once each: an id already stored (in this campaign) is a
+/// duplicate, not an error, so a batch replayed after a dropped connection changes nothing. An id
+/// already stored with other answers is refused, never silently dropped.
+pub async fn record_contacts(tx: &mut Tx, campaign: &Campaign, batch: Batch<'_>) -> Result<SyncReport> {
     let script = survey(tx, campaign).await?;
     let mut report = SyncReport::default();
-    // Which households (and their electors) each contact may name.
-    let doors = allowed_doors(tx, campaign, &scope, contacts).await?;
-    let mut valid: Vec<&Contact> = Vec::with_capacity(contacts.len());
+    let received = chrono::Utc::now();
+    let began = chrono::DateTime::parse_from_rfc3339(&campaign.created_at)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC);
+    let doors = Doors::load(tx, campaign, batch.user_id, &batch.scope, batch.contacts).await?;
+    let mut valid: Vec<(&Contact, String)> = Vec::with_capacity(batch.contacts.len());
     let mut seen = HashSet::new();
-    for c in contacts {
+    for c in batch.contacts {
+        let at = match batch.source {
+            Source::App => survey::ordered_at(c.recorded_at, batch.clock_error, began, received),
+            // Paper dates come from the person keying the sheet in, checked by the caller.
+            Source::Paper => c.recorded_at.min(received),
+        };
         let reason = if !seen.insert(c.id) {
             Some("sent twice in one batch".to_owned())
         } else if let Err(e) = script.check(&c.answers, c.outcome.as_deref()) {
@@ -296,119 +321,375 @@ pub async fn record_contacts(
         } else if c.note.chars().count() > MAX_NOTE {
             Some(format!("the note is longer than {MAX_NOTE} characters"))
         } else {
-            match doors.get(&c.household_id) {
-                None => Some(match scope {
-                    Scope::AssignedTo(_) => format!("door {} is not on a walk assigned to you", c.household_id),
-                    Scope::Campaign => format!("door {} is not in this campaign", c.household_id),
-                }),
-                Some(electors) => match c.elector_id {
-                    Some(e) if !electors.contains(&e) => Some(format!("elector {e} does not live at door {}", c.household_id)),
-                    _ => None,
-                },
-            }
+            doors.refusal(c, at, &batch.scope)
         };
         match reason {
             Some(reason) => report.rejected.push(Rejected { id: c.id, reason }),
-            None => valid.push(c),
+            None => valid.push((c, time_text(at))),
         }
     }
     if valid.is_empty() {
         return Ok(report);
     }
-    let received = now();
-    let source = match source {
+    let received = time_text(received);
+    let source = match batch.source {
         Source::App => "app",
         Source::Paper => "paper",
     };
-    const COLUMNS: &str =
-        "id, campaign_id, walk_id, household_id, elector_id, user_id, recorded_at, received_at, outcome, answers, note, source";
+    const COLUMNS: &str = "campaign_id, id, walk_id, household_id, elector_id, polling_district, user_id, recorded_at, received_at, \
+                           ordered_at, outcome, answers, note, source";
+    const WIDTH: usize = 14;
     let mut rows: Vec<Vec<Arg>> = Vec::with_capacity(valid.len());
-    for c in &valid {
+    for (c, at) in &valid {
         rows.push(args![
-            c.id.to_string(),
             campaign.id,
+            c.id.to_string(),
             c.walk_id,
             c.household_id,
             c.elector_id,
-            user_id,
-            c.recorded_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            doors.district.get(&c.household_id).cloned(),
+            batch.user_id,
+            time_text(c.recorded_at),
             received.as_str(),
+            at.as_str(),
             c.outcome.clone(),
-            serde_json::to_string(&c.answers).map_err(anyhow::Error::new)?,
+            answers_json(&c.answers)?,
             c.note.trim(),
             source
         ]);
     }
-    let placeholders: Vec<String> = (1..=12).map(|i| format!("${i}")).collect();
-    let one = format!("INSERT INTO contacts ({COLUMNS}) VALUES ({}) ON CONFLICT (id) DO NOTHING", placeholders.join(", "));
+    let placeholders: Vec<String> = (1..=WIDTH).map(|i| format!("${i}")).collect();
+    let one = format!("INSERT INTO contacts ({COLUMNS}) VALUES ({}) ON CONFLICT (campaign_id, id) DO NOTHING", placeholders.join(", "));
     let written = match crate::bulk::sqlite_insert_each(tx, &one, rows.clone()).await? {
         Some(written) => written,
         None => {
             // PostgreSQL: one statement for the batch; RETURNING names the ids that were new.
             let mut values = Vec::with_capacity(rows.len());
-            let mut a: Vec<Arg> = Vec::with_capacity(rows.len() * 12);
+            let mut a: Vec<Arg> = Vec::with_capacity(rows.len() * WIDTH);
             for row in rows {
                 let n = a.len();
-                values.push(format!("({})", (1..=12).map(|i| format!("${}", n + i)).collect::<Vec<_>>().join(", ")));
+                values.push(format!("({})", (1..=WIDTH).map(|i| format!("${}", n + i)).collect::<Vec<_>>().join(", ")));
                 a.extend(row);
             }
-            let sql = format!("INSERT INTO contacts ({COLUMNS}) VALUES {} ON CONFLICT (id) DO NOTHING RETURNING id", values.join(", "));
+            let sql = format!(
+                "INSERT INTO contacts ({COLUMNS}) VALUES {} ON CONFLICT (campaign_id, id) DO NOTHING RETURNING id",
+                values.join(", ")
+            );
             let new: Vec<(String,)> = tx.fetch_all(&sql, a).await?;
             let new: HashSet<String> = new.into_iter().map(|r| r.0).collect();
-            valid.iter().map(|c| new.contains(&c.id.to_string())).collect()
+            valid.iter().map(|(c, _)| new.contains(&c.id.to_string())).collect()
         }
     };
-    for (c, new) in valid.iter().zip(written) {
+    let mut repeated = Vec::new();
+    for ((c, _), new) in valid.iter().zip(written) {
         if new {
             report.stored.push(c.id);
         } else {
-            report.duplicates.push(c.id);
+            repeated.push(*c);
+        }
+    }
+    if !repeated.is_empty() {
+        let stored = stored_contacts(tx, campaign, repeated.iter().map(|c| c.id)).await?;
+        for c in repeated {
+            match stored.get(&c.id) {
+                Some(s) if s.is_same(c, batch.user_id) => report.duplicates.push(c.id),
+                _ => report.rejected.push(Rejected {
+                    id: c.id,
+                    reason: "another answer with the same id is already stored: this one was not; keep it and tell your organiser".into(),
+                }),
+            }
         }
     }
     Ok(report)
 }
 
-/// The households the contacts name that the scope allows, each with the electors (of those the
-/// contacts name) who live there. Every lookup is by primary key or by the user's assignments, so
-/// a batch costs the same whatever the size of the register.
-async fn allowed_doors(tx: &mut Tx, campaign: &Campaign, scope: &Scope, contacts: &[Contact]) -> Result<HashMap<i64, HashSet<i64>>> {
-    let named: HashSet<i64> = contacts.iter().map(|c| c.household_id).collect();
-    if named.is_empty() {
-        return Ok(HashMap::new());
+/// A time as stored: RFC 3339 in UTC to the millisecond, so that text order is time order.
+fn time_text(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+fn answers_json(answers: &BTreeMap<String, String>) -> Result<String> {
+    Ok(serde_json::to_string(answers).map_err(anyhow::Error::new)?)
+}
+
+/// A contact as stored, to tell a resend from a different answer that reuses an id.
+#[derive(sqlx::FromRow)]
+struct StoredContact {
+    id: String,
+    walk_id: Option<i64>,
+    household_id: i64,
+    elector_id: Option<i64>,
+    user_id: Option<i64>,
+    recorded_at: String,
+    outcome: Option<String>,
+    answers: String,
+    note: String,
+}
+
+impl StoredContact {
+    fn is_same(&self, c: &Contact, user_id: i64) -> bool {
+        self.walk_id == c.walk_id
+            && self.household_id == c.household_id
+            && self.elector_id == c.elector_id
+            && self.user_id == Some(user_id)
+            && self.recorded_at == time_text(c.recorded_at)
+            && self.outcome == c.outcome
+            && answers_json(&c.answers).is_ok_and(|a| a == self.answers)
+            && self.note == c.note.trim()
     }
-    let allowed: Vec<i64> = match scope {
-        Scope::Campaign => {
-            let (list, a) = id_list(named.iter().copied(), args![campaign.id]);
-            let rows: Vec<(i64,)> =
-                tx.fetch_all(&format!("SELECT id FROM households WHERE campaign_id = $1 AND id IN ({list})"), a).await?;
-            rows.into_iter().map(|r| r.0).collect()
+}
+
+async fn stored_contacts(
+    tx: &mut Tx,
+    campaign: &Campaign,
+    ids: impl Iterator<Item = uuid::Uuid>,
+) -> Result<HashMap<uuid::Uuid, StoredContact>> {
+    let mut a = args![campaign.id];
+    let list: Vec<String> = ids
+        .map(|id| {
+            a.push(id.to_string().into());
+            format!("${}", a.len())
+        })
+        .collect();
+    let rows: Vec<StoredContact> = tx
+        .fetch_all(
+            &format!(
+                "SELECT id, walk_id, household_id, elector_id, user_id, recorded_at, outcome, answers, note FROM contacts \
+                 WHERE campaign_id = $1 AND id IN ({})",
+                list.join(", ")
+            ),
+            a,
+        )
+        .await?;
+    Ok(rows.into_iter().filter_map(|r| Some((uuid::Uuid::parse_str(&r.id).ok()?, r))).collect())
+}
+
+/// A door or elector handed to a volunteer on a walk.
+struct Holding {
+    walk_id: i64,
+    ended_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// What a batch's contacts may name: the doors and electors handed to its sender (with when they
+/// stopped holding them), and the doors as the register and the walks are now.
+struct Doors {
+    /// (household, elector or 0) -> the holding.
+    handed: HashMap<(i64, i64), Holding>,
+    /// Households the scope allows now, each with the electors (of those named) living there and
+    /// the walks it is on now.
+    current: HashMap<i64, (HashSet<i64>, HashSet<i64>)>,
+    /// The polling district of each named household still on the register.
+    district: HashMap<i64, String>,
+}
+
+impl Doors {
+    /// Every lookup is by primary key or by the user's assignments, so a batch costs the same
+    /// whatever the size of the register.
+    async fn load(tx: &mut Tx, campaign: &Campaign, user_id: i64, scope: &Scope, contacts: &[Contact]) -> Result<Doors> {
+        let named: HashSet<i64> = contacts.iter().map(|c| c.household_id).collect();
+        if named.is_empty() {
+            return Ok(Doors { handed: HashMap::new(), current: HashMap::new(), district: HashMap::new() });
         }
-        Scope::AssignedTo(user) => {
-            let rows: Vec<(i64,)> = tx
-                .fetch_all(
-                    // Written as IN (...) so that SQLite reads the user's few walks first rather
-                    // than every door of the campaign.
-                    "SELECT household_id FROM walk_doors WHERE campaign_id = $1 AND walk_id IN \
-                     (SELECT walk_id FROM walk_assignments WHERE campaign_id = $1 AND user_id = $2)",
-                    args![campaign.id, *user],
+        let (list, a) = id_list(named.iter().copied(), args![campaign.id, user_id]);
+        let rows: Vec<(i64, i64, i64, Option<String>)> = tx
+            .fetch_all(
+                &format!(
+                    "SELECT household_id, elector_id, walk_id, ended_at FROM handouts \
+                     WHERE campaign_id = $1 AND user_id = $2 AND household_id IN ({list})"
+                ),
+                a,
+            )
+            .await?;
+        let handed = rows
+            .into_iter()
+            .map(|(h, e, walk_id, ended)| {
+                let ended_at = ended.and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok()).map(|t| t.with_timezone(&chrono::Utc));
+                ((h, e), Holding { walk_id, ended_at })
+            })
+            .collect();
+        // (household, walk) pairs the scope allows now.
+        let on_walks: Vec<(i64, Option<i64>)> = match scope {
+            Scope::Campaign => {
+                let (list, a) = id_list(named.iter().copied(), args![campaign.id]);
+                tx.fetch_all(
+                    &format!(
+                        "SELECT h.id, d.walk_id FROM households h LEFT JOIN walk_doors d ON d.campaign_id = h.campaign_id \
+                         AND d.household_id = h.id WHERE h.campaign_id = $1 AND h.id IN ({list})"
+                    ),
+                    a,
                 )
-                .await?;
-            rows.into_iter().map(|r| r.0).filter(|h| named.contains(h)).collect()
+                .await?
+            }
+            Scope::AssignedTo(user) => {
+                let rows: Vec<(i64, i64)> = tx
+                    .fetch_all(
+                        // Written as IN (...) so that SQLite reads the user's few walks first rather
+                        // than every door of the campaign.
+                        "SELECT household_id, walk_id FROM walk_doors WHERE campaign_id = $1 AND walk_id IN \
+                         (SELECT walk_id FROM walk_assignments WHERE campaign_id = $1 AND user_id = $2)",
+                        args![campaign.id, *user],
+                    )
+                    .await?;
+                rows.into_iter().filter(|(h, _)| named.contains(h)).map(|(h, w)| (h, Some(w))).collect()
+            }
+        };
+        let mut current: HashMap<i64, (HashSet<i64>, HashSet<i64>)> = HashMap::new();
+        for (h, w) in on_walks {
+            let entry = current.entry(h).or_default();
+            entry.1.extend(w);
         }
-    };
-    let mut doors: HashMap<i64, HashSet<i64>> = allowed.into_iter().map(|h| (h, HashSet::new())).collect();
-    let electors: HashSet<i64> = contacts.iter().filter_map(|c| c.elector_id).collect();
-    if !electors.is_empty() {
-        let (list, a) = id_list(electors.into_iter(), args![campaign.id]);
-        let rows: Vec<(i64, Option<i64>)> =
-            tx.fetch_all(&format!("SELECT id, household_id FROM electors WHERE campaign_id = $1 AND id IN ({list})"), a).await?;
-        for (e, h) in rows {
-            if let Some(set) = h.and_then(|h| doors.get_mut(&h)) {
-                set.insert(e);
+        let electors: HashSet<i64> = contacts.iter().filter_map(|c| c.elector_id).collect();
+        if !electors.is_empty() && !current.is_empty() {
+            let (list, a) = id_list(electors.into_iter(), args![campaign.id]);
+            let rows: Vec<(i64, Option<i64>)> =
+                tx.fetch_all(&format!("SELECT id, household_id FROM electors WHERE campaign_id = $1 AND id IN ({list})"), a).await?;
+            for (e, h) in rows {
+                if let Some(entry) = h.and_then(|h| current.get_mut(&h)) {
+                    entry.0.insert(e);
+                }
             }
         }
+        let (list, a) = id_list(named.iter().copied(), args![campaign.id]);
+        let district: Vec<(i64, String)> =
+            tx.fetch_all(&format!("SELECT id, polling_district FROM households WHERE campaign_id = $1 AND id IN ({list})"), a).await?;
+        Ok(Doors { handed, current, district: district.into_iter().collect() })
     }
-    Ok(doors)
+
+    /// Why a contact counted at `at` may not be stored, if it may not.
+    fn refusal(&self, c: &Contact, at: chrono::DateTime<chrono::Utc>, scope: &Scope) -> Option<String> {
+        let held = self.holding_refusal(c, at);
+        if held.as_ref().is_some_and(Option::is_none) {
+            return None;
+        }
+        let now = self.current_refusal(c, scope);
+        match (held, now) {
+            (_, None) => None,
+            // What was handed to them says more than how the walks are now.
+            (Some(Some(why)), Some(_)) => Some(why),
+            (_, Some(why)) => Some(why),
+        }
+    }
+
+    /// None: nothing was handed to them at this door; Some(None): the door was theirs then.
+    fn holding_refusal(&self, c: &Contact, at: chrono::DateTime<chrono::Utc>) -> Option<Option<String>> {
+        let door = self.handed.get(&(c.household_id, 0))?;
+        if let Some(w) = c.walk_id {
+            if w != door.walk_id {
+                return Some(Some(format!("door {} was handed to you on walk {}, not walk {w}", c.household_id, door.walk_id)));
+            }
+        }
+        if let Some(e) = c.elector_id {
+            if !self.handed.contains_key(&(c.household_id, e)) {
+                return Some(Some(format!("elector {e} was not at door {} on the walk you were given", c.household_id)));
+            }
+        }
+        if let Some(ended) = door.ended_at {
+            if at > ended + HOLDING_SLACK {
+                return Some(Some(format!(
+                    "this walk was given to someone else at {} (UTC) and this answer was recorded after that, at {}: \
+                     tell your organiser what you found",
+                    ended.format("%H:%M on %-d %b"),
+                    at.format("%H:%M on %-d %b")
+                )));
+            }
+        }
+        Some(None)
+    }
+
+    fn current_refusal(&self, c: &Contact, scope: &Scope) -> Option<String> {
+        let Some((electors, walks)) = self.current.get(&c.household_id) else {
+            return Some(match scope {
+                Scope::AssignedTo(_) => format!("door {} is not on a walk assigned to you", c.household_id),
+                Scope::Campaign => format!("door {} is not in this campaign", c.household_id),
+            });
+        };
+        if let Some(e) = c.elector_id {
+            if !electors.contains(&e) {
+                return Some(format!("elector {e} does not live at door {}", c.household_id));
+            }
+        }
+        match c.walk_id {
+            Some(w) if !walks.contains(&w) => Some(format!("door {} is not on walk {w}", c.household_id)),
+            _ => None,
+        }
+    }
+}
+
+/// Records what a walk payload handed to a volunteer: each door and elector on it, from now, on
+/// this walk. A door handed again (after the walk came back to them) is theirs again.
+pub async fn record_handout(tx: &mut Tx, campaign: &Campaign, user_id: i64, payload: &WalkPayload) -> Result<()> {
+    let at = now();
+    let mut rows: Vec<Vec<Arg>> = Vec::new();
+    for d in &payload.doors {
+        rows.push(args![campaign.id, user_id, d.household_id, 0i64, payload.walk.id, at.as_str()]);
+        for e in &d.electors {
+            rows.push(args![campaign.id, user_id, d.household_id, e.id, payload.walk.id, at.as_str()]);
+        }
+    }
+    let upsert = "ON CONFLICT (campaign_id, user_id, household_id, elector_id) DO UPDATE SET walk_id = excluded.walk_id, \
+                  ended_at = NULL, handed_at = CASE WHEN handouts.ended_at IS NULL AND handouts.walk_id = excluded.walk_id \
+                  THEN handouts.handed_at ELSE excluded.handed_at END";
+    let one = format!("INSERT INTO handouts (campaign_id, user_id, household_id, elector_id, walk_id, handed_at) VALUES ($1, $2, $3, $4, $5, $6) {upsert}");
+    if crate::bulk::sqlite_insert_each(tx, &one, rows.clone()).await?.is_some() {
+        return Ok(());
+    }
+    for chunk in rows.chunks(500) {
+        let mut values = Vec::with_capacity(chunk.len());
+        let mut a: Vec<Arg> = Vec::with_capacity(chunk.len() * 6);
+        for row in chunk {
+            let n = a.len();
+            values.push(format!("({})", (1..=6).map(|i| format!("${}", n + i)).collect::<Vec<_>>().join(", ")));
+            a.extend(row.iter().cloned());
+        }
+        tx.execute(
+            &format!(
+                "INSERT INTO handouts (campaign_id, user_id, household_id, elector_id, walk_id, handed_at) VALUES {} {upsert}",
+                values.join(", ")
+            ),
+            a,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Ends the holdings of a walk by everyone but `keep` (its new volunteer): from now, what they
+/// record on it is not theirs to send.
+pub async fn end_walk_handouts(tx: &mut Tx, campaign: &Campaign, walk_id: i64, keep: Option<i64>) -> Result<()> {
+    tx.execute(
+        "UPDATE handouts SET ended_at = $1 WHERE campaign_id = $2 AND walk_id = $3 AND ended_at IS NULL AND user_id <> $4",
+        args![now(), campaign.id, walk_id, keep.unwrap_or(0)],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Ends every holding of a volunteer in a campaign (they left it).
+pub async fn end_user_handouts(tx: &mut Tx, campaign: &Campaign, user_id: i64) -> Result<()> {
+    tx.execute(
+        "UPDATE handouts SET ended_at = $1 WHERE campaign_id = $2 AND user_id = $3 AND ended_at IS NULL",
+        args![now(), campaign.id, user_id],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Ends the holdings of doors that are no longer on the walk they were handed on (after walks
+/// were re-planned), among the given walks.
+pub(crate) async fn end_moved_handouts(tx: &mut Tx, campaign: &Campaign, walk_ids: &[i64]) -> Result<()> {
+    for chunk in walk_ids.chunks(400) {
+        let (list, a) = id_list(chunk.iter().copied(), args![now(), campaign.id]);
+        tx.execute(
+            &format!(
+                "UPDATE handouts SET ended_at = $1 WHERE campaign_id = $2 AND ended_at IS NULL AND walk_id IN ({list}) \
+                 AND NOT EXISTS (SELECT 1 FROM walk_doors d WHERE d.campaign_id = handouts.campaign_id \
+                 AND d.walk_id = handouts.walk_id AND d.household_id = handouts.household_id)"
+            ),
+            a,
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// `$2, $3, ...` for a list of ids after the given arguments, and the arguments with the ids.
@@ -426,7 +707,9 @@ fn id_list(ids: impl Iterator<Item = i64>, mut a: Vec<Arg>) -> (String, Vec<Arg>
 struct ContactRow {
     household_id: i64,
     elector_id: Option<i64>,
-    recorded_at: String,
+    polling_district: Option<String>,
+    /// The time it counts at (see [`survey::ordered_at`]).
+    ordered_at: String,
     outcome: Option<String>,
     answers: String,
 }
@@ -438,24 +721,25 @@ pub struct ElectorState {
     pub certainty: Option<u8>,
     pub support: Option<u8>,
     pub outcome: Option<String>,
+    /// When the latest contact counts at.
     pub recorded_at: String,
 }
 
 async fn contact_rows(tx: &mut Tx, campaign: &Campaign, walk: Option<i64>) -> Result<Vec<ContactRow>> {
-    let columns = "c.household_id, c.elector_id, c.recorded_at, c.outcome, c.answers";
+    let columns = "c.household_id, c.elector_id, c.polling_district, c.ordered_at, c.outcome, c.answers";
     match walk {
         Some(w) => {
             tx.fetch_all(
                 &format!(
                     "SELECT {columns} FROM contacts c JOIN walk_doors d ON d.campaign_id = c.campaign_id AND d.household_id = c.household_id \
-                     WHERE c.campaign_id = $1 AND d.walk_id = $2 ORDER BY c.recorded_at, c.id"
+                     WHERE c.campaign_id = $1 AND d.walk_id = $2 ORDER BY c.ordered_at, c.id"
                 ),
                 args![campaign.id, w],
             )
             .await
         }
         None => {
-            tx.fetch_all(&format!("SELECT {columns} FROM contacts c WHERE c.campaign_id = $1 ORDER BY c.recorded_at, c.id"), args![campaign.id])
+            tx.fetch_all(&format!("SELECT {columns} FROM contacts c WHERE c.campaign_id = $1 ORDER BY c.ordered_at, c.id"), args![campaign.id])
                 .await
         }
     }
@@ -465,7 +749,7 @@ fn answers_of(row: &ContactRow) -> BTreeMap<String, String> {
     serde_json::from_str(&row.answers).unwrap_or_default()
 }
 
-/// Folds contacts (in recorded order) into each elector's current state. A later contact replaces
+/// Folds contacts (in the order they count at) into each elector's current state. A later contact replaces
 /// what it answers and keeps what it does not; two canvassers on one walk merge the same way.
 fn fold_states(party: &str, rows: &[ContactRow]) -> HashMap<i64, ElectorState> {
     let mut states: HashMap<i64, ElectorState> = HashMap::new();
@@ -478,7 +762,7 @@ fn fold_states(party: &str, rows: &[ContactRow]) -> HashMap<i64, ElectorState> {
             s.certainty = answers.get(survey::CERTAINTY).and_then(|c| c.parse().ok());
         }
         s.outcome = r.outcome.clone();
-        s.recorded_at = r.recorded_at.clone();
+        s.recorded_at = r.ordered_at.clone();
         s.support = survey::support_score(party, s.intention.as_deref(), s.certainty);
     }
     states
@@ -559,8 +843,8 @@ pub async fn progress(tx: &mut Tx, campaign: &Campaign) -> Result<Progress> {
     let mut knocked_day: HashSet<(NaiveDate, i64)> = HashSet::new();
     let mut spoken_day: HashSet<(NaiveDate, i64)> = HashSet::new();
     for r in &rows {
-        let day = r.recorded_at.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).unwrap_or_default();
-        let district = district_of.get(&r.household_id);
+        let day = r.ordered_at.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).unwrap_or_default();
+        let district = r.polling_district.as_ref().or_else(|| district_of.get(&r.household_id));
         let walk = walk_of.get(&r.household_id);
         let talked = r.outcome.is_none() && !answers_of(r).is_empty();
         let mut tallies: Vec<&mut Tally> = vec![&mut totals];
@@ -586,7 +870,12 @@ pub async fn progress(tx: &mut Tx, campaign: &Campaign) -> Result<Progress> {
         t.doors_spoken += u64::from(talked && spoken_day.insert((day, r.household_id)));
     }
     // Supporters by their latest state, counted where they live and on the day it was recorded.
-    let household_of: HashMap<i64, i64> = rows.iter().filter_map(|r| r.elector_id.map(|e| (e, r.household_id))).collect();
+    let household_of: HashMap<i64, (i64, Option<&String>)> = rows
+        .iter()
+        .filter_map(|r| {
+            r.elector_id.map(|e| (e, (r.household_id, r.polling_district.as_ref().or_else(|| district_of.get(&r.household_id)))))
+        })
+        .collect();
     for (elector, s) in &states {
         let supporter = s.intention.as_deref().is_some_and(|i| i.eq_ignore_ascii_case(&campaign.party))
             && !s.outcome.as_deref().is_some_and(|o| survey::GONE.contains(&o));
@@ -594,11 +883,11 @@ pub async fn progress(tx: &mut Tx, campaign: &Campaign) -> Result<Progress> {
             continue;
         }
         totals.supporters += 1;
-        let h = household_of[elector];
+        let (h, district) = household_of[elector];
         if let Some(t) = walk_of.get(&h).and_then(|w| by_walk.get_mut(w)) {
             t.supporters += 1;
         }
-        if let Some(t) = district_of.get(&h).and_then(|d| by_district.get_mut(d)) {
+        if let Some(t) = district.and_then(|d| by_district.get_mut(d)) {
             t.supporters += 1;
         }
         if let Some(t) =
@@ -630,7 +919,13 @@ pub struct ContactView {
     pub id: String,
     pub household_id: i64,
     pub elector_id: Option<i64>,
-    pub recorded_at: String,
+    /// 'NA1-124/1', when the elector is still on the register.
+    pub elector_number: Option<String>,
+    pub elector_name: Option<String>,
+    /// The time it counts at.
+    pub ordered_at: String,
+    /// The time the phone gave, when it is not the time it counts at.
+    pub phone_time: Option<String>,
     pub outcome: Option<String>,
     pub answers: String,
     pub note: String,
@@ -638,14 +933,64 @@ pub struct ContactView {
     pub canvasser: Option<String>,
 }
 
+#[derive(sqlx::FromRow)]
+struct ContactViewRow {
+    id: String,
+    household_id: i64,
+    elector_id: Option<i64>,
+    polling_district: Option<String>,
+    elector_number: Option<i64>,
+    elector_suffix: Option<i64>,
+    forename: Option<String>,
+    surname: Option<String>,
+    recorded_at: String,
+    ordered_at: String,
+    outcome: Option<String>,
+    answers: String,
+    note: String,
+    source: String,
+    canvasser: Option<String>,
+}
+
 pub async fn walk_contacts(tx: &mut Tx, campaign: &Campaign, walk_id: i64) -> Result<Vec<ContactView>> {
-    tx.fetch_all(
-        "SELECT c.id, c.household_id, c.elector_id, c.recorded_at, c.outcome, c.answers, c.note, c.source, u.name AS canvasser \
-         FROM contacts c JOIN walk_doors d ON d.campaign_id = c.campaign_id AND d.household_id = c.household_id \
-         LEFT JOIN users u ON u.id = c.user_id WHERE c.campaign_id = $1 AND d.walk_id = $2 ORDER BY c.recorded_at DESC, c.id",
-        args![campaign.id, walk_id],
-    )
-    .await
+    let rows: Vec<ContactViewRow> = tx
+        .fetch_all(
+            "SELECT c.id, c.household_id, c.elector_id, e.polling_district, e.elector_number, e.elector_suffix, e.forename, e.surname, \
+             c.recorded_at, c.ordered_at, c.outcome, c.answers, c.note, c.source, u.name AS canvasser \
+             FROM contacts c JOIN walk_doors d ON d.campaign_id = c.campaign_id AND d.household_id = c.household_id \
+             LEFT JOIN electors e ON e.campaign_id = c.campaign_id AND e.id = c.elector_id \
+             LEFT JOIN users u ON u.id = c.user_id WHERE c.campaign_id = $1 AND d.walk_id = $2 ORDER BY c.ordered_at DESC, c.id",
+            args![campaign.id, walk_id],
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let number = match (&r.polling_district, r.elector_number, r.elector_suffix) {
+                (Some(pd), Some(n), Some(s)) => Some(groundgame_core::elector::format_number(pd, n, s)),
+                _ => None,
+            };
+            let name = match (&r.forename, &r.surname) {
+                (Some(f), Some(s)) => Some(format!("{f} {s}").trim().to_owned()).filter(|n| !n.is_empty()),
+                _ => None,
+            };
+            let differs = r.recorded_at.get(..16) != r.ordered_at.get(..16);
+            ContactView {
+                id: r.id,
+                household_id: r.household_id,
+                elector_id: r.elector_id,
+                elector_number: number,
+                elector_name: name,
+                phone_time: differs.then_some(r.recorded_at),
+                ordered_at: r.ordered_at,
+                outcome: r.outcome,
+                answers: r.answers,
+                note: r.note,
+                source: r.source,
+                canvasser: r.canvasser,
+            }
+        })
+        .collect())
 }
 
 /// How many contacts the campaign holds.

@@ -23,5 +23,5 @@ pub mod targeting;
 /// Saved walks with stable ids.
 pub mod walks;
 
-pub use db::{Backend, DatabaseUrl, Store, Tx, WriteTx};
+pub use db::{Backend, DatabaseUrl, Durability, Store, StoreOptions, Tx, WriteTx};
 pub use error::Error;

@@ -204,69 +204,11 @@ pub async fn replace_district(
         saved.push(walk);
     }
     tx.execute("UPDATE campaigns SET next_row_id = $1 WHERE id = $2", args![next_id, campaign.id]).await?;
+    // A door that left the walk it was handed out on is no longer its volunteer's.
+    let old_ids: Vec<i64> = old.iter().map(|o| o.0).collect();
+    crate::canvassing::end_moved_handouts(tx, campaign, &old_ids).await?;
     saved.sort_by_key(|w| w.number);
     Ok((saved, report))
-}
-
-/// How big walks are to be.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WalkSize {
-    DoorsPerWalk(usize),
-    Walks(usize),
-}
-
-/// What planning one polling district did.
-#[derive(Debug, Clone)]
-pub struct DistrictPlan {
-    pub walks: Vec<Walk>,
-    pub report: ReplanReport,
-    /// Geocoded doors planned.
-    pub doors: usize,
-    /// Households left out because they have no location.
-    pub unlocated: usize,
-    /// Walking distance over the lower bound.
-    pub ratio: f64,
-}
-
-/// Plans a polling district's geocoded households into walks with the walk planner and saves them
-/// in the caller's transaction.
-pub async fn plan_district(tx: &mut Tx, campaign: &Campaign, district: &str, size: WalkSize, seed: u64) -> Result<DistrictPlan> {
-    use groundgame_walks::naming::{minutes, walk_streets};
-    use groundgame_walks::{plan, Door, Options};
-    let rows = district_doors(tx, campaign, district).await?;
-    // A household left with nobody on the register (everyone moved away) is no door to knock.
-    let rows: Vec<_> = rows.into_iter().filter(|r| r.electors > 0).collect();
-    let located: Vec<_> = rows.iter().filter(|r| r.lat.is_some() && r.lon.is_some()).collect();
-    let unlocated = rows.len() - located.len();
-    if located.is_empty() {
-        return Err(Error::Invalid(format!("polling district {district} has no geocoded households")));
-    }
-    let doors: Vec<Door> =
-        located.iter().map(|r| Door { id: r.id.to_string(), lat: r.lat.unwrap_or_default(), lon: r.lon.unwrap_or_default() }).collect();
-    let per_walk = match size {
-        WalkSize::DoorsPerWalk(k) => k,
-        WalkSize::Walks(0) => return Err(Error::Invalid("a district needs at least 1 walk".into())),
-        WalkSize::Walks(w) => doors.len().div_ceil(w),
-    };
-    let mut options = Options::new(per_walk);
-    options.seed = seed;
-    let planned = plan(&doors, &options).map_err(|e| Error::Invalid(format!("polling district {district}: {e}")))?;
-    let new_walks: Vec<NewWalk> = planned
-        .walks
-        .iter()
-        .map(|w| {
-            let distance = groundgame_walks::doors::total_distance(&doors, std::slice::from_ref(w));
-            NewWalk {
-                doors: w.iter().map(|&i| located[i].id).collect(),
-                electors: w.iter().map(|&i| located[i].electors).sum(),
-                distance_m: distance,
-                minutes: minutes(distance, w.len()),
-                streets: walk_streets(w.iter().map(|&i| located[i].address.as_str())),
-            }
-        })
-        .collect();
-    let (walks, report) = replace_district(tx, campaign, district, new_walks).await?;
-    Ok(DistrictPlan { walks, report, doors: doors.len(), unlocated, ratio: planned.ratio() })
 }
 
 const WALK_COLUMNS: &str = "id, polling_district, number, name, doors, electors, distance_m, minutes, register_version";
@@ -317,4 +259,37 @@ pub async fn get(tx: &mut Tx, campaign: &Campaign, walk_id: i64) -> Result<(Walk
         )
         .await?;
     Ok((walk, doors))
+}
+
+/// How the walks stand against the register as it is now (a new register may have taken doors
+/// off them, or brought households no walk has).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct WalksAgainstRegister {
+    /// Walk id -> its doors where someone still lives.
+    pub doors_now: HashMap<i64, i64>,
+    /// Polling district -> households with electors on no walk.
+    pub not_on_a_walk: std::collections::BTreeMap<String, i64>,
+}
+
+pub async fn against_register(tx: &mut Tx, campaign: &Campaign) -> Result<WalksAgainstRegister> {
+    let lived_in: Vec<(i64,)> = tx
+        .fetch_all("SELECT DISTINCT household_id FROM electors WHERE campaign_id = $1 AND household_id IS NOT NULL", args![campaign.id])
+        .await?;
+    let lived_in: HashSet<i64> = lived_in.into_iter().map(|r| r.0).collect();
+    let doors: Vec<(i64, i64)> =
+        tx.fetch_all("SELECT walk_id, household_id FROM walk_doors WHERE campaign_id = $1", args![campaign.id]).await?;
+    let mut out = WalksAgainstRegister::default();
+    let mut walked = HashSet::new();
+    for (walk, household) in doors {
+        walked.insert(household);
+        *out.doors_now.entry(walk).or_default() += i64::from(lived_in.contains(&household));
+    }
+    let households: Vec<(i64, String)> =
+        tx.fetch_all("SELECT id, polling_district FROM households WHERE campaign_id = $1", args![campaign.id]).await?;
+    for (id, district) in households {
+        if lived_in.contains(&id) && !walked.contains(&id) {
+            *out.not_on_a_walk.entry(district).or_default() += 1;
+        }
+    }
+    Ok(out)
 }

@@ -48,6 +48,7 @@ async fn import(
         number_column: reg.number_column(),
         skip_invalid,
         gazetteer: &gazetteer,
+        dry_run: false,
     };
     let (rows, reader) = reg.spawn(None, Arc::new(AtomicU64::new(0)));
     let mut tx = store.begin().await?;
@@ -68,6 +69,7 @@ async fn update(store: &Store, campaign: &Campaign, text: &str) -> Result<Update
         number_column: reg.number_column(),
         skip_invalid: false,
         gazetteer: &gazetteer,
+        dry_run: false,
     };
     let rows = reg.read_all(None)?;
     let mut tx = store.begin().await?;

@@ -1,25 +1,24 @@
-use axum::extract::{Path, State};
+//! The JSON API: each handler reads the request, calls one use case and answers JSON.
+
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use groundgame_app::targeting::{ListQuery, NearestQuery};
+use groundgame_app::{accounts, canvassing, register, targeting};
 use groundgame_core::access::Role;
 use groundgame_core::survey::{Contact, Survey};
-use groundgame_store::canvassing::{self, Scope, Source};
-use groundgame_store::{accounts, audit, register, walks};
+use groundgame_store::canvassing::{SyncReport, WalkPayload};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::auth::{self, ClientIp, Viewer};
+use crate::auth::{self, ClientInfo, Viewer};
 use crate::error::{ApiResult, AppError};
+use crate::input::{JsonBody, PathParam, QueryParams};
 use crate::AppState;
 
-/// The most contacts one sync request may carry.
-pub const MAX_BATCH: usize = 500;
-
 pub async fn health(State(state): State<AppState>) -> ApiResult<Json<Value>> {
-    let mut tx = state.store.begin().await?;
-    tx.fetch_one::<(i64,)>("SELECT CAST(1 AS BIGINT)", vec![]).await?;
-    tx.commit().await?;
+    groundgame_app::campaigns::list(&state.app).await?;
     Ok(Json(json!({ "status": "ok" })))
 }
 
@@ -35,18 +34,16 @@ pub struct Login {
     campaign: Option<String>,
 }
 
-pub async fn login(State(state): State<AppState>, ClientIp(ip): ClientIp, Json(l): Json<Login>) -> ApiResult<Response> {
-    let s = auth::sign_in(&state, &l.email, &l.password, &ip, l.campaign.as_deref()).await?;
-    Ok((
-        [(header::SET_COOKIE, s.cookie)],
-        Json(json!({ "user": s.user, "role": s.role, "csrf_token": s.csrf_token, "campaign_id": s.campaign_id })),
-    )
-        .into_response())
+pub async fn login(State(state): State<AppState>, ClientInfo(client): ClientInfo, JsonBody(l): JsonBody<Login>) -> ApiResult<Response> {
+    let opened = accounts::sign_in(&state.app, &l.email, &l.password, l.campaign.as_deref(), &client).await?;
+    let m = &opened.member;
+    let body = Json(json!({ "user": m.user, "role": m.role, "csrf_token": m.csrf_token, "campaign": m.campaign.ballot_id }));
+    Ok(auth::with_session(&state, &opened, body))
 }
 
 pub async fn logout(State(state): State<AppState>, viewer: Viewer) -> ApiResult<Response> {
-    let cookie = auth::sign_out(&state, &viewer).await?;
-    Ok(([(header::SET_COOKIE, cookie)], StatusCode::NO_CONTENT).into_response())
+    accounts::sign_out(&state.app, &viewer).await?;
+    Ok(([(header::SET_COOKIE, auth::clear_cookie(&state))], StatusCode::NO_CONTENT).into_response())
 }
 
 pub async fn me(viewer: Viewer) -> Json<Value> {
@@ -59,44 +56,26 @@ pub async fn me(viewer: Viewer) -> Json<Value> {
 }
 
 pub async fn survey(State(state): State<AppState>, viewer: Viewer) -> ApiResult<Json<Survey>> {
-    let mut tx = state.store.begin().await?;
-    let s = canvassing::survey(&mut tx, &viewer.campaign).await?;
-    tx.commit().await?;
+    Ok(Json(canvassing::survey(&state.app, viewer.actor()).await?))
+}
+
+pub async fn put_survey(State(state): State<AppState>, viewer: Viewer, JsonBody(s): JsonBody<Survey>) -> ApiResult<Json<Survey>> {
+    canvassing::set_survey(&state.app, viewer.actor(), &s).await?;
     Ok(Json(s))
 }
 
-pub async fn put_survey(State(state): State<AppState>, viewer: Viewer, Json(s): Json<Survey>) -> ApiResult<Json<Survey>> {
-    let mut tx = state.store.begin_write().await?;
-    canvassing::set_survey(&mut tx, &viewer.campaign, &s).await?;
-    tx.commit().await?;
-    Ok(Json(s))
+pub async fn my_walks(State(state): State<AppState>, viewer: Viewer) -> ApiResult<Json<Value>> {
+    Ok(Json(json!(canvassing::my_walks(&state.app, &viewer).await?)))
 }
 
-pub async fn my_walks(State(state): State<AppState>, viewer: Viewer) -> ApiResult<Json<Vec<walks::Walk>>> {
-    let mut tx = state.store.begin().await?;
-    let list = canvassing::assigned_walks(&mut tx, &viewer.campaign, viewer.user.id).await?;
-    tx.commit().await?;
-    Ok(Json(list))
-}
-
-pub async fn walks(State(state): State<AppState>, viewer: Viewer) -> ApiResult<Json<Vec<canvassing::WalkProgress>>> {
-    let mut tx = state.store.begin().await?;
-    let p = canvassing::progress(&mut tx, &viewer.campaign).await?;
-    tx.commit().await?;
-    Ok(Json(p.walks))
+pub async fn walks(State(state): State<AppState>, viewer: Viewer) -> ApiResult<Json<Value>> {
+    let (p, _, _) = canvassing::progress(&state.app, viewer.actor()).await?;
+    Ok(Json(json!(p.walks)))
 }
 
 /// A walk for the doorstep. Canvassers get only walks assigned to them; every read is audited.
-pub async fn walk_payload(State(state): State<AppState>, viewer: Viewer, Path(id): Path<i64>) -> ApiResult<Json<canvassing::WalkPayload>> {
-    let mut tx = state.store.begin_write().await?;
-    if !viewer.sees_every_walk() && !canvassing::is_assigned(&mut tx, &viewer.campaign, id, viewer.user.id).await? {
-        return Err(AppError::new(StatusCode::FORBIDDEN, "this walk is not assigned to you"));
-    }
-    let payload = canvassing::walk_payload(&mut tx, &viewer.campaign, id).await?;
-    audit::record(&mut tx, Some(viewer.campaign.id), Some(viewer.user.id), "walk_payload", &payload.walk.name, payload.electors() as i64)
-        .await?;
-    tx.commit().await?;
-    Ok(Json(payload))
+pub async fn walk_payload(State(state): State<AppState>, viewer: Viewer, PathParam(id): PathParam<i64>) -> ApiResult<Json<WalkPayload>> {
+    Ok(Json(canvassing::walk_payload(&state.app, viewer.actor(), id).await?))
 }
 
 #[derive(Deserialize)]
@@ -108,77 +87,66 @@ pub struct AssignBody {
 pub async fn assign(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(id): Path<i64>,
-    Json(b): Json<AssignBody>,
+    PathParam(id): PathParam<i64>,
+    JsonBody(b): JsonBody<AssignBody>,
 ) -> ApiResult<StatusCode> {
-    let mut tx = state.store.begin_write().await?;
-    canvassing::assign(&mut tx, &viewer.campaign, id, b.user_id, b.session_id).await?;
-    tx.commit().await?;
+    canvassing::assign(&state.app, viewer.actor(), id, b.user_id, b.session_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize)]
 pub struct SyncBody {
     contacts: Vec<Contact>,
+    /// The phone's clock when it sent the batch.
+    #[serde(default)]
+    sent_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Stores a batch of contacts from a phone. Idempotent: each contact id is stored once however
 /// often the batch is sent.
-pub async fn sync(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    body: Result<Json<SyncBody>, axum::extract::rejection::JsonRejection>,
-) -> ApiResult<Json<canvassing::SyncReport>> {
-    let Json(body) = body.map_err(|e| AppError::bad_request(format!("the batch could not be read: {}", e.body_text())))?;
-    if body.contacts.len() > MAX_BATCH {
-        return Err(AppError::bad_request(format!("send at most {MAX_BATCH} contacts at a time")));
-    }
-    let scope = if viewer.sees_every_walk() { Scope::Campaign } else { Scope::AssignedTo(viewer.user.id) };
-    // Stored in a task of its own, so that a phone hanging up mid-request (it will resend) never
-    // cuts a write short.
-    let report = tokio::spawn(async move {
-        let mut tx = state.store.begin_write().await?;
-        let report = canvassing::record_contacts(&mut tx, &viewer.campaign, viewer.user.id, scope, &body.contacts, Source::App).await?;
-        tx.commit().await?;
-        Ok::<_, groundgame_store::Error>(report)
-    })
-    .await
-    .map_err(AppError::internal)??;
-    Ok(Json(report))
+pub async fn sync(State(state): State<AppState>, viewer: Viewer, JsonBody(body): JsonBody<SyncBody>) -> ApiResult<Json<SyncReport>> {
+    Ok(Json(canvassing::sync(&state.app, viewer.actor(), body.contacts, body.sent_at).await?))
 }
 
 pub async fn progress(State(state): State<AppState>, viewer: Viewer) -> ApiResult<Json<Value>> {
-    let mut tx = state.store.begin().await?;
-    let p = canvassing::progress(&mut tx, &viewer.campaign).await?;
-    let stats = register::stats(&mut tx, &viewer.campaign).await?;
-    tx.commit().await?;
-    let win = viewer.campaign.win_number(stats.totals.eligible);
+    let (p, win, _) = canvassing::progress(&state.app, viewer.actor()).await?;
     Ok(Json(json!({ "progress": p, "win_number": win })))
 }
 
-pub async fn register_stats(State(state): State<AppState>, viewer: Viewer) -> ApiResult<Json<register::RegisterStats>> {
-    let mut tx = state.store.begin().await?;
-    let s = register::stats(&mut tx, &viewer.campaign).await?;
-    tx.commit().await?;
-    Ok(Json(s))
+pub async fn register_stats(State(state): State<AppState>, viewer: Viewer) -> ApiResult<Json<Value>> {
+    Ok(Json(json!(register::stats(&state.app, viewer.actor()).await?)))
 }
 
 /// The register as CSV, audited.
 pub async fn register_export(State(state): State<AppState>, viewer: Viewer) -> ApiResult<Response> {
-    let mut tx = state.store.begin_write().await?;
-    let csv = register::export_csv(&mut tx, &viewer.campaign).await?;
-    audit::record(&mut tx, Some(viewer.campaign.id), Some(viewer.user.id), "export_register", "register CSV download", csv.rows as i64)
-        .await?;
-    tx.commit().await?;
+    let csv = register::export(&state.app, viewer.actor()).await?;
     let name = format!("attachment; filename=\"{}-register.csv\"", viewer.campaign.ballot_id);
     Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, name)], csv.text).into_response())
 }
 
-pub async fn volunteers(State(state): State<AppState>, viewer: Viewer) -> ApiResult<Json<Vec<accounts::Member>>> {
-    let mut tx = state.store.begin().await?;
-    let m = accounts::members(&mut tx, &viewer.campaign).await?;
-    tx.commit().await?;
-    Ok(Json(m))
+pub async fn volunteers(State(state): State<AppState>, viewer: Viewer) -> ApiResult<Json<Value>> {
+    let (members, invites) = accounts::people(&state.app, viewer.actor()).await?;
+    Ok(Json(json!({ "members": members, "invites": invites })))
+}
+
+#[derive(Deserialize)]
+pub struct RoleBody {
+    role: Role,
+}
+
+pub async fn change_role(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    PathParam(id): PathParam<i64>,
+    JsonBody(b): JsonBody<RoleBody>,
+) -> ApiResult<StatusCode> {
+    accounts::change_role(&state.app, viewer.actor(), id, b.role).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn remove_member(State(state): State<AppState>, viewer: Viewer, PathParam(id): PathParam<i64>) -> ApiResult<StatusCode> {
+    accounts::remove_member(&state.app, viewer.actor(), id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize)]
@@ -189,31 +157,30 @@ pub struct InviteBody {
     role: Role,
 }
 
-pub async fn invite(State(state): State<AppState>, viewer: Viewer, Json(b): Json<InviteBody>) -> ApiResult<(StatusCode, Json<Value>)> {
-    let link = auth::invite(&state, &viewer, &b.email, &b.name, b.role).await?;
+pub async fn invite(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    JsonBody(b): JsonBody<InviteBody>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let link = accounts::invite(&state.app, viewer.actor(), &b.email, &b.name, b.role).await?;
     Ok((StatusCode::CREATED, Json(json!({ "link": link }))))
 }
 
-pub async fn sessions(State(state): State<AppState>, viewer: Viewer) -> ApiResult<Json<Vec<canvassing::CanvassSession>>> {
-    let mut tx = state.store.begin().await?;
-    let s = canvassing::sessions(&mut tx, &viewer.campaign).await?;
-    tx.commit().await?;
-    Ok(Json(s))
+pub async fn revoke_invite(State(state): State<AppState>, viewer: Viewer, PathParam(id): PathParam<String>) -> ApiResult<StatusCode> {
+    accounts::revoke_invite(&state.app, viewer.actor(), &id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
-pub async fn audit(State(state): State<AppState>, viewer: Viewer) -> ApiResult<Json<Vec<audit::Entry>>> {
-    let mut tx = state.store.begin().await?;
-    let entries = audit::recent(&mut tx, viewer.campaign.id, 500).await?;
-    tx.commit().await?;
-    Ok(Json(entries))
+pub async fn sessions(State(state): State<AppState>, viewer: Viewer) -> ApiResult<Json<Value>> {
+    Ok(Json(json!(canvassing::sessions(&state.app, viewer.actor()).await?)))
 }
 
-pub async fn targets(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    axum::extract::Query(q): axum::extract::Query<crate::pages::targets::ListQuery>,
-) -> ApiResult<Json<Value>> {
-    let list = crate::pages::targets::seat_list(&state, &viewer, &q).await?;
+pub async fn audit(State(state): State<AppState>, viewer: Viewer) -> ApiResult<Json<Value>> {
+    Ok(Json(json!(canvassing::audit_log(&state.app, viewer.actor(), 500).await?)))
+}
+
+pub async fn targets(State(state): State<AppState>, viewer: Viewer, QueryParams(q): QueryParams<ListQuery>) -> ApiResult<Json<Value>> {
+    let list = targeting::seat_list(&state.app, &viewer.campaign, &q).await?;
     Ok(Json(json!({
         "election": list.election.year,
         "party": list.party,
@@ -223,13 +190,9 @@ pub async fn targets(
 }
 
 /// Public: the seats and their coming sessions, without the campaigns' own progress figures.
-pub async fn nearest(
-    State(state): State<AppState>,
-    axum::extract::Query(q): axum::extract::Query<crate::pages::targets::NearestQuery>,
-) -> ApiResult<Json<Value>> {
-    let answer = crate::pages::targets::nearest_seats(&state, &q)
-        .await?
-        .ok_or_else(|| AppError::bad_request("give ?postcode= (or ?lat= and ?lon=)"))?;
+pub async fn nearest(State(state): State<AppState>, QueryParams(q): QueryParams<NearestQuery>) -> ApiResult<Json<Value>> {
+    let answer =
+        targeting::nearest_seats(&state.app, &q).await?.ok_or_else(|| AppError::bad_request("give ?postcode= (or ?lat= and ?lon=)"))?;
     let seats: Vec<Value> = answer
         .seats
         .iter()

@@ -1,20 +1,21 @@
 //! Static assets embedded in the binary: no build step, nothing to deploy beside it.
 
-use axum::extract::Path;
+use crate::input::PathParam;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 /// Bumped when the app shell changes, so phones drop the old cache.
-pub const VERSION: &str = concat!("gg-", env!("CARGO_PKG_VERSION"), "-3");
+pub const VERSION: &str = concat!("gg-", env!("CARGO_PKG_VERSION"), "-4");
 
 const FILES: &[(&str, &str, &str)] = &[
     ("style.css", "text/css; charset=utf-8", include_str!("../static/style.css")),
+    ("offline.js", "text/javascript; charset=utf-8", include_str!("../static/offline.js")),
     ("canvass.js", "text/javascript; charset=utf-8", include_str!("../static/canvass.js")),
     ("live.js", "text/javascript; charset=utf-8", include_str!("../static/live.js")),
     ("icon.svg", "image/svg+xml", include_str!("../static/icon.svg")),
 ];
 
-pub async fn file(Path(name): Path<String>) -> Response {
+pub async fn file(PathParam(name): PathParam<String>) -> Response {
     match FILES.iter().find(|f| f.0 == name) {
         Some((_, mime, body)) => ([(header::CONTENT_TYPE, *mime), (header::CACHE_CONTROL, "no-cache")], *body).into_response(),
         None => (StatusCode::NOT_FOUND, "no such file").into_response(),

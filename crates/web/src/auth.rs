@@ -1,134 +1,45 @@
-use std::collections::HashMap;
-use std::net::SocketAddr;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+//! The guard every route goes through, and the cookies it reads and sets.
+//!
+//! Each route of [`crate::routes::ROUTES`] carries its own guard, built with the route's line of
+//! the table, so there is no lookup that could miss: the guard checks that a write comes from
+//! this site, loads the session for routes that need one, checks the role, and for writes the
+//! CSRF token.
 
-use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
+use std::net::SocketAddr;
+
 use axum::body::Body;
-use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath, State};
+use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, Request, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use base64::Engine;
-use groundgame_core::access::{allows, Permission, Role};
-use groundgame_store::accounts::{self, User};
-use groundgame_store::campaigns::Campaign;
-use groundgame_store::{audit, Store};
-use rand::RngCore;
-use sha2::{Digest, Sha256};
+use groundgame_app::accounts::{self, Client, Opened};
+use groundgame_app::Member;
 
 use crate::error::AppError;
-use crate::routes::{self, Access};
+use crate::routes::{Access, Route};
 use crate::AppState;
 
 pub const SESSION_COOKIE: &str = "gg_session";
-/// Canvassers may be offline for days between syncs: sessions last a month.
-pub const SESSION_DAYS: i64 = 30;
-pub const INVITE_DAYS: i64 = 14;
-pub const MIN_PASSWORD: usize = 10;
+/// A long-lived cookie naming this browser: a browser that has signed in to an account before
+/// keeps signing in while someone else is guessing that account's password.
+pub const DEVICE_COOKIE: &str = "gg_device";
+const DEVICE_DAYS: i64 = 400;
 
-/// Hashes a password with argon2id (on a blocking thread: it is slow on purpose).
-pub async fn hash_password(password: String) -> anyhow::Result<String> {
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| anyhow::anyhow!("{e}"))
-    })
-    .await?
-}
-
-async fn verify_password(password: String, hash: Option<String>) -> bool {
-    tokio::task::spawn_blocking(move || {
-        // With no account, hash anyway so that timing does not tell which emails exist.
-        let hash = hash.unwrap_or_else(|| {
-            "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0Y1WKVfXqXK0nT1xXcZ0fCkq2b0z9M9u4kgQJ7yXyXw".to_owned()
-        });
-        PasswordHash::new(&hash).map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok()).unwrap_or(false)
-    })
-    .await
-    .unwrap_or(false)
-}
-
-/// A new random token (for a cookie or a link) and the hash that is stored.
-pub fn new_token() -> (String, String) {
-    let mut bytes = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
-    let hash = token_hash(&token);
-    (token, hash)
-}
-
-pub fn token_hash(token: &str) -> String {
-    let digest = Sha256::digest(token.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn days_from_now(days: i64) -> String {
-    (chrono::Utc::now() + chrono::Duration::days(days)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
-/// Failed sign-ins per email and per address, in a sliding window.
-#[derive(Default)]
-pub struct LoginLimiter {
-    failures: Mutex<HashMap<String, Vec<Instant>>>,
-}
-
-impl LoginLimiter {
-    pub const WINDOW: Duration = Duration::from_secs(15 * 60);
-    pub const PER_EMAIL: usize = 5;
-    pub const PER_ADDRESS: usize = 30;
-
-    fn keys(email: &str, ip: &str) -> [(String, usize); 2] {
-        [(format!("e:{}", email.trim().to_ascii_lowercase()), Self::PER_EMAIL), (format!("a:{ip}"), Self::PER_ADDRESS)]
-    }
-
-    /// Err(wait) when too many sign-ins have failed recently.
-    pub fn check(&self, email: &str, ip: &str) -> Result<(), Duration> {
-        let mut map = self.failures.lock().expect("limiter lock");
-        let now = Instant::now();
-        for (key, limit) in Self::keys(email, ip) {
-            if let Some(times) = map.get_mut(&key) {
-                times.retain(|t| now.duration_since(*t) < Self::WINDOW);
-                if times.len() >= limit {
-                    return Err(Self::WINDOW - now.duration_since(times[0]));
-                }
-            }
-        }
-        Ok(())
-    }
-
-    pub fn failed(&self, email: &str, ip: &str) {
-        let mut map = self.failures.lock().expect("limiter lock");
-        for (key, _) in Self::keys(email, ip) {
-            map.entry(key).or_default().push(Instant::now());
-        }
-    }
-
-    pub fn succeeded(&self, email: &str) {
-        let mut map = self.failures.lock().expect("limiter lock");
-        map.remove(&format!("e:{}", email.trim().to_ascii_lowercase()));
-    }
-}
-
-/// The signed-in volunteer of a request, in one campaign.
+/// The signed-in member of a request, in one campaign.
 #[derive(Debug, Clone)]
-pub struct Viewer {
-    pub user: User,
-    pub role: Role,
-    pub campaign: Campaign,
-    pub csrf_token: String,
-    pub token_hash: String,
+pub struct Viewer(pub Member);
+
+impl std::ops::Deref for Viewer {
+    type Target = Member;
+    fn deref(&self) -> &Member {
+        &self.0
+    }
 }
 
 impl Viewer {
-    pub fn may(&self, permission: Permission) -> bool {
-        allows(self.role, permission)
-    }
-    /// Whether this volunteer sees every walk, or only those assigned to them.
-    pub fn sees_every_walk(&self) -> bool {
-        self.may(Permission::PlanWalks)
+    pub fn actor(&self) -> groundgame_app::Actor<'_> {
+        groundgame_app::Actor::Member(&self.0)
     }
 }
 
@@ -143,15 +54,15 @@ impl<S: Send + Sync> FromRequestParts<S> for Viewer {
     }
 }
 
-/// Public routes that care (the start page, sign-in) read the session themselves, so that the
-/// guard does no database work for the public routes that do not (assets, health).
+/// Public routes that care (the start page, sign-in, invites) read the session themselves, so
+/// that the guard does no database work for the public routes that do not (assets, health).
 impl FromRequestParts<AppState> for MaybeViewer {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         if let Some(v) = parts.extensions.get::<Viewer>() {
             return Ok(MaybeViewer(Some(v.clone())));
         }
-        Ok(MaybeViewer(load_viewer(&state.store, &parts.headers).await?))
+        Ok(MaybeViewer(load_viewer(state, &parts.headers).await?))
     }
 }
 
@@ -162,20 +73,21 @@ fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     })
 }
 
-async fn load_viewer(store: &Store, headers: &HeaderMap) -> Result<Option<Viewer>, AppError> {
+async fn load_viewer(state: &AppState, headers: &HeaderMap) -> Result<Option<Viewer>, AppError> {
     let Some(token) = cookie_value(headers, SESSION_COOKIE) else { return Ok(None) };
-    let hash = token_hash(&token);
-    let Some(s) = accounts::session(store, &hash).await? else { return Ok(None) };
-    Ok(Some(Viewer { user: s.user, role: s.role, campaign: s.campaign, csrf_token: s.csrf_token, token_hash: hash }))
+    Ok(accounts::session(&state.app, &token).await?.map(Viewer))
 }
 
-/// The request's client address (for rate limits).
-pub struct ClientIp(pub String);
+/// Where the request comes from: its address, its browser and its device cookie.
+pub struct ClientInfo(pub Client);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl<S: Send + Sync> FromRequestParts<S> for ClientInfo {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientIp(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "local".into())))
+        let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "local".into());
+        let user_agent = parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        let device = cookie_value(&parts.headers, DEVICE_COOKIE);
+        Ok(ClientInfo(Client { ip, user_agent, device }))
     }
 }
 
@@ -193,30 +105,24 @@ fn cross_site(headers: &HeaderMap) -> bool {
     origin.split_once("://").map(|(_, h)| h != host).unwrap_or(true)
 }
 
-/// The most a form (not a file upload) may carry.
+/// The most a form (not a file upload) may carry for the guard to read its CSRF field.
 const FORM_LIMIT: usize = 1024 * 1024;
 
-/// Every route goes through here: find its spec, load the session, check the role, check CSRF.
-pub async fn guard(State(state): State<AppState>, request: Request<Body>, next: Next) -> Response {
-    match check(&state, request).await {
+/// The guard of one route: `route` is that route's line of the table.
+pub async fn guard(State((state, route)): State<(AppState, &'static Route)>, request: Request<Body>, next: Next) -> Response {
+    match check(&state, route, request).await {
         Ok(request) => next.run(request).await,
         Err(response) => response,
     }
 }
 
-async fn check(state: &AppState, request: Request<Body>) -> Result<Request<Body>, Response> {
-    let path = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_default();
-    let Some(spec) = routes::find(request.method().as_str(), &path) else {
-        tracing::error!(%path, "a route is missing from the route table: refused");
-        return Err(AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "this route has no access rule").into_response());
-    };
-    let target = request_target(request.uri());
+async fn check(state: &AppState, route: &'static Route, request: Request<Body>) -> Result<Request<Body>, Response> {
+    let target = request.uri().path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "/".into());
     let deny = |e: AppError| -> Response {
-        if spec.is_api() {
+        if route.is_api() {
             e.into_response()
         } else if e.status == StatusCode::UNAUTHORIZED {
-            let next = &target;
-            Redirect::to(&format!("/login?next={}", urlencode(next))).into_response()
+            Redirect::to(&format!("/login?next={}", urlencode(&target))).into_response()
         } else {
             crate::error::PageError(e).into_response()
         }
@@ -224,48 +130,57 @@ async fn check(state: &AppState, request: Request<Body>) -> Result<Request<Body>
     if is_unsafe(request.method()) && cross_site(request.headers()) {
         return Err(deny(AppError::new(StatusCode::FORBIDDEN, "cross-site request refused")));
     }
-    let Access::Needs(permission) = spec.access else { return Ok(request) };
-    let viewer = load_viewer(&state.store, request.headers()).await.map_err(&deny)?;
+    let Access::Needs(permission) = route.access else { return Ok(request) };
+    let viewer = load_viewer(state, request.headers()).await.map_err(&deny)?;
     let Some(viewer) = viewer else { return Err(deny(AppError::unauthorized())) };
     if !viewer.may(permission) {
         return Err(deny(AppError::forbidden()));
     }
     let mut request = request;
     if is_unsafe(request.method()) {
-        request = check_csrf(request, &viewer.csrf_token).await.map_err(&deny)?;
+        request = check_csrf(request, &viewer.csrf_token, route.upload).await.map_err(&deny)?;
     }
     request.extensions_mut().insert(viewer);
     Ok(request)
 }
 
-/// The token may come as the X-CSRF-Token header (scripts), a `csrf` form field (forms) or a
-/// `csrf` query parameter (file uploads).
-async fn check_csrf(request: Request<Body>, expected: &str) -> Result<Request<Body>, AppError> {
-    let refused =
-        || AppError::new(StatusCode::FORBIDDEN, "the form has expired or did not come from this site: reload the page and try again");
+fn csrf_refused() -> AppError {
+    AppError::new(StatusCode::FORBIDDEN, "the form has expired or did not come from this site: reload the page and try again")
+}
+
+/// The token comes as the X-CSRF-Token header (scripts) or a `csrf` form field (forms). A file
+/// upload, whose multipart body the guard does not read, carries it in the query string: only
+/// routes marked as uploads accept it there, and only with a multipart body.
+async fn check_csrf(request: Request<Body>, expected: &str, upload: bool) -> Result<Request<Body>, AppError> {
     if let Some(h) = request.headers().get("x-csrf-token") {
-        return if h.as_bytes() == expected.as_bytes() { Ok(request) } else { Err(refused()) };
+        return if h.as_bytes() == expected.as_bytes() { Ok(request) } else { Err(csrf_refused()) };
     }
-    if let Some(q) = request.uri().query() {
-        if form_field(q, "csrf").as_deref() == Some(expected) {
-            return Ok(request);
-        }
+    let content_type = request.headers().get(header::CONTENT_TYPE).and_then(|c| c.to_str().ok()).unwrap_or_default().to_owned();
+    if upload && content_type.starts_with("multipart/form-data") {
+        let given = request.uri().query().and_then(|q| form_field(q, "csrf"));
+        return if given.as_deref() == Some(expected) { Ok(request) } else { Err(csrf_refused()) };
     }
-    let is_form = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|c| c.to_str().ok())
-        .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
-        return Err(refused());
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
+        return Err(csrf_refused());
     }
     let (parts, body) = request.into_parts();
-    let bytes = axum::body::to_bytes(body, FORM_LIMIT).await.map_err(|_| AppError::bad_request("the form is too large"))?;
+    let bytes =
+        axum::body::to_bytes(body, FORM_LIMIT).await.map_err(|_| AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "the form is too large"))?;
     let ok = std::str::from_utf8(&bytes).ok().and_then(|s| form_field(s, "csrf")).as_deref() == Some(expected);
     if !ok {
-        return Err(refused());
+        return Err(csrf_refused());
     }
     Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+/// Checks the CSRF token of a public route's form for a signed-in viewer (accepting an invite
+/// while signed in).
+pub fn csrf_matches(viewer: &Viewer, given: Option<&str>) -> Result<(), AppError> {
+    if given == Some(viewer.csrf_token.as_str()) {
+        Ok(())
+    } else {
+        Err(csrf_refused())
+    }
 }
 
 fn form_field(encoded: &str, name: &str) -> Option<String> {
@@ -305,123 +220,53 @@ pub fn urlencode(s: &str) -> String {
         .collect()
 }
 
-fn request_target(uri: &axum::http::Uri) -> String {
-    uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "/".into())
-}
-
-/// Only local paths are followed after sign-in.
+/// Where to go after signing in: only a path on this site. What browsers strip from a URL (tabs
+/// and newlines) is stripped first, so `/\t/evil.example` is seen as the `//evil.example` a
+/// browser would follow; anything not plainly a local path goes to the start page.
 pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
-        _ => "/".to_owned(),
+    let Some(next) = next else { return "/".into() };
+    let cleaned: String = next.chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).collect();
+    let local = cleaned.starts_with('/')
+        && !cleaned.starts_with("//")
+        && !cleaned.contains('\\')
+        && !cleaned.chars().any(|c| c.is_control() || c.is_whitespace())
+        && HeaderValue::from_str(&cleaned).is_ok();
+    if local {
+        cleaned
+    } else {
+        "/".into()
     }
 }
 
-/// The cookie that carries a session.
-pub fn session_cookie(token: &str, secure: bool) -> String {
-    format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
-        SESSION_DAYS * 24 * 3600,
-        if secure { "; Secure" } else { "" }
-    )
+fn cookie(name: &str, value: &str, max_age: i64, secure: bool) -> String {
+    format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}", if secure { "; Secure" } else { "" })
 }
 
-pub fn clear_cookie(secure: bool) -> String {
-    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}", if secure { "; Secure" } else { "" })
-}
-
-/// What signing in gives.
-pub struct SignedIn {
-    pub user: User,
-    pub role: Role,
-    pub campaign_id: i64,
-    pub csrf_token: String,
-    pub cookie: String,
-}
-
-/// Checks a password (rate-limited) and opens a session in the volunteer's campaign (the named
-/// one, or their most recent).
-pub async fn sign_in(state: &AppState, email: &str, password: &str, ip: &str, campaign: Option<&str>) -> Result<SignedIn, AppError> {
-    if let Err(wait) = state.limiter.check(email, ip) {
-        return Err(AppError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            format!("too many failed sign-ins: try again in {} minutes", wait.as_secs().div_ceil(60)),
-        ));
+/// The cookies that carry a session just opened (and the browser's device cookie when it has
+/// none yet).
+pub fn session_cookies(state: &AppState, opened: &Opened) -> Vec<(header::HeaderName, String)> {
+    let secure = state.web.secure_cookies;
+    let mut out = vec![(header::SET_COOKIE, cookie(SESSION_COOKIE, &opened.token, state.app.limits.session_days * 24 * 3600, secure))];
+    if let Some(d) = &opened.device {
+        out.push((header::SET_COOKIE, cookie(DEVICE_COOKIE, d, DEVICE_DAYS * 24 * 3600, secure)));
     }
-    // Read and check the password before taking a turn to write: hashing is slow on purpose.
-    let mut tx = state.store.begin().await?;
-    let found = accounts::credentials(&mut tx, email).await?;
-    let memberships = match &found {
-        Some((u, _)) => accounts::memberships(&mut tx, u.id).await?,
-        None => Vec::new(),
-    };
-    tx.commit().await?;
-    let (user, hash) = match found {
-        Some((u, h)) => (Some(u), h),
-        None => (None, None),
-    };
-    let ok = verify_password(password.to_owned(), hash).await;
-    let Some(user) = user.filter(|_| ok) else {
-        state.limiter.failed(email, ip);
-        return Err(AppError::new(StatusCode::UNAUTHORIZED, "that email and password do not match an account"));
-    };
-    state.limiter.succeeded(email);
-    let chosen = match campaign {
-        Some(c) => memberships.iter().find(|m| m.1 == c),
-        None => memberships.first(),
-    };
-    let Some(&(campaign_id, _, role)) = chosen else {
-        return Err(AppError::new(StatusCode::FORBIDDEN, "this account is not in a campaign (or not in that one)"));
-    };
-    let (token, token_hash) = new_token();
-    let (csrf_token, _) = new_token();
-    let mut tx = state.store.begin_write().await?;
-    accounts::create_session(&mut tx, &token_hash, user.id, campaign_id, &csrf_token, &days_from_now(SESSION_DAYS)).await?;
-    audit::record(&mut tx, Some(campaign_id), Some(user.id), "sign_in", &format!("as {role} from {ip}"), 0).await?;
-    tx.commit().await?;
-    Ok(SignedIn { user, role, campaign_id, csrf_token, cookie: session_cookie(&token, state.secure_cookies) })
+    out
 }
 
-/// Opens a new session for a user in a campaign they are a member of (after accepting an invite
-/// or switching campaign).
-pub async fn open_session(state: &AppState, user_id: i64, campaign_id: i64) -> Result<String, AppError> {
-    let (token, token_hash) = new_token();
-    let (csrf_token, _) = new_token();
-    let mut tx = state.store.begin_write().await?;
-    accounts::create_session(&mut tx, &token_hash, user_id, campaign_id, &csrf_token, &days_from_now(SESSION_DAYS)).await?;
-    tx.commit().await?;
-    Ok(session_cookie(&token, state.secure_cookies))
+/// A response that sets the cookies of a session just opened.
+pub fn with_session(state: &AppState, opened: &Opened, response: impl IntoResponse) -> Response {
+    let mut response = response.into_response();
+    for (name, value) in session_cookies(state, opened) {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            response.headers_mut().append(name, v);
+        }
+    }
+    response
 }
 
-pub async fn sign_out(state: &AppState, viewer: &Viewer) -> Result<String, AppError> {
-    let mut tx = state.store.begin_write().await?;
-    accounts::end_session(&mut tx, &viewer.token_hash).await?;
-    tx.commit().await?;
-    Ok(clear_cookie(state.secure_cookies))
-}
-
-/// Creates an invite and returns the path of its one-time link.
-pub async fn invite(state: &AppState, viewer: &Viewer, email: &str, name: &str, role: Role) -> Result<String, AppError> {
-    Ok(create_invite(&state.store, &viewer.campaign, email, name, role, Some(viewer.user.id)).await?)
-}
-
-/// Creates an invite (from the web app or the command line) and returns the path of its one-time
-/// link: `/invite/<token>`. Only the token's hash is stored.
-pub async fn create_invite(
-    store: &Store,
-    campaign: &Campaign,
-    email: &str,
-    name: &str,
-    role: Role,
-    by: Option<i64>,
-) -> Result<String, groundgame_store::Error> {
-    let (token, hash) = new_token();
-    let mut tx = store.begin_write().await?;
-    let invite = accounts::Invite { campaign_id: campaign.id, email: email.to_owned(), name: name.to_owned(), role };
-    accounts::create_invite(&mut tx, campaign, &hash, &invite, by, &days_from_now(INVITE_DAYS)).await?;
-    audit::record(&mut tx, Some(campaign.id), by, "invite", &format!("{} as {role}", email.trim()), 0).await?;
-    tx.commit().await?;
-    Ok(format!("/invite/{token}"))
+/// The cookie that ends a session in the browser.
+pub fn clear_cookie(state: &AppState) -> String {
+    cookie(SESSION_COOKIE, "", 0, state.web.secure_cookies)
 }
 
 #[cfg(test)]
@@ -438,19 +283,26 @@ mod tests {
     #[test]
     fn only_local_paths_are_followed() {
         assert_eq!(safe_next(Some("/walks/3")), "/walks/3");
-        assert_eq!(safe_next(Some("//evil.example")), "/");
-        assert_eq!(safe_next(Some("https://evil.example")), "/");
-        assert_eq!(safe_next(None), "/");
-    }
-
-    #[test]
-    fn the_limiter_locks_an_email_after_five_failures() {
-        let l = LoginLimiter::default();
-        for _ in 0..LoginLimiter::PER_EMAIL {
-            assert!(l.check("a@b.org", "1.2.3.4").is_ok());
-            l.failed("a@b.org", "1.2.3.4");
+        assert_eq!(safe_next(Some("/walks?district=NA1&x=1")), "/walks?district=NA1&x=1");
+        for bad in [
+            "//evil.example",
+            "https://evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\n/x",
+            "\t//evil.example",
+            "/\\evil.example",
+            "/%5Cevil",
+            "javascript:alert(1)",
+            "evil.example",
+            "/ /x",
+            "",
+        ] {
+            let got = safe_next(Some(bad));
+            assert!(got == "/" || (got.starts_with('/') && !got.starts_with("//") && !got.contains('\\')), "{bad:?} -> {got:?}");
+            assert!(!got.contains("evil") || bad == "/%5Cevil", "{bad:?} -> {got:?}");
         }
-        assert!(l.check("A@b.org ", "9.9.9.9").is_err());
-        assert!(l.check("c@b.org", "1.2.3.4").is_ok());
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/");
+        assert_eq!(safe_next(None), "/");
     }
 }

@@ -1,6 +1,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use groundgame_app::Error;
 use serde_json::json;
 
 /// A failure answered to the client: what went wrong, in the user's terms, and the status.
@@ -11,11 +12,13 @@ pub struct AppError {
     pub message: String,
     /// Row-by-row problems (register imports).
     pub rows: Vec<String>,
+    /// Seconds to wait before trying again (Retry-After).
+    pub retry_after: Option<u64>,
 }
 
 impl AppError {
     pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
-        AppError { status, message: message.into(), rows: Vec::new() }
+        AppError { status, message: message.into(), rows: Vec::new(), retry_after: None }
     }
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, message)
@@ -35,29 +38,37 @@ impl AppError {
     }
 }
 
+/// The one place a use case's outcome becomes an HTTP status.
+impl From<Error> for AppError {
+    fn from(e: Error) -> Self {
+        let status = match &e {
+            Error::SignIn(_) => StatusCode::UNAUTHORIZED,
+            Error::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Error::Forbidden(_) => StatusCode::FORBIDDEN,
+            Error::NotFound(_) => StatusCode::NOT_FOUND,
+            Error::Conflict(_) => StatusCode::CONFLICT,
+            Error::Invalid(_) | Error::Rows { .. } => StatusCode::BAD_REQUEST,
+            Error::Internal(e) => return Self::internal(format!("{e:#}")),
+        };
+        let mut out = AppError::new(status, e.to_string());
+        match e {
+            Error::Rows { errors, .. } => out.rows = errors.iter().map(|r| r.to_string()).collect(),
+            Error::TooManyAttempts { wait } => out.retry_after = Some(wait.as_secs().max(1)),
+            _ => {}
+        }
+        out
+    }
+}
+
 impl From<groundgame_store::Error> for AppError {
     fn from(e: groundgame_store::Error) -> Self {
-        use groundgame_store::Error as E;
-        match e {
-            E::NotFound(m) => Self::new(StatusCode::NOT_FOUND, m),
-            E::Conflict(m) => Self::new(StatusCode::CONFLICT, m),
-            E::Invalid(m) => Self::new(StatusCode::BAD_REQUEST, m),
-            E::Rows { ref errors, total } => AppError {
-                status: StatusCode::BAD_REQUEST,
-                message: format!("{total} row(s) could not be imported; nothing was written"),
-                rows: errors.iter().map(|r| r.to_string()).collect(),
-            },
-            E::Internal(e) => Self::internal(format!("{e:#}")),
-        }
+        Error::from(e).into()
     }
 }
 
 impl From<anyhow::Error> for AppError {
     fn from(e: anyhow::Error) -> Self {
-        match e.downcast::<groundgame_store::Error>() {
-            Ok(e) => e.into(),
-            Err(e) => Self::internal(format!("{e:#}")),
-        }
+        Error::from(e).into()
     }
 }
 
@@ -67,7 +78,15 @@ impl IntoResponse for AppError {
         if !self.rows.is_empty() {
             body["rows"] = json!(self.rows);
         }
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        retry_after(&mut response, self.retry_after);
+        response
+    }
+}
+
+fn retry_after(response: &mut Response, seconds: Option<u64>) {
+    if let Some(s) = seconds {
+        response.headers_mut().insert(axum::http::header::RETRY_AFTER, s.into());
     }
 }
 
@@ -95,7 +114,9 @@ impl IntoResponse for PageError {
                 p { a href="/" { "Back to the start" } }
             },
         );
-        (e.status, page).into_response()
+        let mut response = (e.status, page).into_response();
+        retry_after(&mut response, e.retry_after);
+        response
     }
 }
 

@@ -1,68 +1,71 @@
 //! groundgame's server: server-rendered pages, a JSON API under /api/v1, and the offline-first
 //! canvasser app, all in one binary.
 //!
-//! Every route is declared once in [`routes::ROUTES`] with the permission it needs; the guard in
-//! [`auth`] checks it before any handler runs, and the OpenAPI document is built from the same
-//! table.
+//! Every route is declared once in [`routes::ROUTES`], with its handler and the permission it
+//! needs: the router, the guard in front of each handler, the main menu and the OpenAPI document
+//! are all built from that table. Handlers only parse the request and present the answer: what
+//! they do is a use case of `groundgame-app`.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
 
-use groundgame_store::Store;
+use groundgame_app::App;
 
 /// The JSON API under /api/v1.
 mod api;
 /// Embedded static assets: the canvasser app, its service worker, styles.
 mod assets;
-/// Sign-in, sessions, CSRF and the guard every route goes through.
+/// The guard every route goes through (session, role, CSRF, same-site) and the cookies.
 pub mod auth;
-/// Errors as pages or JSON.
+/// Errors as pages or JSON: the one place a use case's outcome becomes a status.
 mod error;
-/// The OpenAPI 3 document, built from the route table.
+/// Extractors that turn a bad request into an error in the caller's words.
+mod input;
+/// The OpenAPI document, built from the route table.
 mod openapi;
 /// Server-rendered pages.
 mod pages;
-/// The route table: every path, its method and the permission it needs.
+/// The route table: every path, its method, its handler and the permission it needs.
 pub mod routes;
+/// Headers every answer carries: Content-Security-Policy and the rest.
+mod security;
 
-pub use routes::{Access, RouteSpec, ROUTES};
+pub use routes::{Access, Route, ROUTES};
 
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Store,
-    pub limiter: Arc<auth::LoginLimiter>,
-    /// Mark cookies Secure: set when served behind TLS.
-    pub secure_cookies: bool,
-    /// Every campaign's progress as the nearest-marginal ranking uses it, worked out at most once a
-    /// minute: the public page must not cost a register scan per visitor.
-    pub campaign_progress: Arc<tokio::sync::Mutex<Option<(std::time::Instant, CampaignProgressMap)>>>,
+    pub app: App,
+    pub web: WebSettings,
 }
 
-/// Campaign progress by the seat's GSS code.
-pub type CampaignProgressMap = std::collections::HashMap<String, groundgame_targeting::nearest::CampaignProgress>;
+/// How the server itself behaves.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebSettings {
+    /// Mark cookies Secure and send Strict-Transport-Security: set when served behind TLS.
+    pub secure_cookies: bool,
+    /// How long a request may take before the server gives up on it (register uploads included).
+    pub request_timeout: Duration,
+    /// The largest register upload.
+    pub upload_limit: usize,
+    /// The largest form or JSON body.
+    pub body_limit: usize,
+}
 
-/// How long the campaigns' progress is reused for the nearest-marginal ranking.
-pub const PROGRESS_FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(60);
+impl Default for WebSettings {
+    fn default() -> Self {
+        WebSettings {
+            secure_cookies: false,
+            request_timeout: Duration::from_secs(300),
+            upload_limit: 512 * 1024 * 1024,
+            body_limit: 2 * 1024 * 1024,
+        }
+    }
+}
 
 impl AppState {
-    pub fn new(store: Store, secure_cookies: bool) -> Self {
-        AppState { store, limiter: Arc::new(auth::LoginLimiter::default()), secure_cookies, campaign_progress: Arc::default() }
-    }
-
-    /// Every campaign's progress, at most [`PROGRESS_FRESH_FOR`] old.
-    pub async fn campaign_progress(&self) -> Result<CampaignProgressMap, groundgame_store::Error> {
-        let mut cached = self.campaign_progress.lock().await;
-        if let Some((at, map)) = cached.as_ref().filter(|(at, _)| at.elapsed() < PROGRESS_FRESH_FOR) {
-            tracing::trace!(age = ?at.elapsed(), "campaign progress from the cache");
-            return Ok(map.clone());
-        }
-        let mut tx = self.store.begin().await?;
-        let map = groundgame_store::targeting::campaign_progress(&mut tx).await?;
-        tx.commit().await?;
-        *cached = Some((std::time::Instant::now(), map.clone()));
-        Ok(map)
+    pub fn new(app: App, web: WebSettings) -> Self {
+        AppState { app, web }
     }
 }
 
@@ -112,6 +115,3 @@ pub async fn termination() {
         _ = term => {}
     }
 }
-
-/// How long a request may take before the server gives up on it (register uploads included).
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(300);

@@ -1,16 +1,20 @@
+use axum::http::Method;
 use serde_json::{json, Map, Value};
 
 use crate::routes::{Access, ROUTES};
 
-fn request_body(method: &str, path: &str) -> Option<Value> {
-    let schema = match (method, path) {
+fn request_body(method: &Method, path: &str) -> Option<Value> {
+    let schema = match (method.as_str(), path) {
         ("POST", "/api/v1/login") => json!({
             "type": "object", "required": ["email", "password"],
             "properties": { "email": { "type": "string" }, "password": { "type": "string" }, "campaign": { "type": "string" } }
         }),
         ("POST", "/api/v1/sync") => json!({
             "type": "object", "required": ["contacts"],
-            "properties": { "contacts": { "type": "array", "maxItems": crate::api::MAX_BATCH, "items": { "$ref": "#/components/schemas/Contact" } } }
+            "properties": {
+                "contacts": { "type": "array", "maxItems": groundgame_app::Limits::default().sync_batch, "items": { "$ref": "#/components/schemas/Contact" } },
+                "sent_at": { "type": "string", "format": "date-time", "description": "The phone's clock when it sent the batch: its error corrects the contacts' times" }
+            }
         }),
         ("PUT", "/api/v1/walks/{id}/assignment") => json!({
             "type": "object",
@@ -18,8 +22,10 @@ fn request_body(method: &str, path: &str) -> Option<Value> {
         }),
         ("POST", "/api/v1/invites") => json!({
             "type": "object", "required": ["email", "role"],
-            "properties": { "email": { "type": "string" }, "name": { "type": "string" },
-                "role": { "type": "string", "enum": ["organiser", "data_officer", "canvasser", "teller"] } }
+            "properties": { "email": { "type": "string" }, "name": { "type": "string" }, "role": { "$ref": "#/components/schemas/Role" } }
+        }),
+        ("PUT", "/api/v1/volunteers/{id}/role") => json!({
+            "type": "object", "required": ["role"], "properties": { "role": { "$ref": "#/components/schemas/Role" } }
         }),
         ("PUT", "/api/v1/survey") => json!({ "$ref": "#/components/schemas/Survey" }),
         _ => return None,
@@ -27,47 +33,112 @@ fn request_body(method: &str, path: &str) -> Option<Value> {
     Some(json!({ "required": true, "content": { "application/json": { "schema": schema } } }))
 }
 
-/// The OpenAPI 3 document of /api/v1, built from the route table so it cannot drift from what the
-/// guard enforces. Public routes carry `security: []`; the rest need the session cookie.
+fn query_parameters(path: &str) -> Vec<Value> {
+    let q = |name: &str, schema: Value| json!({ "name": name, "in": "query", "required": false, "schema": schema });
+    let text = json!({ "type": "string" });
+    match path {
+        "/api/v1/targets" => vec![
+            q("party", text.clone()),
+            q("election", json!({ "type": "integer" })),
+            q("region", text.clone()),
+            q("limit", json!({ "type": "integer", "minimum": 0 })),
+            q("list", json!({ "type": "string", "enum": ["targets", "defence"] })),
+        ],
+        "/api/v1/nearest" => vec![
+            q("postcode", text.clone()),
+            q("lat", json!({ "type": "number" })),
+            q("lon", json!({ "type": "number" })),
+            q("party", text.clone()),
+            q("election", json!({ "type": "integer" })),
+            q("within", json!({ "type": "number" })),
+            q("by", json!({ "type": "string", "enum": ["need", "distance"] })),
+        ],
+        _ => Vec::new(),
+    }
+}
+
+fn describe(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        201 => "Created",
+        204 => "Done; nothing to return",
+        400 => "The request could not be read or is not valid; the error says why",
+        401 => "No valid session (or a wrong email or password)",
+        403 => "The role does not allow this, the CSRF token is missing or wrong, or the request came from another site",
+        404 => "Not found",
+        405 => "This path does not take this method",
+        409 => "It conflicts with what is there (already a member, the only organiser, ...)",
+        413 => "The request is too large",
+        415 => "The body is not JSON (send Content-Type: application/json)",
+        429 => "Too many failed sign-ins: wait (Retry-After says how long)",
+        _ => "See the error",
+    }
+}
+
+/// The OpenAPI 3.1 document of /api/v1, built from the route table so it cannot drift from what the
+/// guard enforces and the handlers answer. Public routes carry `security: []`; the rest need the
+/// session cookie, and writes the CSRF token.
 pub fn document() -> Value {
     let mut paths: Map<String, Value> = Map::new();
     for r in ROUTES.iter().filter(|r| r.is_api()) {
+        let mut responses = Map::new();
+        for status in r.all_answers() {
+            let mut answer = json!({ "description": describe(status) });
+            if status >= 400 {
+                answer["content"] = json!({ "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } });
+            }
+            responses.insert(status.to_string(), answer);
+        }
         let mut op = json!({
             "summary": r.summary,
-            "operationId": format!("{} {}", r.method.to_lowercase(), r.path),
-            "responses": { "200": { "description": "OK" } },
+            "operationId": format!("{} {}", r.method.as_str().to_lowercase(), r.path),
+            "responses": responses,
         });
+        let mut parameters = query_parameters(r.path);
         match r.access {
             Access::Public => op["security"] = json!([]),
             Access::Needs(p) => {
                 op["x-groundgame-permission"] = json!(p);
-                op["responses"]["401"] = json!({ "description": "No valid session" });
-                op["responses"]["403"] = json!({ "description": "The role does not allow this, or the CSRF token is missing" });
+                if r.method != Method::GET {
+                    op["security"] = json!([{ "session": [], "csrf": [] }]);
+                }
             }
         }
         if r.path.contains("{id}") {
-            op["parameters"] = json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }]);
+            let schema = if r.path.starts_with("/api/v1/invites/") { json!({ "type": "string" }) } else { json!({ "type": "integer" }) };
+            parameters.push(json!({ "name": "id", "in": "path", "required": true, "schema": schema }));
         }
-        if let Some(body) = request_body(r.method, r.path) {
+        if !parameters.is_empty() {
+            op["parameters"] = Value::Array(parameters);
+        }
+        if let Some(body) = request_body(&r.method, r.path) {
             op["requestBody"] = body;
-            op["responses"]["400"] = json!({ "description": "The body could not be read; the error says why" });
         }
         let item = paths.entry(r.path.to_owned()).or_insert_with(|| json!({}));
-        item[r.method.to_lowercase()] = op;
+        item[r.method.as_str().to_lowercase()] = op;
     }
     json!({
-        "openapi": "3.0.3",
+        "openapi": "3.1.0",
         "info": {
             "title": "groundgame",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "Field campaigns: the register, walks, canvassing and progress. Writes need the session's CSRF token in the X-CSRF-Token header."
+            "description": "Field campaigns: the register, walks, canvassing and progress. Sign in with POST /api/v1/login; \
+                            writes need the session's CSRF token (from the sign-in or GET /api/v1/me) in the X-CSRF-Token header."
         },
         "servers": [{ "url": "/" }],
         "security": [{ "session": [] }],
         "paths": paths,
         "components": {
-            "securitySchemes": { "session": { "type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE } },
+            "securitySchemes": {
+                "session": { "type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE },
+                "csrf": { "type": "apiKey", "in": "header", "name": "X-CSRF-Token" }
+            },
             "schemas": {
+                "Error": {
+                    "type": "object", "required": ["error"],
+                    "properties": { "error": { "type": "string" }, "rows": { "type": "array", "items": { "type": "string" } } }
+                },
+                "Role": { "type": "string", "enum": ["organiser", "data_officer", "canvasser", "teller"] },
                 "Contact": {
                     "type": "object", "required": ["id", "household_id", "recorded_at"],
                     "properties": {

@@ -1,12 +1,21 @@
+//! The route table: every page and API route, once, with its handler, the permission it needs,
+//! its place in the main menu and the answers it can give. The router, the guard in front of each
+//! handler, the menu and the OpenAPI document are all built from it.
+
+use std::collections::BTreeMap;
+
 use axum::extract::DefaultBodyLimit;
+use axum::http::{header, Method, StatusCode};
 use axum::middleware;
-use axum::routing::{get, post, put};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post, put, MethodRouter};
 use axum::Router;
 use groundgame_core::access::Permission;
 use tower_http::compression::CompressionLayer;
 use tower_http::timeout::TimeoutLayer;
 
-use crate::{api, assets, auth, pages, AppState, REQUEST_TIMEOUT};
+use crate::error::{AppError, PageError};
+use crate::{api, assets, auth, pages, AppState};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,149 +26,319 @@ pub enum Access {
     Needs(Permission),
 }
 
-/// A page or API route: the one place its access is decided.
-#[derive(Debug, Clone, Copy)]
-pub struct RouteSpec {
-    pub method: &'static str,
+/// A page or API route: the one place everything about it is decided.
+pub struct Route {
+    pub method: Method,
     /// As axum matches it: `/api/v1/walks/{id}/canvass`.
     pub path: &'static str,
     pub access: Access,
     pub summary: &'static str,
+    /// The label of its link in the main menu, for pages that have one (in menu order).
+    pub menu: Option<&'static str>,
+    /// A file upload: its CSRF token may come in the query string (its body is not read by the
+    /// guard), and its body may be large.
+    pub upload: bool,
+    /// The answers the handler itself can give, beside 200 (the guard's are added for it).
+    pub answers: &'static [u16],
+    handler: fn() -> MethodRouter<AppState>,
 }
 
-impl RouteSpec {
-    pub fn is_api(&self) -> bool {
-        self.path.starts_with("/api/")
+impl std::fmt::Debug for Route {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.method, self.path)
     }
 }
 
-const fn r(method: &'static str, path: &'static str, access: Access, summary: &'static str) -> RouteSpec {
-    RouteSpec { method, path, access, summary }
+impl Route {
+    pub fn is_api(&self) -> bool {
+        self.path.starts_with("/api/")
+    }
+
+    /// Every answer the route can give: its own, and those of the guard and the body readers.
+    pub fn all_answers(&self) -> Vec<u16> {
+        let mut out: Vec<u16> = self.answers.to_vec();
+        out.push(if self.method == Method::POST && !self.is_api() { 303 } else { 200 });
+        if let Access::Needs(_) = self.access {
+            out.extend([401, 403]);
+        }
+        if self.method != Method::GET {
+            out.push(403);
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
 }
 
 use Access::{Needs, Public};
 use Permission::*;
 
-/// Every route the server answers. A route missing here is refused by the guard.
-pub const ROUTES: &[RouteSpec] = &[
-    // The JSON API.
-    r("GET", "/api/v1/health", Public, "Whether the server and its database are up"),
-    r("GET", "/api/v1/openapi.json", Public, "This document"),
-    r("POST", "/api/v1/login", Public, "Sign in; sets the session cookie"),
-    r("POST", "/api/v1/logout", Needs(Member), "Sign out"),
-    r("GET", "/api/v1/me", Needs(Member), "The signed-in volunteer, their role and CSRF token"),
-    r("GET", "/api/v1/survey", Needs(Member), "The campaign's survey"),
-    r("PUT", "/api/v1/survey", Needs(EditSurvey), "Replace the campaign's survey"),
-    r("GET", "/api/v1/my/walks", Needs(Canvass), "The walks assigned to the signed-in volunteer"),
-    r("GET", "/api/v1/walks", Needs(PlanWalks), "Every walk with its progress and assignment"),
-    r("GET", "/api/v1/walks/{id}/canvass", Needs(Canvass), "A walk's doors and electors for the doorstep (audited)"),
-    r("PUT", "/api/v1/walks/{id}/assignment", Needs(AssignWalks), "Assign a walk to a volunteer and a session"),
-    r("POST", "/api/v1/sync", Needs(Canvass), "Send contacts recorded on a phone; idempotent by contact id"),
-    r("GET", "/api/v1/progress", Needs(ViewProgress), "Live progress of the campaign"),
-    r("GET", "/api/v1/register/stats", Needs(ViewRegister), "Register statistics"),
-    r("GET", "/api/v1/register/export", Needs(ExportRegister), "The register as CSV (audited)"),
-    r("GET", "/api/v1/volunteers", Needs(ManageVolunteers), "Everyone in the campaign"),
-    r("POST", "/api/v1/invites", Needs(ManageVolunteers), "Invite a volunteer; returns a one-time link"),
-    r("GET", "/api/v1/sessions", Needs(AssignWalks), "Canvassing sessions"),
-    r("GET", "/api/v1/audit", Needs(ViewAudit), "The audit log"),
-    r("GET", "/api/v1/targets", Needs(Member), "Target or defence list: ?party=Lab&election=2015&region=&limit=&list=targets|defence"),
-    r("GET", "/api/v1/nearest", Public, "Marginal seats near ?postcode= (or ?lat=&lon=), &party=, &election=, &within= km"),
-    // Pages.
-    r("GET", "/", Public, "Home: the signed-in volunteer's start page, or sign-in"),
-    r("GET", "/login", Public, "Sign-in page"),
-    r("POST", "/login", Public, "Sign in"),
-    r("POST", "/logout", Needs(Member), "Sign out"),
-    r("GET", "/invite/{token}", Public, "Accept an invite: choose a password"),
-    r("POST", "/invite/{token}", Public, "Accept an invite"),
-    r("POST", "/switch", Needs(Member), "Switch to another of one's campaigns"),
-    r("GET", "/account", Needs(Member), "One's own account"),
-    r("GET", "/campaigns/new", Needs(CreateCampaign), "Create a campaign"),
-    r("POST", "/campaigns/new", Needs(CreateCampaign), "Create a campaign"),
-    r("GET", "/campaign", Needs(ViewProgress), "Campaign overview and live progress"),
-    r("GET", "/register", Needs(ViewRegister), "The register"),
-    r("POST", "/register/import", Needs(ImportRegister), "Upload a register export"),
-    r("GET", "/walks", Needs(PlanWalks), "Walks by polling district, with the planner"),
-    r("POST", "/walks/plan", Needs(PlanWalks), "Plan a polling district's walks"),
-    r("GET", "/walks/{id}", Needs(PlanWalks), "One walk: map, doors, contacts"),
-    r("POST", "/walks/{id}/assign", Needs(AssignWalks), "Assign a walk"),
-    r("GET", "/walks/{id}/sheet", Needs(EnterPaperResults), "Printable walk sheet"),
-    r("GET", "/walks/{id}/entry", Needs(EnterPaperResults), "Key in a paper walk sheet"),
-    r("POST", "/walks/{id}/entry", Needs(EnterPaperResults), "Key in a paper walk sheet"),
-    r("GET", "/volunteers", Needs(ManageVolunteers), "Volunteers and invites"),
-    r("POST", "/volunteers/invite", Needs(ManageVolunteers), "Invite a volunteer"),
-    r("GET", "/sessions", Needs(AssignWalks), "Canvassing sessions"),
-    r("POST", "/sessions", Needs(AssignWalks), "Add a canvassing session"),
-    r("GET", "/survey", Needs(EditSurvey), "Edit the survey"),
-    r("POST", "/survey", Needs(EditSurvey), "Save the survey"),
-    r("GET", "/audit", Needs(ViewAudit), "The audit log"),
-    r("GET", "/targets", Needs(Member), "Target and defence lists with a hexagon map of every seat"),
-    r("GET", "/marginals", Public, "Find a marginal seat near you (public)"),
-    r("GET", "/canvass", Needs(Canvass), "My walks (the canvasser app)"),
-    r("GET", "/canvass/walks/{id}", Needs(Canvass), "Canvass a walk, online or off"),
-    r("GET", "/sw.js", Public, "The service worker of the canvasser app"),
-    r("GET", "/manifest.webmanifest", Public, "Web app manifest"),
-    r("GET", "/static/{file}", Public, "Styles, scripts and icons"),
-];
-
-/// The route spec for a method and matched path.
-pub fn find(method: &str, path: &str) -> Option<&'static RouteSpec> {
-    ROUTES.iter().find(|r| r.method == method && r.path == path)
+const fn r(
+    method: Method,
+    path: &'static str,
+    access: Access,
+    summary: &'static str,
+    answers: &'static [u16],
+    handler: fn() -> MethodRouter<AppState>,
+) -> Route {
+    Route { method, path, access, summary, menu: None, upload: false, answers, handler }
 }
 
-/// The application: every route of [`ROUTES`], each behind the guard.
+const fn page(
+    path: &'static str,
+    access: Access,
+    menu: &'static str,
+    summary: &'static str,
+    handler: fn() -> MethodRouter<AppState>,
+) -> Route {
+    Route { method: Method::GET, path, access, summary, menu: Some(menu), upload: false, answers: &[], handler }
+}
+
+/// A route that takes a file upload.
+const fn uploading(mut route: Route) -> Route {
+    route.upload = true;
+    route
+}
+
+/// Answers of a route that reads a JSON body.
+const BODY: &[u16] = &[400, 413, 415];
+
+/// Every route the server answers, and nothing else.
+pub static ROUTES: &[Route] = &[
+    // The JSON API.
+    r(Method::GET, "/api/v1/health", Public, "Whether the server and its database are up", &[], || get(api::health)),
+    r(Method::GET, "/api/v1/openapi.json", Public, "This document", &[], || get(api::openapi)),
+    r(Method::POST, "/api/v1/login", Public, "Sign in; sets the session cookie", &[400, 401, 403, 413, 415, 429], || post(api::login)),
+    r(Method::POST, "/api/v1/logout", Needs(Member), "Sign out", &[204], || post(api::logout)),
+    r(Method::GET, "/api/v1/me", Needs(Member), "The signed-in volunteer, their role and CSRF token", &[], || get(api::me)),
+    r(Method::GET, "/api/v1/survey", Needs(Member), "The campaign's survey", &[], || get(api::survey)),
+    r(Method::PUT, "/api/v1/survey", Needs(EditSurvey), "Replace the campaign's survey", BODY, || put(api::put_survey)),
+    r(Method::GET, "/api/v1/my/walks", Needs(Canvass), "The walks assigned to the signed-in volunteer", &[], || get(api::my_walks)),
+    r(Method::GET, "/api/v1/walks", Needs(PlanWalks), "Every walk with its progress and assignment", &[], || get(api::walks)),
+    r(Method::GET, "/api/v1/walks/{id}/canvass", Needs(Canvass), "A walk's doors and electors for the doorstep (audited)", &[404], || {
+        get(api::walk_payload)
+    }),
+    r(
+        Method::PUT,
+        "/api/v1/walks/{id}/assignment",
+        Needs(AssignWalks),
+        "Assign a walk to a volunteer and a session",
+        &[204, 400, 404, 413, 415],
+        || put(api::assign),
+    ),
+    r(Method::POST, "/api/v1/sync", Needs(Canvass), "Send contacts recorded on a phone; idempotent by contact id", BODY, || {
+        post(api::sync)
+    }),
+    r(Method::GET, "/api/v1/progress", Needs(ViewProgress), "Live progress of the campaign", &[], || get(api::progress)),
+    r(Method::GET, "/api/v1/register/stats", Needs(ViewRegister), "Register statistics", &[], || get(api::register_stats)),
+    r(Method::GET, "/api/v1/register/export", Needs(ExportRegister), "The register as CSV (audited)", &[], || get(api::register_export)),
+    r(Method::GET, "/api/v1/volunteers", Needs(ManageVolunteers), "Everyone in the campaign, and the invites waiting", &[], || {
+        get(api::volunteers)
+    }),
+    r(
+        Method::PUT,
+        "/api/v1/volunteers/{id}/role",
+        Needs(ManageVolunteers),
+        "Give a member another role",
+        &[204, 400, 404, 409, 413, 415],
+        || put(api::change_role),
+    ),
+    r(Method::DELETE, "/api/v1/volunteers/{id}", Needs(ManageVolunteers), "Take a member out of the campaign", &[204, 404, 409], || {
+        delete(api::remove_member)
+    }),
+    r(
+        Method::POST,
+        "/api/v1/invites",
+        Needs(ManageVolunteers),
+        "Invite a volunteer; returns a one-time link",
+        &[201, 400, 409, 413, 415],
+        || post(api::invite),
+    ),
+    r(Method::DELETE, "/api/v1/invites/{id}", Needs(ManageVolunteers), "Withdraw an unused invite", &[204, 404], || {
+        delete(api::revoke_invite)
+    }),
+    r(Method::GET, "/api/v1/sessions", Needs(AssignWalks), "Canvassing sessions", &[], || get(api::sessions)),
+    r(Method::GET, "/api/v1/audit", Needs(ViewAudit), "The audit log", &[], || get(api::audit)),
+    r(
+        Method::GET,
+        "/api/v1/targets",
+        Needs(Member),
+        "Target or defence list: ?party=Lab&election=2015&region=&limit=&list=targets|defence",
+        &[400, 404],
+        || get(api::targets),
+    ),
+    r(
+        Method::GET,
+        "/api/v1/nearest",
+        Public,
+        "Marginal seats near ?postcode= (or ?lat=&lon=), &party=, &election=, &within= km",
+        &[400, 404],
+        || get(api::nearest),
+    ),
+    // Pages, the menu's first, in menu order.
+    page("/campaign", Needs(ViewProgress), "Overview", "Campaign overview and live progress", || get(pages::campaign::overview)),
+    page("/register", Needs(ViewRegister), "Register", "The register", || get(pages::register::page)),
+    page("/walks", Needs(PlanWalks), "Walks", "Walks by polling district, with the planner", || get(pages::walks::list)),
+    page("/sessions", Needs(AssignWalks), "Sessions", "Canvassing sessions", || get(pages::volunteers::sessions)),
+    page("/volunteers", Needs(ManageVolunteers), "Volunteers", "Volunteers and invites", || get(pages::volunteers::page)),
+    page("/survey", Needs(EditSurvey), "Survey", "Edit the survey", || get(pages::campaign::survey_page)),
+    page("/audit", Needs(ViewAudit), "Audit", "The audit log", || get(pages::campaign::audit)),
+    page("/canvass", Needs(Canvass), "My walks", "My walks (the canvasser app)", || get(pages::canvass::my_walks)),
+    page("/targets", Needs(Member), "Targets", "Target and defence lists with a hexagon map of every seat", || get(pages::targets::page)),
+    page("/account", Needs(Member), "Account", "One's own account: password, sessions, campaigns", || get(pages::account::page)),
+    r(Method::GET, "/", Public, "Home: the signed-in volunteer's start page, or sign-in", &[303], || get(pages::home)),
+    r(Method::GET, "/login", Public, "Sign-in page", &[303], || get(pages::login::page)),
+    r(Method::POST, "/login", Public, "Sign in", &[400, 401, 403, 429], || post(pages::login::submit)),
+    r(Method::POST, "/logout", Needs(Member), "Sign out", &[], || post(pages::login::logout)),
+    r(Method::GET, "/invite/{token}", Public, "An invite: join with a new or an existing account", &[404], || {
+        get(pages::login::invite_page)
+    }),
+    r(Method::POST, "/invite/{token}", Public, "Accept an invite", &[400, 401, 403, 404, 409, 429], || post(pages::login::accept_invite)),
+    r(Method::GET, "/reset/{token}", Public, "A password reset link: choose a new password", &[404], || get(pages::login::reset_page)),
+    r(Method::POST, "/reset/{token}", Public, "Set a new password with a reset link", &[400, 404], || post(pages::login::reset)),
+    r(Method::POST, "/switch", Needs(Member), "Switch to another of one's campaigns", &[403], || post(pages::account::switch)),
+    r(Method::POST, "/account/password", Needs(Member), "Change one's password", &[400, 401, 429], || {
+        post(pages::account::change_password)
+    }),
+    r(Method::POST, "/account/sessions/end", Needs(Member), "End one of one's sessions", &[404], || post(pages::account::end_session)),
+    r(Method::POST, "/account/sign-out-everywhere", Needs(Member), "End every session of one's account", &[], || {
+        post(pages::account::sign_out_everywhere)
+    }),
+    r(Method::GET, "/campaigns/new", Needs(CreateCampaign), "Create a campaign", &[], || get(pages::campaign::new_page)),
+    r(Method::POST, "/campaigns/new", Needs(CreateCampaign), "Create a campaign", &[400], || post(pages::campaign::create)),
+    uploading(r(
+        Method::POST,
+        "/register/import",
+        Needs(ImportRegister),
+        "Upload a register export: see what it would change",
+        &[200, 400, 413],
+        || post(pages::register::upload),
+    )),
+    r(Method::POST, "/register/import/{id}", Needs(ImportRegister), "Confirm or cancel an upload", &[400, 404, 409], || {
+        post(pages::register::decide)
+    }),
+    r(Method::POST, "/walks/plan", Needs(PlanWalks), "Plan a polling district's walks", &[400, 404, 409], || post(pages::walks::plan)),
+    r(Method::GET, "/walks/{id}", Needs(PlanWalks), "One walk: map, doors, contacts (audited)", &[404], || get(pages::walks::show)),
+    r(Method::POST, "/walks/{id}/assign", Needs(AssignWalks), "Assign a walk", &[400, 404], || post(pages::walks::assign)),
+    r(Method::GET, "/walks/{id}/sheet", Needs(EnterPaperResults), "Printable walk sheet (audited)", &[404], || get(pages::walks::sheet)),
+    r(Method::GET, "/walks/{id}/entry", Needs(EnterPaperResults), "Key in a paper walk sheet (audited)", &[404], || {
+        get(pages::walks::entry_page)
+    }),
+    r(Method::POST, "/walks/{id}/entry", Needs(EnterPaperResults), "Key in a paper walk sheet", &[200, 400, 404], || {
+        post(pages::walks::entry)
+    }),
+    r(Method::POST, "/volunteers/invite", Needs(ManageVolunteers), "Invite a volunteer", &[200, 400, 409], || {
+        post(pages::volunteers::invite)
+    }),
+    r(Method::POST, "/volunteers/{id}/role", Needs(ManageVolunteers), "Give a member another role", &[400, 404, 409], || {
+        post(pages::volunteers::change_role)
+    }),
+    r(Method::POST, "/volunteers/{id}/remove", Needs(ManageVolunteers), "Take a member out of the campaign", &[404, 409], || {
+        post(pages::volunteers::remove)
+    }),
+    r(Method::POST, "/volunteers/{id}/reset", Needs(ManageVolunteers), "Issue a one-time password reset link", &[200, 403, 404], || {
+        post(pages::volunteers::reset)
+    }),
+    r(Method::POST, "/volunteers/invites/{id}/withdraw", Needs(ManageVolunteers), "Withdraw an unused invite", &[404], || {
+        post(pages::volunteers::withdraw)
+    }),
+    r(Method::POST, "/sessions", Needs(AssignWalks), "Add a canvassing session", &[200, 400], || post(pages::volunteers::add_session)),
+    r(Method::POST, "/survey", Needs(EditSurvey), "Save the survey", &[200, 400], || post(pages::campaign::save_survey)),
+    r(Method::GET, "/marginals", Public, "Find a marginal seat near you (public)", &[], || get(pages::targets::marginals)),
+    r(Method::GET, "/canvass/walks/{id}", Needs(Canvass), "Canvass a walk, online or off", &[], || get(pages::canvass::walk)),
+    r(Method::GET, "/sw.js", Public, "The service worker of the canvasser app", &[], || get(assets::service_worker)),
+    r(Method::GET, "/manifest.webmanifest", Public, "Web app manifest", &[], || get(assets::manifest)),
+    r(Method::GET, "/static/{file}", Public, "Styles, scripts and icons", &[404], || get(assets::file)),
+];
+
+/// The pages of the main menu, in order: (path, label, permission needed).
+pub fn menu() -> impl Iterator<Item = (&'static str, &'static str, Access)> {
+    ROUTES.iter().filter_map(|r| r.menu.map(|m| (r.path, m, r.access)))
+}
+
+/// Answers a method the path does not take: 405 with the methods it does.
+fn method_not_allowed(path: &'static str, allow: String) -> impl Fn() -> std::future::Ready<Response> + Clone + Send + Sync + 'static {
+    move || {
+        let e = AppError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            if allow.starts_with("GET") {
+                "this address is for opening, not for sending: go back and try again".to_owned()
+            } else {
+                "this address takes a form, not a visit: go back to the page it is on and use it there".to_owned()
+            },
+        );
+        let mut response = if path.starts_with("/api/") { e.into_response() } else { PageError(e).into_response() };
+        if let Ok(v) = allow.parse() {
+            response.headers_mut().insert(header::ALLOW, v);
+        }
+        std::future::ready(response)
+    }
+}
+
+/// The application: every route of [`ROUTES`], each behind its own guard; OPTIONS answered for
+/// every path with the methods it takes, and any other method with 405.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/api/v1/health", get(api::health))
-        .route("/api/v1/openapi.json", get(api::openapi))
-        .route("/api/v1/login", post(api::login))
-        .route("/api/v1/logout", post(api::logout))
-        .route("/api/v1/me", get(api::me))
-        .route("/api/v1/survey", get(api::survey).put(api::put_survey))
-        .route("/api/v1/my/walks", get(api::my_walks))
-        .route("/api/v1/walks", get(api::walks))
-        .route("/api/v1/walks/{id}/canvass", get(api::walk_payload))
-        .route("/api/v1/walks/{id}/assignment", put(api::assign))
-        .route("/api/v1/sync", post(api::sync))
-        .route("/api/v1/progress", get(api::progress))
-        .route("/api/v1/register/stats", get(api::register_stats))
-        .route("/api/v1/register/export", get(api::register_export))
-        .route("/api/v1/volunteers", get(api::volunteers))
-        .route("/api/v1/invites", post(api::invite))
-        .route("/api/v1/sessions", get(api::sessions))
-        .route("/api/v1/audit", get(api::audit))
-        .route("/api/v1/targets", get(api::targets))
-        .route("/api/v1/nearest", get(api::nearest))
-        .route("/", get(pages::home))
-        .route("/login", get(pages::login::page).post(pages::login::submit))
-        .route("/logout", post(pages::login::logout))
-        .route("/invite/{token}", get(pages::login::invite_page).post(pages::login::accept_invite))
-        .route("/switch", post(pages::login::switch))
-        .route("/account", get(pages::account))
-        .route("/campaigns/new", get(pages::campaign::new_page).post(pages::campaign::create))
-        .route("/campaign", get(pages::campaign::overview))
-        .route("/register", get(pages::register::page))
-        .route("/register/import", post(pages::register::import).layer(DefaultBodyLimit::max(512 * 1024 * 1024)))
-        .route("/walks", get(pages::walks::list))
-        .route("/walks/plan", post(pages::walks::plan))
-        .route("/walks/{id}", get(pages::walks::show))
-        .route("/walks/{id}/assign", post(pages::walks::assign))
-        .route("/walks/{id}/sheet", get(pages::walks::sheet))
-        .route("/walks/{id}/entry", get(pages::walks::entry_page).post(pages::walks::entry))
-        .route("/volunteers", get(pages::volunteers::page))
-        .route("/volunteers/invite", post(pages::volunteers::invite))
-        .route("/sessions", get(pages::volunteers::sessions).post(pages::volunteers::add_session))
-        .route("/survey", get(pages::campaign::survey_page).post(pages::campaign::save_survey))
-        .route("/audit", get(pages::campaign::audit))
-        .route("/targets", get(pages::targets::page))
-        .route("/marginals", get(pages::targets::marginals))
-        .route("/canvass", get(pages::canvass::my_walks))
-        .route("/canvass/walks/{id}", get(pages::canvass::walk))
-        .route("/sw.js", get(assets::service_worker))
-        .route("/manifest.webmanifest", get(assets::manifest))
-        .route("/static/{file}", get(assets::file))
-        .route_layer(middleware::from_fn_with_state(state.clone(), auth::guard))
+    let mut by_path: BTreeMap<&'static str, Vec<&'static Route>> = BTreeMap::new();
+    for route in ROUTES {
+        by_path.entry(route.path).or_default().push(route);
+    }
+    let mut router = Router::new();
+    for (path, routes) in by_path {
+        let mut methods: Vec<&str> = routes.iter().map(|r| r.method.as_str()).collect();
+        if methods.contains(&"GET") {
+            methods.push("HEAD");
+        }
+        methods.push("OPTIONS");
+        let allow = methods.join(", ");
+        let mut handlers: Option<MethodRouter<AppState>> = None;
+        for route in routes {
+            let mut h = (route.handler)().route_layer(middleware::from_fn_with_state((state.clone(), route), auth::guard));
+            if route.upload {
+                h = h.layer(DefaultBodyLimit::max(state.web.upload_limit));
+            } else {
+                h = h.layer(DefaultBodyLimit::max(state.web.body_limit));
+            }
+            handlers = Some(match handlers {
+                Some(all) => all.merge(h),
+                None => h,
+            });
+        }
+        let options_allow = allow.clone();
+        let handlers = handlers
+            .expect("a path has a route")
+            .options(move || {
+                let allow = options_allow.clone();
+                async move { (StatusCode::NO_CONTENT, [(header::ALLOW, allow)]) }
+            })
+            .fallback(method_not_allowed(path, allow));
+        router = router.route(path, handlers);
+    }
+    router
         .fallback(pages::not_found)
         .layer(CompressionLayer::new())
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, state.web.request_timeout))
+        .layer(middleware::map_response_with_state(state.web.secure_cookies, crate::security::headers))
         .with_state(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_is_declared_once() {
+        let mut seen = std::collections::HashSet::new();
+        for r in ROUTES {
+            assert!(seen.insert((r.method.as_str(), r.path)), "{r:?} is declared twice");
+        }
+    }
+
+    #[test]
+    fn the_menu_is_pages_in_order() {
+        let labels: Vec<&str> = menu().map(|m| m.1).collect();
+        assert_eq!(
+            labels,
+            ["Overview", "Register", "Walks", "Sessions", "Volunteers", "Survey", "Audit", "My walks", "Targets", "Account"]
+        );
+    }
 }

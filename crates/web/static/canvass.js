@@ -1,165 +1,22 @@
-// The canvasser app. Works with no signal: walks are kept in IndexedDB when opened (or when the
-// list of walks is opened), every answer is an event with its own UUID saved on the phone first,
-// and an outbox is sent to POST /api/v1/sync whenever the server can be reached. Sending the same
-// event twice stores it once, so a dropped connection never loses or doubles an answer.
+// The canvasser app: the list of one's walks and a walk's doors, with one tap per answer. It
+// stands on offline.js (window.gg), which keeps walks and answers on the phone and sends them
+// when it can: every answer is an event with its own UUID saved on the phone first, and sending
+// the same event twice stores it once, so a dropped connection never loses or doubles an answer.
 'use strict';
 (function () {
-  const PAGES = 'groundgame-pages';
-  const BATCH = 50;
-  const csrfMeta = document.querySelector('meta[name="csrf-token"]');
+  const gg = window.gg;
   const statusEl = document.getElementById('sync-status');
 
-  if ('serviceWorker' in navigator) {
-    navigator.serviceWorker.register('/sw.js').catch(() => {});
-  }
-
-  // ---- IndexedDB ----------------------------------------------------------------------------
-  let dbPromise = null;
-  function db() {
-    if (!dbPromise) {
-      dbPromise = new Promise((resolve, reject) => {
-        const r = indexedDB.open('groundgame', 1);
-        r.onupgradeneeded = () => {
-          const d = r.result;
-          d.createObjectStore('walks', { keyPath: 'walk.id' });
-          d.createObjectStore('events', { keyPath: 'id' });
-          d.createObjectStore('meta');
-        };
-        r.onsuccess = () => resolve(r.result);
-        r.onerror = () => reject(r.error);
-      });
-    }
-    return dbPromise;
-  }
-  async function store(name, mode, fn) {
-    const d = await db();
-    return new Promise((resolve, reject) => {
-      const t = d.transaction(name, mode);
-      const s = t.objectStore(name);
-      let result;
-      const req = fn(s);
-      if (req) req.onsuccess = () => { result = req.result; };
-      t.oncomplete = () => resolve(result);
-      t.onerror = () => reject(t.error);
-      t.onabort = () => reject(t.error);
-    });
-  }
-  const get = (name, key) => store(name, 'readonly', (s) => s.get(key));
-  const put = (name, value, key) => store(name, 'readwrite', (s) => (key === undefined ? s.put(value) : s.put(value, key)));
-  const all = (name) => store(name, 'readonly', (s) => s.getAll());
-
-  // The CSRF token of the session, kept for when the page comes from the cache.
-  async function csrf() {
-    if (csrfMeta) {
-      await put('meta', csrfMeta.content, 'csrf');
-      return csrfMeta.content;
-    }
-    return get('meta', 'csrf');
-  }
-
-  // A UUID version 7: the time in milliseconds first, then random bits. Ids made in time order
-  // are stored next to each other on the server, which keeps syncing fast as contacts pile up.
-  function uuid() {
-    const b = crypto.getRandomValues(new Uint8Array(16));
-    let t = Date.now();
-    for (let i = 5; i >= 0; i--) { b[i] = t % 256; t = Math.floor(t / 256); }
-    b[6] = (b[6] & 0x0f) | 0x70;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-    return h.slice(0, 8) + '-' + h.slice(8, 12) + '-' + h.slice(12, 16) + '-' + h.slice(16, 20) + '-' + h.slice(20);
-  }
-
-  // ---- Sync ---------------------------------------------------------------------------------
-  let syncing = false;
-  let lastError = '';
-  async function showStatus() {
-    if (!statusEl) return;
-    const events = await all('events');
-    const unsent = events.filter((e) => e.state === 'unsent').length;
-    const refused = events.filter((e) => e.state === 'refused');
-    let text;
-    if (unsent === 0) text = events.length ? 'All ' + events.length + ' answers sent.' : 'Nothing recorded yet.';
-    else text = unsent + (unsent === 1 ? ' answer' : ' answers') + ' waiting to send' + (lastError ? ' (' + lastError + ')' : '') + '. They are safe on this phone.';
-    if (refused.length) text += ' ' + refused.length + ' refused by the server: ' + refused.map((e) => e.reason).join('; ');
-    statusEl.textContent = text;
-    statusEl.dataset.unsent = String(unsent);
-  }
-
-  async function sync() {
-    if (syncing) return;
-    syncing = true;
-    try {
-      const token = await csrf();
-      for (;;) {
-        const unsent = (await all('events')).filter((e) => e.state === 'unsent').slice(0, BATCH);
-        if (!unsent.length) { lastError = ''; break; }
-        let response;
-        try {
-          response = await fetch('/api/v1/sync', {
-            method: 'POST',
-            credentials: 'same-origin',
-            headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': token || '' },
-            body: JSON.stringify({ contacts: unsent.map((e) => e.contact) }),
-          });
-        } catch (e) {
-          lastError = 'no connection';
-          break;
-        }
-        if (response.status === 401) { lastError = 'sign in again to send them'; break; }
-        if (!response.ok) { lastError = 'the server said ' + response.status; break; }
-        const report = await response.json();
-        const byId = new Map(unsent.map((e) => [e.id, e]));
-        for (const id of report.stored.concat(report.duplicates)) {
-          const e = byId.get(id);
-          if (e) { e.state = 'sent'; await put('events', e); }
-        }
-        for (const r of report.rejected) {
-          const e = byId.get(r.id);
-          if (e) { e.state = 'refused'; e.reason = r.reason; await put('events', e); }
-        }
-      }
-    } finally {
-      syncing = false;
-      await showStatus();
-    }
-  }
-
-  async function record(contact) {
-    await put('events', { id: contact.id, state: 'unsent', contact: contact });
-    await showStatus();
-    sync();
-  }
-
-  window.addEventListener('online', sync);
-  setInterval(sync, 5000);
-
-  // ---- The list of my walks: keep every walk on the phone ------------------------------------
-  async function saveWalk(id) {
-    const r = await fetch('/api/v1/walks/' + id + '/canvass', { credentials: 'same-origin' });
-    if (!r.ok) throw new Error('status ' + r.status);
-    const payload = await r.json();
-    await put('walks', payload);
-    try {
-      const cache = await caches.open(PAGES);
-      await cache.add('/canvass/walks/' + id);
-    } catch (e) { /* the page is cached on first visit instead */ }
-    return payload;
-  }
-
+  // ---- The list of my walks: every one is kept on the phone ----------------------------------
   async function myWalks() {
-    const links = document.querySelectorAll('a[data-walk]');
-    for (const a of links) {
+    await window.ggReady;
+    await gg.precache(true);
+    for (const a of document.querySelectorAll('a[data-walk]')) {
       const mark = document.querySelector('[data-saved="' + a.dataset.walk + '"]');
-      try {
-        await saveWalk(a.dataset.walk);
-        if (mark) mark.textContent = ' · saved on this phone';
-      } catch (e) {
-        const kept = await get('walks', Number(a.dataset.walk));
-        if (mark) mark.textContent = kept ? ' · saved on this phone' : ' · not saved yet';
-      }
+      const kept = await gg.get('walks', Number(a.dataset.walk));
+      if (mark) mark.textContent = kept ? ' · saved on this phone' : ' · not saved yet: open it while you have signal';
     }
-    await showStatus();
-    sync();
+    await gg.showStatus();
   }
 
   // ---- One walk -----------------------------------------------------------------------------
@@ -205,12 +62,13 @@
   }
 
   async function walkPage(app) {
+    await window.ggReady;
     const id = Number(app.dataset.walk);
     let payload = null;
     try {
-      payload = await saveWalk(id);
+      payload = await gg.saveWalk(id);
     } catch (e) {
-      payload = await get('walks', id);
+      payload = await gg.get('walks', id);
     }
     if (!payload) {
       statusEl.textContent = 'This walk is not saved on this phone and there is no connection. Open it again when you have signal.';
@@ -219,8 +77,8 @@
     await render(app, payload);
     // When the walk can be used: read by the page-speed benchmark.
     document.documentElement.dataset.interactive = String(Math.round(performance.now()));
-    await showStatus();
-    sync();
+    await gg.showStatus();
+    gg.sync();
   }
 
   async function render(app, payload) {
@@ -229,7 +87,7 @@
     document.title = payload.walk.name + ' · groundgame';
     const map = mapSvg(payload.doors);
     if (map) document.getElementById('walk-map').replaceChildren(map);
-    const events = (await all('events')).filter((e) => e.contact.walk_id === payload.walk.id);
+    const events = (await gg.myEvents()).filter((e) => e.contact.walk_id === payload.walk.id);
     const doneDoors = new Map();
     const latest = new Map();
     events.sort((a, b) => a.contact.recorded_at.localeCompare(b.contact.recorded_at));
@@ -254,19 +112,20 @@
     const status = el('p', { class: 'door-status', 'aria-live': 'polite' }, doneDoors.has(door.household_id) ? 'Done: ' + doneDoors.get(door.household_id) : '');
     const li = el('li', { class: 'door' + (doneDoors.has(door.household_id) ? ' done' : ''), id: 'door-' + door.household_id });
     const mark = (text) => { li.classList.add('done'); status.textContent = 'Done: ' + text; };
-    const base = () => ({ id: uuid(), walk_id: payload.walk.id, household_id: door.household_id, recorded_at: new Date().toISOString() });
+    const base = () => ({ id: gg.uuid(), walk_id: payload.walk.id, household_id: door.household_id, recorded_at: new Date().toISOString() });
+    const where = door.address.split('\n')[0];
     const outcomes = el('div', { class: 'outcomes', role: 'group', 'aria-label': 'Whole door' },
       ...survey.outcomes.filter((o) => ['NI', 'refused', 'inaccessible', 'DNK'].includes(o.code)).map((o) =>
         el('button', { type: 'button', 'data-outcome': o.code, onclick: () => {
           const c = Object.assign(base(), { elector_id: null, outcome: o.code, answers: {}, note: '' });
-          record(c); mark(o.label);
+          gg.record(c, o.label + ' at ' + where); mark(o.label);
         } }, o.label)));
-    const electors = el('ul', { class: 'electors' }, ...door.electors.map((e) => electorItem(survey, e, latest, base, mark)));
+    const electors = el('ul', { class: 'electors' }, ...door.electors.map((e) => electorItem(survey, e, latest, base, mark, where)));
     li.append(el('h2', {}, (i + 1) + '. ' + door.address.split('\n').join(', ')), outcomes, electors, status);
     return li;
   }
 
-  function electorItem(survey, e, latest, base, mark) {
+  function electorItem(survey, e, latest, base, mark, where) {
     const answers = {};
     let outcome = null;
     const intention = latest.get(e.id) || e.intention;
@@ -306,7 +165,7 @@
     panel.append(el('button', { type: 'button', class: 'save', 'data-save': e.id, onclick: () => {
       if (!Object.keys(answers).length && !outcome) { toggle.focus(); return; }
       const c = Object.assign(base(), { elector_id: e.id, outcome: outcome, answers: Object.assign({}, answers), note: note.value.trim() });
-      record(c);
+      gg.record(c, (e.name || e.number) + ' at ' + where);
       mark((e.name || e.number) + ': ' + (outcome || Object.values(answers).join(' ')));
       panel.hidden = true;
       toggle.setAttribute('aria-expanded', 'false');

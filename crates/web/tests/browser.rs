@@ -31,7 +31,7 @@ async fn a_canvasser_works_offline_and_nothing_is_lost() {
     let doors: Vec<_> = payload.doors.iter().filter(|d| !d.electors.is_empty()).take(20).collect();
     assert_eq!(doors.len(), 20, "the walk has 20 doors with electors");
 
-    let mut server = Server::start(store.clone()).await;
+    let mut server = Server::start(f.app.clone()).await;
     let phone = driver.browser("canvasser").await;
     sign_in(&phone, &server, &email(Role::Canvasser), PASSWORD).await;
     assert!(phone.current_url().await.unwrap().path().starts_with("/canvass"), "a canvasser lands on their walks");
@@ -134,7 +134,7 @@ async fn walk_page_on_a_throttled_phone() {
     let mut tx = f.db.store.begin().await.unwrap();
     groundgame_store::canvassing::assign(&mut tx, &f.campaign, walk, Some(f.users[&email(Role::Canvasser)]), None).await.unwrap();
     tx.commit().await.unwrap();
-    let mut server = Server::start(f.db.store.clone()).await;
+    let mut server = Server::start(f.app.clone()).await;
     let phone = driver.browser("throttled").await;
     sign_in(&phone, &server, &email(Role::Canvasser), PASSWORD).await;
     phone.issue_cmd(Cdp("Network.enable", json!({}))).await.unwrap();

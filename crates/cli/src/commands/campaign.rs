@@ -1,11 +1,9 @@
+use super::open_app;
+use crate::config::Settings;
+use crate::output::print_json;
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use groundgame_core::geography::GssCode;
-use groundgame_store::campaigns;
-
-use super::open_store;
-use crate::config::Settings;
-use crate::output::print_json;
 
 #[derive(Debug, Subcommand)]
 pub enum CampaignCommand {
@@ -30,18 +28,15 @@ pub struct CreateArgs {
 }
 
 pub async fn run(command: CampaignCommand, settings: &Settings) -> anyhow::Result<()> {
-    let store = open_store(settings).await?;
-    let mut tx = store.begin().await?;
+    let app = open_app(settings).await?;
     match command {
         CampaignCommand::Create(args) => {
-            let campaign = campaigns::create(&mut tx, &args.constituency, args.election_date).await?;
-            tx.commit().await?;
+            let campaign = groundgame_app::campaigns::create(&app, &args.constituency, args.election_date, None).await?;
             println!("{}", campaign.ballot_id);
             eprintln!("Created the campaign for {} ({}), polling day {}.", campaign.name, campaign.gss, campaign.election_date);
         }
         CampaignCommand::List { json } => {
-            let all = campaigns::list(&mut tx).await?;
-            tx.commit().await?;
+            let all = groundgame_app::campaigns::list(&app).await?;
             if json {
                 print_json(&all)?;
             } else if all.is_empty() {
@@ -53,6 +48,6 @@ pub async fn run(command: CampaignCommand, settings: &Settings) -> anyhow::Resul
             }
         }
     }
-    store.close().await;
+    app.store.close().await;
     Ok(())
 }

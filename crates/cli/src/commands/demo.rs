@@ -3,19 +3,17 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use clap::Args;
+use groundgame_app::walks::WalkSize;
+use groundgame_app::{accounts, campaigns, canvassing, register, Actor, App};
+use groundgame_core::access::Role;
 use groundgame_core::geography::GssCode;
-use groundgame_store::campaigns;
-use groundgame_store::register::pipeline::read_absent_voters;
-use groundgame_store::{register, DatabaseUrl, Store};
+use groundgame_store::{DatabaseUrl, Store};
 
 use super::demo_data::{self, Layout, RegisterArgs};
 use super::register::{import_file, print_stats, CampaignArgs, FileArgs};
 use super::serve::{serve, ServeArgs};
 use super::walks::generate_walks;
 use crate::config::Settings;
-use groundgame_core::access::Role;
-use groundgame_store::walks::WalkSize;
-use groundgame_store::{accounts, canvassing};
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
@@ -66,20 +64,10 @@ pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
     })?;
     println!("Wrote a synthetic register of {} electors for Derby North to {}.", summary.electors, register_file.display());
 
-    let store = Store::open(&url).await?;
-    let campaign = {
-        let mut tx = store.begin().await?;
-        let polling_day = NaiveDate::parse_from_str(DEMO_POLLING_DAY, "%Y-%m-%d")?;
-        let gss = GssCode::parse(DEMO_SEAT).map_err(anyhow::Error::msg)?;
-        let seat = groundgame_core::geography::constituency(&gss).expect("bundled");
-        let ballot = groundgame_core::campaign::BallotId::parliamentary(&seat.name, polling_day);
-        let c = match campaigns::find(&mut tx, ballot.as_str()).await? {
-            Some(c) => c,
-            None => campaigns::create(&mut tx, &gss, polling_day).await?,
-        };
-        tx.commit().await?;
-        c
-    };
+    let app = App::new(Store::open(&url).await?, groundgame_app::Limits::default());
+    let polling_day = NaiveDate::parse_from_str(DEMO_POLLING_DAY, "%Y-%m-%d")?;
+    let gss = GssCode::parse(DEMO_SEAT).map_err(anyhow::Error::msg)?;
+    let campaign = campaigns::find_or_create(&app, &gss, polling_day).await?;
     let file_args = FileArgs {
         file: register_file,
         campaign: CampaignArgs { campaign: Some(campaign.ballot_id.clone()), json: false },
@@ -91,7 +79,7 @@ pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
         uprn_coordinates: None,
     };
     let started = std::time::Instant::now();
-    let report = import_file(&store, &campaign, &file_args).await?;
+    let report = import_file(&app, &campaign, &file_args).await?;
     println!(
         "Imported it into {} as campaign {} (register version {}) in {:.2} s.",
         url,
@@ -99,37 +87,32 @@ pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
         report.version,
         started.elapsed().as_secs_f64()
     );
-    let list = read_absent_voters(&absent_file, &Default::default())?;
-    let mut tx = store.begin().await?;
-    let av = register::import_absent_voters(&mut tx, &campaign, list, "derby-north-absent-voters.csv", false).await?;
-    tx.commit().await?;
+    let list = register::read_absent_voters(&absent_file, &Default::default())?;
+    let av = register::absent_voters(&app, Actor::CommandLine(&campaign), list, "derby-north-absent-voters.csv", false).await?;
     println!("Imported the absent voters list: {} postal, {} proxy, {} proxy postal.\n", av.postal, av.proxy, av.proxy_postal);
 
-    let mut tx = store.begin().await?;
-    let campaign = campaigns::get(&mut tx, &campaign.ballot_id).await?;
+    let campaign = campaigns::named(&app, Some(&campaign.ballot_id)).await?;
+    let actor = Actor::CommandLine(&campaign);
     let started = std::time::Instant::now();
-    let walks = generate_walks(&mut tx, &campaign, None, WalkSize::DoorsPerWalk(DEMO_DOORS_PER_WALK), 1, false).await?;
+    let walks = generate_walks(&app, &campaign, None, WalkSize::DoorsPerWalk(DEMO_DOORS_PER_WALK), 1, false).await?;
     println!(
         "Planned {walks} walks of at most {DEMO_DOORS_PER_WALK} doors across the polling districts in {:.1} s.\n",
         started.elapsed().as_secs_f64()
     );
-    let stats = register::stats(&mut tx, &campaign).await?;
-    tx.commit().await?;
+    let stats = register::stats(&app, actor).await?;
     print_stats(&campaign, &stats);
     let first_district = stats.polling_districts.keys().next().cloned().unwrap_or_default();
 
     // A survey, accounts for each role, a session and walks for the canvasser.
-    let hash = groundgame_web::auth::hash_password(DEMO_PASSWORD.to_owned()).await?;
-    let mut tx = store.begin().await?;
-    canvassing::set_survey(&mut tx, &campaign, &Default::default()).await?;
+    canvassing::set_survey(&app, actor, &Default::default()).await?;
     let mut canvasser = None;
     for (email, name, role) in DEMO_ACCOUNTS {
-        let user = accounts::add_member(&mut tx, &campaign, email, name, role, Some(&hash)).await?;
+        let user = accounts::add_with_password(&app, &campaign, email, name, role, DEMO_PASSWORD).await?;
         if role == Role::Canvasser {
             canvasser = Some(user.id);
         }
     }
-    let session = match canvassing::sessions(&mut tx, &campaign).await?.into_iter().next() {
+    let session = match canvassing::sessions(&app, actor).await?.into_iter().next() {
         Some(s) => s,
         None => {
             // Next Saturday morning, so the public 'nearest marginal' page has a session to show.
@@ -140,14 +123,13 @@ pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
             };
             let saturday = today + chrono::Days::new(u64::from(days_on));
             let starts_at = format!("{}T10:00", saturday.format("%Y-%m-%d"));
-            canvassing::create_session(&mut tx, &campaign, "Saturday morning canvass", &starts_at, "Park Farm Centre, Allestree").await?
+            canvassing::create_session(&app, actor, "Saturday morning canvass", &starts_at, "Park Farm Centre, Allestree").await?
         }
     };
-    let first_walks = groundgame_store::walks::list(&mut tx, &campaign, Some(&first_district)).await?;
+    let first_walks = groundgame_app::walks::list(&app, actor, Some(&first_district)).await?;
     for w in first_walks.iter().take(3) {
-        canvassing::assign(&mut tx, &campaign, w.id, canvasser, Some(session.id)).await?;
+        canvassing::assign(&app, actor, w.id, canvasser, Some(session.id)).await?;
     }
-    tx.commit().await?;
     println!("\nAccounts (password for all: {DEMO_PASSWORD}):");
     for (email, _, role) in DEMO_ACCOUNTS {
         println!("  {:<13} {email}", role.label());
@@ -159,9 +141,9 @@ pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
     println!("     groundgame --database {url} seats nearest --postcode 'DE22 1AA' --party Lab --election 2015");
     println!("Pages: /targets (signed in) and /marginals?postcode=DE22+1AA (public: the nearest marginals and this Saturday's session).");
     if args.setup_only {
-        store.close().await;
+        app.store.close().await;
         return Ok(());
     }
     println!();
-    serve(store, &args.serve).await
+    serve(app, &args.serve).await
 }

@@ -1,8 +1,9 @@
 //! The subcommands. Each module owns its arguments and how it runs.
 
 use clap::Subcommand;
-use groundgame_store::campaigns::{self, Campaign};
-use groundgame_store::{Error, Store, Tx};
+use groundgame_app::App;
+use groundgame_store::campaigns::Campaign;
+use groundgame_store::Store;
 
 use crate::config::Settings;
 
@@ -22,7 +23,7 @@ mod results;
 mod seats;
 /// `serve`: the web app and API.
 mod serve;
-/// `user add|list`: accounts and roles.
+/// `user add|list|reset`: accounts and roles.
 mod user;
 /// `walks plan|score`: the walk planner on CSV files.
 mod walks;
@@ -80,19 +81,12 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
     Ok(Store::open(&settings.database).await?)
 }
 
+/// The use cases over the settings' database.
+pub async fn open_app(settings: &Settings) -> anyhow::Result<App> {
+    Ok(App::new(open_store(settings).await?, groundgame_app::Limits::default()))
+}
+
 /// The campaign a command names with `--campaign`, or the only campaign when there is one.
-pub async fn campaign_named(tx: &mut Tx, name: Option<&str>) -> anyhow::Result<Campaign> {
-    if let Some(name) = name {
-        return Ok(campaigns::get(tx, name).await?);
-    }
-    let all = campaigns::list(tx).await?;
-    match all.len() {
-        1 => Ok(all.into_iter().next().expect("one")),
-        0 => Err(Error::NotFound("no campaign yet: create one with `groundgame campaign create`".into()).into()),
-        _ => Err(Error::Invalid(format!(
-            "name the campaign with --campaign, one of: {}",
-            all.iter().map(|c| c.ballot_id.as_str()).collect::<Vec<_>>().join(", ")
-        ))
-        .into()),
-    }
+pub async fn campaign_named(app: &App, name: Option<&str>) -> anyhow::Result<Campaign> {
+    Ok(groundgame_app::campaigns::named(app, name).await?)
 }

@@ -4,11 +4,11 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Subcommand;
+use groundgame_app::targeting;
 use groundgame_core::postcodes::{read_postcode_file, PostcodeLayout};
-use groundgame_store::targeting;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::open_store;
+use super::open_app;
 use crate::config::Settings;
 
 #[derive(Debug, Subcommand)]
@@ -41,10 +41,8 @@ pub async fn run(command: PostcodesCommand, settings: &Settings) -> anyhow::Resu
     let (count, skipped, layout) = (parsed.points.len(), parsed.without_location, parsed.layout);
     let spinner = ProgressBar::new_spinner().with_message(format!("Storing {count} postcodes"));
     spinner.enable_steady_tick(std::time::Duration::from_millis(200));
-    let store = open_store(settings).await?;
-    let mut tx = store.begin().await?;
-    targeting::import_postcodes(&mut tx, parsed.points).await?;
-    tx.commit().await?;
+    let app = open_app(settings).await?;
+    targeting::import_postcodes(&app, parsed.points).await?;
     spinner.finish_and_clear();
     let layout = match layout {
         PostcodeLayout::LatLon => "latitude and longitude",

@@ -1,21 +1,22 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
+use groundgame_app::register::{self as use_case, RegisterSource};
+use groundgame_app::{Actor, App};
 use groundgame_core::geography::Gazetteer;
 use groundgame_core::register::layout::Mapping;
 use groundgame_core::register::record::UnknownMarkers;
 use groundgame_store::campaigns::Campaign;
-use groundgame_store::register::pipeline::{import_file as import_file_with, read_absent_voters, RegisterFile};
-use groundgame_store::register::{self, ImportOptions, ImportReport, RegisterStats};
-use groundgame_store::Store;
+use groundgame_store::register::{ImportReport, RegisterStats};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::{campaign_named, open_store};
+use super::{campaign_named, open_app};
 use crate::config::Settings;
 use crate::output::print_json;
 
@@ -98,21 +99,18 @@ pub struct AbsentArgs {
 }
 
 pub async fn run(command: RegisterCommand, settings: &Settings) -> anyhow::Result<()> {
-    let store = open_store(settings).await?;
-    let result = run_on(&store, command).await;
-    store.close().await;
+    let app = open_app(settings).await?;
+    let result = run_on(&app, command).await;
+    app.store.close().await;
     result
 }
 
-async fn run_on(store: &Store, command: RegisterCommand) -> anyhow::Result<()> {
+async fn run_on(app: &App, command: RegisterCommand) -> anyhow::Result<()> {
     match command {
         RegisterCommand::Import(args) => {
-            let campaign = {
-                let mut tx = store.begin().await?;
-                campaign_named(&mut tx, args.campaign.campaign.as_deref()).await?
-            };
+            let campaign = campaign_named(app, args.campaign.campaign.as_deref()).await?;
             let started = std::time::Instant::now();
-            let report = import_file(store, &campaign, &args).await?;
+            let report = import_file(app, &campaign, &args).await?;
             if args.campaign.json {
                 print_json(&report)?;
             } else {
@@ -120,14 +118,9 @@ async fn run_on(store: &Store, command: RegisterCommand) -> anyhow::Result<()> {
             }
         }
         RegisterCommand::Update(args) => {
-            let mut tx = store.begin().await?;
-            let campaign = campaign_named(&mut tx, args.campaign.campaign.as_deref()).await?;
-            let file = open_register(&args)?;
-            let places = gazetteer(&args)?;
-            let options = import_options(&args, &file, &places)?;
-            let rows = file.read_all(rejects_path(&args))?;
-            let report = register::apply_update(&mut tx, &campaign, rows, options).await?;
-            tx.commit().await?;
+            let campaign = campaign_named(app, args.campaign.campaign.as_deref()).await?;
+            let (mapping, places) = (mapping(&args)?, gazetteer(&args)?);
+            let report = use_case::update(app, Actor::CommandLine(&campaign), &source(&args, &mapping, &places)).await?;
             if args.campaign.json {
                 print_json(&report)?;
             } else {
@@ -140,12 +133,10 @@ async fn run_on(store: &Store, command: RegisterCommand) -> anyhow::Result<()> {
         }
         RegisterCommand::AbsentVoters(args) => {
             let mapping = Mapping::parse(&args.map).map_err(anyhow::Error::msg)?;
-            let list = read_absent_voters(&args.file, &mapping)?;
-            let mut tx = store.begin().await?;
-            let campaign = campaign_named(&mut tx, args.campaign.campaign.as_deref()).await?;
-            let source = file_name(&args.file);
-            let report = register::import_absent_voters(&mut tx, &campaign, list, &source, args.skip_invalid).await?;
-            tx.commit().await?;
+            let list = use_case::read_absent_voters(&args.file, &mapping)?;
+            let campaign = campaign_named(app, args.campaign.campaign.as_deref()).await?;
+            let report =
+                use_case::absent_voters(app, Actor::CommandLine(&campaign), list, &file_name(&args.file), args.skip_invalid).await?;
             if args.campaign.json {
                 print_json(&report)?;
             } else {
@@ -159,10 +150,8 @@ async fn run_on(store: &Store, command: RegisterCommand) -> anyhow::Result<()> {
             }
         }
         RegisterCommand::Stats(args) => {
-            let mut tx = store.begin().await?;
-            let campaign = campaign_named(&mut tx, args.campaign.as_deref()).await?;
-            let stats = register::stats(&mut tx, &campaign).await?;
-            tx.commit().await?;
+            let campaign = campaign_named(app, args.campaign.as_deref()).await?;
+            let stats = use_case::stats(app, Actor::CommandLine(&campaign)).await?;
             if args.json {
                 print_json(&stats)?;
             } else {
@@ -170,10 +159,8 @@ async fn run_on(store: &Store, command: RegisterCommand) -> anyhow::Result<()> {
             }
         }
         RegisterCommand::Show { number, campaign } => {
-            let mut tx = store.begin().await?;
-            let c = campaign_named(&mut tx, campaign.campaign.as_deref()).await?;
-            let e = register::show_elector(&mut tx, &c, &number).await?;
-            tx.commit().await?;
+            let c = campaign_named(app, campaign.campaign.as_deref()).await?;
+            let e = use_case::show_elector(app, Actor::CommandLine(&c), &number).await?;
             if campaign.json {
                 print_json(&e)?;
             } else {
@@ -212,10 +199,19 @@ async fn run_on(store: &Store, command: RegisterCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn open_register(args: &FileArgs) -> anyhow::Result<RegisterFile> {
-    let mapping = Mapping::parse(&args.map).map_err(anyhow::Error::msg)?;
-    let unknown = if args.accept_unknown_markers { UnknownMarkers::Keep } else { UnknownMarkers::Refuse };
-    Ok(RegisterFile::open(&args.file, &mapping, unknown)?)
+fn mapping(args: &FileArgs) -> anyhow::Result<Mapping> {
+    Mapping::parse(&args.map).map_err(anyhow::Error::msg)
+}
+
+fn source<'a>(args: &'a FileArgs, mapping: &'a Mapping, gazetteer: &'a Gazetteer) -> RegisterSource<'a> {
+    RegisterSource {
+        path: &args.file,
+        name: args.file.to_str().unwrap_or("the register file"),
+        mapping,
+        unknown_markers: if args.accept_unknown_markers { UnknownMarkers::Keep } else { UnknownMarkers::Refuse },
+        rejects: rejects_path(args),
+        gazetteer,
+    }
 }
 
 fn rejects_path(args: &FileArgs) -> Option<PathBuf> {
@@ -245,23 +241,12 @@ fn gazetteer(args: &FileArgs) -> anyhow::Result<Gazetteer> {
     Ok(g)
 }
 
-fn import_options<'a>(args: &FileArgs, file: &RegisterFile, gazetteer: &'a Gazetteer) -> anyhow::Result<ImportOptions<'a>> {
-    Ok(ImportOptions {
-        source: file_name(&args.file),
-        format: file.format(),
-        number_column: file.number_column(),
-        skip_invalid: args.skip_invalid,
-        gazetteer,
-    })
-}
-
 /// Imports a full register file with a progress bar, in one transaction.
-pub async fn import_file(store: &Store, campaign: &Campaign, args: &FileArgs) -> anyhow::Result<ImportReport> {
-    let file = open_register(args)?;
-    let places = gazetteer(args)?;
-    let options = import_options(args, &file, &places)?;
-    tracing::info!(format = %file.format(), encoding = file.encoding(), "reading {}", args.file.display());
-    let bar = ProgressBar::new(file.size).with_style(
+pub async fn import_file(app: &App, campaign: &Campaign, args: &FileArgs) -> anyhow::Result<ImportReport> {
+    let (mapping, places) = (mapping(args)?, gazetteer(args)?);
+    let size = std::fs::metadata(&args.file).map(|m| m.len()).unwrap_or(0);
+    tracing::info!("reading {}", args.file.display());
+    let bar = ProgressBar::new(size).with_style(
         ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} {elapsed}").expect("valid template").progress_chars("=> "),
     );
     bar.set_message(format!("Importing {}", file_name(&args.file)));
@@ -276,7 +261,7 @@ pub async fn import_file(store: &Store, campaign: &Campaign, args: &FileArgs) ->
             }
         })
     };
-    let result = import_file_with(store, campaign, file, options, rejects_path(args), progress).await;
+    let result = use_case::import(app, Actor::CommandLine(campaign), &source(args, &mapping, &places), progress).await;
     ticker.abort();
     bar.finish_and_clear();
     Ok(result?)

@@ -3,11 +3,11 @@ use std::path::PathBuf;
 use anyhow::Context;
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
+use groundgame_app::targeting;
 use groundgame_core::results::{self, Layout};
-use groundgame_store::targeting;
 use serde_json::json;
 
-use super::open_store;
+use super::open_app;
 use crate::config::Settings;
 use crate::output::print_json;
 
@@ -60,11 +60,9 @@ async fn import(args: ImportArgs, settings: &Settings) -> anyhow::Result<()> {
     let parsed = results::parse(&bytes).with_context(|| format!("{} was not imported", args.file.display()))?;
     let (layout, seats, boundaries) = (parsed.layout, parsed.seats.len(), parsed.boundaries);
     let other: Vec<String> = parsed.counted_as_other.keys().cloned().collect();
-    let store = open_store(settings).await?;
-    let mut tx = store.begin().await?;
+    let app = open_app(settings).await?;
     let source = args.file.file_name().map_or_else(|| args.file.display().to_string(), |f| f.to_string_lossy().into_owned());
-    targeting::import_election(&mut tx, args.election, date, parsed, &source, args.replace).await?;
-    tx.commit().await?;
+    targeting::import_election(&app, args.election, date, parsed, &source, args.replace).await?;
     let layout = match layout {
         Layout::Constituency => "one row per constituency",
         Layout::Candidate => "one row per candidate",
@@ -77,10 +75,9 @@ async fn import(args: ImportArgs, settings: &Settings) -> anyhow::Result<()> {
 }
 
 async fn list(json: bool, settings: &Settings) -> anyhow::Result<()> {
-    let store = open_store(settings).await?;
-    let mut tx = store.begin().await?;
-    let elections = targeting::elections(&mut tx).await?;
-    let imported = targeting::imported_years(&mut tx).await?;
+    let app = open_app(settings).await?;
+    let elections = targeting::elections(&app).await?;
+    let imported = targeting::imported_years(&app).await?;
     let rows: Vec<serde_json::Value> = elections
         .iter()
         .map(|e| {

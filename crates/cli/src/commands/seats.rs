@@ -4,10 +4,10 @@ use std::time::Instant;
 
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand, ValueEnum};
+use groundgame_app::{targeting, App};
 use groundgame_core::geography::{LatLon, Postcode};
 use groundgame_core::results::{Election, Party};
-use groundgame_store::targeting::{self, election_before, election_of};
-use groundgame_store::Tx;
+use groundgame_store::targeting::{election_before, election_of};
 use groundgame_targeting::deployment::{self, SeatNeed, Volunteer};
 use groundgame_targeting::marginality::{self, Filter, Standing};
 use groundgame_targeting::nearest::{self, Kind, Reach};
@@ -17,7 +17,7 @@ use groundgame_targeting::simulation::{simulate, Scenario};
 use serde::Serialize;
 use serde_json::json;
 
-use super::open_store;
+use super::open_app;
 use crate::config::Settings;
 use crate::output::print_json;
 
@@ -173,16 +173,15 @@ pub struct DeployArgs {
 }
 
 pub async fn run(command: SeatsCommand, settings: &Settings) -> anyhow::Result<()> {
-    let store = open_store(settings).await?;
-    let mut tx = store.begin().await?;
-    let elections = targeting::elections(&mut tx).await?;
+    let app = open_app(settings).await?;
+    let elections = targeting::elections(&app).await?;
     match command {
         SeatsCommand::Targets(args) => list(&elections, args, false),
         SeatsCommand::Defence(args) => list(&elections, args, true),
         SeatsCommand::Project(args) => project(&elections, args),
         SeatsCommand::Backtest(args) => run_backtest(&elections, args),
-        SeatsCommand::Nearest(args) => nearest_seats(&mut tx, &elections, args).await,
-        SeatsCommand::Deploy(args) => deploy(&mut tx, &elections, args).await,
+        SeatsCommand::Nearest(args) => nearest_seats(&app, &elections, args).await,
+        SeatsCommand::Deploy(args) => deploy(&app, &elections, args).await,
     }
 }
 
@@ -438,14 +437,14 @@ fn run_backtest(elections: &[Election], args: BacktestArgs) -> anyhow::Result<()
     Ok(())
 }
 
-async fn place(tx: &mut Tx, place: &Place) -> anyhow::Result<(LatLon, String)> {
-    targeting::locate_place(tx, place.postcode.as_deref(), place.lat, place.lon).await?.context("give --postcode, or --lat and --lon")
+async fn place(app: &App, place: &Place) -> anyhow::Result<(LatLon, String)> {
+    targeting::locate_place(app, place.postcode.as_deref(), place.lat, place.lon).await?.context("give --postcode, or --lat and --lon")
 }
 
-async fn nearest_seats(tx: &mut Tx, elections: &[Election], args: NearestArgs) -> anyhow::Result<()> {
+async fn nearest_seats(app: &App, elections: &[Election], args: NearestArgs) -> anyhow::Result<()> {
     let (election, party) = pick(elections, &args.which)?;
-    let (from, label) = place(tx, &args.place).await?;
-    let progress = targeting::campaign_progress(tx).await?;
+    let (from, label) = place(app, &args.place).await?;
+    let progress = targeting::campaign_progress(app).await?;
     let reach = Reach { within_km: args.within, max_swing: args.max_swing };
     let mut seats = nearest::nearest(election, party, from, &reach, &progress).map_err(anyhow::Error::msg)?;
     if args.by == SortBy::Distance {
@@ -485,7 +484,7 @@ async fn nearest_seats(tx: &mut Tx, elections: &[Election], args: NearestArgs) -
 }
 
 /// Reads the volunteers file: name, postcode or lat and lon, max_km, days.
-async fn read_volunteers(tx: &mut Tx, path: &PathBuf) -> anyhow::Result<Vec<Volunteer>> {
+async fn read_volunteers(app: &App, path: &PathBuf) -> anyhow::Result<Vec<Volunteer>> {
     let mut reader = csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
     let headers = reader.headers()?.clone();
     let col = |name: &str| headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
@@ -506,7 +505,7 @@ async fn read_volunteers(tx: &mut Tx, path: &PathBuf) -> anyhow::Result<Vec<Volu
             }
             (Some(p), _, _) => {
                 let p = Postcode::parse(p).map_err(|e| anyhow::anyhow!(at(&e)))?;
-                targeting::locate_postcode(tx, &p).await.with_context(|| at("the postcode has no location"))?
+                targeting::locate_postcode(app, &p).await.with_context(|| at("the postcode has no location"))?
             }
             _ => bail!(at("no postcode and no lat and lon")),
         };
@@ -529,10 +528,10 @@ struct Comparison<'a> {
     nearest_first: &'a deployment::Plan,
 }
 
-async fn deploy(tx: &mut Tx, elections: &[Election], args: DeployArgs) -> anyhow::Result<()> {
+async fn deploy(app: &App, elections: &[Election], args: DeployArgs) -> anyhow::Result<()> {
     let (election, party) = pick(elections, &args.which)?;
-    let volunteers = read_volunteers(tx, &args.volunteers).await?;
-    let progress = targeting::campaign_progress(tx).await?;
+    let volunteers = read_volunteers(app, &args.volunteers).await?;
+    let progress = targeting::campaign_progress(app).await?;
     let days: std::collections::BTreeSet<&String> = volunteers.iter().flat_map(|v| &v.days).collect();
     // Every marginal seat some volunteer can reach, wanting --per-seat volunteers each day.
     let seats: Vec<nearest::Marginal> = nearest::marginals(election, party, args.max_swing, &progress)

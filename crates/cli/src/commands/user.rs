@@ -1,19 +1,22 @@
 use std::io::BufRead;
 
 use clap::{Args, Subcommand};
+use groundgame_app::{accounts, Actor};
 use groundgame_core::access::Role;
-use groundgame_store::accounts;
 
-use super::{campaign_named, open_store};
+use super::{campaign_named, open_app};
 use crate::config::Settings;
 
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
-    /// Add someone to a campaign in a role (creating their account), to bootstrap the first
-    /// organiser. Prints a one-time link to choose a password, or reads one from standard input.
+    /// Add someone to a campaign in a role, to bootstrap the first organiser. Prints a one-time
+    /// invite link, or with --password-stdin sets the password read from standard input.
     Add(AddArgs),
     /// List the people in a campaign and their roles.
     List(ListArgs),
+    /// Print a one-time link for someone in a campaign to choose a new password (an organiser
+    /// locked out, say). Every session of the account ends when it is used.
+    Reset(ResetArgs),
 }
 
 #[derive(Debug, Args)]
@@ -29,10 +32,11 @@ pub struct AddArgs {
     /// Their name as others see it.
     #[arg(long, default_value = "")]
     name: String,
-    /// Read the password from the first line of standard input instead of printing an invite link.
+    /// Read the password from the first line of standard input instead of printing an invite
+    /// link. For an existing account this replaces its password and ends its sessions.
     #[arg(long)]
     password_stdin: bool,
-    /// The address the server is reached at, to print the invite link in full.
+    /// The address the server is reached at, to print the link in full.
     #[arg(long, default_value = "http://127.0.0.1:8080")]
     url: String,
 }
@@ -43,50 +47,65 @@ pub struct ListArgs {
     campaign: Option<String>,
 }
 
+#[derive(Debug, Args)]
+pub struct ResetArgs {
+    /// Their email address.
+    email: String,
+    /// A campaign they are in (may be left out when there is only one).
+    #[arg(long)]
+    campaign: Option<String>,
+    /// The address the server is reached at, to print the link in full.
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
+    url: String,
+}
+
 pub async fn run(command: UserCommand, settings: &Settings) -> anyhow::Result<()> {
-    let store = open_store(settings).await?;
+    let app = open_app(settings).await?;
     match command {
         UserCommand::Add(args) => {
-            let mut tx = store.begin().await?;
-            let campaign = campaign_named(&mut tx, args.campaign.as_deref()).await?;
+            let campaign = campaign_named(&app, args.campaign.as_deref()).await?;
             if args.password_stdin {
                 let mut password = String::new();
                 std::io::stdin().lock().read_line(&mut password)?;
                 let password = password.trim_end_matches(['\r', '\n']).to_owned();
-                anyhow::ensure!(
-                    password.chars().count() >= groundgame_web::auth::MIN_PASSWORD,
-                    "the password needs at least {} characters",
-                    groundgame_web::auth::MIN_PASSWORD
-                );
-                let hash = groundgame_web::auth::hash_password(password).await?;
-                let user = accounts::add_member(&mut tx, &campaign, &args.email, &args.name, args.role, Some(&hash)).await?;
-                tx.commit().await?;
+                let user = accounts::add_with_password(&app, &campaign, &args.email, &args.name, args.role, &password).await?;
                 println!("{} can now sign in to {} as {}.", user.email, campaign.ballot_id, args.role.label());
             } else {
-                accounts::normalise_email(&args.email)?;
-                tx.commit().await?;
-                let link = groundgame_web::auth::create_invite(&store, &campaign, &args.email, &args.name, args.role, None).await?;
+                let link = accounts::invite(&app, Actor::CommandLine(&campaign), &args.email, &args.name, args.role).await?;
                 println!(
-                    "Invited {} to {} as {}. Send them this one-time link to choose a password (valid {} days):\n{}{}",
+                    "Invited {} to {} as {}. Send them this one-time link (valid {} days); if they already have an account they join \
+                     with its password:\n{}{}",
                     args.email.trim(),
                     campaign.ballot_id,
                     args.role.label(),
-                    groundgame_web::auth::INVITE_DAYS,
+                    app.limits.invite_days,
                     args.url.trim_end_matches('/'),
                     link
                 );
             }
         }
         UserCommand::List(args) => {
-            let mut tx = store.begin().await?;
-            let campaign = campaign_named(&mut tx, args.campaign.as_deref()).await?;
-            let members = accounts::members(&mut tx, &campaign).await?;
-            tx.commit().await?;
-            for m in members {
-                println!("{:<14} {:<30} {}{}", m.role.label(), m.user.email, m.user.name, if m.active { "" } else { " (invited)" });
+            let campaign = campaign_named(&app, args.campaign.as_deref()).await?;
+            for m in accounts::members(&app, Actor::CommandLine(&campaign)).await? {
+                println!("{:<14} {:<30} {}{}", m.role.label(), m.user.email, m.user.name, if m.active { "" } else { " (no password yet)" });
             }
         }
+        UserCommand::Reset(args) => {
+            let campaign = campaign_named(&app, args.campaign.as_deref()).await?;
+            let email = groundgame_store::accounts::normalise_email(&args.email)?;
+            let members = accounts::members(&app, Actor::CommandLine(&campaign)).await?;
+            let Some(m) = members.iter().find(|m| m.user.email == email) else {
+                anyhow::bail!("{email} is not in {}: `groundgame user list` shows who is", campaign.ballot_id);
+            };
+            let link = accounts::issue_reset(&app, Actor::CommandLine(&campaign), m.user.id).await?;
+            println!(
+                "Send this one-time link to {email} (valid {} hours) to choose a new password:\n{}{}",
+                app.limits.reset_hours,
+                args.url.trim_end_matches('/'),
+                link
+            );
+        }
     }
-    store.close().await;
+    app.store.close().await;
     Ok(())
 }

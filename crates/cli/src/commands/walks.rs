@@ -5,14 +5,14 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use groundgame_store::walks::{self, WalkSize};
+use groundgame_app::walks::{self, WalkSize};
+use groundgame_app::{Actor, App};
 use groundgame_walks::bound::lower_bound;
 use groundgame_walks::doors::{read_and_check_walks, read_doors, total_distance, write_walks};
-use groundgame_walks::export::{self, MapDoor};
 use groundgame_walks::{plan, Options};
 
 use super::register::CampaignArgs;
-use super::{campaign_named, open_store};
+use super::{campaign_named, open_app};
 use crate::config::Settings;
 use crate::output::print_json;
 
@@ -114,30 +114,38 @@ pub async fn run(command: WalksCommand, settings: &Settings) -> anyhow::Result<(
     match command {
         WalksCommand::Generate(args) => generate(args, settings).await?,
         WalksCommand::List { campaign, polling_district } => {
-            let store = open_store(settings).await?;
-            let mut tx = store.begin().await?;
-            let c = campaign_named(&mut tx, campaign.campaign.as_deref()).await?;
-            let all = walks::list(&mut tx, &c, polling_district.as_deref()).await?;
-            tx.commit().await?;
-            store.close().await;
+            let app = open_app(settings).await?;
+            let c = campaign_named(&app, campaign.campaign.as_deref()).await?;
+            let all = walks::list(&app, Actor::CommandLine(&c), polling_district.as_deref()).await?;
+            let against = walks::against_register(&app, Actor::CommandLine(&c)).await?;
+            app.store.close().await;
             if campaign.json {
                 print_json(&all)?;
             } else {
                 for w in all {
+                    let now = against.doors_now.get(&w.id).copied().unwrap_or(0);
                     println!(
-                        "{:>6}  {}  ({} doors, {} electors, {:.1} km, about {} min)",
+                        "{:>6}  {}  ({} doors, {} electors, {:.1} km, about {} min){}",
                         w.id,
                         w.name,
                         w.doors,
                         w.electors,
                         w.distance_m / 1000.0,
-                        w.minutes
+                        w.minutes,
+                        if now < w.doors {
+                            format!("  [only {now} doors still on the register: plan {} again]", w.polling_district)
+                        } else {
+                            String::new()
+                        }
                     );
                 }
             }
         }
         WalksCommand::Show { walk, campaign } => {
-            let (w, doors) = read_walk(settings, campaign.campaign.as_deref(), walk).await?;
+            let app = open_app(settings).await?;
+            let c = campaign_named(&app, campaign.campaign.as_deref()).await?;
+            let (w, doors) = walks::get(&app, Actor::CommandLine(&c), walk).await?;
+            app.store.close().await;
             if campaign.json {
                 print_json(&serde_json::json!({ "walk": w, "doors": doors }))?;
             } else {
@@ -148,15 +156,14 @@ pub async fn run(command: WalksCommand, settings: &Settings) -> anyhow::Result<(
             }
         }
         WalksCommand::Export { walk, campaign, format, output } => {
-            let (w, doors) = read_walk(settings, campaign.campaign.as_deref(), walk).await?;
-            let map: Vec<MapDoor> = doors
-                .into_iter()
-                .filter_map(|d| Some(MapDoor { seq: d.seq as usize, address: d.address, lat: d.lat?, lon: d.lon? }))
-                .collect();
-            let text = match format {
-                ExportFormat::Geojson => export::geojson(&w.name, &map),
-                ExportFormat::Svg => export::svg(&w.name, &map),
+            let app = open_app(settings).await?;
+            let c = campaign_named(&app, campaign.campaign.as_deref()).await?;
+            let format = match format {
+                ExportFormat::Geojson => walks::ExportFormat::Geojson,
+                ExportFormat::Svg => walks::ExportFormat::Svg,
             };
+            let (w, text) = walks::export(&app, Actor::CommandLine(&c), walk, format).await?;
+            app.store.close().await;
             std::fs::write(&output, text).with_context(|| format!("Failed to write {}", output.display()))?;
             eprintln!("Wrote {} to {}.", w.name, output.display());
         }
@@ -204,46 +211,34 @@ fn read(path: &PathBuf) -> anyhow::Result<Vec<groundgame_walks::Door>> {
     read_doors(BufReader::new(file)).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
-/// A saved walk and its doors, read in a transaction of its own.
-async fn read_walk(settings: &Settings, campaign: Option<&str>, walk: i64) -> anyhow::Result<(walks::Walk, Vec<walks::WalkDoor>)> {
-    let store = open_store(settings).await?;
-    let mut tx = store.begin().await?;
-    let c = campaign_named(&mut tx, campaign).await?;
-    let found = walks::get(&mut tx, &c, walk).await?;
-    tx.commit().await?;
-    store.close().await;
-    Ok(found)
-}
-
 async fn generate(args: GenerateArgs, settings: &Settings) -> anyhow::Result<()> {
-    let store = open_store(settings).await?;
-    let mut tx = store.begin().await?;
-    let campaign = campaign_named(&mut tx, args.campaign.campaign.as_deref()).await?;
+    let app = open_app(settings).await?;
+    let campaign = campaign_named(&app, args.campaign.campaign.as_deref()).await?;
     let size = match (args.doors_per_walk, args.walks) {
         (Some(k), _) => WalkSize::DoorsPerWalk(k),
         (None, Some(w)) => WalkSize::Walks(w),
         (None, None) => unreachable!("clap requires one"),
     };
-    generate_walks(&mut tx, &campaign, args.polling_district.as_deref(), size, args.seed, true).await?;
-    tx.commit().await?;
-    store.close().await;
+    generate_walks(&app, &campaign, args.polling_district.as_deref(), size, args.seed, true).await?;
+    app.store.close().await;
     Ok(())
 }
 
-/// Plans and saves the walks of one polling district or of all, in the caller's transaction.
-/// Returns the number of walks.
+/// Plans and saves the walks of one polling district or of all, with a progress bar. Returns the
+/// number of walks.
 pub async fn generate_walks(
-    tx: &mut groundgame_store::Tx,
+    app: &App,
     campaign: &groundgame_store::campaigns::Campaign,
     district: Option<&str>,
     size: WalkSize,
     seed: u64,
     verbose: bool,
 ) -> anyhow::Result<usize> {
+    let actor = Actor::CommandLine(campaign);
     let mut total = 0;
     let districts = match district {
         Some(d) => vec![d.trim().to_ascii_uppercase()],
-        None => groundgame_store::campaigns::polling_districts(tx, campaign).await?,
+        None => walks::polling_districts(app, actor).await?,
     };
     anyhow::ensure!(!districts.is_empty(), "campaign {} has no register yet: import one first", campaign.ballot_id);
     let bar = indicatif::ProgressBar::new(districts.len() as u64).with_style(
@@ -253,7 +248,7 @@ pub async fn generate_walks(
     );
     for district in districts {
         bar.inc(1);
-        let planned = walks::plan_district(tx, campaign, &district, size, seed).await?;
+        let planned = walks::plan_district(app, actor, &district, size, seed).await?;
         total += planned.walks.len();
         if !verbose {
             continue;

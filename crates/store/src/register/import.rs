@@ -28,6 +28,8 @@ pub struct ImportOptions<'a> {
     /// Write the valid rows and reject the others, instead of writing nothing.
     pub skip_invalid: bool,
     pub gazetteer: &'a Gazetteer,
+    /// Work out what the import would do, and write nothing.
+    pub dry_run: bool,
 }
 
 /// What an import did.
@@ -48,6 +50,13 @@ pub struct ImportReport {
     /// Electors of the previous version who are no longer on the register.
     pub electors_removed: u64,
     pub unknown_markers: BTreeMap<String, u64>,
+    /// Electors on the register before.
+    pub electors_before: u64,
+    /// Households of the previous version no elector of this one lives at (removed).
+    pub households_gone: u64,
+    /// Their ids.
+    #[serde(skip)]
+    pub gone_household_ids: Vec<i64>,
     /// The first errors, with line and column.
     #[serde(skip)]
     pub errors: Vec<RowError>,
@@ -72,7 +81,11 @@ pub async fn import_register(
     mut rows: Receiver<Vec<Parsed>>,
     options: ImportOptions<'_>,
 ) -> Result<ImportReport> {
-    let version = campaigns::bump_version(tx, campaign.id).await?;
+    let version = if options.dry_run {
+        campaigns::by_id(tx, campaign.id).await?.register_version + 1
+    } else {
+        campaigns::bump_version(tx, campaign.id).await?
+    };
     let mut report = ImportReport { version, format: options.format.to_string(), ..Default::default() };
 
     let mut prev = PreviousElectors::default();
@@ -87,6 +100,7 @@ pub async fn import_register(
     .await
     .context("Failed to read the previous register")?;
     let had_previous = !prev.is_empty();
+    report.electors_before = prev.len() as u64;
     // Each household of the previous version, and whether this version still has it.
     let mut households: HashMap<u128, (i64, bool)> = HashMap::new();
     bulk::scan(tx, "SELECT id, key FROM households WHERE campaign_id = $1", args![campaign.id], |row| {
@@ -96,7 +110,9 @@ pub async fn import_register(
     .await?;
     let had_households = !households.is_empty();
 
-    tx.execute("DELETE FROM electors WHERE campaign_id = $1", args![campaign.id]).await?;
+    if !options.dry_run {
+        tx.execute("DELETE FROM electors WHERE campaign_id = $1", args![campaign.id]).await?;
+    }
     let (mut next_id,): (i64,) = tx.fetch_one("SELECT next_row_id FROM campaigns WHERE id = $1", args![campaign.id]).await?;
 
     let mut seen = SeenNumbers::default();
@@ -136,6 +152,7 @@ pub async fn import_register(
             if !writing {
                 continue;
             }
+            let counting_only = options.dry_run;
             let key = record.household_key();
             let household_id = match &key {
                 None => None,
@@ -182,6 +199,10 @@ pub async fn import_register(
             if !districts.contains(record.number.district.as_str()) {
                 districts.insert(record.number.district.as_str().to_owned());
             }
+            if counting_only {
+                report.electors += 1;
+                continue;
+            }
             electors.push(NewElector::from_record(record, id, household_id, absent_vote, first_version));
             if electors.len() >= BATCH {
                 report.households_new += new_households.len() as u64;
@@ -197,18 +218,27 @@ pub async fn import_register(
     }
     report.households_new += new_households.len() as u64;
     report.households_not_geocoded += new_households.iter().filter(|h| h.lat.is_none()).count() as u64;
-    bulk::insert(tx, Some(campaign.id), new_households).await?;
     report.electors += electors.len() as u64;
-    bulk::insert(tx, Some(campaign.id), electors).await?;
+    if !options.dry_run {
+        bulk::insert(tx, Some(campaign.id), new_households).await?;
+        bulk::insert(tx, Some(campaign.id), electors).await?;
+    }
     if report.electors == 0 {
         return Err(Error::Invalid("the file holds no electors: nothing was written".into()));
     }
 
     report.electors_removed = prev.len() as u64;
+    let gone: Vec<i64> = households.values().filter(|(_, used)| !used).map(|(id, _)| *id).collect();
+    report.households_gone = gone.len() as u64;
+    if options.dry_run {
+        report.gone_household_ids = gone;
+        report.polling_districts = districts.len();
+        return Ok(report);
+    }
     if had_households {
-        let gone: Vec<i64> = households.values().filter(|(_, used)| !used).map(|(id, _)| *id).collect();
         super::delete_households(tx, campaign.id, &gone).await?;
     }
+    report.gone_household_ids = gone;
     if had_previous || had_households {
         tx.execute("DELETE FROM polling_districts WHERE campaign_id = $1", args![campaign.id]).await?;
     }

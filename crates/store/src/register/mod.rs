@@ -15,13 +15,15 @@ mod import;
 pub mod pipeline;
 /// Monthly notices of alteration.
 mod update;
+/// Register uploads waiting for confirmation.
+pub mod uploads;
 /// Statistics and single electors.
 mod view;
 
 pub use absent::{import_absent_voters, AbsentVotersReport};
 pub use import::{import_register, ImportOptions, ImportReport};
 pub use update::{apply_update, UpdateReport};
-pub use view::{export_csv, show_elector, stats, DistrictStats, ElectorView, RegisterCsv, RegisterStats};
+pub use view::{export_csv, geocode_from_postcodes, show_elector, stats, DistrictStats, ElectorView, RegisterCsv, RegisterStats};
 
 /// Counts a rejected row, keeping the first [`ERRORS_KEPT`] to show.
 pub(crate) fn keep_rejected(count: &mut u64, errors: &mut Vec<RowError>, e: RowError) {

@@ -35,12 +35,16 @@ pub struct RegisterFile {
 impl RegisterFile {
     /// Opens an export and recognises its layout from the header (or `mapping`).
     pub fn open(path: &Path, mapping: &Mapping, unknown_markers: UnknownMarkers) -> Result<RegisterFile> {
-        let file = File::open(path).with_context(|| format!("Failed to open {}", path.display()))?;
+        Self::open_named(path, &path.display().to_string(), mapping, unknown_markers)
+    }
+
+    /// Opens an export kept at `path` that its user knows as `name` (an upload kept in a temporary
+    /// file is named as it was uploaded): errors speak of `name`.
+    pub fn open_named(path: &Path, name: &str, mapping: &Mapping, unknown_markers: UnknownMarkers) -> Result<RegisterFile> {
+        let file = File::open(path).with_context(|| format!("Failed to open {name}"))?;
         let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-        let reader =
-            TableReader::open(BufReader::with_capacity(1 << 16, file)).map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))?;
-        let layout =
-            Layout::for_register(&reader.headers, mapping).map_err(|e| Error::Invalid(format!("{}: line 1: {e}", path.display())))?;
+        let reader = TableReader::open(BufReader::with_capacity(1 << 16, file)).map_err(|e| Error::Invalid(format!("{name}: {e}")))?;
+        let layout = Layout::for_register(&reader.headers, mapping).map_err(|e| Error::Invalid(format!("{name}: line 1: {e}")))?;
         Ok(RegisterFile { reader, parser: RecordParser::new(layout, unknown_markers), size })
     }
 
@@ -152,7 +156,8 @@ impl RegisterFile {
 
 fn write_reject(w: &mut csv::Writer<File>, e: &RowError) -> Result<()> {
     let mut record = vec![e.line.to_string(), e.column.clone().unwrap_or_default(), e.reason.clone()];
-    record.extend(e.raw.iter().cloned());
+    // The rejects file is opened in a spreadsheet: no cell of the council's file may run there.
+    record.extend(e.raw.iter().map(|c| groundgame_core::csv_cell::safe(c).into_owned()));
     w.write_record(&record).context("Failed to write the rejects file")?;
     Ok(())
 }
@@ -181,8 +186,10 @@ pub fn read_absent_voters(path: &Path, mapping: &Mapping) -> Result<AbsentVoters
     Ok(AbsentVotersFile { rows, number_column: layout.column_name(Field::ElectorNumber).map(str::to_owned) })
 }
 
-/// Imports an opened register file as the campaign's new register in one transaction: read on its
-/// own thread while the database writes. `progress` counts the bytes read (for progress bars).
+/// Imports an opened register file as the campaign's new register in one transaction, in this
+/// process's turn to write: read on its own thread while the database writes. With
+/// `options.dry_run`, works out what it would do in a read transaction and writes nothing.
+/// `progress` counts the bytes read (for progress bars).
 pub async fn import_file(
     store: &crate::Store,
     campaign: &crate::campaigns::Campaign,
@@ -192,11 +199,17 @@ pub async fn import_file(
     progress: Arc<AtomicU64>,
 ) -> Result<super::ImportReport> {
     let (rows, reader) = file.spawn(rejects, progress);
-    let mut tx = store.begin().await?;
-    let result = super::import_register(&mut tx, campaign, rows, options).await;
-    let result = match result {
-        Ok(report) => tx.commit().await.map(|_| report),
-        Err(e) => Err(e),
+    let result = if options.dry_run {
+        let mut tx = store.begin().await?;
+        let result = super::import_register(&mut tx, campaign, rows, options).await;
+        drop(tx);
+        result
+    } else {
+        let mut tx = store.begin_write().await?;
+        match super::import_register(&mut tx, campaign, rows, options).await {
+            Ok(report) => tx.commit().await.map(|_| report),
+            Err(e) => Err(e),
+        }
     };
     let read = reader.join().map_err(|_| Error::Internal(anyhow::anyhow!("the register reader stopped unexpectedly")))?;
     let report = result?;

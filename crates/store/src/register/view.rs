@@ -279,18 +279,21 @@ pub async fn export_csv(tx: &mut Tx, campaign: &Campaign) -> Result<RegisterCsv>
     ];
     let write = |w: &mut csv::Writer<Vec<u8>>, r: &ExportRow| -> csv::Result<()> {
         let number = groundgame_core::elector::format_number(&r.polling_district, r.elector_number, r.elector_suffix);
-        w.write_record([
+        let address = r.address.replace('\n', ", ");
+        let cells = [
             number.as_str(),
             &r.title,
             &r.forename,
             &r.middle_names,
             &r.surname,
-            &r.address.replace('\n', ", "),
+            &address,
             r.postcode.as_deref().unwrap_or(""),
             &r.markers,
             r.date_of_birth.as_deref().unwrap_or(""),
             r.absent_vote.as_deref().unwrap_or(""),
-        ])
+        ];
+        // Opened in a spreadsheet: no name or address may run as a formula there.
+        w.write_record(cells.iter().map(|c| groundgame_core::csv_cell::safe(c)).collect::<Vec<_>>().iter().map(|c| c.as_bytes()))
     };
     w.write_record(header).map_err(anyhow::Error::new)?;
     for r in &rows {
@@ -298,4 +301,16 @@ pub async fn export_csv(tx: &mut Tx, campaign: &Campaign) -> Result<RegisterCsv>
     }
     let text = String::from_utf8(w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?).map_err(anyhow::Error::new)?;
     Ok(RegisterCsv { text, rows: rows.len() })
+}
+
+/// Places households that have no location yet at their postcode's centroid, from the postcodes
+/// imported with `groundgame postcodes import`. How many were placed.
+pub async fn geocode_from_postcodes(tx: &mut Tx, campaign: &Campaign) -> Result<u64> {
+    tx.execute(
+        "UPDATE households SET lat = (SELECT p.lat FROM postcodes p WHERE p.postcode = households.postcode), \
+         lon = (SELECT p.lon FROM postcodes p WHERE p.postcode = households.postcode) \
+         WHERE campaign_id = $1 AND lat IS NULL AND postcode IN (SELECT postcode FROM postcodes)",
+        args![campaign.id],
+    )
+    .await
 }

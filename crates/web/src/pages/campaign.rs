@@ -1,20 +1,17 @@
 use axum::extract::State;
-use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use chrono::NaiveDate;
-use groundgame_core::access::Role;
+use groundgame_app::canvassing;
 use groundgame_core::geography::{self, GssCode};
 use groundgame_core::survey::Survey;
-use groundgame_store::campaigns;
-use groundgame_store::canvassing::{self, Tally};
-use groundgame_store::{accounts, audit, register};
+use groundgame_store::canvassing::Tally;
 use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::layout::{self, n, percent};
-use crate::auth::{self, Viewer};
+use crate::auth::{self, ClientInfo, Viewer};
 use crate::error::PageResult;
+use crate::input::FormBody;
 use crate::AppState;
 
 fn tally_cells(t: &Tally, key: &str) -> Markup {
@@ -27,11 +24,7 @@ fn tally_cells(t: &Tally, key: &str) -> Markup {
 }
 
 pub async fn overview(State(state): State<AppState>, viewer: Viewer) -> PageResult<Markup> {
-    let mut tx = state.store.begin().await?;
-    let stats = register::stats(&mut tx, &viewer.campaign).await?;
-    let progress = canvassing::progress(&mut tx, &viewer.campaign).await?;
-    tx.commit().await?;
-    let win = viewer.campaign.win_number(stats.totals.eligible);
+    let (progress, win, stats) = canvassing::progress(&state.app, viewer.actor()).await?;
     let t = &progress.totals;
     Ok(layout::page(
         &viewer,
@@ -136,7 +129,12 @@ pub struct NewCampaign {
     party: String,
 }
 
-pub async fn create(State(state): State<AppState>, viewer: Viewer, Form(f): Form<NewCampaign>) -> PageResult<Response> {
+pub async fn create(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ClientInfo(client): ClientInfo,
+    FormBody(f): FormBody<NewCampaign>,
+) -> PageResult<Response> {
     let wanted = f.constituency.trim();
     let seat = GssCode::parse(wanted)
         .ok()
@@ -149,18 +147,13 @@ pub async fn create(State(state): State<AppState>, viewer: Viewer, Form(f): Form
     let Ok(date) = NaiveDate::parse_from_str(f.election_date.trim(), "%Y-%m-%d") else {
         return Ok((axum::http::StatusCode::BAD_REQUEST, new_form(&viewer, Some("polling day must be a date"))).into_response());
     };
-    let mut tx = state.store.begin_write().await?;
-    let created = campaigns::create(&mut tx, &seat.gss, date).await;
-    let campaign = match created {
-        Ok(c) => c,
-        Err(e) => return Ok((axum::http::StatusCode::BAD_REQUEST, new_form(&viewer, Some(&e.to_string()))).into_response()),
-    };
-    campaigns::set_party(&mut tx, &campaign, &f.party).await?;
-    accounts::add_member(&mut tx, &campaign, &viewer.user.email, &viewer.user.name, Role::Organiser, None).await?;
-    tx.commit().await?;
-    auth::sign_out(&state, &viewer).await?;
-    let cookie = auth::open_session(&state, viewer.user.id, campaign.id).await?;
-    Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/register")).into_response())
+    match groundgame_app::campaigns::start(&state.app, &viewer, &seat.gss, date, &f.party, &client).await {
+        Ok(opened) => Ok(auth::with_session(&state, &opened, Redirect::to("/register"))),
+        Err(e @ (groundgame_app::Error::Conflict(_) | groundgame_app::Error::Invalid(_) | groundgame_app::Error::NotFound(_))) => {
+            Ok((axum::http::StatusCode::BAD_REQUEST, new_form(&viewer, Some(&e.to_string()))).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn survey_form(viewer: &Viewer, json: &str, error: Option<&str>, saved: bool) -> Markup {
@@ -184,9 +177,7 @@ fn survey_form(viewer: &Viewer, json: &str, error: Option<&str>, saved: bool) ->
 }
 
 pub async fn survey_page(State(state): State<AppState>, viewer: Viewer) -> PageResult<Markup> {
-    let mut tx = state.store.begin().await?;
-    let s = canvassing::survey(&mut tx, &viewer.campaign).await?;
-    tx.commit().await?;
+    let s = canvassing::survey(&state.app, viewer.actor()).await?;
     Ok(survey_form(&viewer, &serde_json::to_string_pretty(&s).map_err(anyhow::Error::new)?, None, false))
 }
 
@@ -195,7 +186,7 @@ pub struct SurveyForm {
     definition: String,
 }
 
-pub async fn save_survey(State(state): State<AppState>, viewer: Viewer, Form(f): Form<SurveyForm>) -> PageResult<Response> {
+pub async fn save_survey(State(state): State<AppState>, viewer: Viewer, FormBody(f): FormBody<SurveyForm>) -> PageResult<Response> {
     let parsed: Result<Survey, String> = serde_json::from_str(&f.definition)
         .map_err(|e| format!("line {}, column {}: {e}", e.line(), e.column()))
         .and_then(|s: Survey| s.validate().map(|_| s));
@@ -203,22 +194,19 @@ pub async fn save_survey(State(state): State<AppState>, viewer: Viewer, Form(f):
         Ok(s) => s,
         Err(e) => return Ok((axum::http::StatusCode::BAD_REQUEST, survey_form(&viewer, &f.definition, Some(&e), false)).into_response()),
     };
-    let mut tx = state.store.begin_write().await?;
-    canvassing::set_survey(&mut tx, &viewer.campaign, &s).await?;
-    tx.commit().await?;
+    canvassing::set_survey(&state.app, viewer.actor(), &s).await?;
     Ok(survey_form(&viewer, &serde_json::to_string_pretty(&s).map_err(anyhow::Error::new)?, None, true).into_response())
 }
 
 pub async fn audit(State(state): State<AppState>, viewer: Viewer) -> PageResult<Markup> {
-    let mut tx = state.store.begin().await?;
-    let entries = audit::recent(&mut tx, viewer.campaign.id, 500).await?;
-    tx.commit().await?;
+    let entries = canvassing::audit_log(&state.app, viewer.actor(), 500).await?;
     Ok(layout::page(
         &viewer,
         "Audit log",
         html! {
             h1 { "Audit log" }
-            p { "Every export and bulk read of the register, and every sign-in, newest first." }
+            p { "Every export and bulk read of the register and of what voters said, every sign-in (and failed one), and every change to "
+                "accounts, members, walks and the register, newest first." }
             div.scroll { table {
                 thead { tr { th scope="col" { "When" } th { "Who" } th { "What" } th { "Detail" } th { "Electors" } } }
                 tbody { @for e in &entries { tr { td { (e.at) } td { (e.user.clone().unwrap_or_default()) } td { (e.action) } td { (e.detail) } td { (e.rows) } } } }

@@ -1,19 +1,18 @@
 //! The canvasser app: server-rendered shells that the service worker caches, filled in by
 //! /static/canvass.js from the walk payload kept in IndexedDB, so they work with no signal.
 
-use axum::extract::{Path, State};
-use groundgame_store::canvassing;
+use axum::extract::State;
+use groundgame_app::canvassing;
 use maud::{html, Markup};
 
 use super::layout;
 use crate::auth::Viewer;
 use crate::error::PageResult;
+use crate::input::PagePath;
 use crate::AppState;
 
 pub async fn my_walks(State(state): State<AppState>, viewer: Viewer) -> PageResult<Markup> {
-    let mut tx = state.store.begin().await?;
-    let walks = canvassing::assigned_walks(&mut tx, &viewer.campaign, viewer.user.id).await?;
-    tx.commit().await?;
+    let walks = canvassing::my_walks(&state.app, &viewer).await?;
     Ok(layout::page(
         &viewer,
         "My walks",
@@ -36,7 +35,7 @@ pub async fn my_walks(State(state): State<AppState>, viewer: Viewer) -> PageResu
 }
 
 /// The shell of a walk: everything comes from the cached payload.
-pub async fn walk(viewer: Viewer, Path(id): Path<i64>) -> Markup {
+pub async fn walk(viewer: Viewer, PagePath(id): PagePath<i64>) -> Markup {
     layout::page(
         &viewer,
         "Canvass",

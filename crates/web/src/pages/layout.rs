@@ -2,14 +2,23 @@ use groundgame_core::access::Permission;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use crate::auth::Viewer;
+use crate::routes::{self, Access};
 
-fn head(title: &str, csrf: Option<&str>) -> Markup {
+fn head(title: &str, viewer: Option<&Viewer>) -> Markup {
     html! {
         head {
             meta charset="utf-8";
             meta name="viewport" content="width=device-width, initial-scale=1";
             meta name="theme-color" content="#b00020";
-            @if let Some(t) = csrf { meta name="csrf-token" content=(t); }
+            @if let Some(v) = viewer {
+                meta name="csrf-token" content=(v.csrf_token);
+                // Whose data this phone holds, and whether it should keep their walks for when
+                // there is no signal (offline.js).
+                meta name="gg-user" content=(v.user.id);
+                @if v.may(Permission::Canvass) { meta name="gg-canvasser" content="1"; }
+                // First of the deferred scripts: the pages' own scripts use what it defines.
+                (script("/static/offline.js"))
+            }
             title { (title) " · groundgame" }
             link rel="stylesheet" href="/static/style.css";
             link rel="manifest" href="/manifest.webmanifest";
@@ -33,28 +42,18 @@ pub fn bare(title: &str, body: Markup) -> Markup {
     }
 }
 
-/// The main navigation: only what the viewer's role may open.
+/// The main navigation: the menu's pages of the route table that the viewer's role may open.
 fn nav(viewer: &Viewer) -> Markup {
-    let links: [(&str, &str, Permission); 10] = [
-        ("/campaign", "Overview", Permission::ViewProgress),
-        ("/register", "Register", Permission::ViewRegister),
-        ("/walks", "Walks", Permission::PlanWalks),
-        ("/sessions", "Sessions", Permission::AssignWalks),
-        ("/volunteers", "Volunteers", Permission::ManageVolunteers),
-        ("/survey", "Survey", Permission::EditSurvey),
-        ("/audit", "Audit", Permission::ViewAudit),
-        ("/canvass", "My walks", Permission::Canvass),
-        ("/targets", "Targets", Permission::Member),
-        ("/account", "Account", Permission::Member),
-    ];
     html! {
         nav aria-label="Main" {
             ul {
-                @for (href, label, p) in links {
-                    @if viewer.may(p) { li { a href=(href) { (label) } } }
+                @for (href, label, access) in routes::menu() {
+                    @if let Access::Needs(p) = access {
+                        @if viewer.may(p) { li { a href=(href) { (label) } } }
+                    }
                 }
                 li {
-                    form method="post" action="/logout" {
+                    form #sign-out method="post" action="/logout" {
                         input type="hidden" name="csrf" value=(viewer.csrf_token);
                         button.link type="submit" { "Sign out" }
                     }
@@ -69,7 +68,7 @@ pub fn page(viewer: &Viewer, title: &str, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en-GB" {
-            (head(title, Some(&viewer.csrf_token)))
+            (head(title, Some(viewer)))
             body {
                 a.skip href="#main" { "Skip to content" }
                 header.top {
@@ -79,6 +78,15 @@ pub fn page(viewer: &Viewer, title: &str, body: Markup) -> Markup {
                 }
                 (nav(viewer))
                 main #main { (body) }
+                div #unsent-dialog hidden role="alertdialog" aria-modal="true" aria-labelledby="unsent-title" aria-describedby="unsent-text" {
+                    h2 #unsent-title { "Answers not sent yet" }
+                    p #unsent-text {}
+                    div.actions {
+                        button #unsent-send type="button" { "Send them now" }
+                        button #unsent-stay type="button" { "Stay signed in" }
+                        button #unsent-discard.danger type="button" { "Sign out and delete them" }
+                    }
+                }
             }
         }
     }
@@ -89,7 +97,7 @@ pub fn csrf(viewer: &Viewer) -> Markup {
     html! { input type="hidden" name="csrf" value=(viewer.csrf_token); }
 }
 
-/// An inline script from the embedded assets, for pages that need one.
+/// A script from the embedded assets (never inline: the Content-Security-Policy allows none).
 pub fn script(src: &str) -> Markup {
     html! { script src=(src) defer {} }
 }

@@ -1,34 +1,32 @@
+//! The register page: statistics, uploads (previewed before they replace anything) and the
+//! audited download.
+
 use std::io::Write;
-use std::sync::atomic::AtomicU64;
-use std::sync::Arc;
 
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use groundgame_app::register::{self, Preview};
 use groundgame_core::access::Permission;
-use groundgame_core::geography::Gazetteer;
-use groundgame_core::register::layout::Mapping;
-use groundgame_core::register::record::UnknownMarkers;
-use groundgame_store::register::pipeline::{import_file, RegisterFile};
-use groundgame_store::register::{self, ImportOptions, ImportReport};
-use groundgame_store::{audit, Error};
+use groundgame_store::register::ImportReport;
 use maud::{html, Markup};
+use serde::Deserialize;
 
 use super::layout::{self, n};
 use crate::auth::Viewer;
 use crate::error::{AppError, PageResult};
+use crate::input::{FormBody, PagePath};
 use crate::AppState;
 
 /// What an upload did, to show above the register.
 enum Outcome {
     Imported(ImportReport),
+    Cancelled,
     Failed { message: String, rows: Vec<String> },
 }
 
 async fn render(state: &AppState, viewer: &Viewer, outcome: Option<Outcome>) -> PageResult<Markup> {
-    let mut tx = state.store.begin().await?;
-    let stats = register::stats(&mut tx, &viewer.campaign).await?;
-    tx.commit().await?;
+    let stats = register::stats(&state.app, viewer.actor()).await?;
     let t = &stats.totals;
     Ok(layout::page(
         viewer,
@@ -41,10 +39,15 @@ async fn render(state: &AppState, viewer: &Viewer, outcome: Option<Outcome>) -> 
                         p { "Imported " (n(r.electors)) " electors in " (n(r.households)) " households and " (r.polling_districts)
                             " polling districts as register version " (r.version) " (" (r.format) ")." }
                         @if r.households_not_geocoded > 0 {
-                            p { (n(r.households_not_geocoded)) " households could not be placed on the map: their postcodes are not in the bundled list." }
+                            p { (n(r.households_not_geocoded)) " households could not be placed on the map: their postcodes are not known yet." }
+                        }
+                        @if r.households_gone > 0 || r.households_new > 0 {
+                            p { (n(r.households_gone)) " households left the register and " (n(r.households_new)) " are new: "
+                                a href="/walks" { "the walks page" } " shows which walks to plan again." }
                         }
                     }
                 }
+                Some(Outcome::Cancelled) => { p.ok role="status" { "The upload was cancelled: nothing changed." } }
                 Some(Outcome::Failed { message, rows }) => {
                     div.error role="alert" {
                         p { strong { "Nothing was imported. " } (message) }
@@ -58,12 +61,12 @@ async fn render(state: &AppState, viewer: &Viewer, outcome: Option<Outcome>) -> 
                 (n(t.postal_voters)) " postal and " (n(t.proxy_voters)) " proxy voters, " (n(t.anonymous)) " anonymous." }
             @if viewer.may(Permission::ImportRegister) {
                 h2 { "Upload a register export" }
-                p { "A council export (Xpress 13 or 14 fields, CSV, any common encoding). It replaces the register in one step; "
-                    "people keep their history when renumbered. If any row is wrong, nothing is imported and each problem is listed by line." }
+                p { "A council export (Xpress 13 or 14 fields, CSV, any common encoding). You will see what it changes before it replaces "
+                    "the register; people keep their history when renumbered. If any row is wrong, nothing is imported and each problem is listed by line." }
                 form method="post" action={ "/register/import?csrf=" (viewer.csrf_token) } enctype="multipart/form-data" {
                     label for="file" { "Register file" }
                     input #file type="file" name="file" accept=".csv,.txt,text/csv" required;
-                    button type="submit" { "Import" }
+                    button type="submit" { "Check the file" }
                 }
             }
             @if viewer.may(Permission::ExportRegister) {
@@ -71,7 +74,7 @@ async fn render(state: &AppState, viewer: &Viewer, outcome: Option<Outcome>) -> 
             }
             h2 { "Polling districts" }
             div.scroll { table {
-                thead { tr { th scope="col" { "District" } th { "Electors" } th { "Households" } th { "Eligible" } th { "Postal" } th { "Not on the map" } } }
+                thead { tr { th scope="col" { "District" } th scope="col" { "Electors" } th scope="col" { "Households" } th scope="col" { "Eligible" } th scope="col" { "Postal" } th scope="col" { "Not on the map" } } }
                 tbody { @for (pd, d) in &stats.polling_districts { tr {
                     th scope="row" { (pd) } td { (n(d.electors)) } td { (n(d.households)) } td { (n(d.eligible)) } td { (n(d.postal_voters)) } td { (n(d.households_not_geocoded)) }
                 } } }
@@ -84,47 +87,103 @@ pub async fn page(State(state): State<AppState>, viewer: Viewer) -> PageResult<M
     render(&state, &viewer, None).await
 }
 
-/// Receives an upload into a temporary file, then runs the same importer as the command line.
-pub async fn import(State(state): State<AppState>, viewer: Viewer, mut multipart: Multipart) -> PageResult<Response> {
-    let mut upload = tempfile::NamedTempFile::new().map_err(anyhow::Error::new)?;
+fn failed(e: AppError) -> Outcome {
+    Outcome::Failed { message: e.message, rows: e.rows }
+}
+
+fn preview_page(viewer: &Viewer, p: &Preview, error: Option<&str>) -> Markup {
+    let r = &p.report;
+    let kept = r.electors_matched;
+    layout::page(
+        viewer,
+        "Check the upload",
+        html! {
+            h1 { "What " (p.name) " would change" }
+            @if let Some(e) = error { p.error role="alert" { (e) } }
+            p { "Nothing has changed yet. Importing it replaces the register (version " (r.version - 1) ") in one step:" }
+            ul {
+                li { (n(r.electors)) " electors in " (n(r.households)) " households and " (r.polling_districts) " polling districts, where there are now " (n(r.electors_before)) " electors;" }
+                li { (n(kept)) " of them are already on the register and keep their history, " (n(r.electors - kept)) " are new;" }
+                li strong[r.electors_removed > 0] { (n(r.electors_removed)) " electors now on the register are not in the file and would be removed;" }
+                li { (n(r.households_gone)) " households would leave the register and " (n(r.households_new)) " would be new." }
+            }
+            @if !p.walks_losing_doors.is_empty() {
+                h2 { (p.walks_losing_doors.len()) " walks would lose doors" }
+                p { "Answers already recorded are kept. Plan those districts again after importing." }
+                div.scroll { table {
+                    thead { tr { th scope="col" { "Walk" } th scope="col" { "Doors lost" } th scope="col" { "Doors on it" } } }
+                    tbody { @for (id, name, lost, doors) in p.walks_losing_doors.iter().take(50) { tr {
+                        th scope="row" { a href={ "/walks/" (id) } { (name) } } td { (lost) } td { (doors) }
+                    } } }
+                } }
+            }
+            form method="post" action={ "/register/import/" (p.upload) } {
+                (layout::csrf(viewer))
+                @if p.much_smaller {
+                    div.error role="alert" {
+                        p { strong { "This file is much smaller than the register it replaces." } " Is it the whole register, or only one ward or an update?" }
+                        label.check { input type="checkbox" name="smaller" value="yes" required; " Yes: remove the " (n(r.electors_removed)) " electors not in this file" }
+                    }
+                }
+                button type="submit" name="decision" value="import" { "Import it" }
+                button.link type="submit" name="decision" value="cancel" formnovalidate { "Cancel" }
+            }
+        },
+    )
+}
+
+/// Receives an upload into a temporary file and shows what importing it would change.
+pub async fn upload(State(state): State<AppState>, viewer: Viewer, mut multipart: Multipart) -> PageResult<Response> {
+    let mut file = tempfile::NamedTempFile::new().map_err(anyhow::Error::new)?;
     let mut name = None;
     while let Some(mut field) = multipart.next_field().await.map_err(|e| AppError::bad_request(format!("the upload failed: {e}")))? {
         if field.name() != Some("file") {
             continue;
         }
-        name = Some(field.file_name().unwrap_or("register.csv").to_owned());
+        name = Some(field.file_name().filter(|n| !n.trim().is_empty()).unwrap_or("register.csv").to_owned());
         while let Some(chunk) = field.chunk().await.map_err(|e| AppError::bad_request(format!("the upload failed: {e}")))? {
-            upload.write_all(&chunk).map_err(anyhow::Error::new)?;
+            file.write_all(&chunk).map_err(anyhow::Error::new)?;
         }
     }
     let Some(name) = name else { return Err(AppError::bad_request("choose a register file to upload").into()) };
-    upload.flush().map_err(anyhow::Error::new)?;
-    let outcome = match run_import(&state, &viewer, upload.path(), &name).await {
-        Ok(report) => Outcome::Imported(report),
-        Err(Error::Rows { errors, total }) => Outcome::Failed {
-            message: format!("{total} row(s) could not be read. The first are:"),
-            rows: errors.iter().map(|e| e.to_string()).collect(),
-        },
-        Err(Error::Internal(e)) => return Err(AppError::internal(format!("{e:#}")).into()),
-        Err(e) => Outcome::Failed { message: e.to_string(), rows: Vec::new() },
-    };
-    let status = if matches!(outcome, Outcome::Failed { .. }) { StatusCode::BAD_REQUEST } else { StatusCode::OK };
-    Ok((status, render(&state, &viewer, Some(outcome)).await?).into_response())
+    file.flush().map_err(anyhow::Error::new)?;
+    match register::preview_upload(&state.app, viewer.actor(), &name, file.path()).await {
+        Ok(preview) => Ok(preview_page(&viewer, &preview, None).into_response()),
+        Err(e) => {
+            let e = AppError::from(e);
+            if e.status.is_server_error() {
+                return Err(e.into());
+            }
+            Ok((StatusCode::BAD_REQUEST, render(&state, &viewer, Some(failed(e))).await?).into_response())
+        }
+    }
 }
 
-async fn run_import(state: &AppState, viewer: &Viewer, path: &std::path::Path, name: &str) -> Result<ImportReport, Error> {
-    let file = RegisterFile::open(path, &Mapping::default(), UnknownMarkers::Refuse)?;
-    let gazetteer = Gazetteer::demo();
-    let options = ImportOptions {
-        source: name.to_owned(),
-        format: file.format(),
-        number_column: file.number_column(),
-        skip_invalid: false,
-        gazetteer: &gazetteer,
-    };
-    let report = import_file(&state.store, &viewer.campaign, file, options, None, Arc::new(AtomicU64::new(0))).await?;
-    let mut tx = state.store.begin_write().await?;
-    audit::record(&mut tx, Some(viewer.campaign.id), Some(viewer.user.id), "import_register", name, report.electors as i64).await?;
-    tx.commit().await?;
-    Ok(report)
+#[derive(Deserialize)]
+pub struct Decision {
+    decision: String,
+    smaller: Option<String>,
+}
+
+/// Imports or cancels an upload that has been previewed.
+pub async fn decide(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    PagePath(id): PagePath<String>,
+    FormBody(d): FormBody<Decision>,
+) -> PageResult<Response> {
+    if d.decision == "cancel" {
+        register::cancel_upload(&state.app, viewer.actor(), &id).await?;
+        return Ok(render(&state, &viewer, Some(Outcome::Cancelled)).await?.into_response());
+    }
+    match register::confirm_upload(&state.app, viewer.actor(), &id, d.smaller.as_deref() == Some("yes")).await {
+        Ok(report) => Ok(render(&state, &viewer, Some(Outcome::Imported(report))).await?.into_response()),
+        Err(e) => {
+            let e = AppError::from(e);
+            if e.status.is_server_error() || e.status == StatusCode::NOT_FOUND {
+                return Err(e.into());
+            }
+            Ok((e.status, render(&state, &viewer, Some(failed(e))).await?).into_response())
+        }
+    }
 }

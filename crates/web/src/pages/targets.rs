@@ -4,71 +4,19 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use axum::extract::{Query, State};
+use axum::extract::State;
+use groundgame_app::targeting::{self, ListQuery, NearestQuery};
 use groundgame_core::results::parse::seats;
-use groundgame_core::results::{Boundaries, Election, Party};
-use groundgame_store::targeting::{self, election_of};
-use groundgame_targeting::marginality::{self, Filter, Standing};
-use groundgame_targeting::nearest::{self, Kind, Nearby, Reach};
-use groundgame_targeting::party_in;
+use groundgame_core::results::{Election, Party};
+use groundgame_targeting::marginality::Standing;
+use groundgame_targeting::nearest::Kind;
 use maud::{html, Markup};
-use serde::Deserialize;
 
 use super::layout::{self, n};
 use crate::auth::Viewer;
 use crate::error::{AppError, PageResult};
+use crate::input::PageQuery;
 use crate::AppState;
-
-/// What a target or defence list is asked for. Left out: the campaign's party and the last
-/// election before its polling day.
-#[derive(Debug, Default, Deserialize)]
-pub struct ListQuery {
-    pub party: Option<String>,
-    pub election: Option<i32>,
-    pub region: Option<String>,
-    pub limit: Option<usize>,
-    /// `defence` for the seats the party holds; targets otherwise.
-    pub list: Option<String>,
-}
-
-/// A list worked out: the election, the party, and the seats.
-pub struct SeatList {
-    pub election: Election,
-    pub party: Party,
-    pub defence: bool,
-    pub region: Option<String>,
-    pub seats: Vec<Standing>,
-}
-
-fn blank(s: &Option<String>) -> Option<String> {
-    s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
-}
-
-pub async fn seat_list(state: &AppState, viewer: &Viewer, q: &ListQuery) -> Result<SeatList, AppError> {
-    let mut tx = state.store.begin().await?;
-    let elections = targeting::elections(&mut tx).await?;
-    tx.commit().await?;
-    let year = match q.election {
-        Some(y) => y,
-        None => elections.iter().rev().find(|e| e.date < viewer.campaign.election_date).or(elections.last()).map_or(2019, |e| e.year),
-    };
-    let election = election_of(&elections, year)?.clone();
-    let party_name = blank(&q.party).unwrap_or_else(|| viewer.campaign.party.clone());
-    let party = party_in(&election, &party_name).map_err(AppError::bad_request)?;
-    let region = blank(&q.region);
-    // One box for both: a nation's name filters by nation, anything else by region.
-    let (region, nation) = match region {
-        Some(r) if election.seats.iter().any(|s| s.nation.eq_ignore_ascii_case(&r)) => (None, Some(r)),
-        r => (r, None),
-    };
-    let filter = Filter { region: region.clone(), nation: nation.clone() };
-    filter.check(&election).map_err(AppError::bad_request)?;
-    let defence = q.list.as_deref() == Some("defence");
-    let mut seats =
-        if defence { marginality::defences(&election, party, &filter) } else { marginality::targets(&election, party, &filter) };
-    seats.truncate(q.limit.unwrap_or(100).clamp(1, 650));
-    Ok(SeatList { election, party, defence, region: region.or(nation), seats })
-}
 
 /// A party's colour on the map (the parties' own, as the broadcasters use them).
 fn colour(p: Party) -> &'static str {
@@ -159,18 +107,23 @@ pub fn cartogram(election: &Election, listed: &[Standing]) -> String {
     svg
 }
 
+/// A square of a party's colour (an SVG attribute, as the pages allow no inline styles).
+fn swatch(colour: &str) -> Markup {
+    html! { svg.swatch viewBox="0 0 10 10" aria-hidden="true" focusable="false" { rect width="10" height="10" fill=(colour) {} } }
+}
+
 fn legend(election: &Election) -> Markup {
     let parties: Vec<Party> = election.parties().into_iter().filter(|p| *p != Party::Other).take(8).collect();
     html! {
         ul.legend aria-label="Colours" {
-            @for p in parties { li { span.swatch style={ "background:" (colour(p)) } {} (p.name()) } }
-            li { span.swatch style="background:#909090" {} "Other" }
+            @for p in parties { li { (swatch(colour(p))) (p.name()) } }
+            li { (swatch("#909090")) "Other" }
         }
     }
 }
 
-pub async fn page(State(state): State<AppState>, viewer: Viewer, Query(q): Query<ListQuery>) -> PageResult<Markup> {
-    let list = seat_list(&state, &viewer, &q).await?;
+pub async fn page(State(state): State<AppState>, viewer: Viewer, PageQuery(q): PageQuery<ListQuery>) -> PageResult<Markup> {
+    let list = targeting::seat_list(&state.app, &viewer.campaign, &q).await?;
     let what = if list.defence { "defences" } else { "targets" };
     let all_years: Vec<i32> = groundgame_core::results::BUNDLED.iter().map(|b| b.0).collect();
     let title = format!("{} {what} after {}", list.party.name(), list.election.year);
@@ -214,48 +167,9 @@ pub async fn page(State(state): State<AppState>, viewer: Viewer, Query(q): Query
     ))
 }
 
-/// What the nearest-marginal page is asked.
-#[derive(Debug, Default, Deserialize)]
-pub struct NearestQuery {
-    pub postcode: Option<String>,
-    pub lat: Option<f64>,
-    pub lon: Option<f64>,
-    pub party: Option<String>,
-    pub election: Option<i32>,
-    pub within: Option<f64>,
-    /// `distance` to list the closest first; by need otherwise.
-    pub by: Option<String>,
-}
-
-pub struct NearestAnswer {
-    pub place: String,
-    pub party: Party,
-    pub year: i32,
-    pub seats: Vec<Nearby>,
-}
-
-/// The marginal seats near a postcode or a point. `None` when no place is given yet.
-pub async fn nearest_seats(state: &AppState, q: &NearestQuery) -> Result<Option<NearestAnswer>, AppError> {
-    let mut tx = state.store.begin().await?;
-    let Some(from) = targeting::locate_place(&mut tx, q.postcode.as_deref(), q.lat, q.lon).await? else { return Ok(None) };
-    let elections = targeting::elections(&mut tx).await?;
-    tx.commit().await?;
-    let progress = state.campaign_progress().await?;
-    let default_year = elections.iter().rev().find(|e| e.boundaries == Boundaries::Pcon2010).map_or(2019, |e| e.year);
-    let election = election_of(&elections, q.election.unwrap_or(default_year))?;
-    let party = party_in(election, blank(&q.party).as_deref().unwrap_or("Lab")).map_err(AppError::bad_request)?;
-    let reach = Reach { within_km: q.within.unwrap_or(50.0).clamp(1.0, 500.0), ..Reach::default() };
-    let mut seats = nearest::nearest(election, party, from.0, &reach, &progress).map_err(AppError::bad_request)?;
-    if q.by.as_deref() == Some("distance") {
-        seats.sort_by(|a, b| a.distance_km.total_cmp(&b.distance_km));
-    }
-    seats.truncate(25);
-    Ok(Some(NearestAnswer { place: from.1, party, year: election.year, seats }))
-}
-
 /// The public page: where can I help? No sign-in needed.
-pub async fn marginals(State(state): State<AppState>, Query(q): Query<NearestQuery>) -> Markup {
-    let answer = nearest_seats(&state, &q).await;
+pub async fn marginals(State(state): State<AppState>, PageQuery(q): PageQuery<NearestQuery>) -> Markup {
+    let answer = targeting::nearest_seats(&state.app, &q).await.map_err(AppError::from);
     let years_2010: Vec<i32> = groundgame_core::results::BUNDLED.iter().map(|b| b.0).filter(|y| *y < 2024).collect();
     let chosen = q.election.unwrap_or(2019);
     layout::bare(

@@ -1,24 +1,34 @@
+//! Volunteers (members, invites, reset links) and canvassing sessions.
+
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
-use axum::response::{IntoResponse, Response};
-use axum::Form;
+use axum::response::{IntoResponse, Redirect, Response};
+use groundgame_app::{accounts, canvassing};
 use groundgame_core::access::Role;
-use groundgame_store::{accounts, canvassing};
 use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::layout;
-use crate::auth::{self, Viewer};
+use crate::auth::Viewer;
 use crate::error::{AppError, PageResult};
+use crate::input::{FormBody, PagePath};
 use crate::AppState;
 
-async fn render(state: &AppState, viewer: &Viewer, headers: &HeaderMap, link: Option<String>, error: Option<String>) -> PageResult<Markup> {
-    let mut tx = state.store.begin().await?;
-    let members = accounts::members(&mut tx, &viewer.campaign).await?;
-    let pending = accounts::pending_invites(&mut tx, &viewer.campaign).await?;
-    tx.commit().await?;
+/// A one-time link to hand on, shown once.
+struct Link {
+    what: &'static str,
+    path: String,
+}
+
+fn full_link(state: &AppState, headers: &HeaderMap, path: &str) -> String {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-    let scheme = if state.secure_cookies { "https" } else { "http" };
+    let scheme = if state.web.secure_cookies { "https" } else { "http" };
+    format!("{scheme}://{host}{path}")
+}
+
+async fn render(state: &AppState, viewer: &Viewer, headers: &HeaderMap, link: Option<Link>, error: Option<String>) -> PageResult<Markup> {
+    let (members, pending) = accounts::people(&state.app, viewer.actor()).await?;
+    let limits = &state.app.limits;
     Ok(layout::page(
         viewer,
         "Volunteers",
@@ -26,8 +36,8 @@ async fn render(state: &AppState, viewer: &Viewer, headers: &HeaderMap, link: Op
             h1 { "Volunteers" }
             @if let Some(l) = &link {
                 div.ok role="status" {
-                    p { "Send this one-time link to the volunteer (by text, WhatsApp or email). It works once and for " (auth::INVITE_DAYS) " days:" }
-                    p { input.copy readonly value={ (scheme) "://" (host) (l) } aria-label="Invite link" onclick="this.select()"; }
+                    p { (l.what) }
+                    p { input.copy readonly value=(full_link(state, headers, &l.path)) aria-label="The one-time link"; }
                 }
             }
             @if let Some(e) = &error { p.error role="alert" { (e) } }
@@ -44,14 +54,44 @@ async fn render(state: &AppState, viewer: &Viewer, headers: &HeaderMap, link: Op
                 }
                 button type="submit" { "Create invite link" }
             }
+            p.hint { "Someone who already has an account joins with their own password; the invite never changes it. Links work once, for " (limits.invite_days) " days." }
             h2 { "In the campaign (" (members.len()) ")" }
             div.scroll { table {
-                thead { tr { th scope="col" { "Name" } th { "Email" } th { "Role" } th { "Joined" } } }
-                tbody { @for m in &members { tr { td { (m.user.name) } td { (m.user.email) } td { (m.role.label()) } td { @if m.active { "yes" } @else { "invited" } } } } }
+                thead { tr { th scope="col" { "Name" } th scope="col" { "Email" } th scope="col" { "Role" } th scope="col" { "Account" } th scope="col" { "Change" } } }
+                tbody { @for m in &members { tr {
+                    td { (m.user.name) } td { (m.user.email) } td { (m.role.label()) }
+                    td { @if m.active { "active" } @else { "no password yet" } }
+                    td {
+                        form.inline method="post" action={ "/volunteers/" (m.user.id) "/role" } {
+                            (layout::csrf(viewer))
+                            label.visually-hidden for={ "role-" (m.user.id) } { "Role of " (m.user.name) }
+                            select id={ "role-" (m.user.id) } name="role" {
+                                @for r in Role::ALL { option value=(r.as_str()) selected[r == m.role] { (r.label()) } }
+                            }
+                            button type="submit" { "Change role" }
+                        }
+                        @if m.user.id != viewer.user.id {
+                            form.inline method="post" action={ "/volunteers/" (m.user.id) "/reset" } {
+                                (layout::csrf(viewer))
+                                button.link type="submit" aria-label={ "Password reset link for " (m.user.name) } { "Reset link" }
+                            }
+                        }
+                        form.inline method="post" action={ "/volunteers/" (m.user.id) "/remove" } {
+                            (layout::csrf(viewer))
+                            button.link.danger type="submit" aria-label={ "Remove " (m.user.name) " from the campaign" } { "Remove" }
+                        }
+                    }
+                } } }
             } }
             @if !pending.is_empty() {
-                h2 { "Invites waiting" }
-                ul { @for (email, name, role, expires) in &pending { li { (name) " <" (email) "> as " (role.label()) ", until " (expires.get(..10).unwrap_or(expires)) } } }
+                h2 { "Invites waiting (" (pending.len()) ")" }
+                ul { @for i in &pending { li {
+                    (i.name) " <" (i.email) "> as " (i.role.label()) ", until " (i.expires_at.get(..10).unwrap_or(&i.expires_at)) " "
+                    form.inline method="post" action={ "/volunteers/invites/" (i.id) "/withdraw" } {
+                        (layout::csrf(viewer))
+                        button.link type="submit" aria-label={ "Withdraw the invite for " (i.email) } { "Withdraw" }
+                    }
+                } } }
             }
         },
     ))
@@ -61,29 +101,96 @@ pub async fn page(State(state): State<AppState>, viewer: Viewer, headers: Header
     render(&state, &viewer, &headers, None, None).await
 }
 
+/// Shows the page again with what went wrong, for what the person can fix; faults stay faults.
+async fn or_show(
+    state: &AppState,
+    viewer: &Viewer,
+    headers: &HeaderMap,
+    result: Result<Option<Link>, groundgame_app::Error>,
+) -> PageResult<Response> {
+    match result {
+        Ok(Some(link)) => Ok(render(state, viewer, headers, Some(link), None).await?.into_response()),
+        Ok(None) => Ok(Redirect::to("/volunteers").into_response()),
+        Err(e) => {
+            let e = AppError::from(e);
+            if e.status.is_server_error() {
+                return Err(e.into());
+            }
+            Ok((e.status, render(state, viewer, headers, None, Some(e.message)).await?).into_response())
+        }
+    }
+}
+
 #[derive(Deserialize)]
 pub struct InviteForm {
+    #[serde(default)]
     name: String,
     email: String,
     role: String,
 }
 
-pub async fn invite(State(state): State<AppState>, viewer: Viewer, headers: HeaderMap, Form(f): Form<InviteForm>) -> PageResult<Response> {
+pub async fn invite(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    FormBody(f): FormBody<InviteForm>,
+) -> PageResult<Response> {
     let role: Role = f.role.parse().map_err(AppError::bad_request)?;
-    match auth::invite(&state, &viewer, &f.email, &f.name, role).await {
-        Ok(link) => Ok(render(&state, &viewer, &headers, Some(link), None).await?.into_response()),
-        Err(e) if e.status.is_client_error() => {
-            Ok((e.status, render(&state, &viewer, &headers, None, Some(e.message)).await?).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+    let result = accounts::invite(&state.app, viewer.actor(), &f.email, &f.name, role).await.map(|path| {
+        Some(Link {
+            what: "Send this one-time link to the volunteer (by text, WhatsApp or email). It works once, for the invited email only:",
+            path,
+        })
+    });
+    or_show(&state, &viewer, &headers, result).await
+}
+
+#[derive(Deserialize)]
+pub struct RoleForm {
+    role: String,
+}
+
+pub async fn change_role(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    PagePath(id): PagePath<i64>,
+    FormBody(f): FormBody<RoleForm>,
+) -> PageResult<Response> {
+    let role: Role = f.role.parse().map_err(AppError::bad_request)?;
+    let result = accounts::change_role(&state.app, viewer.actor(), id, role).await.map(|_| None);
+    or_show(&state, &viewer, &headers, result).await
+}
+
+pub async fn remove(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    PagePath(id): PagePath<i64>,
+) -> PageResult<Response> {
+    let result = accounts::remove_member(&state.app, viewer.actor(), id).await.map(|_| None);
+    or_show(&state, &viewer, &headers, result).await
+}
+
+pub async fn reset(State(state): State<AppState>, viewer: Viewer, headers: HeaderMap, PagePath(id): PagePath<i64>) -> PageResult<Response> {
+    let result = accounts::issue_reset(&state.app, viewer.actor(), id).await.map(|path| {
+        Some(Link { what: "Send this one-time link to them in person or by text: it lets them choose a new password, and signs them out everywhere else.", path })
+    });
+    or_show(&state, &viewer, &headers, result).await
+}
+
+pub async fn withdraw(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    PagePath(id): PagePath<String>,
+) -> PageResult<Response> {
+    let result = accounts::revoke_invite(&state.app, viewer.actor(), &id).await.map(|_| None);
+    or_show(&state, &viewer, &headers, result).await
 }
 
 async fn sessions_page(state: &AppState, viewer: &Viewer, error: Option<String>) -> PageResult<Markup> {
-    let mut tx = state.store.begin().await?;
-    let sessions = canvassing::sessions(&mut tx, &viewer.campaign).await?;
-    let assignments = canvassing::assignments(&mut tx, &viewer.campaign).await?;
-    tx.commit().await?;
+    let sessions = canvassing::sessions_with_walks(&state.app, viewer.actor()).await?;
     Ok(layout::page(
         viewer,
         "Canvassing sessions",
@@ -92,10 +199,9 @@ async fn sessions_page(state: &AppState, viewer: &Viewer, error: Option<String>)
             @if let Some(e) = &error { p.error role="alert" { (e) } }
             @if sessions.is_empty() { p { "No sessions yet." } } @else {
                 div.scroll { table {
-                    thead { tr { th scope="col" { "Session" } th { "Starts" } th { "Meeting point" } th { "Walks" } } }
-                    tbody { @for s in &sessions { tr {
-                        td { (s.name) } td { (s.starts_at.replace('T', " ")) } td { (s.meeting_point) }
-                        td { (assignments.values().filter(|a| a.session_id == Some(s.id)).count()) }
+                    thead { tr { th scope="col" { "Session" } th scope="col" { "Starts" } th scope="col" { "Meeting point" } th scope="col" { "Walks" } } }
+                    tbody { @for (s, walks) in &sessions { tr {
+                        td { (s.name) } td { (s.starts_at.replace('T', " ")) } td { (s.meeting_point) } td { (walks) }
                     } } }
                 } }
             }
@@ -123,18 +229,14 @@ pub async fn sessions(State(state): State<AppState>, viewer: Viewer) -> PageResu
 pub struct SessionForm {
     name: String,
     starts_at: String,
+    #[serde(default)]
     meeting_point: String,
 }
 
-pub async fn add_session(State(state): State<AppState>, viewer: Viewer, Form(f): Form<SessionForm>) -> PageResult<Response> {
-    let mut tx = state.store.begin_write().await?;
-    match canvassing::create_session(&mut tx, &viewer.campaign, &f.name, &f.starts_at, &f.meeting_point).await {
-        Ok(_) => {
-            tx.commit().await?;
-            Ok(sessions_page(&state, &viewer, None).await?.into_response())
-        }
-        Err(groundgame_store::Error::Invalid(m)) => {
-            drop(tx);
+pub async fn add_session(State(state): State<AppState>, viewer: Viewer, FormBody(f): FormBody<SessionForm>) -> PageResult<Response> {
+    match canvassing::create_session(&state.app, viewer.actor(), &f.name, &f.starts_at, &f.meeting_point).await {
+        Ok(_) => Ok(sessions_page(&state, &viewer, None).await?.into_response()),
+        Err(groundgame_app::Error::Invalid(m)) => {
             Ok((axum::http::StatusCode::BAD_REQUEST, sessions_page(&state, &viewer, Some(m)).await?).into_response())
         }
         Err(e) => Err(e.into()),

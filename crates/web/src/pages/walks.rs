@@ -1,13 +1,17 @@
+//! Walks: the district page with the planner and map, one walk (audited: it shows what voters
+//! said), printable sheets and keying them back in.
+
 use std::collections::{BTreeMap, HashMap};
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
+use groundgame_app::accounts;
+use groundgame_app::canvassing::{self, Keyed, PaperRow};
+use groundgame_app::walks::{self, WalkSize};
 use groundgame_core::access::Permission;
-use groundgame_core::survey::{Contact, Survey, CERTAINTY, VOTING_INTENTION};
-use groundgame_store::canvassing::{self, Scope, Source};
-use groundgame_store::walks::{self, WalkSize};
-use groundgame_store::{accounts, audit, campaigns};
+use groundgame_core::survey::Survey;
+use groundgame_store::canvassing::{Assignment, CanvassSession, WalkPayload};
+use groundgame_store::walks::WalkDoor;
 use groundgame_walks::export::{self, MapDoor, MapWalk};
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -15,6 +19,7 @@ use serde::Deserialize;
 use super::layout::{self, n, percent};
 use crate::auth::Viewer;
 use crate::error::{AppError, PageResult};
+use crate::input::{FormBody, PagePath, PageQuery};
 use crate::AppState;
 
 #[derive(Deserialize, Default)]
@@ -26,9 +31,9 @@ pub struct DistrictQuery {
 fn assign_form(
     viewer: &Viewer,
     walk_id: i64,
-    a: Option<&canvassing::Assignment>,
-    people: &[accounts::Member],
-    sessions: &[canvassing::CanvassSession],
+    a: Option<&Assignment>,
+    people: &[groundgame_store::accounts::Member],
+    sessions: &[CanvassSession],
 ) -> Markup {
     let user = a.and_then(|a| a.user_id);
     let session = a.and_then(|a| a.session_id);
@@ -50,26 +55,35 @@ fn assign_form(
     }
 }
 
-pub async fn list(State(state): State<AppState>, viewer: Viewer, Query(q): Query<DistrictQuery>) -> PageResult<Markup> {
-    let mut tx = state.store.begin().await?;
-    let districts = campaigns::polling_districts(&mut tx, &viewer.campaign).await?;
+pub async fn list(State(state): State<AppState>, viewer: Viewer, PageQuery(q): PageQuery<DistrictQuery>) -> PageResult<Markup> {
+    let app = &state.app;
+    let districts = walks::polling_districts(app, viewer.actor()).await?;
     let district =
         q.district.map(|d| d.trim().to_ascii_uppercase()).filter(|d| districts.contains(d)).or_else(|| districts.first().cloned());
-    let progress = canvassing::progress(&mut tx, &viewer.campaign).await?;
-    let people = accounts::members(&mut tx, &viewer.campaign).await?;
-    let sessions = canvassing::sessions(&mut tx, &viewer.campaign).await?;
-    let mut routes = Vec::new();
+    let (progress, _, _) = canvassing::progress(app, viewer.actor()).await?;
+    let people = accounts::members(app, viewer.actor()).await?;
+    let sessions = canvassing::sessions(app, viewer.actor()).await?;
+    let against = walks::against_register(app, viewer.actor()).await?;
     let in_district: Vec<_> = progress.walks.iter().filter(|w| Some(&w.walk.polling_district) == district.as_ref()).collect();
-    for w in &in_district {
-        let (_, doors) = walks::get(&mut tx, &viewer.campaign, w.walk.id).await?;
-        routes.push(MapWalk {
-            number: w.walk.number,
-            label: w.walk.name.clone(),
+    let ids: Vec<i64> = in_district.iter().map(|w| w.walk.id).collect();
+    let routes: Vec<MapWalk> = walks::district_routes(app, viewer.actor(), &ids)
+        .await?
+        .into_iter()
+        .map(|(w, doors)| MapWalk {
+            number: w.number,
+            label: w.name,
             points: doors.iter().filter_map(|d| Some((d.lat?, d.lon?))).collect(),
-        });
-    }
-    tx.commit().await?;
+        })
+        .collect();
     let may_assign = viewer.may(Permission::AssignWalks);
+    let stale: Vec<_> = in_district
+        .iter()
+        .filter_map(|w| {
+            let now = against.doors_now.get(&w.walk.id).copied().unwrap_or(0);
+            (now < w.walk.doors).then_some((w, now))
+        })
+        .collect();
+    let unwalked = district.as_ref().and_then(|d| against.not_on_a_walk.get(d)).copied().filter(|_| !in_district.is_empty()).unwrap_or(0);
     Ok(layout::page(
         &viewer,
         "Walks",
@@ -84,6 +98,16 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer, Query(q): Query
                 button type="submit" { "Show" }
             }
             @if let Some(d) = &district {
+                @if !stale.is_empty() || unwalked > 0 {
+                    div.error role="alert" {
+                        p { strong { "The register has changed since these walks were planned." } }
+                        ul {
+                            @for (w, now) in &stale { li { a href={ "/walks/" (w.walk.id) } { (w.walk.name) } ": " (now) " of its " (w.walk.doors) " doors still have someone on the register" } }
+                            @if unwalked > 0 { li { (n(unwalked as u64)) " households on the register are on no walk of " (d) } }
+                        }
+                        p { "Plan " (d) " again below: walks keep their numbers and assignments where most of their doors stay, and answers already recorded are kept." }
+                    }
+                }
                 h2 { "Plan " (d) }
                 form.inline method="post" action="/walks/plan" {
                     (layout::csrf(&viewer))
@@ -97,7 +121,7 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer, Query(q): Query
                     figure.map { (layout::raw(export::district_svg(&format!("Walks of polling district {d}"), &routes))) figcaption { "Walks of " (d) ", numbered at their first door." } }
                 }
                 div.scroll { table {
-                    thead { tr { th scope="col" { "Walk" } th { "Doors" } th { "Electors" } th { "Minutes" } th { "Status" } th { "Knocked" } @if may_assign { th { "Assignment" } } } }
+                    thead { tr { th scope="col" { "Walk" } th scope="col" { "Doors" } th scope="col" { "Electors" } th scope="col" { "Minutes" } th scope="col" { "Status" } th scope="col" { "Knocked" } @if may_assign { th scope="col" { "Assignment" } } } }
                     tbody { @for w in &in_district { tr {
                         th scope="row" { a href={ "/walks/" (w.walk.id) } { (w.walk.name) } }
                         td { (w.walk.doors) } td { (w.walk.electors) } td { (w.walk.minutes) } td { (w.status) }
@@ -118,15 +142,12 @@ pub struct PlanForm {
     per_walk: usize,
 }
 
-pub async fn plan(State(state): State<AppState>, viewer: Viewer, Form(f): Form<PlanForm>) -> PageResult<Response> {
+pub async fn plan(State(state): State<AppState>, viewer: Viewer, FormBody(f): FormBody<PlanForm>) -> PageResult<Response> {
     if !(2..=1000).contains(&f.per_walk) {
         return Err(AppError::bad_request("doors per walk must be between 2 and 1,000").into());
     }
-    let mut tx = state.store.begin_write().await?;
-    let district = f.district.trim().to_ascii_uppercase();
-    let planned = walks::plan_district(&mut tx, &viewer.campaign, &district, WalkSize::DoorsPerWalk(f.per_walk), 1).await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/walks?district={district}&planned={}", planned.walks.len())).into_response())
+    let planned = walks::plan_district(&state.app, viewer.actor(), &f.district, WalkSize::DoorsPerWalk(f.per_walk), 1).await?;
+    Ok(Redirect::to(&format!("/walks?district={}&planned={}", planned.district, planned.walks.len())).into_response())
 }
 
 #[derive(Deserialize)]
@@ -142,15 +163,17 @@ fn optional_id(s: Option<String>) -> Result<Option<i64>, AppError> {
     }
 }
 
-pub async fn assign(State(state): State<AppState>, viewer: Viewer, Path(id): Path<i64>, Form(f): Form<AssignForm>) -> PageResult<Response> {
-    let mut tx = state.store.begin_write().await?;
-    canvassing::assign(&mut tx, &viewer.campaign, id, optional_id(f.user_id)?, optional_id(f.session_id)?).await?;
-    let (walk, _) = walks::get(&mut tx, &viewer.campaign, id).await?;
-    tx.commit().await?;
+pub async fn assign(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    PagePath(id): PagePath<i64>,
+    FormBody(f): FormBody<AssignForm>,
+) -> PageResult<Response> {
+    let walk = canvassing::assign(&state.app, viewer.actor(), id, optional_id(f.user_id)?, optional_id(f.session_id)?).await?;
     Ok(Redirect::to(&format!("/walks?district={}", walk.polling_district)).into_response())
 }
 
-fn map_doors(doors: &[walks::WalkDoor]) -> Vec<MapDoor> {
+fn map_doors(doors: &[WalkDoor]) -> Vec<MapDoor> {
     doors
         .iter()
         .filter_map(|d| Some(MapDoor { seq: d.seq as usize, address: d.address.replace('\n', ", "), lat: d.lat?, lon: d.lon? }))
@@ -169,16 +192,13 @@ fn answer_text(survey: &Survey, answers: &str) -> String {
         .join(", ")
 }
 
-pub async fn show(State(state): State<AppState>, viewer: Viewer, Path(id): Path<i64>) -> PageResult<Markup> {
-    let mut tx = state.store.begin().await?;
-    let (walk, doors) = walks::get(&mut tx, &viewer.campaign, id).await?;
-    let contacts = canvassing::walk_contacts(&mut tx, &viewer.campaign, id).await?;
-    let survey = canvassing::survey(&mut tx, &viewer.campaign).await?;
-    let people = accounts::members(&mut tx, &viewer.campaign).await?;
-    let sessions = canvassing::sessions(&mut tx, &viewer.campaign).await?;
-    let assignment = canvassing::assignments(&mut tx, &viewer.campaign).await?.remove(&id);
-    tx.commit().await?;
-    let address: HashMap<i64, String> = doors.iter().map(|d| (d.household_id, d.address.replace('\n', ", "))).collect();
+pub async fn show(State(state): State<AppState>, viewer: Viewer, PagePath(id): PagePath<i64>) -> PageResult<Markup> {
+    let app = &state.app;
+    let view = canvassing::walk_view(app, viewer.actor(), id).await?;
+    let people = accounts::members(app, viewer.actor()).await?;
+    let sessions = canvassing::sessions(app, viewer.actor()).await?;
+    let walk = &view.walk;
+    let address: HashMap<i64, String> = view.doors.iter().map(|d| (d.household_id, d.address.replace('\n', ", "))).collect();
     Ok(layout::page(
         &viewer,
         &walk.name,
@@ -186,18 +206,25 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer, Path(id): Path<
             h1 { (walk.name) }
             p { (walk.doors) " doors, " (walk.electors) " electors, " (format!("{:.1}", walk.distance_m / 1000.0)) " km, about " (walk.minutes) " minutes." }
             p { a href={ "/walks/" (id) "/sheet" } { "Printable walk sheet" } " · " a href={ "/walks/" (id) "/entry" } { "Key in a paper sheet" } }
-            @if viewer.may(Permission::AssignWalks) { (assign_form(&viewer, id, assignment.as_ref(), &people, &sessions)) }
-            figure.map { (layout::raw(export::svg(&walk.name, &map_doors(&doors)))) }
-            h2 { "Contacts (" (contacts.len()) ")" }
-            @if contacts.is_empty() { p { "None yet." } } @else {
+            @if viewer.may(Permission::AssignWalks) { (assign_form(&viewer, id, view.assignment.as_ref(), &people, &sessions)) }
+            figure.map { (layout::raw(export::svg(&walk.name, &map_doors(&view.doors)))) }
+            h2 { "Contacts (" (view.contacts.len()) ")" }
+            p.hint { "Opening this page is recorded in the audit log: it shows what voters said." }
+            @if view.contacts.is_empty() { p { "None yet." } } @else {
                 div.scroll { table {
-                    thead { tr { th scope="col" { "Recorded" } th { "Door" } th { "Elector" } th { "Outcome" } th { "Answers" } th { "Note" } th { "By" } } }
-                    tbody { @for c in &contacts { tr {
-                        td { (c.recorded_at.replace('T', " ").chars().take(16).collect::<String>()) }
-                        td { (address.get(&c.household_id).cloned().unwrap_or_default()) }
-                        td { (c.elector_id.map(|e| e.to_string()).unwrap_or_else(|| "whole door".into())) }
+                    thead { tr { th scope="col" { "When" } th scope="col" { "Door" } th scope="col" { "Elector" } th scope="col" { "Outcome" } th scope="col" { "Answers" } th scope="col" { "Note" } th scope="col" { "By" } } }
+                    tbody { @for c in &view.contacts { tr {
+                        td { (c.ordered_at.replace('T', " ").chars().take(16).collect::<String>())
+                             @if let Some(t) = &c.phone_time { br; small { "phone said " (t.replace('T', " ").chars().take(16).collect::<String>()) } } }
+                        td { (address.get(&c.household_id).cloned().unwrap_or_else(|| "a door no longer on this walk".into())) }
+                        td { @match (&c.elector_number, &c.elector_name, c.elector_id) {
+                            (Some(num), Some(name), _) => { (num) " " (name) }
+                            (Some(num), None, _) => { (num) }
+                            (None, _, Some(_)) => { "an elector no longer on the register" }
+                            (None, _, None) => { "whole door" }
+                        } }
                         td { (c.outcome.clone().unwrap_or_default()) }
-                        td { (answer_text(&survey, &c.answers)) }
+                        td { (answer_text(&view.survey, &c.answers)) }
                         td { (c.note) }
                         td { (c.canvasser.clone().unwrap_or_default()) " (" (c.source) ")" }
                     } } }
@@ -207,13 +234,18 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer, Path(id): Path<
     ))
 }
 
+/// How a choice reads on paper: its code, and its label where that says more.
+fn code_and_label(code: &str, label: &str) -> String {
+    if code == label {
+        code.to_owned()
+    } else {
+        format!("{code} {label}")
+    }
+}
+
 /// A printable walk sheet: doors in walking order, electors with boxes for the survey's codes.
-pub async fn sheet(State(state): State<AppState>, viewer: Viewer, Path(id): Path<i64>) -> PageResult<Markup> {
-    let mut tx = state.store.begin_write().await?;
-    let payload = canvassing::walk_payload(&mut tx, &viewer.campaign, id).await?;
-    audit::record(&mut tx, Some(viewer.campaign.id), Some(viewer.user.id), "walk_sheet", &payload.walk.name, payload.electors() as i64)
-        .await?;
-    tx.commit().await?;
+pub async fn sheet(State(state): State<AppState>, viewer: Viewer, PagePath(id): PagePath<i64>) -> PageResult<Markup> {
+    let payload = canvassing::paper(&state.app, viewer.actor(), id, "walk_sheet").await?;
     let survey = &payload.survey;
     Ok(layout::page(
         &viewer,
@@ -223,15 +255,15 @@ pub async fn sheet(State(state): State<AppState>, viewer: Viewer, Path(id): Path
                 h1 { (payload.walk.name) }
                 p { (viewer.campaign.name) " · " (payload.walk.doors) " doors · " (payload.walk.electors) " electors · about " (payload.walk.minutes) " minutes. "
                     "Canvasser: ______________________  Date: ____________" }
-                p.no-print { button type="button" onclick="window.print()" { "Print" } }
+                p.no-print { button type="button" data-print { "Print" } }
                 section.codes aria-label="Codes" {
                     @for q in &survey.questions {
-                        p { strong { (q.label) ": " } (q.choices.iter().map(|c| if c.code == c.label { c.code.clone() } else { format!("{} {}", c.code, c.label) }).collect::<Vec<_>>().join(" · ")) }
+                        p { strong { (q.label) ": " } (q.choices.iter().map(|c| code_and_label(&c.code, &c.label)).collect::<Vec<_>>().join(" · ")) }
                     }
-                    p { strong { "Door outcomes: " } (survey.outcomes.iter().map(|c| format!("{} {}", c.code, c.label)).collect::<Vec<_>>().join(" · ")) }
+                    p { strong { "Door outcomes: " } (survey.outcomes.iter().map(|c| code_and_label(&c.code, &c.label)).collect::<Vec<_>>().join(" · ")) }
                 }
                 table.sheet-table {
-                    thead { tr { th scope="col" { "#" } th { "Elector" } @for q in &survey.questions { th scope="col" { (q.label) } } th { "Outcome" } th { "Note" } } }
+                    thead { tr { th scope="col" { "#" } th scope="col" { "Elector" } @for q in &survey.questions { th scope="col" { (q.label) } } th scope="col" { "Outcome" } th scope="col" { "Note" } } }
                     tbody {
                         @for (i, d) in payload.doors.iter().enumerate() {
                             tr.door { th colspan=(survey.questions.len() + 4) scope="rowgroup" { (i + 1) ". " (d.address.replace('\n', ", ")) } }
@@ -248,74 +280,66 @@ pub async fn sheet(State(state): State<AppState>, viewer: Viewer, Path(id): Path
     ))
 }
 
-pub async fn entry_page(State(state): State<AppState>, viewer: Viewer, Path(id): Path<i64>) -> PageResult<Markup> {
-    let mut tx = state.store.begin_write().await?;
-    let payload = canvassing::walk_payload(&mut tx, &viewer.campaign, id).await?;
-    audit::record(&mut tx, Some(viewer.campaign.id), Some(viewer.user.id), "walk_entry", &payload.walk.name, payload.electors() as i64)
-        .await?;
-    tx.commit().await?;
+pub async fn entry_page(State(state): State<AppState>, viewer: Viewer, PagePath(id): PagePath<i64>) -> PageResult<Markup> {
+    let payload = canvassing::paper(&state.app, viewer.actor(), id, "walk_entry").await?;
     Ok(entry_form(&viewer, &payload, None))
 }
 
-fn entry_form(viewer: &Viewer, payload: &canvassing::WalkPayload, message: Option<Markup>) -> Markup {
+/// The key-in form: a row for each door and each elector, with every question of the survey the
+/// phone asks (so nothing on the printed sheet is lost), the outcome and a note.
+fn entry_form(viewer: &Viewer, payload: &WalkPayload, message: Option<Markup>) -> Markup {
     let survey = &payload.survey;
-    let intention = survey.questions.iter().find(|q| q.key == VOTING_INTENTION);
-    let certainty = survey.questions.iter().find(|q| q.key == CERTAINTY);
-    let today = chrono::Local::now().date_naive().format("%Y-%m-%d").to_string();
-    html! {
-        (layout::page(viewer, &format!("Key in: {}", payload.walk.name), html! {
+    let today = chrono::Utc::now().date_naive().format("%Y-%m-%d").to_string();
+    let outcome_select = |name: String, label: String| {
+        html! { select name=(name) aria-label=(label) { option value="" {} @for o in &survey.outcomes { option value=(o.code) { (code_and_label(&o.code, &o.label)) } } } }
+    };
+    layout::page(
+        viewer,
+        &format!("Key in: {}", payload.walk.name),
+        html! {
             h1 { "Key in a paper sheet" }
             p { (payload.walk.name) ". Fill in only the rows with something on the sheet; tab moves along a row, and typing a code's first letter picks it." }
             @if let Some(m) = message { (m) }
             form method="post" action={ "/walks/" (payload.walk.id) "/entry" } {
                 (layout::csrf(viewer))
                 label for="date" { "Date canvassed" }
-                input #date type="date" name="date" value=(today) required;
+                input #date type="date" name="date" value=(today) max=(today) required;
                 div.scroll { table.entry {
-                    thead { tr { th scope="col" { "Door" } th { "Elector" }
-                        @if let Some(q) = intention { th { (q.label) } } @if let Some(q) = certainty { th { (q.label) } } th { "Outcome" } th { "Note" } } }
+                    thead { tr { th scope="col" { "Door" } th scope="col" { "Elector" }
+                        @for q in &survey.questions { th scope="col" { (q.label) } } th scope="col" { "Outcome" } th scope="col" { "Note" } } }
                     tbody { @for d in &payload.doors {
                         tr {
                             th scope="row" { (d.address.replace('\n', ", ")) } td { "whole door" }
-                            @if intention.is_some() { td {} } @if certainty.is_some() { td {} }
-                            td { select name={ "d" (d.household_id) "_outcome" } aria-label={ "Outcome for the door at " (d.address) } {
-                                option value="" {} @for o in &survey.outcomes { option value=(o.code) { (o.code) " " (o.label) } } } }
-                            td {}
+                            @for _ in &survey.questions { td {} }
+                            td { (outcome_select(format!("d{}_outcome", d.household_id), format!("Outcome for the door at {}", d.address.replace('\n', ", ")))) }
+                            td { input name={ "d" (d.household_id) "_note" } aria-label={ "Note on the door at " (d.address.replace('\n', ", ")) } maxlength="2000"; }
                         }
                         @for e in &d.electors { tr {
                             td {} th scope="row" { (e.number) " " (e.name) }
-                            @if let Some(q) = intention { td { select name={ "e" (e.id) "_" (q.key) } aria-label={ (q.label) " of " (e.name) } {
-                                option value="" {} @for c in &q.choices { option value=(c.code) { (c.code) } } } } }
-                            @if let Some(q) = certainty { td { select name={ "e" (e.id) "_" (q.key) } aria-label={ (q.label) " of " (e.name) } {
-                                option value="" {} @for c in &q.choices { option value=(c.code) { (c.code) } } } } }
-                            td { select name={ "e" (e.id) "_outcome" } aria-label={ "Outcome for " (e.name) } {
-                                option value="" {} @for o in &survey.outcomes { option value=(o.code) { (o.code) " " (o.label) } } } }
+                            @for q in &survey.questions {
+                                td { select name={ "e" (e.id) "_" (q.key) } aria-label={ (q.label) " of " (e.name) } {
+                                    option value="" {} @for c in &q.choices { option value=(c.code) { (c.code) } } } }
+                            }
+                            td { (outcome_select(format!("e{}_outcome", e.id), format!("Outcome for {}", e.name))) }
                             td { input name={ "e" (e.id) "_note" } aria-label={ "Note on " (e.name) } maxlength="2000"; }
                         } }
                     } }
                 } }
                 button type="submit" { "Save" }
             }
-        }))
-    }
+        },
+    )
 }
 
-/// Turns the keyed-in sheet into contacts (source: paper), one per row with anything filled in.
-pub async fn entry(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<i64>,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> PageResult<Response> {
-    let mut tx = state.store.begin_write().await?;
-    let payload = canvassing::walk_payload(&mut tx, &viewer.campaign, id).await?;
+/// Reads the keyed-in form into rows: one per door or elector with anything filled in.
+fn paper_rows(payload: &WalkPayload, fields: Vec<(String, String)>) -> Result<(chrono::NaiveDate, Vec<PaperRow>), AppError> {
     let date = fields.iter().find(|(k, _)| k == "date").map(|(_, v)| v.clone()).unwrap_or_default();
     let day = chrono::NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
         .map_err(|_| AppError::bad_request("the date canvassed must be a date"))?;
-    let recorded_at = day.and_hms_opt(12, 0, 0).expect("noon").and_utc();
     let household_of: HashMap<i64, i64> =
         payload.doors.iter().flat_map(|d| d.electors.iter().map(move |e| (e.id, d.household_id))).collect();
-    // Rows: ("d", household) or ("e", elector) -> field -> value.
+    let questions: Vec<&str> = payload.survey.questions.iter().map(|q| q.key.as_str()).collect();
+    // ("d", household) or ("e", elector) -> field -> value.
     let mut rows: BTreeMap<(char, i64), BTreeMap<String, String>> = BTreeMap::new();
     for (k, v) in fields {
         let v = v.trim().to_owned();
@@ -329,37 +353,51 @@ pub async fn entry(
             rows.entry((kind, num)).or_default().insert(field.to_owned(), v);
         }
     }
-    let mut contacts = Vec::new();
+    let mut out = Vec::new();
     for ((kind, num), mut values) in rows {
         let outcome = values.remove("outcome");
         let note = values.remove("note").unwrap_or_default();
+        if let Some(unknown) = values.keys().find(|k| !questions.contains(&k.as_str())) {
+            return Err(AppError::bad_request(format!("'{unknown}' is not a question of the survey")));
+        }
         let (household_id, elector_id) = if kind == 'd' {
             (num, None)
         } else {
             (*household_of.get(&num).ok_or_else(|| AppError::bad_request(format!("elector {num} is not on this walk")))?, Some(num))
         };
-        if values.is_empty() && outcome.is_none() && note.is_empty() {
-            continue;
+        out.push(PaperRow { household_id, elector_id, outcome, answers: values, note });
+    }
+    Ok((day, out))
+}
+
+/// Turns the keyed-in sheet into contacts (source: paper).
+pub async fn entry(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    PagePath(id): PagePath<i64>,
+    FormBody(fields): FormBody<Vec<(String, String)>>,
+) -> PageResult<Response> {
+    let payload = canvassing::paper(&state.app, viewer.actor(), id, "walk_entry").await?;
+    let (day, rows) = match paper_rows(&payload, fields) {
+        Ok(r) => r,
+        Err(e) => {
+            let msg = html! { div.error role="alert" { p { "Nothing was saved. " (e.message) } } };
+            return Ok((e.status, entry_form(&viewer, &payload, Some(msg))).into_response());
         }
-        contacts.push(Contact {
-            id: uuid::Uuid::new_v4(),
-            walk_id: Some(id),
-            household_id,
-            elector_id,
-            recorded_at,
-            outcome,
-            answers: values,
-            note,
-        });
-    }
-    let report = canvassing::record_contacts(&mut tx, &viewer.campaign, viewer.user.id, Scope::Campaign, &contacts, Source::Paper).await?;
-    if !report.rejected.is_empty() {
-        // Keep nothing of a sheet with mistakes: the person keying it in fixes them and saves again.
-        drop(tx);
-        let msg = html! { div.error role="alert" { p { "Nothing was saved. Fix these and save again:" } ul { @for r in &report.rejected { li { (r.reason) } } } } };
-        return Ok((axum::http::StatusCode::BAD_REQUEST, entry_form(&viewer, &payload, Some(msg))).into_response());
-    }
-    tx.commit().await?;
-    let msg = html! { p.ok role="status" { "Saved " (report.stored.len()) " contacts from the sheet." } };
-    Ok(entry_form(&viewer, &payload, Some(msg)).into_response())
+    };
+    let outcome = match canvassing::key_in(&state.app, viewer.actor(), id, day, rows).await {
+        Ok(o) => o,
+        Err(groundgame_app::Error::Invalid(m)) => Keyed::Refused(vec![m]),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(match outcome {
+        Keyed::Saved(n) => {
+            let msg = html! { p.ok role="status" { "Saved " (n) " contacts from the sheet." } };
+            entry_form(&viewer, &payload, Some(msg)).into_response()
+        }
+        Keyed::Refused(reasons) => {
+            let msg = html! { div.error role="alert" { p { "Nothing was saved. Fix these and save again:" } ul { @for r in &reasons { li { (r) } } } } };
+            (axum::http::StatusCode::BAD_REQUEST, entry_form(&viewer, &payload, Some(msg))).into_response()
+        }
+    })
 }

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
-use groundgame_store::Store;
-use groundgame_web::AppState;
+use groundgame_app::App;
+use groundgame_web::{AppState, WebSettings};
 use serde_json::{json, Value};
 
 /// chromedriver on a free port, killed on drop.
@@ -97,22 +97,22 @@ impl WebDriverCompatibleCommand for Cdp {
 /// The server on a fixed loopback port, which can go away and come back.
 pub struct Server {
     pub addr: SocketAddr,
-    store: Store,
+    app: App,
     stop: Option<(tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<()>)>,
 }
 
 impl Server {
-    pub async fn start(store: Store) -> Server {
+    pub async fn start(app: App) -> Server {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let mut s = Server { addr, store, stop: None };
+        let mut s = Server { addr, app, stop: None };
         s.serve(listener);
         s
     }
 
     fn serve(&mut self, listener: tokio::net::TcpListener) {
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let state = AppState::new(self.store.clone(), false);
+        let state = AppState::new(self.app.clone(), WebSettings::default());
         let task = tokio::spawn(async move {
             groundgame_web::serve(state, listener, async {
                 let _ = rx.await;

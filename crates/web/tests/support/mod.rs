@@ -1,26 +1,26 @@
 //! A campaign to test against: a synthetic Derby North register, walks planned for one polling
-//! district, an account for each role (and a second canvasser), the first walk assigned.
+//! district, an account for each role (and a second canvasser), the first walk assigned, all set
+//! up through the same use cases the front doors call.
 
 #![allow(dead_code)]
 
 use std::collections::HashMap;
-use std::sync::atomic::AtomicU64;
-use std::sync::Arc;
+use std::path::Path;
 
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use chrono::NaiveDate;
+use groundgame_app::register::RegisterSource;
+use groundgame_app::walks::WalkSize;
+use groundgame_app::{accounts, campaigns, canvassing, register, walks, Actor, App, Limits};
 use groundgame_core::access::Role;
 use groundgame_core::geography::{Gazetteer, GssCode};
 use groundgame_core::register::layout::{Format, Mapping};
 use groundgame_core::register::record::UnknownMarkers;
 use groundgame_core::synthetic;
-use groundgame_store::campaigns::{self, Campaign};
-use groundgame_store::register::pipeline::{import_file, RegisterFile};
-use groundgame_store::register::ImportOptions;
-use groundgame_store::walks::{self, Walk, WalkSize};
-use groundgame_store::{accounts, canvassing};
-use groundgame_web::AppState;
+use groundgame_store::campaigns::Campaign;
+use groundgame_store::walks::Walk;
+use groundgame_web::{AppState, WebSettings};
 use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
@@ -39,61 +39,83 @@ pub const SECOND_CANVASSER: &str = "second.canvasser@test.example";
 
 pub struct Fixture {
     pub db: TestDb,
+    pub app: App,
     pub campaign: Campaign,
     /// Walks of the first polling district, in number order. The first is assigned to the
-    /// canvasser (and the second canvasser); the second to nobody.
+    /// canvasser; the second to nobody.
     pub walks: Vec<Walk>,
     pub users: HashMap<String, i64>,
 }
 
-pub async fn fixture(db: TestDb, electors: usize, doors_per_walk: usize) -> Fixture {
-    let store = db.store.clone();
-    let mut tx = store.begin().await.unwrap();
-    let campaign =
-        campaigns::create(&mut tx, &GssCode::parse("E14000662").unwrap(), NaiveDate::from_ymd_opt(2017, 6, 8).unwrap()).await.unwrap();
-    tx.commit().await.unwrap();
+impl Fixture {
+    pub fn state(&self) -> AppState {
+        AppState::new(self.app.clone(), WebSettings::default())
+    }
 
-    let file = tempfile::NamedTempFile::new().unwrap();
+    pub fn actor(&self) -> Actor<'_> {
+        Actor::CommandLine(&self.campaign)
+    }
+
+    /// The campaign as it is now in the database.
+    pub async fn campaign_now(&self) -> Campaign {
+        campaigns::named(&self.app, Some(&self.campaign.ballot_id)).await.unwrap()
+    }
+}
+
+/// Writes a synthetic Derby North register of `electors` to `path`.
+pub fn write_register(path: &Path, electors: usize, seed: u64) {
     let options = synthetic::Options {
         constituency: GssCode::parse("E14000662").unwrap(),
         electors,
-        seed: 7,
+        seed,
         format: Format::Xpress13,
         register_date: NaiveDate::from_ymd_opt(2017, 2, 1).unwrap(),
     };
-    synthetic::write_register(&options, std::fs::File::create(file.path()).unwrap(), None).unwrap();
-    let reg = RegisterFile::open(file.path(), &Mapping::default(), UnknownMarkers::Refuse).unwrap();
+    synthetic::write_register(&options, std::fs::File::create(path).unwrap(), None).unwrap();
+}
+
+/// Imports a register file from the command line's side.
+pub async fn import(app: &App, campaign: &Campaign, path: &Path) -> groundgame_store::register::ImportReport {
     let gazetteer = Gazetteer::demo();
-    let import = ImportOptions {
-        source: "test.csv".into(),
-        format: reg.format(),
-        number_column: reg.number_column(),
-        skip_invalid: false,
+    let mapping = Mapping::default();
+    let source = RegisterSource {
+        path,
+        name: "test.csv",
+        mapping: &mapping,
+        unknown_markers: UnknownMarkers::Refuse,
+        rejects: None,
         gazetteer: &gazetteer,
     };
-    import_file(&store, &campaign, reg, import, None, Arc::new(AtomicU64::new(0))).await.unwrap();
+    register::import(app, Actor::CommandLine(campaign), &source, Default::default()).await.unwrap()
+}
 
-    let mut tx = store.begin().await.unwrap();
-    let campaign = campaigns::get(&mut tx, &campaign.ballot_id).await.unwrap();
-    let district = campaigns::polling_districts(&mut tx, &campaign).await.unwrap().remove(0);
-    let planned = walks::plan_district(&mut tx, &campaign, &district, WalkSize::DoorsPerWalk(doors_per_walk), 1).await.unwrap();
-    let hash = groundgame_web::auth::hash_password(PASSWORD.to_owned()).await.unwrap();
+pub async fn fixture(db: TestDb, electors: usize, doors_per_walk: usize) -> Fixture {
+    let app = App::new(db.store.clone(), Limits::default());
+    let campaign =
+        campaigns::create(&app, &GssCode::parse("E14000662").unwrap(), NaiveDate::from_ymd_opt(2017, 6, 8).unwrap(), None).await.unwrap();
+    let file = tempfile::NamedTempFile::new().unwrap();
+    write_register(file.path(), electors, 7);
+    import(&app, &campaign, file.path()).await;
+    let campaign = campaigns::named(&app, Some(&campaign.ballot_id)).await.unwrap();
+    let actor = Actor::CommandLine(&campaign);
+    let district = walks::polling_districts(&app, actor).await.unwrap().remove(0);
+    let planned = walks::plan_district(&app, actor, &district, WalkSize::DoorsPerWalk(doors_per_walk), 1).await.unwrap();
     let mut users = HashMap::new();
     for role in Role::ALL {
-        let u = accounts::add_member(&mut tx, &campaign, &email(role), role.label(), role, Some(&hash)).await.unwrap();
+        let u = accounts::add_with_password(&app, &campaign, &email(role), role.label(), role, PASSWORD).await.unwrap();
         users.insert(email(role), u.id);
     }
-    let second = accounts::add_member(&mut tx, &campaign, SECOND_CANVASSER, "Second", Role::Canvasser, Some(&hash)).await.unwrap();
+    let second = accounts::add_with_password(&app, &campaign, SECOND_CANVASSER, "Second", Role::Canvasser, PASSWORD).await.unwrap();
     users.insert(SECOND_CANVASSER.to_owned(), second.id);
-    canvassing::assign(&mut tx, &campaign, planned.walks[0].id, Some(users[&email(Role::Canvasser)]), None).await.unwrap();
-    tx.commit().await.unwrap();
-    Fixture { db, campaign, walks: planned.walks, users }
+    canvassing::assign(&app, actor, planned.walks[0].id, Some(users[&email(Role::Canvasser)]), None).await.unwrap();
+    Fixture { db, app, campaign, walks: planned.walks, users }
 }
 
 /// A browser-less client of the router: keeps the session cookie and CSRF token.
 pub struct Client {
     pub app: axum::Router,
     pub cookie: Option<String>,
+    pub device: Option<String>,
     pub csrf: Option<String>,
 }
 
@@ -107,18 +129,56 @@ impl Reply {
     pub fn json(&self) -> Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
+
+    pub fn location(&self) -> &str {
+        self.headers.get(header::LOCATION).map(|l| l.to_str().unwrap()).unwrap_or("")
+    }
+
+    /// The value of a cookie this reply sets.
+    pub fn set_cookie(&self, name: &str) -> Option<String> {
+        self.headers.get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|c| {
+            let (k, v) = c.split(';').next()?.split_once('=')?;
+            (k == name).then(|| v.to_owned())
+        })
+    }
+}
+
+/// Percent-encodes a form value.
+pub fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 impl Client {
     pub fn new(state: AppState) -> Client {
-        Client { app: groundgame_web::app(state), cookie: None, csrf: None }
+        Client { app: groundgame_web::app(state), cookie: None, device: None, csrf: None }
+    }
+
+    pub async fn request(&self, req: axum::http::request::Builder, body: Vec<u8>) -> Reply {
+        let mut req = req.header(header::HOST, "localhost");
+        let mut cookies = Vec::new();
+        if let Some(c) = &self.cookie {
+            cookies.push(format!("gg_session={c}"));
+        }
+        if let Some(d) = &self.device {
+            cookies.push(format!("gg_device={d}"));
+        }
+        if !cookies.is_empty() {
+            req = req.header(header::COOKIE, cookies.join("; "));
+        }
+        let response = self.app.clone().oneshot(req.body(Body::from(body)).unwrap()).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
     }
 
     pub async fn send(&self, method: Method, path: &str, content_type: Option<&str>, body: Vec<u8>, csrf: bool) -> Reply {
-        let mut req = Request::builder().method(method).uri(path).header(header::HOST, "localhost");
-        if let Some(c) = &self.cookie {
-            req = req.header(header::COOKIE, c);
-        }
+        let mut req = Request::builder().method(method).uri(path);
         if let Some(t) = content_type {
             req = req.header(header::CONTENT_TYPE, t);
         }
@@ -127,11 +187,7 @@ impl Client {
                 req = req.header("x-csrf-token", t);
             }
         }
-        let response = self.app.clone().oneshot(req.body(Body::from(body)).unwrap()).await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        self.request(req, body).await
     }
 
     pub async fn get(&self, path: &str) -> Reply {
@@ -142,16 +198,59 @@ impl Client {
         self.send(method, path, Some("application/json"), serde_json::to_vec(body).unwrap(), true).await
     }
 
-    pub async fn sign_in(state: AppState, email: &str) -> Client {
+    /// Posts a form as a page does: with the session's CSRF token as a field.
+    pub async fn form(&self, path: &str, fields: &[(&str, &str)]) -> Reply {
+        let mut pairs: Vec<String> = fields.iter().map(|(k, v)| format!("{k}={}", enc(v))).collect();
+        if let Some(t) = &self.csrf {
+            pairs.push(format!("csrf={}", enc(t)));
+        }
+        self.send(Method::POST, path, Some("application/x-www-form-urlencoded"), pairs.join("&").into_bytes(), false).await
+    }
+
+    /// Signs in through the API, keeping the session and device cookies.
+    pub async fn try_sign_in(state: AppState, email: &str, password: &str) -> (Client, Reply) {
         let mut c = Client::new(state);
-        let r = c.json(Method::POST, "/api/v1/login", &serde_json::json!({ "email": email, "password": PASSWORD })).await;
+        let r = c.json(Method::POST, "/api/v1/login", &serde_json::json!({ "email": email, "password": password })).await;
+        if r.status == StatusCode::OK {
+            c.cookie = r.set_cookie("gg_session");
+            c.device = r.set_cookie("gg_device");
+            c.csrf = Some(r.json()["csrf_token"].as_str().unwrap().to_owned());
+        }
+        (c, r)
+    }
+
+    pub async fn sign_in(state: AppState, email: &str) -> Client {
+        let (c, r) = Client::try_sign_in(state, email, PASSWORD).await;
         assert_eq!(r.status, StatusCode::OK, "sign-in of {email}: {}", r.body);
         let cookie = r.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
         assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
-        c.cookie = Some(cookie.split(';').next().unwrap().to_owned());
-        c.csrf = Some(r.json()["csrf_token"].as_str().unwrap().to_owned());
         c
     }
+
+    /// Takes the session cookie (and a device cookie) of a page's reply, and the CSRF token of the
+    /// page it then leads to.
+    pub async fn adopt(&mut self, reply: &Reply) {
+        if let Some(c) = reply.set_cookie("gg_session") {
+            self.cookie = Some(c);
+        }
+        if let Some(d) = reply.set_cookie("gg_device") {
+            self.device = Some(d);
+        }
+        let me = self.get("/api/v1/me").await;
+        if me.status == StatusCode::OK {
+            self.csrf = me.json()["csrf_token"].as_str().map(str::to_owned);
+        }
+    }
+}
+
+/// The current time as the phone sends it.
+pub fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// A time `minutes` from now (negative: ago).
+pub fn minutes_from_now(minutes: i64) -> String {
+    (chrono::Utc::now() + chrono::Duration::minutes(minutes)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 /// `n` contacts for the first elector at each of the first `n` doors of a walk payload.
@@ -173,4 +272,9 @@ pub fn contacts(payload: &Value, n: usize, intention: &str, at: &str) -> Vec<Val
             })
         })
         .collect()
+}
+
+/// The audit log's lines with this action.
+pub async fn audited(f: &Fixture, action: &str) -> Vec<groundgame_store::audit::Entry> {
+    register::audit_log(&f.app, &f.campaign, 10_000).await.unwrap().into_iter().filter(|e| e.action == action).collect()
 }

@@ -1,0 +1,60 @@
+//! groundgame's use cases: one function for each thing a user does (sign in, accept an invite,
+//! import a register, plan a district, hand a canvasser their walk, record contacts, export, ...).
+//!
+//! Each use case owns its transaction (a read, or a turn to write), writes its audit line in that
+//! same transaction, and takes the acting [`Actor`] so that what it may reach is decided in its
+//! queries, not by the caller. The front doors (the command line and the web app) only parse
+//! input and present output: neither begins a transaction.
+
+use std::sync::Arc;
+
+use groundgame_store::Store;
+
+/// Accounts: sign-in, sessions, passwords, invites, members, reset links.
+pub mod accounts;
+/// Who acts: a signed-in member of a campaign, or the command line.
+mod actor;
+/// Campaigns: creating one, finding one by name.
+pub mod campaigns;
+/// Canvassing: the survey, sessions, assignments, walk payloads, contacts, paper sheets, progress.
+pub mod canvassing;
+/// The errors a use case ends with, in the terms its user acts on.
+mod error;
+/// Failed sign-ins, counted before a password is checked.
+mod limiter;
+/// Settings the use cases read: how long things last and how many tries are allowed.
+pub mod limits;
+/// The electoral register: imports (previewed before they replace anything), updates, exports.
+pub mod register;
+/// Passwords and one-time tokens.
+pub mod secrets;
+/// Targeting: target and defence lists, the nearest marginal, elections and postcodes.
+pub mod targeting;
+/// Walks: planning a district (the planner runs outside the writers' turn), lists, exports.
+pub mod walks;
+
+pub use actor::{Actor, Member};
+pub use error::{Error, Result};
+pub use limits::Limits;
+
+/// What every use case reaches: the database and the state kept between requests.
+#[derive(Clone)]
+pub struct App {
+    pub store: Store,
+    pub limits: Arc<Limits>,
+    limiter: Arc<limiter::LoginLimiter>,
+    progress: Arc<targeting::ProgressCache>,
+    audited: Arc<canvassing::AuditedReads>,
+}
+
+impl App {
+    pub fn new(store: Store, limits: Limits) -> App {
+        App {
+            limiter: Arc::new(limiter::LoginLimiter::new(limits.sign_in.clone())),
+            progress: Arc::default(),
+            audited: Arc::default(),
+            limits: Arc::new(limits),
+            store,
+        }
+    }
+}
