@@ -108,7 +108,32 @@ pub async fn fixture(db: TestDb, electors: usize, doors_per_walk: usize) -> Fixt
     let second = accounts::add_with_password(&app, &campaign, SECOND_CANVASSER, "Second", Role::Canvasser, PASSWORD).await.unwrap();
     users.insert(SECOND_CANVASSER.to_owned(), second.id);
     canvassing::assign(&app, actor, planned.walks[0].id, Some(users[&email(Role::Canvasser)]), None).await.unwrap();
+    set_up_days_ago(&db, &campaign, 30).await;
+    let campaign = campaigns::named(&app, Some(&campaign.ballot_id)).await.unwrap();
     Fixture { db, app, campaign, walks: planned.walks, users }
+}
+
+/// Makes a campaign as if it had been set up `days` ago: nothing can have been canvassed with
+/// groundgame before a campaign existed, and tests record answers minutes and hours ago.
+pub async fn set_up_days_ago(db: &TestDb, campaign: &Campaign, days: i64) {
+    let then = (chrono::Utc::now() - chrono::Duration::days(days)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let mut tx = db.store.begin_write().await.unwrap();
+    tx.execute("UPDATE campaigns SET created_at = $1 WHERE id = $2", groundgame_store::args![then, campaign.id]).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+/// Moves the end of every holding of a walk `minutes` into the past: the walk was given to
+/// someone else that long ago.
+pub async fn ended_minutes_ago(db: &TestDb, campaign: &Campaign, walk: i64, minutes: i64) {
+    let then = minutes_from_now(-minutes);
+    let mut tx = db.store.begin_write().await.unwrap();
+    tx.execute(
+        "UPDATE handouts SET ended_at = $1 WHERE campaign_id = $2 AND walk_id = $3 AND ended_at IS NOT NULL",
+        groundgame_store::args![then, campaign.id, walk],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
 }
 
 /// A browser-less client of the router: keeps the session cookie and CSRF token.

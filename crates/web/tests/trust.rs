@@ -1,0 +1,653 @@
+//! Trust: what an organiser of another campaign, a signed-out visitor, a phone with a wrong clock,
+//! a replayed request or a reassigned walk can make the server do. Each test is a hole found
+//! under attack (or on a busy Saturday) and what now happens instead, on SQLite and PostgreSQL
+//! where storage is involved.
+
+mod support;
+
+use axum::http::{header, Method, StatusCode};
+use chrono::NaiveDate;
+use groundgame_app::walks::WalkSize;
+use groundgame_app::{accounts, campaigns, canvassing, walks, Actor};
+use groundgame_core::access::Role;
+use groundgame_core::geography::GssCode;
+use groundgame_store::campaigns::Campaign;
+use groundgame_store::walks::Walk;
+use groundgame_web::{AppState, WebSettings, ROUTES};
+use serde_json::json;
+use support::{audited, contacts, email, enc, fixture, minutes_from_now, Client, Fixture, TestDb, PASSWORD, SECOND_CANVASSER};
+
+/// Another campaign on the same server, run by someone else: Derby North at the 2019 election,
+/// with its own organiser and canvasser, register and walks.
+struct Other {
+    campaign: Campaign,
+    organiser: &'static str,
+    canvasser: &'static str,
+    walk: Walk,
+}
+
+async fn other_campaign(f: &Fixture) -> Other {
+    let app = &f.app;
+    let c =
+        campaigns::create(app, &GssCode::parse("E14000662").unwrap(), NaiveDate::from_ymd_opt(2019, 12, 12).unwrap(), None).await.unwrap();
+    let file = tempfile::NamedTempFile::new().unwrap();
+    support::write_register(file.path(), 600, 11);
+    support::import(app, &c, file.path()).await;
+    let c = campaigns::named(app, Some(&c.ballot_id)).await.unwrap();
+    let actor = Actor::CommandLine(&c);
+    let district = walks::polling_districts(app, actor).await.unwrap().remove(0);
+    let planned = walks::plan_district(app, actor, &district, WalkSize::DoorsPerWalk(20), 1).await.unwrap();
+    let (organiser, canvasser) = ("other.organiser@test.example", "other.canvasser@test.example");
+    accounts::add_with_password(app, &c, organiser, "Other Organiser", Role::Organiser, PASSWORD).await.unwrap();
+    let u = accounts::add_with_password(app, &c, canvasser, "Other Canvasser", Role::Canvasser, PASSWORD).await.unwrap();
+    canvassing::assign(app, actor, planned.walks[0].id, Some(u.id), None).await.unwrap();
+    support::set_up_days_ago(&f.db, &c, 30).await;
+    let c = campaigns::named(app, Some(&c.ballot_id)).await.unwrap();
+    Other { campaign: c, organiser, canvasser, walk: planned.walks[0].clone() }
+}
+
+/// Posts a form body as it is (no CSRF field added).
+async fn form_post(client: &Client, path: &str, body: String) -> support::Reply {
+    client.send(Method::POST, path, Some("application/x-www-form-urlencoded"), body.into_bytes(), false).await
+}
+
+async fn audit_of(f: &Fixture, campaign: &Campaign, action: &str) -> Vec<groundgame_store::audit::Entry> {
+    groundgame_app::register::audit_log(&f.app, campaign, 10_000).await.unwrap().into_iter().filter(|e| e.action == action).collect()
+}
+
+/// Finding 1: an organiser invited another campaign's organiser and took over their account by
+/// accepting the link with a password of their own choosing.
+#[tokio::test]
+async fn an_invite_never_changes_an_existing_account() {
+    for db in TestDb::all().await {
+        let name = db.name;
+        let f = fixture(db, 600, 20).await;
+        let other = other_campaign(&f).await;
+        let state = f.state();
+        let attacker = Client::sign_in(state.clone(), &email(Role::Organiser)).await;
+        let r = attacker.json(Method::POST, "/api/v1/invites", &json!({ "email": other.organiser, "role": "organiser" })).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{name}: {}", r.body);
+        let link = r.json()["link"].as_str().unwrap().to_owned();
+
+        // The attacker opens the link signed out and chooses a password: refused, nothing changes.
+        let anonymous = Client::new(state.clone());
+        let page = anonymous.get(&link).await;
+        assert!(page.body.contains("already has a groundgame account"), "{name}: {}", page.body);
+        let taken = form_post(&anonymous, &link, "password=the+attacker+chose+this".into()).await;
+        assert_eq!(taken.status, StatusCode::UNAUTHORIZED, "{name}: {}", taken.body);
+        assert!(taken.set_cookie("gg_session").is_none());
+        let (_, r) = Client::try_sign_in(state.clone(), other.organiser, "the attacker chose this").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{name}: the attacker's password does not open the account");
+        let (_, r) = Client::try_sign_in(state.clone(), other.organiser, PASSWORD).await;
+        assert_eq!(r.status, StatusCode::OK, "{name}: the owner's password still does");
+        // The try is in the victim's campaign's audit log, not just a sign-in.
+        let failed = audit_of(&f, &other.campaign, "sign_in_failed").await;
+        assert!(failed.iter().any(|e| e.detail.contains("invite")), "{name}: {failed:?}");
+
+        // Signed in as someone else, the link says so and joins nobody.
+        let page = attacker.get(&link).await;
+        assert!(page.body.contains("You are signed in as organiser@test.example"), "{name}: {}", page.body);
+        let r = form_post(&attacker, &link, format!("csrf={}", enc(attacker.csrf.as_deref().unwrap()))).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{name}: {}", r.body);
+
+        // The owner, signed in, joins in one step; or signed out, with their own password.
+        let mut owner = Client::sign_in(state.clone(), other.organiser).await;
+        let r = form_post(&owner, &link, format!("csrf={}", enc(owner.csrf.as_deref().unwrap()))).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{name}: {}", r.body);
+        owner.adopt(&r).await;
+        let me = owner.get("/api/v1/me").await.json();
+        assert_eq!(me["campaign"]["ballot_id"], f.campaign.ballot_id.as_str(), "{name}: the session is in the campaign joined");
+        let (_, r) = Client::try_sign_in(state.clone(), other.organiser, PASSWORD).await;
+        assert_eq!(r.status, StatusCode::OK, "{name}: their password is theirs still");
+
+        // An invite for someone already in the campaign is refused.
+        let r = attacker.json(Method::POST, "/api/v1/invites", &json!({ "email": email(Role::Teller), "role": "organiser" })).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{name}: {}", r.body);
+        f.db.finish().await;
+    }
+}
+
+/// Finding 2: sessions could not be ended. Changing or resetting a password ends the others.
+#[tokio::test]
+async fn a_password_change_or_reset_ends_every_other_session() {
+    for db in TestDb::all().await {
+        let name = db.name;
+        let f = fixture(db, 600, 20).await;
+        let other = other_campaign(&f).await;
+        let state = f.state();
+        let phone = Client::sign_in(state.clone(), &email(Role::Canvasser)).await;
+        let laptop = Client::sign_in(state.clone(), &email(Role::Canvasser)).await;
+        assert!(laptop.get("/account").await.body.contains("Where you are signed in (2)"), "{name}");
+
+        let wrong = laptop.form("/account/password", &[("current", "not my password"), ("new", "a fresh new password")]).await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED, "{name}");
+        let short = laptop.form("/account/password", &[("current", PASSWORD), ("new", "short")]).await;
+        assert_eq!(short.status, StatusCode::BAD_REQUEST, "{name}");
+        let changed = laptop.form("/account/password", &[("current", PASSWORD), ("new", "a fresh new password")]).await;
+        assert_eq!(changed.status, StatusCode::OK, "{name}: {}", changed.body);
+        assert_eq!(phone.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED, "{name}: the phone's session ended");
+        assert_eq!(laptop.get("/api/v1/me").await.status, StatusCode::OK, "{name}: this one goes on");
+        assert_eq!(Client::try_sign_in(state.clone(), &email(Role::Canvasser), PASSWORD).await.1.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(audited(&f, "password_changed").await.len(), 1, "{name}");
+
+        // Ending one session, then all of them.
+        let third = Client::sign_in(state.clone(), &email(Role::Teller)).await;
+        let fourth = Client::sign_in(state.clone(), &email(Role::Teller)).await;
+        let session = groundgame_app::secrets::token_hash(third.cookie.as_deref().unwrap());
+        let r = fourth.form("/account/sessions/end", &[("session", &session)]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{name}");
+        assert_eq!(third.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
+        // A session of someone else is not theirs to end.
+        let organiser = Client::sign_in(state.clone(), &email(Role::Organiser)).await;
+        let theirs = groundgame_app::secrets::token_hash(organiser.cookie.as_deref().unwrap());
+        assert_eq!(fourth.form("/account/sessions/end", &[("session", &theirs)]).await.status, StatusCode::NOT_FOUND);
+        let r = fourth.form("/account/sign-out-everywhere", &[]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(fourth.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED, "{name}");
+        assert_eq!(organiser.get("/api/v1/me").await.status, StatusCode::OK);
+
+        // A reset link, from an organiser who runs every campaign of the account.
+        let teller = f.users[&email(Role::Teller)];
+        let r = organiser.form(&format!("/volunteers/{teller}/reset"), &[]).await;
+        assert_eq!(r.status, StatusCode::OK, "{name}: {}", r.body);
+        let link = r.body.split("/reset/").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        let still_in = Client::sign_in(state.clone(), &email(Role::Teller)).await;
+        let anonymous = Client::new(state.clone());
+        let r = form_post(&anonymous, &format!("/reset/{link}"), "password=the+new+teller+password".into()).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{name}: {}", r.body);
+        assert_eq!(still_in.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED, "{name}: a reset ends every session");
+        assert_eq!(Client::try_sign_in(state.clone(), &email(Role::Teller), "the new teller password").await.1.status, StatusCode::OK);
+        assert_eq!(
+            form_post(&anonymous, &format!("/reset/{link}"), "password=once+more+again+please".into()).await.status,
+            StatusCode::NOT_FOUND
+        );
+
+        // Not for someone who is also in a campaign the organiser does not run.
+        accounts::add_with_password(&f.app, &other.campaign, SECOND_CANVASSER, "Second", Role::Canvasser, PASSWORD).await.unwrap();
+        let second = f.users[SECOND_CANVASSER];
+        let r = organiser.form(&format!("/volunteers/{second}/reset"), &[]).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{name}: {}", r.body);
+        assert!(r.body.contains("which you do not run"), "{name}");
+        // Their own password change is audited in both of their campaigns.
+        let s = Client::sign_in(state.clone(), SECOND_CANVASSER).await;
+        s.form("/account/password", &[("current", PASSWORD), ("new", "second's new password")]).await;
+        assert_eq!(audit_of(&f, &f.campaign, "password_changed").await.len(), 2, "{name}");
+        assert_eq!(audit_of(&f, &other.campaign, "password_changed").await.len(), 1, "{name}");
+        f.db.finish().await;
+    }
+}
+
+/// Finding 2 (continued): organisers remove members, change their roles and withdraw invites,
+/// and cannot leave a campaign without an organiser.
+#[tokio::test]
+async fn organisers_manage_their_members_and_invites_and_no_one_else_s() {
+    for db in TestDb::all().await {
+        let name = db.name;
+        let f = fixture(db, 600, 20).await;
+        let other = other_campaign(&f).await;
+        let state = f.state();
+        let organiser = Client::sign_in(state.clone(), &email(Role::Organiser)).await;
+        let canvasser = Client::sign_in(state.clone(), &email(Role::Canvasser)).await;
+        let payload = canvasser.get(&format!("/api/v1/walks/{}/canvass", f.walks[0].id)).await.json();
+        let sent =
+            canvasser.json(Method::POST, "/api/v1/sync", &json!({ "contacts": contacts(&payload, 3, "Lab", &minutes_from_now(-5)) })).await;
+        assert_eq!(sent.json()["stored"].as_array().unwrap().len(), 3);
+
+        // A role change takes effect on the next request.
+        let id = f.users[&email(Role::Canvasser)];
+        let r = organiser.form(&format!("/volunteers/{id}/role"), &[("role", "teller")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{name}: {}", r.body);
+        assert_eq!(canvasser.get("/api/v1/my/walks").await.status, StatusCode::FORBIDDEN, "{name}");
+        organiser.form(&format!("/volunteers/{id}/role"), &[("role", "canvasser")]).await;
+        // Removed: their session ends at once, their walk is unassigned, what they recorded stays.
+        let r = organiser.form(&format!("/volunteers/{id}/remove"), &[]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{name}: {}", r.body);
+        assert_eq!(canvasser.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED, "{name}");
+        assert!(canvassing::my_walks(
+            &f.app,
+            &groundgame_app::Member {
+                user: groundgame_store::accounts::User { id, email: email(Role::Canvasser), name: String::new() },
+                role: Role::Canvasser,
+                campaign: f.campaign.clone(),
+                csrf_token: String::new(),
+                session: String::new(),
+            }
+        )
+        .await
+        .unwrap()
+        .is_empty());
+        assert_eq!(canvassing::contact_count(&f.app, f.actor()).await.unwrap(), 3);
+        assert_eq!(audited(&f, "member_removed").await.len(), 1, "{name}");
+        assert_eq!(audited(&f, "role_changed").await.len(), 2, "{name}");
+
+        // The only organiser can be neither removed nor demoted.
+        let me = f.users[&email(Role::Organiser)];
+        assert_eq!(organiser.form(&format!("/volunteers/{me}/remove"), &[]).await.status, StatusCode::CONFLICT, "{name}");
+        assert_eq!(organiser.form(&format!("/volunteers/{me}/role"), &[("role", "teller")]).await.status, StatusCode::CONFLICT, "{name}");
+        // Another campaign's people are out of reach.
+        let theirs = accounts::members(&f.app, Actor::CommandLine(&other.campaign)).await.unwrap();
+        let their_organiser = theirs.iter().find(|m| m.user.email == other.organiser).unwrap().user.id;
+        for path in [format!("/volunteers/{their_organiser}/remove"), format!("/volunteers/{their_organiser}/reset")] {
+            assert_eq!(organiser.form(&path, &[]).await.status, StatusCode::NOT_FOUND, "{name}: {path}");
+        }
+        assert_eq!(
+            organiser.json(Method::PUT, &format!("/api/v1/volunteers/{their_organiser}/role"), &json!({ "role": "teller" })).await.status,
+            StatusCode::NOT_FOUND
+        );
+
+        // A withdrawn invite no longer opens; another campaign's invite cannot be withdrawn.
+        let link = accounts::invite(&f.app, f.actor(), "late@test.example", "Late", Role::Canvasser).await.unwrap();
+        let hash = groundgame_app::secrets::token_hash(link.trim_start_matches("/invite/"));
+        let their_link =
+            accounts::invite(&f.app, Actor::CommandLine(&other.campaign), "theirs@test.example", "", Role::Teller).await.unwrap();
+        let their_hash = groundgame_app::secrets::token_hash(their_link.trim_start_matches("/invite/"));
+        assert_eq!(organiser.form(&format!("/volunteers/invites/{their_hash}/withdraw"), &[]).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(organiser.form(&format!("/volunteers/invites/{hash}/withdraw"), &[]).await.status, StatusCode::SEE_OTHER);
+        assert_eq!(Client::new(state.clone()).get(&link).await.status, StatusCode::NOT_FOUND, "{name}");
+        assert_eq!(Client::new(state.clone()).get(&their_link).await.status, StatusCode::OK);
+        f.db.finish().await;
+    }
+}
+
+/// Finding 3: `next=/%09/evil.example` sent the browser away; `next=/%0a/x` gave a 500.
+#[tokio::test]
+async fn only_local_paths_are_followed_after_sign_in() {
+    let f = fixture(TestDb::sqlite().await, 300, 20).await;
+    let state = f.state();
+    let anonymous = Client::new(state.clone());
+    for next in ["/%09/evil.example", "/%0a/x", "%2F%2Fevil.example", "https://evil.example", "/%5C%5Cevil.example", "/\\evil"] {
+        let page = anonymous.get(&format!("/login?next={next}")).await;
+        assert_eq!(page.status, StatusCode::OK, "{next}");
+        assert!(!page.body.contains("evil.example") || page.body.contains("value=\"/\""), "{next}: {}", page.body);
+        let body = format!("email={}&password={}&next={next}", enc(&email(Role::Teller)), enc(PASSWORD));
+        let r = form_post(&anonymous, "/login", body).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{next}: {}", r.body);
+        assert_eq!(r.location(), "/", "{next}");
+    }
+    let body = format!("email={}&password={}&next=%2Fwalks%3Fdistrict%3DNA1", enc(&email(Role::Teller)), enc(PASSWORD));
+    assert_eq!(form_post(&anonymous, "/login", body).await.location(), "/walks?district=NA1");
+    f.db.finish().await;
+}
+
+/// Findings 4 and 13: HEAD and OPTIONS answered 500 on every route; a GET of a POST-only address
+/// said "this route has no access rule".
+#[tokio::test]
+async fn every_path_answers_head_options_and_other_methods_in_words() {
+    let f = fixture(TestDb::sqlite().await, 300, 20).await;
+    let organiser = Client::sign_in(f.state(), &email(Role::Organiser)).await;
+    let mut paths: Vec<&str> = ROUTES.iter().map(|r| r.path).collect();
+    paths.dedup();
+    for template in paths {
+        let path = template.replace("{id}", &f.walks[0].id.to_string()).replace("{token}", "x").replace("{file}", "style.css");
+        let methods: Vec<&str> = ROUTES.iter().filter(|r| r.path == template).map(|r| r.method.as_str()).collect();
+        let options = organiser.send(Method::OPTIONS, &path, None, Vec::new(), false).await;
+        assert_eq!(options.status, StatusCode::NO_CONTENT, "OPTIONS {path}");
+        let allow = options.headers[header::ALLOW].to_str().unwrap().to_owned();
+        for m in &methods {
+            assert!(allow.contains(m), "OPTIONS {path}: {allow}");
+        }
+        let trace = organiser.send(Method::TRACE, &path, None, Vec::new(), false).await;
+        assert_eq!(trace.status, StatusCode::METHOD_NOT_ALLOWED, "TRACE {path}");
+        assert_eq!(trace.headers[header::ALLOW].to_str().unwrap(), allow);
+        if !methods.contains(&"GET") {
+            let get = organiser.get(&path).await;
+            assert_eq!(get.status, StatusCode::METHOD_NOT_ALLOWED, "GET {path}");
+            assert!(get.body.contains("this address takes a form"), "GET {path}: {}", get.body);
+            assert!(!get.body.contains("access rule"));
+        }
+    }
+    let head = Client::new(f.state()).send(Method::HEAD, "/api/v1/health", None, Vec::new(), false).await;
+    assert_eq!((head.status, head.body.as_str()), (StatusCode::OK, ""));
+    f.db.finish().await;
+}
+
+/// Finding 5: a contact dated 9999-12-31 became the latest for ever, and the by-day table gained
+/// 0001-01-01 and 9999-12-31.
+#[tokio::test]
+async fn a_wrong_phone_clock_cannot_freeze_or_bury_anyone_s_answers() {
+    for db in TestDb::all().await {
+        let name = db.name;
+        let f = fixture(db, 600, 20).await;
+        let state = f.state();
+        let canvasser = Client::sign_in(state.clone(), &email(Role::Canvasser)).await;
+        let organiser = Client::sign_in(state.clone(), &email(Role::Organiser)).await;
+        let walk = f.walks[0].id;
+        let payload = canvasser.get(&format!("/api/v1/walks/{walk}/canvass")).await.json();
+        organiser.get(&format!("/api/v1/walks/{walk}/canvass")).await;
+        // A phone whose clock says the year 9999 (and one that says year 1) answer Con.
+        let future = contacts(&payload, 2, "Con", "9999-12-31T12:00:00Z");
+        let past = contacts(&payload, 2, "Con", "0001-01-01T12:00:00Z");
+        let r = canvasser.json(Method::POST, "/api/v1/sync", &json!({ "contacts": [future[0].clone(), past[1].clone()] })).await.json();
+        assert_eq!(r["stored"].as_array().unwrap().len(), 2, "{name}: {r}");
+        // Then the organiser, on a phone with a right clock, records Lab for the same electors.
+        let mut later = contacts(&payload, 2, "Lab", &support::now());
+        for c in &mut later {
+            c["id"] = json!(uuid::Uuid::new_v4());
+        }
+        let r = organiser.json(Method::POST, "/api/v1/sync", &json!({ "contacts": later, "sent_at": support::now() })).await.json();
+        assert_eq!(r["stored"].as_array().unwrap().len(), 2, "{name}: {r}");
+        let p = organiser.get("/api/v1/progress").await.json();
+        assert_eq!(p["progress"]["totals"]["supporters"], 2, "{name}: the later answers win: {p}");
+        let days: Vec<String> = p["progress"]["days"].as_object().unwrap().keys().cloned().collect();
+        assert_eq!(days, vec![chrono::Utc::now().format("%Y-%m-%d").to_string()], "{name}: no day from a wrong clock");
+
+        // A phone five hours slow that recorded ten minutes ago: its answer counts ten minutes ago,
+        // before an answer recorded five minutes ago on a right phone, whatever it sends.
+        let third =
+            &payload["doors"].as_array().unwrap().iter().filter(|d| !d["electors"].as_array().unwrap().is_empty()).nth(2).unwrap().clone();
+        let elector = third["electors"][0]["id"].clone();
+        let one = |intention: &str, at: &str| {
+            json!({ "id": uuid::Uuid::new_v4(), "walk_id": walk, "household_id": third["household_id"], "elector_id": elector,
+                    "recorded_at": at, "answers": { "voting_intention": intention } })
+        };
+        let right = one("Lab", &minutes_from_now(-5));
+        organiser.json(Method::POST, "/api/v1/sync", &json!({ "contacts": [right], "sent_at": support::now() })).await;
+        let slow = one("Con", &minutes_from_now(-300 - 10));
+        let r =
+            canvasser.json(Method::POST, "/api/v1/sync", &json!({ "contacts": [slow], "sent_at": minutes_from_now(-300) })).await.json();
+        assert_eq!(r["stored"].as_array().unwrap().len(), 1);
+        let p = organiser.get("/api/v1/progress").await.json();
+        assert_eq!(p["progress"]["totals"]["supporters"], 3, "{name}: the right phone's later answer stands: {p}");
+        f.db.finish().await;
+    }
+}
+
+/// Finding 6: 200 parallel tries checked 45 passwords; a named account or a shared address could
+/// be locked out by anyone.
+#[tokio::test]
+async fn the_sign_in_limit_holds_under_parallel_tries_and_locks_no_one_out_of_their_phone() {
+    let f = fixture(TestDb::sqlite().await, 300, 20).await;
+    let state = f.state();
+    // The organiser's own phone signed in yesterday: it holds a device cookie.
+    let phone = Client::sign_in(state.clone(), &email(Role::Organiser)).await;
+    let device = phone.device.clone().expect("a device cookie");
+    let tries: Vec<_> = (0..200)
+        .map(|_| {
+            let state = state.clone();
+            tokio::spawn(async move { Client::try_sign_in(state, &email(Role::Organiser), "a guess at the password").await.1.status })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for t in tries {
+        statuses.push(t.await.unwrap());
+    }
+    let checked = statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
+    let refused = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+    assert_eq!((checked, refused), (5, 195), "only five passwords were checked");
+    assert_eq!(audited(&f, "sign_in_failed").await.len(), 5, "each checked try is audited");
+    // From here, the right password from a new browser waits; the organiser's phone signs in.
+    let (_, r) = Client::try_sign_in(state.clone(), &email(Role::Organiser), PASSWORD).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.headers.contains_key(header::RETRY_AFTER));
+    let mut from_phone = Client::new(state.clone());
+    from_phone.device = Some(device);
+    let r = from_phone.json(Method::POST, "/api/v1/login", &json!({ "email": email(Role::Organiser), "password": PASSWORD })).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // A committee room's shared address: a dozen mistyped passwords lock out nobody else there.
+    for i in 0..12 {
+        Client::try_sign_in(state.clone(), &format!("volunteer{i}@test.example"), "typo").await;
+    }
+    assert_eq!(Client::try_sign_in(state.clone(), &email(Role::Teller), PASSWORD).await.1.status, StatusCode::OK);
+    f.db.finish().await;
+}
+
+/// Finding 7: register exports wrote cells starting `= + - @` as they were.
+#[tokio::test]
+async fn exports_write_formulas_as_text() {
+    for db in TestDb::all().await {
+        let f = fixture(db, 300, 20).await;
+        let header_row = "Elector Number Prefix,Elector Number,Elector Number Suffix,Elector Markers,Elector DOB,Elector Name,PostCode,Address1,Address2,Address3,Address4,Address5,Address6\n";
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(
+            file.path(),
+            format!("{header_row}NA1,1,0,,,\"=HYPERLINK(\"\"http://evil.example\"\"), Jane\",DE22 3JX,@SUM(A1),,,,,\nNA1,2,0,,,\"Smith, John\",DE22 3JX,-1 Alder Crescent,,,,,\n"),
+        )
+        .unwrap();
+        support::import(&f.app, &f.campaign, file.path()).await;
+        let organiser = Client::sign_in(f.state(), &email(Role::Organiser)).await;
+        let csv = organiser.get("/api/v1/register/export").await.body;
+        let mut reader = csv::Reader::from_reader(csv.as_bytes());
+        for row in reader.records() {
+            for cell in row.unwrap().iter() {
+                assert!(!cell.starts_with(['=', '+', '-', '@']), "{cell} would run in a spreadsheet");
+            }
+        }
+        assert!(csv.contains("'=HYPERLINK") && csv.contains("'@SUM(A1)") && csv.contains("'-1 Alder Crescent"), "{csv}");
+        f.db.finish().await;
+    }
+}
+
+/// Finding 8: an id used in another campaign was answered as a duplicate and never stored; a
+/// contact's walk was not checked against its door.
+#[tokio::test]
+async fn contact_ids_belong_to_their_campaign_and_every_refusal_has_its_reason() {
+    for db in TestDb::all().await {
+        let name = db.name;
+        let f = fixture(db, 600, 20).await;
+        let other = other_campaign(&f).await;
+        let state = f.state();
+        let ours = Client::sign_in(state.clone(), &email(Role::Canvasser)).await;
+        let theirs = Client::sign_in(state.clone(), other.canvasser).await;
+        let our_payload = ours.get(&format!("/api/v1/walks/{}/canvass", f.walks[0].id)).await.json();
+        let their_payload = theirs.get(&format!("/api/v1/walks/{}/canvass", other.walk.id)).await.json();
+        let ours_first = contacts(&our_payload, 1, "Lab", &minutes_from_now(-1));
+        let mut theirs_first = contacts(&their_payload, 1, "Lab", &minutes_from_now(-1));
+        theirs_first[0]["id"] = ours_first[0]["id"].clone();
+        assert_eq!(
+            ours.json(Method::POST, "/api/v1/sync", &json!({ "contacts": ours_first })).await.json()["stored"].as_array().unwrap().len(),
+            1
+        );
+        let r = theirs.json(Method::POST, "/api/v1/sync", &json!({ "contacts": theirs_first })).await.json();
+        assert_eq!(r["stored"].as_array().unwrap().len(), 1, "{name}: the same id in another campaign is its own contact: {r}");
+        assert_eq!(canvassing::contact_count(&f.app, Actor::CommandLine(&other.campaign)).await.unwrap(), 1);
+
+        // The same id again with other answers: refused, not taken for a resend.
+        let mut changed = ours_first.clone();
+        changed[0]["answers"]["voting_intention"] = json!("Con");
+        let r = ours.json(Method::POST, "/api/v1/sync", &json!({ "contacts": changed })).await.json();
+        assert!(r["duplicates"].as_array().unwrap().is_empty(), "{name}: {r}");
+        assert!(r["rejected"][0]["reason"].as_str().unwrap().contains("same id"), "{name}: {r}");
+        // A door named on a walk it is not on.
+        let mut wrong_walk = contacts(&our_payload, 2, "Lab", &support::now());
+        wrong_walk[1]["walk_id"] = json!(f.walks[1].id);
+        let r = ours.json(Method::POST, "/api/v1/sync", &json!({ "contacts": wrong_walk })).await.json();
+        assert_eq!(r["stored"].as_array().unwrap().len(), 1, "{name}: {r}");
+        assert!(r["rejected"][0]["reason"].as_str().unwrap().contains("not walk"), "{name}: {r}");
+        // A door of the other campaign.
+        let r = ours
+            .json(Method::POST, "/api/v1/sync", &json!({ "contacts": contacts(&their_payload, 1, "Lab", &support::now()) }))
+            .await
+            .json();
+        assert_eq!(r["rejected"].as_array().unwrap().len(), 1, "{name}: {r}");
+        f.db.finish().await;
+    }
+}
+
+/// Finding 9: contacts recorded offline for a walk before it was given to someone else were
+/// refused when the phone synced.
+#[tokio::test]
+async fn answers_recorded_while_a_walk_was_held_are_kept_whatever_happens_to_it() {
+    for db in TestDb::all().await {
+        let name = db.name;
+        let f = fixture(db, 1500, 20).await;
+        let state = f.state();
+        let walk = f.walks[0].id;
+        let canvasser = Client::sign_in(state.clone(), &email(Role::Canvasser)).await;
+        let payload = canvasser.get(&format!("/api/v1/walks/{walk}/canvass")).await.json();
+        // Recorded offline twenty minutes ago; ten minutes ago the organiser gave the walk to
+        // someone else; five minutes ago the phone, still offline, recorded one more; now it syncs.
+        let mut recorded = contacts(&payload, 6, "Lab", &minutes_from_now(-20));
+        recorded[5]["recorded_at"] = json!(minutes_from_now(-5));
+        canvassing::assign(&f.app, f.actor(), walk, Some(f.users[SECOND_CANVASSER]), None).await.unwrap();
+        support::ended_minutes_ago(&f.db, &f.campaign, walk, 10).await;
+        let r = canvasser.json(Method::POST, "/api/v1/sync", &json!({ "contacts": recorded, "sent_at": support::now() })).await.json();
+        assert_eq!(r["stored"].as_array().unwrap().len(), 5, "{name}: recorded while it was theirs: {r}");
+        // Recorded after it was given away: refused, and the phone is told why.
+        assert!(r["rejected"][0]["reason"].as_str().unwrap().contains("given to someone else"), "{name}: {r}");
+
+        // Given back; the district re-planned; the register re-imported without some of its doors:
+        // what was recorded before each is still taken.
+        canvassing::assign(&f.app, f.actor(), walk, Some(f.users[&email(Role::Canvasser)]), None).await.unwrap();
+        let payload = canvasser.get(&format!("/api/v1/walks/{walk}/canvass")).await.json();
+        let recorded = contacts(&payload, 12, "Lab", &minutes_from_now(-2));
+        let district = f.walks[0].polling_district.clone();
+        walks::plan_district(&f.app, f.actor(), &district, WalkSize::DoorsPerWalk(7), 3).await.unwrap();
+        let smaller = tempfile::NamedTempFile::new().unwrap();
+        support::write_register(smaller.path(), 300, 99);
+        support::import(&f.app, &f.campaign_now().await, smaller.path()).await;
+        let r =
+            canvasser.json(Method::POST, "/api/v1/sync", &json!({ "contacts": &recorded[5..], "sent_at": support::now() })).await.json();
+        assert_eq!(r["stored"].as_array().unwrap().len(), 7, "{name}: {r}");
+        assert_eq!(canvassing::contact_count(&f.app, f.actor()).await.unwrap(), 12, "{name}");
+        f.db.finish().await;
+    }
+}
+
+/// Finding 11: no Content-Security-Policy, frame-ancestors, nosniff or Referrer-Policy; no HSTS
+/// behind TLS.
+#[tokio::test]
+async fn every_answer_carries_the_browser_protections_and_pages_run_no_inline_code() {
+    let f = fixture(TestDb::sqlite().await, 300, 20).await;
+    let organiser = Client::sign_in(f.state(), &email(Role::Organiser)).await;
+    for path in ["/login", "/campaign", "/api/v1/health", "/static/style.css", "/no/such/page"] {
+        let r = organiser.get(path).await;
+        let csp = r.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+        assert!(
+            csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+            "{path}: {csp}"
+        );
+        assert_eq!(r.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{path}");
+        assert_eq!(r.headers[header::REFERRER_POLICY], "same-origin", "{path}");
+        assert!(!r.headers.contains_key(header::STRICT_TRANSPORT_SECURITY), "{path}: no HSTS over plain HTTP");
+    }
+    // Every page a signed-in organiser opens: no inline script, handler or style for the policy to block.
+    for route in ROUTES.iter().filter(|r| r.method == Method::GET && !r.is_api() && !r.path.contains('{')) {
+        let body = organiser.get(route.path).await.body;
+        for bad in ["<script>", " onclick=", " onload=", " style=\"", "javascript:"] {
+            assert!(!body.contains(bad), "{}: {bad}", route.path);
+        }
+    }
+    let secure = AppState::new(f.app.clone(), WebSettings { secure_cookies: true, ..WebSettings::default() });
+    let (_, r) = Client::try_sign_in(secure, &email(Role::Teller), PASSWORD).await;
+    assert!(r.headers[header::STRICT_TRANSPORT_SECURITY].to_str().unwrap().contains("max-age="));
+    assert!(r.headers.get_all(header::SET_COOKIE).iter().all(|c| c.to_str().unwrap().contains("; Secure")));
+    f.db.finish().await;
+}
+
+/// Finding 12: the organiser's walk page, the progress API, failed sign-ins, password and
+/// membership changes were not audited.
+#[tokio::test]
+async fn reads_of_what_voters_said_and_changes_to_accounts_are_audited() {
+    for db in TestDb::all().await {
+        let name = db.name;
+        let f = fixture(db, 300, 20).await;
+        let state = f.state();
+        let organiser = Client::sign_in(state.clone(), &email(Role::Organiser)).await;
+        organiser.get(&format!("/walks/{}", f.walks[0].id)).await;
+        assert_eq!(audited(&f, "walk_contacts_viewed").await.len(), 1, "{name}");
+        // A dashboard asks every ten seconds: one line a quarter of an hour per session.
+        for _ in 0..3 {
+            organiser.get("/api/v1/progress").await;
+        }
+        assert_eq!(audited(&f, "progress_viewed").await.len(), 1, "{name}");
+        Client::try_sign_in(state.clone(), &email(Role::DataOfficer), "not it at all").await;
+        let failed = audited(&f, "sign_in_failed").await;
+        assert!(failed.iter().any(|e| e.detail.contains("data_officer@test.example")), "{name}: {failed:?}");
+        let teller = f.users[&email(Role::Teller)];
+        organiser.form(&format!("/volunteers/{teller}/role"), &[("role", "canvasser")]).await;
+        assert_eq!(audited(&f, "role_changed").await.len(), 1, "{name}");
+        f.db.finish().await;
+    }
+}
+
+/// New user, 2: the printed sheet asked every question; the key-in page took four.
+#[tokio::test]
+async fn the_key_in_page_asks_every_question_the_phone_asks() {
+    let f = fixture(TestDb::sqlite().await, 600, 20).await;
+    let organiser = Client::sign_in(f.state(), &email(Role::Organiser)).await;
+    let walk = f.walks[0].id;
+    let page = organiser.get(&format!("/walks/{walk}/entry")).await.body;
+    let survey = groundgame_core::survey::Survey::default();
+    let elector = page.split("name=\"e").nth(1).unwrap().split('_').next().unwrap().to_owned();
+    for q in &survey.questions {
+        assert!(page.contains(&format!("name=\"e{elector}_{}\"", q.key)), "{} is on the key-in page", q.key);
+    }
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    let (issue, poster) = (format!("e{elector}_top_issue"), format!("e{elector}_poster"));
+    let r = organiser.form(&format!("/walks/{walk}/entry"), &[("date", &today), (&issue, "NHS"), (&poster, "Y")]).await;
+    assert!(r.body.contains("Saved 1 contacts"), "{}", r.body);
+    let view = canvassing::walk_view(&f.app, f.actor(), walk).await.unwrap();
+    assert!(view.contacts[0].answers.contains("\"top_issue\":\"NHS\""), "{:?}", view.contacts[0]);
+    // A date in the future is no date canvassed.
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1)).format("%Y-%m-%d").to_string();
+    let r = organiser.form(&format!("/walks/{walk}/entry"), &[("date", &tomorrow), (&format!("e{elector}_top_issue"), "NHS")]).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("after today"), "{}", r.body);
+    f.db.finish().await;
+}
+
+/// New user, 3: one click replaced 70,000 electors with 2,000, and walks went on as if nothing
+/// had happened.
+#[tokio::test]
+async fn a_register_upload_shows_what_it_would_change_and_asks_before_replacing() {
+    for db in TestDb::all().await {
+        let name = db.name;
+        let f = fixture(db, 1500, 20).await;
+        let state = f.state();
+        let organiser = Client::sign_in(state.clone(), &email(Role::Organiser)).await;
+        let canvasser = Client::sign_in(state.clone(), &email(Role::Canvasser)).await;
+        let payload = canvasser.get(&format!("/api/v1/walks/{}/canvass", f.walks[0].id)).await.json();
+        canvasser.json(Method::POST, "/api/v1/sync", &json!({ "contacts": contacts(&payload, 4, "Lab", &minutes_from_now(-1)) })).await;
+        let version = f.campaign_now().await.register_version;
+
+        let small = tempfile::NamedTempFile::new().unwrap();
+        support::write_register(small.path(), 200, 3);
+        let content = std::fs::read_to_string(small.path()).unwrap();
+        let boundary = "XyZ";
+        let body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"ward.csv\"\r\nContent-Type: text/csv\r\n\r\n{content}\r\n--{boundary}--\r\n"
+        );
+        let path = format!("/register/import?csrf={}", enc(organiser.csrf.as_deref().unwrap()));
+        let preview =
+            organiser.send(Method::POST, &path, Some(&format!("multipart/form-data; boundary={boundary}")), body.into_bytes(), false).await;
+        assert_eq!(preview.status, StatusCode::OK, "{name}: {}", preview.body);
+        assert!(preview.body.contains("Nothing has changed yet"), "{name}");
+        assert!(preview.body.contains("would be removed") && preview.body.contains("walks would lose doors"), "{name}: {}", preview.body);
+        assert!(preview.body.contains("much smaller"), "{name}");
+        assert_eq!(f.campaign_now().await.register_version, version, "{name}: a preview writes nothing");
+        let upload = preview.body.split("action=\"/register/import/").nth(1).unwrap().split('"').next().unwrap().to_owned();
+
+        // Importing without saying so is refused; saying so imports it.
+        let r = organiser.form(&format!("/register/import/{upload}"), &[("decision", "import")]).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{name}: {}", r.body);
+        assert_eq!(f.campaign_now().await.register_version, version);
+        let r = organiser.form(&format!("/register/import/{upload}"), &[("decision", "import"), ("smaller", "yes")]).await;
+        assert_eq!(r.status, StatusCode::OK, "{name}: {}", r.body);
+        assert!(r.body.contains(&format!("as register version {}", version + 1)), "{name}");
+        assert!(r.body.contains(&format!("Version {}:", version + 1)), "{name}: every part of the page shows the same version");
+        // Used once.
+        assert_eq!(
+            organiser.form(&format!("/register/import/{upload}"), &[("decision", "import"), ("smaller", "yes")]).await.status,
+            StatusCode::NOT_FOUND
+        );
+
+        // The walks say so, and offer to plan again; the answers stay.
+        let walks_page = organiser.get("/walks").await.body;
+        assert!(walks_page.contains("The register has changed since these walks were planned"), "{name}");
+        assert_eq!(canvassing::contact_count(&f.app, f.actor()).await.unwrap(), 4);
+        let p = organiser.get("/api/v1/progress").await.json();
+        let by_district: u64 =
+            p["progress"]["polling_districts"].as_object().unwrap().values().map(|t| t["contacts"].as_u64().unwrap()).sum();
+        assert_eq!(by_district, 4, "{name}: the district table still adds up: {p}");
+        f.db.finish().await;
+    }
+}
+
+/// New user, 4: an answer the phone was told is stored must survive a power cut.
+#[tokio::test]
+async fn sqlite_commits_are_on_disk_before_they_are_acknowledged() {
+    let db = TestDb::sqlite().await;
+    let (mode,): (i64,) = db.store.fetch_optional("PRAGMA synchronous", vec![]).await.unwrap().unwrap();
+    assert_eq!(mode, 2, "synchronous = FULL");
+    db.finish().await;
+}
