@@ -84,6 +84,13 @@ fn every_command_has_help() {
         vec!["seats", "deploy"],
         vec!["postcodes"],
         vec!["postcodes", "import"],
+        vec!["user"],
+        vec!["user", "add"],
+        vec!["user", "list"],
+        vec!["user", "reset"],
+        vec!["serve"],
+        vec!["audit"],
+        vec!["audit", "show"],
     ] {
         let mut a = args.clone();
         a.push("--help");
@@ -280,6 +287,15 @@ fn the_campaigns_walks_are_generated_listed_and_exported() {
     let svg = w.path("walk.svg");
     ok(&db, &["walks", "export", &id, "--format", "svg", "--output", svg.to_str().unwrap()]);
     assert!(std::fs::read_to_string(&svg).unwrap().contains("<polyline"));
+
+    // Reading an elector and exporting walks from the command line are in the audit log.
+    ok(&db, &["register", "show", &format!("{pd}-1")]);
+    let audit = json(&db, &["audit", "show", "--json", "--limit", "100"]);
+    let actions: Vec<&str> = audit.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions.iter().filter(|a| **a == "walk_export").count(), 2, "{actions:?}");
+    assert!(actions.contains(&"show_elector") && actions.contains(&"import_register") && actions.contains(&"walks_planned"), "{actions:?}");
+    let shown = audit.as_array().unwrap().iter().find(|e| e["action"] == "show_elector").unwrap();
+    assert!(shown["detail"].as_str().unwrap().starts_with("command line: "), "{shown}");
 }
 
 fn json(db: &Path, args: &[&str]) -> serde_json::Value {

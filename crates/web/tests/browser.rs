@@ -1,6 +1,7 @@
-//! End to end in headless Chromium: a canvasser goes offline mid-walk, records answers at 20
-//! doors, reloads the page with no connection, comes back online, and the server holds exactly 20
-//! contacts, which the organiser sees on the dashboard.
+//! End to end in headless Chromium, with the network really cut (the server stopped, so the
+//! service worker cannot hide a failure): a canvasser records answers offline and nothing is lost;
+//! "My walks" and every assigned walk open with no signal on first use; signing out clears the
+//! phone, but only once every answer is sent.
 
 mod support;
 
@@ -115,6 +116,100 @@ async fn a_canvasser_works_offline_and_nothing_is_lost() {
     let walk_row = desk.find(Locator::Css(&format!("td[data-k='walk.{walk}.status']"))).await.unwrap().text().await.unwrap();
     assert_eq!(walk_row, "in progress");
     desk.close().await.unwrap();
+    server.stop().await;
+    f.db.finish().await;
+}
+
+/// What the phone holds: (walks, answers, whether the page cache exists), read in the page.
+async fn phone_holds(phone: &fantoccini::Client) -> (u64, u64, bool) {
+    let v = phone
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+               const r = indexedDB.open('groundgame', 2);
+               r.onupgradeneeded = () => { r.result.createObjectStore('walks', { keyPath: 'walk.id' }); r.result.createObjectStore('events', { keyPath: 'id' }); r.result.createObjectStore('meta'); };
+               r.onsuccess = async () => {
+                 const d = r.result;
+                 const count = (n) => new Promise((ok) => { const q = d.transaction(n).objectStore(n).count(); q.onsuccess = () => ok(q.result); });
+                 const walks = await count('walks'), events = await count('events');
+                 d.close();
+                 done([walks, events, await caches.has('groundgame-pages')]);
+               };"#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    (v[0].as_u64().unwrap(), v[1].as_u64().unwrap(), v[2].as_bool().unwrap())
+}
+
+/// New user, 1: a canvasser signs in at the meeting point, opens a walk, loses signal and taps
+/// "My walks": it was "not saved on this phone". Now the list and every assigned walk are kept
+/// from sign-in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn my_walks_and_every_assigned_walk_open_with_no_signal_on_first_use() {
+    let Some(driver) = Driver::start().await else { return };
+    let f = fixture(TestDb::sqlite().await, 2000, 40).await;
+    groundgame_app::canvassing::assign(&f.app, f.actor(), f.walks[1].id, Some(f.users[&email(Role::Canvasser)]), None).await.unwrap();
+    let mut server = Server::start(f.app.clone()).await;
+    let phone = driver.browser("meeting-point").await;
+    sign_in(&phone, &server, &email(Role::Canvasser), PASSWORD).await;
+    wait_until(&phone, "document.documentElement.dataset.precached === '2'", "both walks kept on the phone", Duration::from_secs(20)).await;
+    // Opens the first walk while there is signal.
+    phone.find(Locator::Css(&format!("a[data-walk='{}']", f.walks[0].id))).await.unwrap().click().await.unwrap();
+    wait_until(&phone, "document.querySelectorAll('li.door').length > 20", "the first walk", Duration::from_secs(20)).await;
+    wait_until(&phone, "navigator.serviceWorker && navigator.serviceWorker.controller", "the service worker", Duration::from_secs(20))
+        .await;
+
+    // The signal goes; "My walks" opens, and so does the walk never opened before.
+    server.stop().await;
+    phone.find(Locator::LinkText("My walks")).await.unwrap().click().await.unwrap();
+    wait_until(&phone, "document.querySelectorAll('a[data-walk]').length === 2", "the list of walks, offline", Duration::from_secs(20))
+        .await;
+    let body = phone.find(Locator::Css("main")).await.unwrap().text().await.unwrap();
+    assert!(!body.contains("not saved"), "{body}");
+    phone.find(Locator::Css(&format!("a[data-walk='{}']", f.walks[1].id))).await.unwrap().click().await.unwrap();
+    wait_until(&phone, "document.querySelectorAll('li.door').length > 10", "the second walk, offline", Duration::from_secs(20)).await;
+    let name = phone.find(Locator::Id("walk-name")).await.unwrap().text().await.unwrap();
+    assert_eq!(name, f.walks[1].name);
+    phone.close().await.unwrap();
+    f.db.finish().await;
+}
+
+/// Finding 10: sign-out left 3 walks and 398 electors with names, addresses and intentions on
+/// the phone. Now it clears them, but never an answer not yet sent without saying so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_out_clears_the_phone_once_every_answer_is_sent() {
+    let Some(driver) = Driver::start().await else { return };
+    let f = fixture(TestDb::sqlite().await, 2000, 40).await;
+    let walk = f.walks[0].id;
+    let mut server = Server::start(f.app.clone()).await;
+    let phone = driver.browser("sign-out").await;
+    sign_in(&phone, &server, &email(Role::Canvasser), PASSWORD).await;
+    wait_until(&phone, "document.documentElement.dataset.precached === '1'", "the walk kept on the phone", Duration::from_secs(20)).await;
+    phone.goto(&server.url(&format!("/canvass/walks/{walk}"))).await.unwrap();
+    wait_until(&phone, "document.querySelectorAll('li.door').length > 20", "the doors", Duration::from_secs(20)).await;
+    wait_until(&phone, "navigator.serviceWorker && navigator.serviceWorker.controller", "the service worker", Duration::from_secs(20))
+        .await;
+
+    // One answer recorded with no signal, then "Sign out".
+    server.stop().await;
+    phone.find(Locator::Css("li.door button[data-outcome='NI']")).await.unwrap().click().await.unwrap();
+    wait_until(&phone, "document.getElementById('sync-status').dataset.unsent === '1'", "1 unsent answer", Duration::from_secs(10)).await;
+    let status = phone.find(Locator::Id("sync-status")).await.unwrap().text().await.unwrap();
+    assert!(status.starts_with("1 answer waiting to send"), "{status}");
+    phone.find(Locator::Css("#sign-out button")).await.unwrap().click().await.unwrap();
+    wait_until(&phone, "!document.getElementById('unsent-dialog').hidden", "the warning", Duration::from_secs(20)).await;
+    let warning = phone.find(Locator::Id("unsent-text")).await.unwrap().text().await.unwrap();
+    assert!(warning.contains("1 answer has not reached the server"), "{warning}");
+    phone.find(Locator::Id("unsent-stay")).await.unwrap().click().await.unwrap();
+    assert_eq!(phone_holds(&phone).await.1, 1, "staying keeps the answer");
+
+    // Signal again: signing out sends it first, then clears the phone.
+    server.restart().await;
+    phone.find(Locator::Css("#sign-out button")).await.unwrap().click().await.unwrap();
+    wait_until(&phone, "location.pathname === '/login'", "the sign-in page", Duration::from_secs(20)).await;
+    assert_eq!(contacts_on_server(&f.db.store, &f.campaign).await, 1);
+    assert_eq!(phone_holds(&phone).await, (0, 0, false), "no walk, no answer and no page left on the phone");
+    phone.close().await.unwrap();
     server.stop().await;
     f.db.finish().await;
 }

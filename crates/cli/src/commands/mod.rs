@@ -7,6 +7,8 @@ use groundgame_store::Store;
 
 use crate::config::Settings;
 
+/// `audit show`: a campaign's audit log.
+mod audit;
 /// `campaign create`, `campaign list`.
 mod campaign;
 /// `demo`: the demo seat, end to end.
@@ -60,6 +62,9 @@ pub enum Command {
     /// Set up the demo seat (Derby North): a synthetic register, walks, a survey and an account
     /// for each role, then serve it.
     Demo(demo::DemoArgs),
+    /// The audit log: who read or changed what, and when.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
 }
 
 pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
@@ -74,6 +79,7 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         Command::Serve(args) => serve::run(args, &settings).await,
         Command::User(c) => user::run(c, &settings).await,
         Command::Demo(args) => demo::run(args, &settings).await,
+        Command::Audit(c) => audit::run(c, &settings).await,
     }
 }
 
