@@ -29,6 +29,13 @@ def free_port():
     return port
 
 
+class Headers(list):
+    """A reply's headers, in order, several of a name kept (Set-Cookie); get() finds the first."""
+
+    def get(self, name, default=None):
+        return next((v for k, v in self if k.lower() == name.lower()), default)
+
+
 class Http:
     def __init__(self, port):
         self.port = port
@@ -55,11 +62,15 @@ class Http:
         r = conn.getresponse()
         raw = r.read()
         conn.close()
-        return r.status, dict(r.getheaders()), raw
+        return r.status, Headers(r.getheaders()), raw
 
 
 def session_cookie(headers):
-    return headers["set-cookie"].split(";")[0]
+    """The session cookie among the cookies a reply sets (it may also set a device cookie)."""
+    for name, value in headers:
+        if name.lower() == "set-cookie" and value.startswith("gg_session="):
+            return value.split(";")[0]
+    raise SystemExit(f"no session cookie in {headers}")
 
 
 def wait_for(port):
@@ -85,15 +96,27 @@ def wrk(port, script, env):
             "socket_errors": errors.group(1) if errors else "none", "raw": out}
 
 
-def main():
-    work = tempfile.mkdtemp(prefix="gg-web-bench-")
+def serve(db, port, durability):
+    env = dict(os.environ, GROUNDGAME_SQLITE_DURABILITY=durability)
+    server = subprocess.Popen([BIN, "--database", db, "serve", "--bind", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, env=env)
+    wait_for(port)
+    return server
+
+
+def stop(server):
+    server.terminate()
+    server.wait()
+
+
+def setup(work):
+    """The demo seat, 300 canvassers invited through the API, each with a walk and a session,
+    each walk handed to its canvasser's phone. Returns the database and the canvassers."""
     db = os.path.join(work, "bench.db")
     print(f"Setting up the demo seat in {db} ...", flush=True)
     subprocess.run([BIN, "--database", db, "demo", "--setup-only", "--dir", os.path.join(work, "demo")], check=True, stdout=subprocess.DEVNULL)
     port = free_port()
-    server = subprocess.Popen([BIN, "--database", db, "serve", "--bind", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL)
+    server = serve(db, port, "full")
     try:
-        wait_for(port)
         h = Http(port)
         st, hd, body = h.call("POST", "/api/v1/login", {"email": "organiser@demo.example", "password": PASSWORD})
         assert st == 200, body
@@ -121,23 +144,57 @@ def main():
             assert st == 200, body
             p = json.loads(body)
             c["doors"] = [(d["household_id"], d["electors"][0]["id"]) for d in p["doors"] if d["electors"]]
-        lua = os.path.join(work, "canvassers.lua")
-        with open(lua, "w") as f:
-            f.write("return {\n")
-            for c in canvassers:
-                doors = ",".join(f"{{{h},{e}}}" for h, e in c["doors"])
-                f.write(f'{{cookie="{c["cookie"]}",csrf="{c["csrf"]}",walk={c["walk"]},doors={{{doors}}}}},\n')
-            f.write("}\n")
-        env = dict(os.environ, GG_CANVASSERS=lua)
-        script = os.path.join(os.path.dirname(__file__), "sync.lua")
-        print(f"wrk: {CANVASSERS} connections, {SECONDS} s, batches of 50, against groundgame ...", flush=True)
-        gg = wrk(port, script, env)
-        print(f"wrk: {CANVASSERS} connections each sending a batch about once a second ...", flush=True)
-        paced = wrk(port, script, dict(env, GG_DELAY_MS="1000", GG_WARMUP=str(CANVASSERS // 2)))
-        stored = sqlite3.connect(db).execute("SELECT COUNT(*) FROM contacts").fetchone()[0]
+    finally:
+        stop(server)
+    lua = os.path.join(work, "canvassers.lua")
+    with open(lua, "w") as f:
+        f.write("return {\n")
+        for c in canvassers:
+            doors = ",".join(f"{{{h},{e}}}" for h, e in c["doors"])
+            f.write(f'{{cookie="{c["cookie"]}",csrf="{c["csrf"]}",walk={c["walk"]},doors={{{doors}}}}},\n')
+        f.write("}\n")
+    return db, org, lua
 
-        # An 80-door walk's payload, as the phone downloads it (gzip).
-        subprocess.run([BIN, "--database", db, "walks", "generate", "--polling-district", "NF1", "--doors-per-walk", "80"], check=True, stdout=subprocess.DEVNULL)
+
+def copy_db(db, to):
+    """A copy of the set-up database (each run starts from the same state)."""
+    sqlite3.connect(db).backup(sqlite3.connect(to))
+    return to
+
+
+def sync_runs(db, durability, env, script):
+    """The sync load against a server whose SQLite commits with this durability."""
+    port = free_port()
+    server = serve(db, port, durability)
+    try:
+        print(f"wrk ({durability}): {CANVASSERS} connections, {SECONDS} s, batches of 50, back to back ...", flush=True)
+        back = wrk(port, script, env)
+        print(f"wrk ({durability}): {CANVASSERS} connections each sending a batch about once a second ...", flush=True)
+        paced = wrk(port, script, dict(env, GG_DELAY_MS="1000", GG_WARMUP=str(CANVASSERS // 2)))
+    finally:
+        stop(server)
+    stored = sqlite3.connect(db).execute("SELECT COUNT(*) FROM contacts").fetchone()[0]
+    return back, paced, stored
+
+
+def main():
+    work = tempfile.mkdtemp(prefix="gg-web-bench-")
+    db, org, lua = setup(work)
+    env = dict(os.environ, GG_CANVASSERS=lua)
+    script = os.path.join(os.path.dirname(__file__), "sync.lua")
+    # Durability measured both ways in this one run: `normal` is how SQLite committed before
+    # answers were acknowledged only once on disk; `full` is how it commits now.
+    results = {}
+    for durability in ["normal", "full"]:
+        results[durability] = sync_runs(copy_db(db, os.path.join(work, f"{durability}.db")), durability, env, script)
+
+    # An 80-door walk's payload, as the phone downloads it (gzip); planned while the server runs.
+    full_db = os.path.join(work, "full.db")
+    port = free_port()
+    server = serve(full_db, port, "full")
+    try:
+        h = Http(port)
+        subprocess.run([BIN, "--database", full_db, "walks", "generate", "--polling-district", "NF1", "--doors-per-walk", "80"], check=True, stdout=subprocess.DEVNULL)
         st, _, body = h.call("GET", "/api/v1/walks", cookie=org)
         nf1 = [w["walk"] for w in json.loads(body) if w["walk"]["polling_district"] == "NF1" and w["walk"]["doors"] == 80]
         st, hd, zipped = h.call("GET", f"/api/v1/walks/{nf1[0]['id']}/canvass", cookie=org, gzip_ok=True)
@@ -145,8 +202,7 @@ def main():
         raw = gzip.decompress(zipped)
         payload = json.loads(raw)
     finally:
-        server.terminate()
-        server.wait()
+        stop(server)
 
     bare_port = free_port()
     bare = subprocess.Popen([BARE, f"127.0.0.1:{bare_port}"], stdout=subprocess.DEVNULL)
@@ -161,11 +217,19 @@ def main():
     print()
     print(f"| server ({CANVASSERS} connections, batches of 50, {SECONDS} s) | requests/s | contact events/s | p50 | p90 | p99 | non-2xx |")
     print("|---|---|---|---|---|---|---|")
-    for name, r in [("groundgame POST /api/v1/sync (SQLite), back to back", gg), ("groundgame, each canvasser syncing about once a second", paced), ("bare axum, same body parsed, no work, back to back", base)]:
+    rows = []
+    for durability, label in [("normal", "synchronous=NORMAL (before)"), ("full", "synchronous=FULL (now)")]:
+        back, paced, _ = results[durability]
+        rows.append((f"groundgame POST /api/v1/sync (SQLite, {label}), back to back", back))
+        rows.append((f"groundgame (SQLite, {label}), each canvasser syncing about once a second", paced))
+    rows.append(("bare axum, same body parsed, no work, back to back", base))
+    for name, r in rows:
         print(f"| {name} | {r['rps']:,.0f} | {r['rps'] * 50:,.0f} | {r['lat'].get('50')} | {r['lat'].get('90')} | {r['lat'].get('99')} | {r['non2xx']} |")
     print()
-    syncs = gg['requests'] + paced['requests'] - CANVASSERS  # less the paced run's opening health checks
-    print(f"Contacts stored: {stored:,} for {syncs * 50:,} events in {syncs:,} completed sync requests (every event has a new id; requests still in flight when wrk stops are stored but not counted by wrk). Socket errors: {gg['socket_errors']}, {paced['socket_errors']}.")
+    for durability in ["normal", "full"]:
+        back, paced, stored = results[durability]
+        syncs = back["requests"] + paced["requests"] - CANVASSERS  # less the paced run's opening health checks
+        print(f"{durability}: contacts stored: {stored:,} for {syncs * 50:,} events in {syncs:,} completed sync requests (every event has a new id; requests still in flight when wrk stops are stored but not counted by wrk). Socket errors: {back['socket_errors']}, {paced['socket_errors']}.")
     print(f"Walk payload: {len(payload['doors'])} doors, {payload['walk']['electors']} electors: {len(raw):,} bytes of JSON, {len(zipped):,} bytes gzip-compressed.")
 
 

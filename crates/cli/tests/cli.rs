@@ -91,6 +91,8 @@ fn every_command_has_help() {
         vec!["serve"],
         vec!["audit"],
         vec!["audit", "show"],
+        vec!["config"],
+        vec!["config", "show"],
     ] {
         let mut a = args.clone();
         a.push("--help");
@@ -437,4 +439,54 @@ fn postcodes_import_from_code_point_open_and_volunteers_deploy() {
     let (best, nearest) = (plan["optimal"]["total_value"].as_f64().unwrap(), plan["nearest_first"]["total_value"].as_f64().unwrap());
     assert!(best > nearest && nearest > 0.0, "{best} against {nearest}");
     assert!(plan["optimal"]["assignments"].as_array().unwrap().iter().all(|a| a["distance_km"].as_f64().unwrap() <= 60.0));
+}
+
+#[test]
+fn a_command_beside_a_writer_waits_its_turn_and_says_what_for() {
+    let w = Workspace::new();
+    let db = w.db();
+    let register = w.path("register.csv");
+    ok(&db, &["demo-data", "register", "--electors", "2000", "--seed", "3", "--output", register.to_str().unwrap()]);
+    ok(&db, &["campaign", "create", "--constituency", "E14000662", "--election-date", "2017-06-08"]);
+    ok(&db, &["register", "import", register.to_str().unwrap()]);
+    // Another process (a running server, say) holds SQLite's write lock for three seconds.
+    let other = rusqlite::Connection::open(&db).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE; UPDATE campaigns SET party = party;").unwrap();
+    let released = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_secs(3));
+        other.execute_batch("COMMIT").unwrap();
+    });
+    let started = std::time::Instant::now();
+    let out = groundgame(&db)
+        .env("GROUNDGAME_LOG", "warn")
+        .env("GROUNDGAME_SQLITE_BUSY_TIMEOUT_SECONDS", "1")
+        .args(["walks", "generate", "--doors-per-walk", "60"])
+        .output()
+        .unwrap();
+    released.join().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(started.elapsed() >= Duration::from_secs(2), "it waited for the lock");
+    assert!(err.contains("waiting for another groundgame process") && err.contains("is free again"), "{err}");
+}
+
+#[test]
+fn config_show_says_where_each_setting_comes_from() {
+    let w = Workspace::new();
+    let file = w.write("gg.toml", "[limits]\nsession_days = 7\n[server]\nbind = \"0.0.0.0:9999\"\n");
+    let out = groundgame(&w.db())
+        .env("GROUNDGAME_INVITE_DAYS", "3")
+        .args(["--config", file.to_str().unwrap(), "config", "show", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let shown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let get = |name: &str| shown.as_array().unwrap().iter().find(|s| s["name"] == name).unwrap().clone();
+    assert_eq!((get("limits.session_days")["value"].as_str(), get("limits.session_days")["source"].as_str()), (Some("7"), Some("file")));
+    assert_eq!(get("limits.invite_days")["source"], "environment");
+    assert_eq!(get("database")["source"], "flag");
+    assert_eq!(get("limits.sync_batch")["source"], "default");
+    let bad = w.write("bad.toml", "[limits]\nsesion_days = 7\n");
+    let out = groundgame(&w.db()).args(["--config", bad.to_str().unwrap(), "config", "show"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("'limits.sesion_days' is not a setting"));
 }

@@ -182,6 +182,15 @@ pub struct Contact {
     pub note: String,
 }
 
+/// What a phone sends to sync: its recorded contacts, and its clock when it sent them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyncBatch {
+    pub contacts: Vec<Contact>,
+    /// The phone's clock when it sent the batch: its error corrects the contacts' times.
+    #[serde(default)]
+    pub sent_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 /// The longest note kept with a contact.
 pub const MAX_NOTE: usize = 2000;
 

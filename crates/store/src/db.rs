@@ -71,6 +71,10 @@ pub struct Store {
     /// SQLite has one writer at a time: writers of this process queue here, in order, rather than
     /// in SQLite's busy handler, which sleeps in growing steps and leaves long tails.
     writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// How long a writer waits for another process to finish writing.
+    write_wait: Duration,
+    /// The database as it is named in messages (no password).
+    name: String,
 }
 
 /// How SQLite makes a commit durable.
@@ -86,9 +90,27 @@ pub enum Durability {
 }
 
 /// How a store is opened.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct StoreOptions {
     pub durability: Durability,
+    /// How long one try to take SQLite's lock waits in SQLite's busy handler.
+    pub busy_timeout: Duration,
+    /// How long a writer waits in all for another process to finish writing, saying so as it
+    /// waits, before it gives up.
+    pub write_wait: Duration,
+    /// Connections each process keeps to PostgreSQL.
+    pub postgres_connections: u32,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions {
+            durability: Durability::Full,
+            busy_timeout: Duration::from_secs(10),
+            write_wait: Duration::from_secs(600),
+            postgres_connections: 8,
+        }
+    }
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -102,8 +124,8 @@ impl Store {
 
     /// Opens and migrates the database with these options.
     #[tracing::instrument(skip_all, fields(database = %url))]
-    pub async fn open_with(url: &DatabaseUrl, options: &StoreOptions) -> Result<Store> {
-        let durability = options.durability;
+    pub async fn open_with(url: &DatabaseUrl, settings: &StoreOptions) -> Result<Store> {
+        let durability = settings.durability;
         let pool = match url.backend() {
             Backend::Sqlite => {
                 let s = url.expose();
@@ -121,7 +143,7 @@ impl Store {
                         Durability::Normal => SqliteSynchronous::Normal,
                     })
                     .foreign_keys(true)
-                    .busy_timeout(Duration::from_secs(10))
+                    .busy_timeout(settings.busy_timeout)
                     .pragma("cache_size", "-65536")
                     // Bulk statements over a whole register are slow by nature: not a warning.
                     .log_slow_statements(log::LevelFilter::Debug, Duration::from_secs(1))
@@ -139,7 +161,7 @@ impl Store {
                 let options =
                     PgConnectOptions::from_str(url.expose()).with_context(|| format!("Failed to read the PostgreSQL URL {url}"))?;
                 let pool = PgPoolOptions::new()
-                    .max_connections(8)
+                    .max_connections(settings.postgres_connections.max(2))
                     .acquire_timeout(Duration::from_secs(10))
                     .connect_with(options)
                     .await
@@ -148,7 +170,7 @@ impl Store {
                 Pool::Postgres(pool)
             }
         };
-        Ok(Store { pool, writer: Default::default() })
+        Ok(Store { pool, writer: Default::default(), write_wait: settings.write_wait, name: url.to_string() })
     }
 
     /// Begins a transaction. Every repository call takes one; the caller commits.
@@ -179,11 +201,40 @@ impl Store {
                 // while it waits for the lock, the transaction it opens would otherwise be left open
                 // on a pooled connection, holding the write lock for ever. In a task it completes,
                 // and is rolled back when dropped.
-                let pool = p.clone();
-                let tx = tokio::spawn(async move { pool.begin_with("BEGIN IMMEDIATE").await })
-                    .await
-                    .context("The task beginning a SQLite write transaction failed")?
-                    .context("Failed to begin a SQLite write transaction")?;
+                // Another process (a server, an import, a command) may hold the lock: wait for it
+                // in turns of SQLite's busy timeout, saying what is awaited, up to `write_wait`.
+                let started = std::time::Instant::now();
+                let mut said = false;
+                let tx = loop {
+                    let pool = p.clone();
+                    let begun = tokio::spawn(async move { pool.begin_with("BEGIN IMMEDIATE").await })
+                        .await
+                        .context("The task beginning a SQLite write transaction failed")?;
+                    match begun {
+                        Ok(tx) => break tx,
+                        Err(e) if is_busy(&e) && started.elapsed() < self.write_wait => {
+                            if !said {
+                                tracing::warn!(
+                                    "waiting for another groundgame process (a server, an import or another command) to finish writing to {}",
+                                    self.name
+                                );
+                                said = true;
+                            }
+                        }
+                        Err(e) if is_busy(&e) => {
+                            return Err(anyhow::anyhow!(
+                                "{} stayed locked by another process for {} s: try again when it has finished",
+                                self.name,
+                                started.elapsed().as_secs()
+                            )
+                            .into())
+                        }
+                        Err(e) => return Err(anyhow::Error::new(e).context("Failed to begin a SQLite write transaction").into()),
+                    }
+                };
+                if said {
+                    tracing::warn!("{} is free again: going on", self.name);
+                }
                 WriteTx { tx: Tx::Sqlite(tx), _turn: Some(turn) }
             }
             Pool::Postgres(p) => {
@@ -357,6 +408,16 @@ impl std::ops::Deref for WriteTx {
 impl std::ops::DerefMut for WriteTx {
     fn deref_mut(&mut self) -> &mut Tx {
         &mut self.tx
+    }
+}
+
+/// Whether SQLite said its lock is held by someone else.
+fn is_busy(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(d) => {
+            d.code().is_some_and(|c| c == "5" || c == "517" || c == "261") || d.message().contains("database is locked")
+        }
+        _ => false,
     }
 }
 

@@ -7,7 +7,7 @@ use axum::Json;
 use groundgame_app::targeting::{ListQuery, NearestQuery};
 use groundgame_app::{accounts, canvassing, register, targeting};
 use groundgame_core::access::Role;
-use groundgame_core::survey::{Contact, Survey};
+use groundgame_core::survey::{Survey, SyncBatch};
 use groundgame_store::canvassing::{SyncReport, WalkPayload};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -94,17 +94,9 @@ pub async fn assign(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
-pub struct SyncBody {
-    contacts: Vec<Contact>,
-    /// The phone's clock when it sent the batch.
-    #[serde(default)]
-    sent_at: Option<chrono::DateTime<chrono::Utc>>,
-}
-
 /// Stores a batch of contacts from a phone. Idempotent: each contact id is stored once however
 /// often the batch is sent.
-pub async fn sync(State(state): State<AppState>, viewer: Viewer, JsonBody(body): JsonBody<SyncBody>) -> ApiResult<Json<SyncReport>> {
+pub async fn sync(State(state): State<AppState>, viewer: Viewer, JsonBody(body): JsonBody<SyncBatch>) -> ApiResult<Json<SyncReport>> {
     Ok(Json(canvassing::sync(&state.app, viewer.actor(), body.contacts, body.sent_at).await?))
 }
 

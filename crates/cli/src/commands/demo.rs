@@ -30,7 +30,7 @@ pub struct DemoArgs {
     #[arg(long)]
     setup_only: bool,
     #[command(flatten)]
-    serve: ServeArgs,
+    pub serve: ServeArgs,
 }
 
 /// The demo's accounts, one for each role, all with this password.
@@ -64,7 +64,7 @@ pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
     })?;
     println!("Wrote a synthetic register of {} electors for Derby North to {}.", summary.electors, register_file.display());
 
-    let app = App::new(Store::open(&url).await?, groundgame_app::Limits::default());
+    let app = App::new(Store::open_with(&url, &settings.store).await?, settings.limits.clone());
     let polling_day = NaiveDate::parse_from_str(DEMO_POLLING_DAY, "%Y-%m-%d")?;
     let gss = GssCode::parse(DEMO_SEAT).map_err(anyhow::Error::msg)?;
     let campaign = campaigns::find_or_create(&app, &gss, polling_day).await?;
@@ -145,5 +145,5 @@ pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
         return Ok(());
     }
     println!();
-    serve(app, &args.serve).await
+    serve(app, settings).await
 }

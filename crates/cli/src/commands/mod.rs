@@ -11,6 +11,8 @@ use crate::config::Settings;
 mod audit;
 /// `campaign create`, `campaign list`.
 mod campaign;
+/// `config show`: the settings in effect.
+mod config;
 /// `demo`: the demo seat, end to end.
 mod demo;
 /// `demo-data register`: synthetic registers.
@@ -65,6 +67,20 @@ pub enum Command {
     /// The audit log: who read or changed what, and when.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// The settings in effect: each with its value and where it came from.
+    #[command(subcommand)]
+    Config(config::ConfigCommand),
+}
+
+impl Command {
+    /// The server's flags, for the commands that serve.
+    pub fn serve_args(&self) -> Option<&serve::ServeArgs> {
+        match self {
+            Command::Serve(a) => Some(a),
+            Command::Demo(d) => Some(&d.serve),
+            _ => None,
+        }
+    }
 }
 
 pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
@@ -80,16 +96,17 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         Command::User(c) => user::run(c, &settings).await,
         Command::Demo(args) => demo::run(args, &settings).await,
         Command::Audit(c) => audit::run(c, &settings).await,
+        Command::Config(c) => config::run(c, &settings),
     }
 }
 
 pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
-    Ok(Store::open(&settings.database).await?)
+    Ok(Store::open_with(&settings.database, &settings.store).await?)
 }
 
-/// The use cases over the settings' database.
+/// The use cases over the settings' database, with the settings' limits.
 pub async fn open_app(settings: &Settings) -> anyhow::Result<App> {
-    Ok(App::new(open_store(settings).await?, groundgame_app::Limits::default()))
+    Ok(App::new(open_store(settings).await?, settings.limits.clone()))
 }
 
 /// The campaign a command names with `--campaign`, or the only campaign when there is one.
