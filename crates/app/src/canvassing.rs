@@ -6,7 +6,6 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use groundgame_core::access::Permission;
 use groundgame_core::results::WinNumber;
 use groundgame_core::survey::{self, Contact, Survey};
 use groundgame_store::canvassing::{self, Batch, CanvassSession, ContactView, Progress, Source, SyncReport, WalkPayload};
@@ -77,12 +76,7 @@ pub async fn my_walks(app: &App, member: &Member) -> Result<Vec<Walk>> {
 pub async fn walk_payload(app: &App, actor: Actor<'_>, walk_id: i64) -> Result<WalkPayload> {
     let campaign = actor.campaign();
     let mut tx = app.store.begin_write().await?;
-    if let Actor::Member(m) = actor {
-        if !m.may(Permission::PlanWalks) && !canvassing::is_assigned(&mut tx, campaign, walk_id, m.user.id).await? {
-            return Err(Error::forbidden("this walk is not assigned to you"));
-        }
-    }
-    let payload = canvassing::walk_payload(&mut tx, campaign, walk_id).await?;
+    let payload = canvassing::walk_payload(&mut tx, campaign, walk_id, &actor.door_scope()).await?;
     if let Some(user) = actor.user_id() {
         canvassing::record_handout(&mut tx, campaign, user, &payload).await?;
     }
@@ -135,7 +129,7 @@ pub async fn sync(app: &App, actor: Actor<'_>, contacts: Vec<Contact>, sent_at: 
 /// A walk's payload for a paper sheet or for keying one in, audited as `action`.
 pub async fn paper(app: &App, actor: Actor<'_>, walk_id: i64, action: &str) -> Result<WalkPayload> {
     let mut tx = app.store.begin_write().await?;
-    let payload = canvassing::walk_payload(&mut tx, actor.campaign(), walk_id).await?;
+    let payload = canvassing::walk_payload(&mut tx, actor.campaign(), walk_id, &groundgame_store::canvassing::Scope::Campaign).await?;
     actor.audit(&mut tx, action, &payload.walk.name, payload.electors() as i64).await?;
     tx.commit().await?;
     Ok(payload)
@@ -265,7 +259,8 @@ pub async fn progress(app: &App, actor: Actor<'_>) -> Result<(Progress, Option<W
         actor.audit(&mut tx, "progress_viewed", "live progress (one line each quarter hour per session)", p.totals.contacts as i64).await?;
         tx.commit().await?;
     }
-    let win = campaign.win_number(stats.totals.eligible);
+    let elections = crate::targeting::elections(app).await?;
+    let win = groundgame_core::results::campaign_win_number(&elections, &campaign.gss, campaign.election_date, stats.totals.eligible);
     Ok((p, win, stats))
 }
 

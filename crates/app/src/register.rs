@@ -14,7 +14,7 @@ use groundgame_store::campaigns::{self, Campaign};
 use groundgame_store::register::pipeline::{self, AbsentVotersFile, RegisterFile};
 use groundgame_store::register::uploads;
 use groundgame_store::register::{
-    self, AbsentVotersReport, ElectorView, ImportOptions, ImportReport, RegisterCsv, RegisterStats, UpdateReport,
+    self, AbsentVotersReport, ElectorView, ImportAudit, ImportOptions, ImportReport, RegisterCsv, RegisterStats, UpdateReport,
 };
 use serde::Serialize;
 
@@ -47,7 +47,8 @@ impl RegisterSource<'_> {
         Ok(RegisterFile::open_named(self.path, self.name, self.mapping, self.unknown_markers)?)
     }
 
-    fn options(&self, file: &RegisterFile, dry_run: bool) -> ImportOptions<'_> {
+    /// How to import this file; `by` is who imports it, for the audit line written with it.
+    fn options(&self, file: &RegisterFile, dry_run: bool, by: Option<Actor<'_>>) -> ImportOptions<'_> {
         ImportOptions {
             source: self.name.to_owned(),
             format: file.format(),
@@ -55,25 +56,24 @@ impl RegisterSource<'_> {
             skip_invalid: self.rejects.is_some(),
             gazetteer: self.gazetteer,
             dry_run,
+            audit: by.map(|a| ImportAudit {
+                user_id: a.user_id(),
+                prefix: if matches!(a, Actor::CommandLine(_)) { "command line: ".into() } else { String::new() },
+            }),
         }
     }
 }
 
 /// Imports a full register file as the campaign's new register, in one transaction in this
-/// process's turn to write. Households placed nowhere by the file's own gazetteer are placed from
-/// the postcodes imported into the database. Audited, whether it succeeds or fails.
+/// process's turn to write, its audit line in the same transaction. Households placed nowhere by
+/// the file's own gazetteer are placed from the postcodes imported into the database. A failed
+/// import is audited too.
 pub async fn import(app: &App, actor: Actor<'_>, source: &RegisterSource<'_>, progress: Arc<AtomicU64>) -> Result<ImportReport> {
     let campaign = actor.campaign();
     let result = async {
         let file = source.open()?;
-        let options = source.options(&file, false);
-        let report = pipeline::import_file(&app.store, campaign, file, options, source.rejects.clone(), progress).await?;
-        let mut tx = app.store.begin_write().await?;
-        let placed = register::geocode_from_postcodes(&mut tx, campaign).await?;
-        let detail = format!("{} as version {} ({} households placed from imported postcodes)", source.name, report.version, placed);
-        actor.audit(&mut tx, "import_register", &detail, report.electors as i64).await?;
-        tx.commit().await?;
-        Ok::<_, Error>(ImportReport { households_not_geocoded: report.households_not_geocoded.saturating_sub(placed), ..report })
+        let options = source.options(&file, false, Some(actor));
+        Ok::<_, Error>(pipeline::import_file(&app.store, campaign, file, options, source.rejects.clone(), progress).await?)
     }
     .await;
     if let Err(e) = &result {
@@ -122,7 +122,7 @@ pub async fn preview_upload(app: &App, actor: Actor<'_>, name: &str, path: &Path
     let source = upload_source(path, name, &gazetteer);
     let result = async {
         let file = source.open()?;
-        let options = source.options(&file, true);
+        let options = source.options(&file, true, None);
         Ok::<_, Error>(pipeline::import_file(&app.store, campaign, file, options, None, Arc::default()).await?)
     }
     .await;
@@ -183,7 +183,7 @@ pub async fn confirm_upload(app: &App, actor: Actor<'_>, upload: &str, smaller_c
     let source = upload_source(file.path(), &kept.name, &gazetteer);
     if !smaller_confirmed {
         let f = source.open()?;
-        let options = source.options(&f, true);
+        let options = source.options(&f, true, None);
         let preview = pipeline::import_file(&app.store, &current, f, options, None, Arc::default()).await?;
         if is_much_smaller(&preview) {
             return Err(Error::Invalid(format!(
@@ -210,7 +210,7 @@ pub async fn cancel_upload(app: &App, actor: Actor<'_>, upload: &str) -> Result<
 /// Applies a notice of alteration.
 pub async fn update(app: &App, actor: Actor<'_>, source: &RegisterSource<'_>) -> Result<UpdateReport> {
     let file = source.open()?;
-    let options = source.options(&file, false);
+    let options = source.options(&file, false, None);
     let rows = file.read_all(source.rejects.clone())?;
     let mut tx = app.store.begin_write().await?;
     let report = register::apply_update(&mut tx, actor.campaign(), rows, options).await?;

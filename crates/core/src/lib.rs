@@ -27,5 +27,7 @@ pub mod results;
 pub mod survey;
 /// A realistic synthetic register for demos, tests and benchmarks.
 pub mod synthetic;
+/// UK local time (GMT and British Summer Time).
+pub mod time;
 /// Synthetic volunteers for demos and the deployment comparison.
 pub mod volunteers;

@@ -14,6 +14,10 @@ pub struct Choice {
     /// What is stored and printed on walk sheets: 'Lab', '5', 'Y'.
     pub code: String,
     pub label: String,
+    /// For an outcome: it is for the whole door (nobody answered, do not knock), so the phone
+    /// offers it once per door rather than per elector.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub whole_door: bool,
 }
 
 /// A question on the script.
@@ -41,8 +45,11 @@ pub const CERTAINTY: &str = "certainty";
 pub const GONE: [&str; 2] = ["moved", "deceased"];
 
 fn choices(list: &[(&str, &str)]) -> Vec<Choice> {
-    list.iter().map(|(code, label)| Choice { code: (*code).into(), label: (*label).into() }).collect()
+    list.iter().map(|(code, label)| Choice { code: (*code).into(), label: (*label).into(), whole_door: false }).collect()
 }
+
+/// The outcomes of the usual script that are for a whole door.
+const WHOLE_DOOR: [&str; 4] = ["NI", "refused", "inaccessible", "DNK"];
 
 fn question(key: &str, label: &str, list: &[(&str, &str)]) -> Question {
     Question { key: key.into(), label: label.into(), choices: choices(list) }
@@ -110,10 +117,21 @@ impl Default for Survey {
                 ("deceased", "Deceased"),
             ]),
         }
+        .with_whole_door_outcomes()
     }
 }
 
 impl Survey {
+    /// A survey saved before outcomes said which are for a whole door has the usual ones marked.
+    pub fn with_whole_door_outcomes(mut self) -> Survey {
+        if !self.outcomes.iter().any(|o| o.whole_door) {
+            for o in &mut self.outcomes {
+                o.whole_door = WHOLE_DOOR.contains(&o.code.as_str());
+            }
+        }
+        self
+    }
+
     /// Checks the script itself: keys and codes present and unique.
     pub fn validate(&self) -> Result<(), String> {
         let mut keys = HashSet::new();

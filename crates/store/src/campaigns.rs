@@ -25,15 +25,6 @@ pub struct Campaign {
     pub created_at: String,
 }
 
-impl Campaign {
-    /// The campaign's win number, from the seat's last general election before polling day.
-    pub fn win_number(&self, eligible: u64) -> Option<groundgame_core::results::WinNumber> {
-        let gss = GssCode::parse(&self.gss).ok()?;
-        groundgame_core::results::previous_result(&gss, self.election_date)
-            .and_then(|(e, r)| groundgame_core::results::win_number(e, r, eligible))
-    }
-}
-
 #[derive(sqlx::FromRow)]
 pub(crate) struct CampaignRow {
     pub(crate) id: i64,

@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
+use groundgame_core::register::absent::AbsentVote;
 use groundgame_core::survey::{self, Contact, Survey, MAX_NOTE};
 use serde::Serialize;
 
@@ -16,7 +17,10 @@ use crate::walks::{self, Walk};
 pub async fn survey(tx: &mut Tx, campaign: &Campaign) -> Result<Survey> {
     let row: Option<(String,)> = tx.fetch_optional("SELECT definition FROM surveys WHERE campaign_id = $1", args![campaign.id]).await?;
     match row {
-        Some((json,)) => Ok(serde_json::from_str(&json).map_err(|e| anyhow::anyhow!("the saved survey is not valid: {e}"))?),
+        Some((json,)) => {
+            let saved: Survey = serde_json::from_str(&json).map_err(|e| anyhow::anyhow!("the saved survey is not valid: {e}"))?;
+            Ok(saved.with_whole_door_outcomes())
+        }
         None => Ok(Survey::default()),
     }
 }
@@ -144,16 +148,6 @@ pub async fn assigned_walks(tx: &mut Tx, campaign: &Campaign, user_id: i64) -> R
     .await
 }
 
-pub async fn is_assigned(tx: &mut Tx, campaign: &Campaign, walk_id: i64, user_id: i64) -> Result<bool> {
-    let row: Option<(i64,)> = tx
-        .fetch_optional(
-            "SELECT walk_id FROM walk_assignments WHERE campaign_id = $1 AND walk_id = $2 AND user_id = $3",
-            args![campaign.id, walk_id, user_id],
-        )
-        .await?;
-    Ok(row.is_some())
-}
-
 /// An elector as the doorstep needs them: no date of birth, no markers beyond what changes the
 /// conversation.
 #[derive(Debug, Clone, Serialize)]
@@ -203,9 +197,10 @@ struct DoorstepRow {
     absent_vote: Option<String>,
 }
 
-/// The doors of a walk in order, with the electors at each, minimised for the doorstep.
-pub async fn walk_payload(tx: &mut Tx, campaign: &Campaign, walk_id: i64) -> Result<WalkPayload> {
-    let (walk, doors) = walks::get(tx, campaign, walk_id).await?;
+/// The doors of a walk in order, with the electors at each, minimised for the doorstep; only a
+/// walk the scope reaches.
+pub async fn walk_payload(tx: &mut Tx, campaign: &Campaign, walk_id: i64, scope: &Scope) -> Result<WalkPayload> {
+    let (walk, doors) = walks::get_in_scope(tx, campaign, walk_id, scope).await?;
     // Electors have no index by household (it would slow every import): one pass over the
     // campaign's electors with the walk's doors as a list beats a join that searches per door.
     let (list, a) = id_list(doors.iter().map(|d| d.household_id), args![campaign.id]);
@@ -230,7 +225,7 @@ pub async fn walk_payload(tx: &mut Tx, campaign: &Campaign, walk_id: i64) -> Res
             number,
             // Anonymous electors have no name on the register and are never canvassed by name.
             name: format!("{} {}", r.forename, r.surname).trim().to_owned(),
-            postal: matches!(r.absent_vote.as_deref(), Some("postal" | "proxy_postal")),
+            postal: r.absent_vote.as_deref().and_then(AbsentVote::from_db).is_some_and(AbsentVote::is_postal),
             intention: states.get(&r.id).and_then(|s| s.intention.clone()),
         });
     }
@@ -254,7 +249,7 @@ pub enum Source {
     Paper,
 }
 
-/// Which doors a volunteer may send contacts for.
+/// Which walks a volunteer reaches and which doors they may send contacts for.
 #[derive(Debug, Clone)]
 pub enum Scope {
     /// Any door in the campaign (organisers, paper entry).
@@ -775,7 +770,7 @@ pub async fn elector_states(tx: &mut Tx, campaign: &Campaign, walk: Option<i64>)
 }
 
 /// Counts for a walk, a polling district, a day or the campaign.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Tally {
     /// Doors on the walks (not counted by day).
     pub doors: u64,
@@ -788,13 +783,28 @@ pub struct Tally {
 }
 
 impl Tally {
-    /// Doors spoken at, of doors knocked.
+    /// Doors spoken at, of doors knocked: the one definition of the contact rate, which pages and
+    /// the live dashboard show as the server works it out.
     pub fn contact_rate(&self) -> f64 {
         if self.doors_knocked == 0 {
             0.0
         } else {
             self.doors_spoken as f64 / self.doors_knocked as f64
         }
+    }
+}
+
+impl Serialize for Tally {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut t = s.serialize_struct("Tally", 6)?;
+        t.serialize_field("doors", &self.doors)?;
+        t.serialize_field("doors_knocked", &self.doors_knocked)?;
+        t.serialize_field("contacts", &self.contacts)?;
+        t.serialize_field("doors_spoken", &self.doors_spoken)?;
+        t.serialize_field("supporters", &self.supporters)?;
+        t.serialize_field("contact_rate", &self.contact_rate())?;
+        t.end()
     }
 }
 

@@ -203,11 +203,13 @@ pub async fn locate_place(tx: &mut Tx, postcode: Option<&str>, lat: Option<f64>,
 /// How far each seat's campaign has got, for the campaigns in this database.
 pub async fn campaign_progress(tx: &mut Tx) -> Result<HashMap<String, CampaignProgress>> {
     let mut out = HashMap::new();
-    let today = chrono::Utc::now().format("%Y-%m-%dT%H:%M").to_string();
+    let elections = elections(tx).await?;
+    // Canvassing sessions are set in the campaign's own (UK) time.
+    let today = groundgame_core::time::uk_now().format("%Y-%m-%dT%H:%M").to_string();
     for campaign in campaigns::list(tx).await? {
         let stats = crate::register::stats(tx, &campaign).await?;
         let progress = crate::canvassing::progress(tx, &campaign).await?;
-        let win = campaign.win_number(stats.totals.eligible);
+        let win = groundgame_core::results::campaign_win_number(&elections, &campaign.gss, campaign.election_date, stats.totals.eligible);
         let (walks, assigned): (i64, i64) = tx
             .fetch_one(
                 "SELECT CAST(COUNT(*) AS BIGINT), CAST(COUNT(a.walk_id) AS BIGINT) FROM walks w \

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::args;
 use crate::campaigns::Campaign;
+use crate::canvassing::Scope;
 use crate::db::{Arg, Tx};
 use crate::error::{Error, Result};
 
@@ -246,10 +247,32 @@ pub struct WalkDoor {
 
 /// A walk and its doors in order.
 pub async fn get(tx: &mut Tx, campaign: &Campaign, walk_id: i64) -> Result<(Walk, Vec<WalkDoor>)> {
-    let walk: Walk = tx
-        .fetch_optional(&format!("SELECT {WALK_COLUMNS} FROM walks WHERE campaign_id = $1 AND id = $2"), args![campaign.id, walk_id])
-        .await?
-        .ok_or_else(|| Error::NotFound(format!("no walk {walk_id} in {}", campaign.ballot_id)))?;
+    get_in_scope(tx, campaign, walk_id, &Scope::Campaign).await
+}
+
+/// A walk and its doors, if the scope reaches it: for a canvasser, only a walk assigned to them
+/// (decided in the query, so no caller can forget to ask).
+pub async fn get_in_scope(tx: &mut Tx, campaign: &Campaign, walk_id: i64, scope: &Scope) -> Result<(Walk, Vec<WalkDoor>)> {
+    let found: Option<Walk> = match scope {
+        Scope::Campaign => {
+            tx.fetch_optional(&format!("SELECT {WALK_COLUMNS} FROM walks WHERE campaign_id = $1 AND id = $2"), args![campaign.id, walk_id])
+                .await?
+        }
+        Scope::AssignedTo(user) => {
+            tx.fetch_optional(
+                &format!(
+                    "SELECT {WALK_COLUMNS} FROM walks w WHERE w.campaign_id = $1 AND w.id = $2 AND EXISTS \
+                     (SELECT 1 FROM walk_assignments a WHERE a.campaign_id = w.campaign_id AND a.walk_id = w.id AND a.user_id = $3)"
+                ),
+                args![campaign.id, walk_id, *user],
+            )
+            .await?
+        }
+    };
+    let walk = found.ok_or_else(|| match scope {
+        Scope::Campaign => Error::NotFound(format!("no walk {walk_id} in {}", campaign.ballot_id)),
+        Scope::AssignedTo(_) => Error::NotFound(format!("walk {walk_id} is not assigned to you")),
+    })?;
     let doors: Vec<WalkDoor> = tx
         .fetch_all(
             "SELECT d.seq, d.household_id, h.address, h.lat, h.lon FROM walk_doors d \

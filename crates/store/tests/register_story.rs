@@ -49,6 +49,7 @@ async fn import(
         skip_invalid,
         gazetteer: &gazetteer,
         dry_run: false,
+        audit: None,
     };
     let (rows, reader) = reg.spawn(None, Arc::new(AtomicU64::new(0)));
     let mut tx = store.begin().await?;
@@ -70,6 +71,7 @@ async fn update(store: &Store, campaign: &Campaign, text: &str) -> Result<Update
         skip_invalid: false,
         gazetteer: &gazetteer,
         dry_run: false,
+        audit: None,
     };
     let rows = reg.read_all(None)?;
     let mut tx = store.begin().await?;

@@ -115,7 +115,7 @@
     const base = () => ({ id: gg.uuid(), walk_id: payload.walk.id, household_id: door.household_id, recorded_at: new Date().toISOString() });
     const where = door.address.split('\n')[0];
     const outcomes = el('div', { class: 'outcomes', role: 'group', 'aria-label': 'Whole door' },
-      ...survey.outcomes.filter((o) => ['NI', 'refused', 'inaccessible', 'DNK'].includes(o.code)).map((o) =>
+      ...survey.outcomes.filter((o) => o.whole_door).map((o) =>
         el('button', { type: 'button', 'data-outcome': o.code, onclick: () => {
           const c = Object.assign(base(), { elector_id: null, outcome: o.code, answers: {}, note: '' });
           gg.record(c, o.label + ' at ' + where); mark(o.label);

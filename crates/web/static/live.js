@@ -5,7 +5,8 @@
   const marker = document.querySelector('[data-live]');
   if (!marker) return;
   const num = (v) => Number(v).toLocaleString('en-GB');
-  const rate = (t) => (t.doors_knocked ? Math.round((100 * t.doors_spoken) / t.doors_knocked) : 0) + '%';
+  // The contact rate as the server works it out (one definition, in the server).
+  const rate = (t) => Math.round(100 * t.contact_rate) + '%';
   function set(key, value) {
     document.querySelectorAll('[data-k="' + key + '"]').forEach((el) => {
       if (el.textContent !== value) el.textContent = value;

@@ -270,7 +270,8 @@ async fn sync_stores_each_contact_exactly_once_and_two_canvassers_merge() {
         assert!(first.get("date_of_birth").is_none() && first.get("markers").is_none(), "{first}");
         // Only the walks assigned to them.
         let other = canvasser.get(&format!("/api/v1/walks/{}/canvass", f.walks[1].id)).await;
-        assert_eq!(other.status, StatusCode::FORBIDDEN, "{name}");
+        assert_eq!(other.status, StatusCode::NOT_FOUND, "{name}: the query reaches only their walks");
+        assert!(other.body.contains("is not assigned to you"), "{name}: {}", other.body);
 
         let batch = contacts(&payload, 50, "Lab", &minutes_from_now(-30));
         assert_eq!(batch.len(), 50);

@@ -26,9 +26,7 @@ async fn a_canvasser_works_offline_and_nothing_is_lost() {
     let f = fixture(TestDb::sqlite().await, 2000, 40).await;
     let store = f.db.store.clone();
     let walk = f.walks[0].id;
-    let mut tx = store.begin().await.unwrap();
-    let payload = canvassing::walk_payload(&mut tx, &f.campaign, walk).await.unwrap();
-    tx.commit().await.unwrap();
+    let payload = groundgame_app::canvassing::walk_payload(&f.app, f.actor(), walk).await.unwrap();
     let doors: Vec<_> = payload.doors.iter().filter(|d| !d.electors.is_empty()).take(20).collect();
     assert_eq!(doors.len(), 20, "the walk has 20 doors with electors");
 

@@ -286,8 +286,18 @@ pub fn bundled_election(year: i32) -> Option<&'static Election> {
 }
 
 /// The latest bundled general election in the constituency before `date`.
-pub fn previous_result(gss: &GssCode, date: NaiveDate) -> Option<(&'static Election, &'static SeatResult)> {
-    bundled().iter().rev().filter(|e| e.date < date).find_map(|e| e.seat(gss.as_str()).map(|s| (e, s)))
+pub fn previous_result<'a>(elections: &'a [Election], gss: &GssCode, date: NaiveDate) -> Option<(&'a Election, &'a SeatResult)> {
+    let mut before: Vec<&Election> = elections.iter().filter(|e| e.date < date).collect();
+    before.sort_by_key(|e| e.date);
+    before.into_iter().rev().find_map(|e| e.seat(gss.as_str()).map(|s| (e, s)))
+}
+
+/// A campaign's win number: from the seat's last general election before polling day among
+/// `elections` (the bundled ones with any imported in their place), applied to the eligible
+/// electors on the register now.
+pub fn campaign_win_number(elections: &[Election], gss: &str, polling_day: NaiveDate, eligible_now: u64) -> Option<WinNumber> {
+    let gss = GssCode::parse(gss).ok()?;
+    previous_result(elections, &gss, polling_day).and_then(|(e, r)| win_number(e, r, eligible_now))
 }
 
 /// The votes a campaign needs: the share that won last time, of the votes expected this time.
@@ -370,7 +380,7 @@ mod tests {
     #[test]
     fn win_number_for_derby_north_in_2017() {
         let gss = GssCode::parse("E14000662").unwrap();
-        let (e, r) = previous_result(&gss, NaiveDate::from_ymd_opt(2017, 6, 8).unwrap()).unwrap();
+        let (e, r) = previous_result(bundled(), &gss, NaiveDate::from_ymd_opt(2017, 6, 8).unwrap()).unwrap();
         assert_eq!(e.year, 2015);
         let w = win_number(e, r, 69_794).unwrap();
         assert_eq!(w.expected_votes, 44_745);

@@ -30,6 +30,16 @@ pub struct ImportOptions<'a> {
     pub gazetteer: &'a Gazetteer,
     /// Work out what the import would do, and write nothing.
     pub dry_run: bool,
+    /// The audit log's line for the import, written in the import's own transaction.
+    pub audit: Option<ImportAudit>,
+}
+
+/// Who imports, for the audit log.
+#[derive(Debug, Clone)]
+pub struct ImportAudit {
+    pub user_id: Option<i64>,
+    /// Said before the file's name: "command line: " for the command line.
+    pub prefix: String,
 }
 
 /// What an import did.
@@ -247,6 +257,14 @@ pub async fn import_register(
         tx.execute("INSERT INTO polling_districts (campaign_id, code) VALUES ($1, $2)", args![campaign.id, code]).await?;
     }
     tx.execute("UPDATE campaigns SET next_row_id = $1 WHERE id = $2", args![next_id, campaign.id]).await?;
+    // Households the file's gazetteer could not place, placed from the postcodes imported into
+    // the database (the whole country's, with `groundgame postcodes import`).
+    let placed = super::geocode_from_postcodes(tx, campaign).await?;
+    report.households_not_geocoded = report.households_not_geocoded.saturating_sub(placed);
+    if let Some(a) = &options.audit {
+        let detail = format!("{}{} as version {version} ({placed} households placed from imported postcodes)", a.prefix, options.source);
+        crate::audit::record(tx, Some(campaign.id), a.user_id, "import_register", &detail, report.electors as i64).await?;
+    }
     record_import(
         tx,
         campaign.id,

@@ -21,7 +21,7 @@ pub mod uploads;
 mod view;
 
 pub use absent::{import_absent_voters, AbsentVotersReport};
-pub use import::{import_register, ImportOptions, ImportReport};
+pub use import::{import_register, ImportAudit, ImportOptions, ImportReport};
 pub use update::{apply_update, UpdateReport};
 pub use view::{export_csv, geocode_from_postcodes, show_elector, stats, DistrictStats, ElectorView, RegisterCsv, RegisterStats};
 

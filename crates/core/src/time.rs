@@ -1,0 +1,53 @@
+//! UK local time. Campaigns set canvassing sessions and polling hours in the time on the street:
+//! Greenwich Mean Time, or British Summer Time (an hour ahead) from 01:00 GMT on the last Sunday
+//! of March to 01:00 GMT on the last Sunday of October.
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc, Weekday};
+
+/// The last Sunday of a month, at 01:00 UTC: when the clocks change.
+fn change(year: i32, month: u32) -> DateTime<Utc> {
+    let last = NaiveDate::from_ymd_opt(year, month + 1, 1).expect("a month") - Duration::days(1);
+    let back = (last.weekday().num_days_from_sunday()) as i64;
+    let sunday = last - Duration::days(back);
+    debug_assert_eq!(sunday.weekday(), Weekday::Sun);
+    Utc.from_utc_datetime(&sunday.and_hms_opt(1, 0, 0).expect("01:00"))
+}
+
+/// Whether British Summer Time is in force at this instant.
+pub fn is_summer_time(at: DateTime<Utc>) -> bool {
+    let year = at.year();
+    at >= change(year, 3) && at < change(year, 10)
+}
+
+/// An instant as a UK clock on the wall shows it.
+pub fn uk_local(at: DateTime<Utc>) -> NaiveDateTime {
+    let offset = if is_summer_time(at) { Duration::hours(1) } else { Duration::zero() };
+    (at + offset).naive_utc()
+}
+
+/// The time now on a UK clock.
+pub fn uk_now() -> NaiveDateTime {
+    uk_local(Utc::now())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn summer_time_starts_and_ends_on_the_last_sundays_of_march_and_october() {
+        // 2017: 26 March and 29 October. Polling day, 8 June 2017, was in summer time.
+        assert!(!is_summer_time(t("2017-03-26T00:59:59Z")));
+        assert!(is_summer_time(t("2017-03-26T01:00:00Z")));
+        assert!(is_summer_time(t("2017-10-29T00:59:59Z")));
+        assert!(!is_summer_time(t("2017-10-29T01:00:00Z")));
+        assert_eq!(uk_local(t("2017-06-08T21:00:00Z")).to_string(), "2017-06-08 22:00:00", "the polls close at 10 pm");
+        assert_eq!(uk_local(t("2019-12-12T21:00:00Z")).to_string(), "2019-12-12 21:00:00", "a December election is in GMT");
+        // 2026: 29 March and 25 October.
+        assert!(is_summer_time(t("2026-03-29T01:00:00Z")) && !is_summer_time(t("2026-10-25T01:00:00Z")));
+    }
+}
