@@ -8,7 +8,8 @@ use std::time::Instant;
 use chrono::{DateTime, NaiveDate, Utc};
 use groundgame_core::results::WinNumber;
 use groundgame_core::survey::{self, Contact, Survey};
-use groundgame_store::canvassing::{self, Batch, CanvassSession, ContactView, Progress, Source, SyncReport, WalkPayload};
+use groundgame_store::canvassing::{self, Batch, CanvassSession, ContactView, Source, SyncReport, WalkPayload};
+use groundgame_store::progress::{self, Progress};
 use groundgame_store::walks::{self, Walk, WalkDoor};
 use groundgame_store::{audit, register};
 
@@ -247,7 +248,7 @@ impl AuditedReads {
 pub async fn progress(app: &App, actor: Actor<'_>) -> Result<(Progress, Option<WinNumber>, register::RegisterStats)> {
     let campaign = actor.campaign();
     let mut tx = app.store.begin().await?;
-    let p = canvassing::progress(&mut tx, campaign).await?;
+    let p = progress::read(&mut tx, campaign).await?;
     let stats = register::stats(&mut tx, campaign).await?;
     tx.commit().await?;
     let session = match actor {

@@ -250,6 +250,46 @@ pub fn ordered_at(
     }
 }
 
+/// Whether a contact means someone at the door was spoken to: answers recorded, no outcome.
+pub fn spoken_to(outcome: Option<&str>, answers: &BTreeMap<String, String>) -> bool {
+    outcome.is_none() && !answers.is_empty()
+}
+
+/// Whether an elector in this state counts as a supporter of `party`: their latest intention is
+/// the party, and they have not moved away or died since.
+pub fn is_supporter(party: &str, intention: Option<&str>, outcome: Option<&str>) -> bool {
+    intention.is_some_and(|i| i.eq_ignore_ascii_case(party)) && !outcome.is_some_and(|o| GONE.contains(&o))
+}
+
+/// An elector's state, folded from their contacts in the order they count at.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ElectorState {
+    pub intention: Option<String>,
+    pub certainty: Option<u8>,
+    pub support: Option<u8>,
+    pub outcome: Option<String>,
+    /// When the latest contact counts at.
+    pub recorded_at: String,
+}
+
+impl ElectorState {
+    /// Folds in the next contact: it replaces what it answers and keeps what it does not (an
+    /// intention given once stands until another is given); its outcome replaces the last.
+    pub fn apply(&mut self, party: &str, answers: &BTreeMap<String, String>, outcome: Option<&str>, at: &str) {
+        if let Some(i) = answers.get(VOTING_INTENTION) {
+            self.intention = Some(i.clone());
+            self.certainty = answers.get(CERTAINTY).and_then(|c| c.parse().ok());
+        }
+        self.outcome = outcome.map(str::to_owned);
+        self.recorded_at = at.to_owned();
+        self.support = support_score(party, self.intention.as_deref(), self.certainty);
+    }
+
+    pub fn is_supporter(&self, party: &str) -> bool {
+        is_supporter(party, self.intention.as_deref(), self.outcome.as_deref())
+    }
+}
+
 /// Support score, 0 (certain against) to 100 (certain for), from an intention and its certainty.
 /// Unknown certainty counts as 3; won't vote, won't say and no answer are 50.
 pub fn support_score(party: &str, intention: Option<&str>, certainty: Option<u8>) -> Option<u8> {

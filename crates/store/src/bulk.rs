@@ -38,6 +38,28 @@ pub(crate) async fn sqlite_insert_each(tx: &mut Tx, sql: &str, rows: Vec<Vec<Arg
     Ok(Some(written))
 }
 
+/// Inserts rows, each a full row of `into`'s columns, with `ON CONFLICT {on_conflict}`: on SQLite a
+/// prepared statement stepped for each row, on PostgreSQL multi-row statements.
+pub(crate) async fn upsert(tx: &mut Tx, into: &str, on_conflict: &str, rows: Vec<Vec<Arg>>) -> Result<()> {
+    let Some(width) = rows.first().map(Vec::len) else { return Ok(()) };
+    let placeholders: Vec<String> = (1..=width).map(|i| format!("${i}")).collect();
+    let one = format!("INSERT INTO {into} VALUES ({}) ON CONFLICT {on_conflict}", placeholders.join(", "));
+    if sqlite_insert_each(tx, &one, rows.clone()).await?.is_some() {
+        return Ok(());
+    }
+    for chunk in rows.chunks((60_000 / width).max(1)) {
+        let mut values = Vec::with_capacity(chunk.len());
+        let mut a: Vec<Arg> = Vec::with_capacity(chunk.len() * width);
+        for row in chunk {
+            let n = a.len();
+            values.push(format!("({})", (1..=width).map(|i| format!("${}", n + i)).collect::<Vec<_>>().join(", ")));
+            a.extend(row.iter().cloned());
+        }
+        tx.execute(&format!("INSERT INTO {into} VALUES {} ON CONFLICT {on_conflict}", values.join(", ")), a).await?;
+    }
+    Ok(())
+}
+
 /// Writes rows; `campaign_id`, when given, is the first column of every row.
 pub(crate) async fn insert<R: BulkRow>(tx: &mut Tx, campaign_id: Option<i64>, rows: Vec<R>) -> Result<()> {
     if rows.is_empty() {

@@ -85,7 +85,9 @@ pub async fn set_party(tx: &mut Tx, campaign: &Campaign, party: &str) -> Result<
         return Err(Error::Invalid(format!("'{party}' is not a party code (for example Lab, Con, LD, Green)")));
     }
     tx.execute("UPDATE campaigns SET party = $1 WHERE id = $2", args![party, campaign.id]).await?;
-    Ok(())
+    // Who counts as a supporter has changed.
+    let campaign = by_id(tx, campaign.id).await?;
+    crate::progress::rebuild(tx, &campaign).await
 }
 
 /// The campaign with this id.

@@ -2,7 +2,6 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::NaiveDate;
 use groundgame_core::register::absent::AbsentVote;
 use groundgame_core::survey::{self, Contact, Survey, MAX_NOTE};
 use serde::Serialize;
@@ -216,7 +215,8 @@ pub async fn walk_payload(tx: &mut Tx, campaign: &Campaign, walk_id: i64, scope:
         )
         .await?
     };
-    let states = elector_states(tx, campaign, Some(walk_id)).await?;
+    let households: Vec<i64> = doors.iter().map(|d| d.household_id).collect();
+    let states = crate::progress::elector_states(tx, campaign, &households).await?;
     let mut by_door: HashMap<i64, Vec<DoorstepElector>> = HashMap::new();
     for r in rows {
         let number = groundgame_core::elector::format_number(&r.polling_district, r.elector_number, r.elector_suffix);
@@ -376,13 +376,28 @@ pub async fn record_contacts(tx: &mut Tx, campaign: &Campaign, batch: Batch<'_>)
         }
     };
     let mut repeated = Vec::new();
-    for ((c, _), new) in valid.iter().zip(written) {
+    let mut counted_ids = Vec::new();
+    for ((c, at), new) in valid.iter().zip(written) {
         if new {
             report.stored.push(c.id);
+            counted_ids.push((c.id.to_string(), *c, at.as_str()));
         } else {
             repeated.push(*c);
         }
     }
+    let counted: Vec<crate::progress::Counted> = counted_ids
+        .iter()
+        .map(|(id, c, at)| crate::progress::Counted {
+            id,
+            household_id: c.household_id,
+            elector_id: c.elector_id,
+            polling_district: doors.district.get(&c.household_id).map(String::as_str),
+            ordered_at: at,
+            outcome: c.outcome.as_deref(),
+            answers: &c.answers,
+        })
+        .collect();
+    crate::progress::apply(tx, campaign, &counted).await?;
     if !repeated.is_empty() {
         let stored = stored_contacts(tx, campaign, repeated.iter().map(|c| c.id)).await?;
         for c in repeated {
@@ -621,31 +636,15 @@ pub async fn record_handout(tx: &mut Tx, campaign: &Campaign, user_id: i64, payl
             rows.push(args![campaign.id, user_id, d.household_id, e.id, payload.walk.id, at.as_str()]);
         }
     }
-    let upsert = "ON CONFLICT (campaign_id, user_id, household_id, elector_id) DO UPDATE SET walk_id = excluded.walk_id, \
-                  ended_at = NULL, handed_at = CASE WHEN handouts.ended_at IS NULL AND handouts.walk_id = excluded.walk_id \
-                  THEN handouts.handed_at ELSE excluded.handed_at END";
-    let one = format!("INSERT INTO handouts (campaign_id, user_id, household_id, elector_id, walk_id, handed_at) VALUES ($1, $2, $3, $4, $5, $6) {upsert}");
-    if crate::bulk::sqlite_insert_each(tx, &one, rows.clone()).await?.is_some() {
-        return Ok(());
-    }
-    for chunk in rows.chunks(500) {
-        let mut values = Vec::with_capacity(chunk.len());
-        let mut a: Vec<Arg> = Vec::with_capacity(chunk.len() * 6);
-        for row in chunk {
-            let n = a.len();
-            values.push(format!("({})", (1..=6).map(|i| format!("${}", n + i)).collect::<Vec<_>>().join(", ")));
-            a.extend(row.iter().cloned());
-        }
-        tx.execute(
-            &format!(
-                "INSERT INTO handouts (campaign_id, user_id, household_id, elector_id, walk_id, handed_at) VALUES {} {upsert}",
-                values.join(", ")
-            ),
-            a,
-        )
-        .await?;
-    }
-    Ok(())
+    crate::bulk::upsert(
+        tx,
+        "handouts (campaign_id, user_id, household_id, elector_id, walk_id, handed_at)",
+        "(campaign_id, user_id, household_id, elector_id) DO UPDATE SET walk_id = excluded.walk_id, ended_at = NULL, \
+         handed_at = CASE WHEN handouts.ended_at IS NULL AND handouts.walk_id = excluded.walk_id THEN handouts.handed_at \
+         ELSE excluded.handed_at END",
+        rows,
+    )
+    .await
 }
 
 /// Ends the holdings of a walk by everyone but `keep` (its new volunteer): from now, what they
@@ -696,231 +695,6 @@ fn id_list(ids: impl Iterator<Item = i64>, mut a: Vec<Arg>) -> (String, Vec<Arg>
         })
         .collect();
     (list.join(", "), a)
-}
-
-#[derive(sqlx::FromRow)]
-struct ContactRow {
-    household_id: i64,
-    elector_id: Option<i64>,
-    polling_district: Option<String>,
-    /// The time it counts at (see [`survey::ordered_at`]).
-    ordered_at: String,
-    outcome: Option<String>,
-    answers: String,
-}
-
-/// An elector's state, derived from their contacts: the latest recorded wins.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct ElectorState {
-    pub intention: Option<String>,
-    pub certainty: Option<u8>,
-    pub support: Option<u8>,
-    pub outcome: Option<String>,
-    /// When the latest contact counts at.
-    pub recorded_at: String,
-}
-
-async fn contact_rows(tx: &mut Tx, campaign: &Campaign, walk: Option<i64>) -> Result<Vec<ContactRow>> {
-    let columns = "c.household_id, c.elector_id, c.polling_district, c.ordered_at, c.outcome, c.answers";
-    match walk {
-        Some(w) => {
-            tx.fetch_all(
-                &format!(
-                    "SELECT {columns} FROM contacts c JOIN walk_doors d ON d.campaign_id = c.campaign_id AND d.household_id = c.household_id \
-                     WHERE c.campaign_id = $1 AND d.walk_id = $2 ORDER BY c.ordered_at, c.id"
-                ),
-                args![campaign.id, w],
-            )
-            .await
-        }
-        None => {
-            tx.fetch_all(&format!("SELECT {columns} FROM contacts c WHERE c.campaign_id = $1 ORDER BY c.ordered_at, c.id"), args![campaign.id])
-                .await
-        }
-    }
-}
-
-fn answers_of(row: &ContactRow) -> BTreeMap<String, String> {
-    serde_json::from_str(&row.answers).unwrap_or_default()
-}
-
-/// Folds contacts (in the order they count at) into each elector's current state. A later contact replaces
-/// what it answers and keeps what it does not; two canvassers on one walk merge the same way.
-fn fold_states(party: &str, rows: &[ContactRow]) -> HashMap<i64, ElectorState> {
-    let mut states: HashMap<i64, ElectorState> = HashMap::new();
-    for r in rows {
-        let Some(e) = r.elector_id else { continue };
-        let answers = answers_of(r);
-        let s = states.entry(e).or_default();
-        if let Some(i) = answers.get(survey::VOTING_INTENTION) {
-            s.intention = Some(i.clone());
-            s.certainty = answers.get(survey::CERTAINTY).and_then(|c| c.parse().ok());
-        }
-        s.outcome = r.outcome.clone();
-        s.recorded_at = r.ordered_at.clone();
-        s.support = survey::support_score(party, s.intention.as_deref(), s.certainty);
-    }
-    states
-}
-
-/// The current state of every contacted elector (of one walk, or the whole campaign).
-pub async fn elector_states(tx: &mut Tx, campaign: &Campaign, walk: Option<i64>) -> Result<HashMap<i64, ElectorState>> {
-    let rows = contact_rows(tx, campaign, walk).await?;
-    Ok(fold_states(&campaign.party, &rows))
-}
-
-/// Counts for a walk, a polling district, a day or the campaign.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Tally {
-    /// Doors on the walks (not counted by day).
-    pub doors: u64,
-    pub doors_knocked: u64,
-    pub contacts: u64,
-    /// Doors where someone was spoken to (answers recorded).
-    pub doors_spoken: u64,
-    /// Electors whose latest intention is the campaign's party.
-    pub supporters: u64,
-}
-
-impl Tally {
-    /// Doors spoken at, of doors knocked: the one definition of the contact rate, which pages and
-    /// the live dashboard show as the server works it out.
-    pub fn contact_rate(&self) -> f64 {
-        if self.doors_knocked == 0 {
-            0.0
-        } else {
-            self.doors_spoken as f64 / self.doors_knocked as f64
-        }
-    }
-}
-
-impl Serialize for Tally {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut t = s.serialize_struct("Tally", 6)?;
-        t.serialize_field("doors", &self.doors)?;
-        t.serialize_field("doors_knocked", &self.doors_knocked)?;
-        t.serialize_field("contacts", &self.contacts)?;
-        t.serialize_field("doors_spoken", &self.doors_spoken)?;
-        t.serialize_field("supporters", &self.supporters)?;
-        t.serialize_field("contact_rate", &self.contact_rate())?;
-        t.end()
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct WalkProgress {
-    pub walk: Walk,
-    pub tally: Tally,
-    pub assignment: Option<Assignment>,
-    /// 'not started', 'in progress' or 'done'.
-    pub status: &'static str,
-}
-
-/// The campaign's live progress.
-#[derive(Debug, Clone, Serialize)]
-pub struct Progress {
-    pub totals: Tally,
-    pub contact_rate: f64,
-    pub walks: Vec<WalkProgress>,
-    pub polling_districts: BTreeMap<String, Tally>,
-    pub days: BTreeMap<NaiveDate, Tally>,
-}
-
-pub async fn progress(tx: &mut Tx, campaign: &Campaign) -> Result<Progress> {
-    let rows = contact_rows(tx, campaign, None).await?;
-    let states = fold_states(&campaign.party, &rows);
-    let households: Vec<(i64, String)> =
-        tx.fetch_all("SELECT id, polling_district FROM households WHERE campaign_id = $1", args![campaign.id]).await?;
-    let district_of: HashMap<i64, String> = households.into_iter().collect();
-    let walk_doors: Vec<(i64, i64)> =
-        tx.fetch_all("SELECT walk_id, household_id FROM walk_doors WHERE campaign_id = $1", args![campaign.id]).await?;
-    let walk_of: HashMap<i64, i64> = walk_doors.iter().map(|&(w, h)| (h, w)).collect();
-    let walk_list = walks::list(tx, campaign, None).await?;
-    let mut assigned = assignments(tx, campaign).await?;
-
-    let mut totals = Tally::default();
-    let mut by_walk: HashMap<i64, Tally> = HashMap::new();
-    let mut by_district: BTreeMap<String, Tally> = BTreeMap::new();
-    let mut by_day: BTreeMap<NaiveDate, Tally> = BTreeMap::new();
-    for w in &walk_list {
-        by_walk.entry(w.id).or_default().doors = w.doors as u64;
-        by_district.entry(w.polling_district.clone()).or_default().doors += w.doors as u64;
-        totals.doors += w.doors as u64;
-    }
-    let mut knocked: HashSet<i64> = HashSet::new();
-    let mut spoken: HashSet<i64> = HashSet::new();
-    let mut knocked_day: HashSet<(NaiveDate, i64)> = HashSet::new();
-    let mut spoken_day: HashSet<(NaiveDate, i64)> = HashSet::new();
-    for r in &rows {
-        let day = r.ordered_at.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).unwrap_or_default();
-        let district = r.polling_district.as_ref().or_else(|| district_of.get(&r.household_id));
-        let walk = walk_of.get(&r.household_id);
-        let talked = r.outcome.is_none() && !answers_of(r).is_empty();
-        let mut tallies: Vec<&mut Tally> = vec![&mut totals];
-        if let Some(w) = walk.and_then(|w| by_walk.get_mut(w)) {
-            tallies.push(w);
-        }
-        let new_door = knocked.insert(r.household_id);
-        let new_spoken = talked && spoken.insert(r.household_id);
-        for t in tallies {
-            t.contacts += 1;
-            t.doors_knocked += u64::from(new_door);
-            t.doors_spoken += u64::from(new_spoken);
-        }
-        if let Some(d) = district {
-            let t = by_district.entry(d.clone()).or_default();
-            t.contacts += 1;
-            t.doors_knocked += u64::from(new_door);
-            t.doors_spoken += u64::from(new_spoken);
-        }
-        let t = by_day.entry(day).or_default();
-        t.contacts += 1;
-        t.doors_knocked += u64::from(knocked_day.insert((day, r.household_id)));
-        t.doors_spoken += u64::from(talked && spoken_day.insert((day, r.household_id)));
-    }
-    // Supporters by their latest state, counted where they live and on the day it was recorded.
-    let household_of: HashMap<i64, (i64, Option<&String>)> = rows
-        .iter()
-        .filter_map(|r| {
-            r.elector_id.map(|e| (e, (r.household_id, r.polling_district.as_ref().or_else(|| district_of.get(&r.household_id)))))
-        })
-        .collect();
-    for (elector, s) in &states {
-        let supporter = s.intention.as_deref().is_some_and(|i| i.eq_ignore_ascii_case(&campaign.party))
-            && !s.outcome.as_deref().is_some_and(|o| survey::GONE.contains(&o));
-        if !supporter {
-            continue;
-        }
-        totals.supporters += 1;
-        let (h, district) = household_of[elector];
-        if let Some(t) = walk_of.get(&h).and_then(|w| by_walk.get_mut(w)) {
-            t.supporters += 1;
-        }
-        if let Some(t) = district.and_then(|d| by_district.get_mut(d)) {
-            t.supporters += 1;
-        }
-        if let Some(t) =
-            s.recorded_at.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).and_then(|d| by_day.get_mut(&d))
-        {
-            t.supporters += 1;
-        }
-    }
-    let walks = walk_list
-        .into_iter()
-        .map(|w| {
-            let tally = by_walk.remove(&w.id).unwrap_or_default();
-            let status = if tally.doors_knocked == 0 {
-                "not started"
-            } else if tally.doors_knocked >= tally.doors {
-                "done"
-            } else {
-                "in progress"
-            };
-            WalkProgress { assignment: assigned.remove(&w.id), walk: w, tally, status }
-        })
-        .collect();
-    Ok(Progress { contact_rate: totals.contact_rate(), totals, walks, polling_districts: by_district, days: by_day })
 }
 
 /// Contacts of a walk, newest first, for the organiser's walk page.

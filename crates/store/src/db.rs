@@ -170,7 +170,11 @@ impl Store {
                 Pool::Postgres(pool)
             }
         };
-        Ok(Store { pool, writer: Default::default(), write_wait: settings.write_wait, name: url.to_string() })
+        let store = Store { pool, writer: Default::default(), write_wait: settings.write_wait, name: url.to_string() };
+        let mut tx = store.begin_write().await?;
+        crate::progress::build_missing(&mut tx).await?;
+        tx.commit().await?;
+        Ok(store)
     }
 
     /// Begins a transaction. Every repository call takes one; the caller commits.

@@ -16,6 +16,8 @@ pub mod canvassing;
 pub mod db;
 /// The errors a caller can act on.
 mod error;
+/// The live progress, kept as contacts are stored.
+pub mod progress;
 /// The electoral register: import, updates, absent voters, statistics.
 pub mod register;
 /// Imported election results and postcodes; each seat's campaign as targeting sees it.

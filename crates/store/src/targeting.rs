@@ -208,7 +208,7 @@ pub async fn campaign_progress(tx: &mut Tx) -> Result<HashMap<String, CampaignPr
     let today = groundgame_core::time::uk_now().format("%Y-%m-%dT%H:%M").to_string();
     for campaign in campaigns::list(tx).await? {
         let stats = crate::register::stats(tx, &campaign).await?;
-        let progress = crate::canvassing::progress(tx, &campaign).await?;
+        let progress = crate::progress::read(tx, &campaign).await?;
         let win = groundgame_core::results::campaign_win_number(&elections, &campaign.gss, campaign.election_date, stats.totals.eligible);
         let (walks, assigned): (i64, i64) = tx
             .fetch_one(

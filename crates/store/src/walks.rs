@@ -208,6 +208,8 @@ pub async fn replace_district(
     // A door that left the walk it was handed out on is no longer its volunteer's.
     let old_ids: Vec<i64> = old.iter().map(|o| o.0).collect();
     crate::canvassing::end_moved_handouts(tx, campaign, &old_ids).await?;
+    // Doors are on other walks now: the walks' counts follow them.
+    crate::progress::rebuild_walks(tx, campaign).await?;
     saved.sort_by_key(|w| w.number);
     Ok((saved, report))
 }

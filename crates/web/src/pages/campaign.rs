@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use groundgame_app::canvassing;
 use groundgame_core::geography::{self, GssCode};
 use groundgame_core::survey::Survey;
-use groundgame_store::canvassing::Tally;
+use groundgame_store::progress::Tally;
 use maud::{html, Markup};
 use serde::Deserialize;
 

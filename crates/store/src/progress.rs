@@ -1,0 +1,641 @@
+//! The live progress, kept as contacts are stored, in the same transaction: each door's and each
+//! elector's part, and the counts for the campaign, each walk, polling district and day. Reading
+//! it costs the same at a thousand contacts and at a million. [`rebuild`] works the same tables
+//! out again from the contacts themselves, for an older database, after walks are re-planned or
+//! the campaign's party changes, and in the tests as the check on what is kept.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::NaiveDate;
+use groundgame_core::survey::{spoken_to, ElectorState};
+use serde::Serialize;
+
+use crate::campaigns::Campaign;
+use crate::db::{Arg, Tx};
+use crate::error::Result;
+use crate::walks::{self, Walk};
+use crate::{args, bulk};
+
+/// Counts for a walk, a polling district, a day or the campaign.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Tally {
+    /// Doors on the walks (not counted by day).
+    pub doors: u64,
+    /// Doors with at least one contact (once a day in a day's figures).
+    pub doors_knocked: u64,
+    /// Every contact recorded, "not in" and refusals included.
+    pub contacts: u64,
+    /// Doors where someone was spoken to (answers recorded).
+    pub doors_spoken: u64,
+    /// Electors whose latest intention is the campaign's party.
+    pub supporters: u64,
+}
+
+impl Tally {
+    /// Doors spoken at, of doors knocked: the one definition of the contact rate, which pages and
+    /// the live dashboard show as the server works it out.
+    pub fn contact_rate(&self) -> f64 {
+        if self.doors_knocked == 0 {
+            0.0
+        } else {
+            self.doors_spoken as f64 / self.doors_knocked as f64
+        }
+    }
+}
+
+impl Serialize for Tally {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut t = s.serialize_struct("Tally", 6)?;
+        t.serialize_field("doors", &self.doors)?;
+        t.serialize_field("doors_knocked", &self.doors_knocked)?;
+        t.serialize_field("contacts", &self.contacts)?;
+        t.serialize_field("doors_spoken", &self.doors_spoken)?;
+        t.serialize_field("supporters", &self.supporters)?;
+        t.serialize_field("contact_rate", &self.contact_rate())?;
+        t.end()
+    }
+}
+
+/// A walk with its counts and who has it.
+#[derive(Debug, Clone, Serialize)]
+pub struct WalkProgress {
+    pub walk: Walk,
+    pub tally: Tally,
+    pub assignment: Option<crate::canvassing::Assignment>,
+    /// 'not started', 'in progress' or 'done'.
+    pub status: &'static str,
+}
+
+/// The campaign's live progress.
+#[derive(Debug, Clone, Serialize)]
+pub struct Progress {
+    pub totals: Tally,
+    pub contact_rate: f64,
+    pub walks: Vec<WalkProgress>,
+    pub polling_districts: BTreeMap<String, Tally>,
+    pub days: BTreeMap<NaiveDate, Tally>,
+}
+
+/// A contact as the progress takes it in.
+pub(crate) struct Counted<'a> {
+    pub id: &'a str,
+    pub household_id: i64,
+    pub elector_id: Option<i64>,
+    pub polling_district: Option<&'a str>,
+    /// The time it counts at (RFC 3339).
+    pub ordered_at: &'a str,
+    pub outcome: Option<&'a str>,
+    pub answers: &'a BTreeMap<String, String>,
+}
+
+/// The day a time falls on in the UK, where the doors are.
+fn day_of(at: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(at)
+        .map(|t| groundgame_core::time::uk_local(t.with_timezone(&chrono::Utc)).date().format("%Y-%m-%d").to_string())
+        .unwrap_or_else(|_| at.get(..10).unwrap_or_default().to_owned())
+}
+
+/// An elector's state as kept, with where it counts.
+#[derive(Debug, Clone)]
+struct Kept {
+    household_id: i64,
+    polling_district: Option<String>,
+    state: ElectorState,
+    last_contact: String,
+}
+
+/// Where a supporter counts: their walk, polling district and day.
+type Place = (Option<i64>, Option<String>, String);
+
+impl Kept {
+    /// Where this state counts as a supporter, if it does.
+    fn supporter_at(&self, party: &str, walk_of: &HashMap<i64, i64>) -> Option<Place> {
+        self.state
+            .is_supporter(party)
+            .then(|| (walk_of.get(&self.household_id).copied(), self.polling_district.clone(), day_of(&self.state.recorded_at)))
+    }
+}
+
+/// Changes to the counts, by (kind, key).
+#[derive(Default)]
+struct Deltas(HashMap<(&'static str, String), [i64; 4]>);
+
+const CONTACTS: usize = 0;
+const KNOCKED: usize = 1;
+const SPOKEN: usize = 2;
+const SUPPORTERS: usize = 3;
+
+impl Deltas {
+    /// Adds `n` to one count of the campaign and of the walk and district given.
+    fn add(&mut self, what: usize, n: i64, walk: Option<i64>, district: Option<&str>) {
+        self.0.entry(("all", String::new())).or_default()[what] += n;
+        if let Some(w) = walk {
+            self.0.entry(("walk", w.to_string())).or_default()[what] += n;
+        }
+        if let Some(d) = district {
+            self.0.entry(("district", d.to_owned())).or_default()[what] += n;
+        }
+    }
+
+    fn add_day(&mut self, what: usize, n: i64, day: &str) {
+        self.0.entry(("day", day.to_owned())).or_default()[what] += n;
+    }
+
+    fn supporter(&mut self, n: i64, at: Place) {
+        self.add(SUPPORTERS, n, at.0, at.1.as_deref());
+        self.add_day(SUPPORTERS, n, &at.2);
+    }
+}
+
+/// `$k, $k+1, ...` for a list of ids after the arguments `a`, and the arguments with the ids.
+fn id_list(ids: impl Iterator<Item = i64>, mut a: Vec<Arg>) -> (String, Vec<Arg>) {
+    let list: Vec<String> = ids
+        .map(|id| {
+            a.push(id.into());
+            format!("${}", a.len())
+        })
+        .collect();
+    (list.join(", "), a)
+}
+
+/// The walk each of these households is on now.
+async fn walks_of(tx: &mut Tx, campaign: &Campaign, households: &HashSet<i64>) -> Result<HashMap<i64, i64>> {
+    if households.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let (list, a) = id_list(households.iter().copied(), args![campaign.id]);
+    let rows: Vec<(i64, i64)> = tx
+        .fetch_all(&format!("SELECT household_id, walk_id FROM walk_doors WHERE campaign_id = $1 AND household_id IN ({list})"), a)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct ElectorRow {
+    elector_id: i64,
+    household_id: i64,
+    polling_district: Option<String>,
+    intention: Option<String>,
+    certainty: Option<i64>,
+    outcome: Option<String>,
+    ordered_at: String,
+    last_contact: String,
+}
+
+impl ElectorRow {
+    fn kept(self, party: &str) -> (i64, Kept) {
+        let certainty = self.certainty.and_then(|c| u8::try_from(c).ok());
+        let support = groundgame_core::survey::support_score(party, self.intention.as_deref(), certainty);
+        let state = ElectorState { intention: self.intention, certainty, support, outcome: self.outcome, recorded_at: self.ordered_at };
+        (
+            self.elector_id,
+            Kept { household_id: self.household_id, polling_district: self.polling_district, state, last_contact: self.last_contact },
+        )
+    }
+}
+
+const ELECTOR_COLUMNS: &str = "elector_id, household_id, polling_district, intention, certainty, outcome, ordered_at, last_contact";
+
+async fn kept_electors(tx: &mut Tx, campaign: &Campaign, electors: &HashSet<i64>) -> Result<HashMap<i64, Kept>> {
+    let mut out = HashMap::new();
+    let all: Vec<i64> = electors.iter().copied().collect();
+    for chunk in all.chunks(500) {
+        let (list, a) = id_list(chunk.iter().copied(), args![campaign.id]);
+        let rows: Vec<ElectorRow> = tx
+            .fetch_all(&format!("SELECT {ELECTOR_COLUMNS} FROM progress_electors WHERE campaign_id = $1 AND elector_id IN ({list})"), a)
+            .await?;
+        out.extend(rows.into_iter().map(|r| r.kept(&campaign.party)));
+    }
+    Ok(out)
+}
+
+/// Takes in contacts just stored (in the caller's transaction).
+pub(crate) async fn apply(tx: &mut Tx, campaign: &Campaign, new: &[Counted<'_>]) -> Result<()> {
+    if new.is_empty() {
+        return Ok(());
+    }
+    let party = campaign.party.as_str();
+    let households: HashSet<i64> = new.iter().map(|c| c.household_id).collect();
+    let electors: HashSet<i64> = new.iter().filter_map(|c| c.elector_id).collect();
+    let mut kept = kept_electors(tx, campaign, &electors).await?;
+    let mut touched: HashSet<i64> = households.clone();
+    touched.extend(kept.values().map(|k| k.household_id));
+    let walk_of = walks_of(tx, campaign, &touched).await?;
+    let before: HashMap<i64, Option<Place>> = kept.iter().map(|(e, k)| (*e, k.supporter_at(party, &walk_of))).collect();
+
+    // The doors and door-days as they are.
+    let (list, a) = id_list(households.iter().copied(), args![campaign.id]);
+    let rows: Vec<(i64, Option<String>, i64, i64)> = tx
+        .fetch_all(
+            &format!("SELECT household_id, polling_district, contacts, spoken FROM progress_doors WHERE campaign_id = $1 AND household_id IN ({list})"),
+            a,
+        )
+        .await?;
+    let mut doors: HashMap<i64, (Option<String>, i64, bool)> = rows.into_iter().map(|(h, d, n, s)| (h, (d, n, s != 0))).collect();
+    let (list, a) = id_list(households.iter().copied(), args![campaign.id]);
+    let rows: Vec<(String, i64, i64)> = tx
+        .fetch_all(
+            &format!("SELECT day, household_id, spoken FROM progress_door_days WHERE campaign_id = $1 AND household_id IN ({list})"),
+            a,
+        )
+        .await?;
+    let mut days: HashMap<(String, i64), bool> = rows.into_iter().map(|(d, h, s)| ((d, h), s != 0)).collect();
+
+    let mut deltas = Deltas::default();
+    let mut order: Vec<&Counted> = new.iter().collect();
+    order.sort_by(|a, b| (a.ordered_at, a.id).cmp(&(b.ordered_at, b.id)));
+    let mut changed_doors = HashSet::new();
+    let mut changed_days = HashSet::new();
+    let mut changed_electors = HashSet::new();
+    let mut refold = HashSet::new();
+    for c in order {
+        let walk = walk_of.get(&c.household_id).copied();
+        let door = doors.entry(c.household_id).or_insert_with(|| (c.polling_district.map(str::to_owned), 0, false));
+        let district = door.0.clone();
+        let talked = spoken_to(c.outcome, c.answers);
+        deltas.add(CONTACTS, 1, walk, district.as_deref());
+        if door.1 == 0 {
+            deltas.add(KNOCKED, 1, walk, district.as_deref());
+        }
+        door.1 += 1;
+        if talked && !door.2 {
+            door.2 = true;
+            deltas.add(SPOKEN, 1, walk, district.as_deref());
+        }
+        changed_doors.insert(c.household_id);
+        let day = day_of(c.ordered_at);
+        deltas.add_day(CONTACTS, 1, &day);
+        let spoken_that_day = days.entry((day.clone(), c.household_id)).or_insert_with(|| {
+            deltas.add_day(KNOCKED, 1, &day);
+            false
+        });
+        if talked && !*spoken_that_day {
+            *spoken_that_day = true;
+            deltas.add_day(SPOKEN, 1, &day);
+        }
+        changed_days.insert((day, c.household_id));
+        let Some(e) = c.elector_id else { continue };
+        changed_electors.insert(e);
+        match kept.get_mut(&e) {
+            Some(k) if (c.ordered_at, c.id) < (k.state.recorded_at.as_str(), k.last_contact.as_str()) => {
+                // It counts before the latest one: fold the elector's contacts again.
+                refold.insert(e);
+            }
+            Some(k) => {
+                k.state.apply(party, c.answers, c.outcome, c.ordered_at);
+                k.last_contact = c.id.to_owned();
+                k.household_id = c.household_id;
+                k.polling_district = c.polling_district.map(str::to_owned).or(k.polling_district.take());
+            }
+            None => {
+                let mut state = ElectorState::default();
+                state.apply(party, c.answers, c.outcome, c.ordered_at);
+                kept.insert(
+                    e,
+                    Kept {
+                        household_id: c.household_id,
+                        polling_district: c.polling_district.map(str::to_owned),
+                        state,
+                        last_contact: c.id.to_owned(),
+                    },
+                );
+            }
+        }
+    }
+    if !refold.is_empty() {
+        // Their contacts are at the doors of this batch or at the doors they were last seen at.
+        let doors_of: HashSet<i64> =
+            refold.iter().filter_map(|e| kept.get(e)).map(|k| k.household_id).chain(households.iter().copied()).collect();
+        let mut again = fold_electors(tx, campaign, &refold, &doors_of).await?;
+        for e in &refold {
+            if let Some(k) = again.remove(e) {
+                kept.insert(*e, k);
+            }
+        }
+    }
+    // Supporters: each changed elector's old part taken away, their new part added.
+    let mut walk_of = walk_of;
+    let missing: HashSet<i64> =
+        changed_electors.iter().filter_map(|e| kept.get(e)).map(|k| k.household_id).filter(|h| !walk_of.contains_key(h)).collect();
+    walk_of.extend(walks_of(tx, campaign, &missing).await?);
+    for e in &changed_electors {
+        if let Some(Some(at)) = before.get(e) {
+            deltas.supporter(-1, at.clone());
+        }
+        if let Some(at) = kept.get(e).and_then(|k| k.supporter_at(party, &walk_of)) {
+            deltas.supporter(1, at);
+        }
+    }
+    write(tx, campaign, &doors, &changed_doors, &days, &changed_days, &kept, &changed_electors, deltas).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn write(
+    tx: &mut Tx,
+    campaign: &Campaign,
+    doors: &HashMap<i64, (Option<String>, i64, bool)>,
+    changed_doors: &HashSet<i64>,
+    days: &HashMap<(String, i64), bool>,
+    changed_days: &HashSet<(String, i64)>,
+    kept: &HashMap<i64, Kept>,
+    changed_electors: &HashSet<i64>,
+    deltas: Deltas,
+) -> Result<()> {
+    let id = campaign.id;
+    let rows = changed_doors.iter().filter_map(|h| doors.get(h).map(|(d, n, s)| args![id, *h, d.clone(), *n, i64::from(*s)])).collect();
+    bulk::upsert(
+        tx,
+        "progress_doors (campaign_id, household_id, polling_district, contacts, spoken)",
+        "(campaign_id, household_id) DO UPDATE SET polling_district = excluded.polling_district, contacts = excluded.contacts, spoken = excluded.spoken",
+        rows,
+    )
+    .await?;
+    let rows = changed_days.iter().filter_map(|k| days.get(k).map(|s| args![id, k.0.as_str(), k.1, i64::from(*s)])).collect();
+    bulk::upsert(
+        tx,
+        "progress_door_days (campaign_id, day, household_id, spoken)",
+        "(campaign_id, day, household_id) DO UPDATE SET spoken = excluded.spoken",
+        rows,
+    )
+    .await?;
+    let rows = changed_electors.iter().filter_map(|e| kept.get(e).map(|k| elector_args(id, *e, k, &campaign.party))).collect();
+    bulk::upsert(
+        tx,
+        "progress_electors (campaign_id, elector_id, household_id, polling_district, intention, certainty, outcome, ordered_at, last_contact, supporter)",
+        "(campaign_id, elector_id) DO UPDATE SET household_id = excluded.household_id, polling_district = excluded.polling_district, \
+         intention = excluded.intention, certainty = excluded.certainty, outcome = excluded.outcome, ordered_at = excluded.ordered_at, \
+         last_contact = excluded.last_contact, supporter = excluded.supporter",
+        rows,
+    )
+    .await?;
+    let rows = deltas
+        .0
+        .into_iter()
+        .filter(|(_, d)| d.iter().any(|n| *n != 0))
+        .map(|((kind, key), d)| args![id, kind, key, d[CONTACTS], d[KNOCKED], d[SPOKEN], d[SUPPORTERS]])
+        .collect();
+    bulk::upsert(
+        tx,
+        "progress_tallies (campaign_id, kind, key, contacts, doors_knocked, doors_spoken, supporters)",
+        "(campaign_id, kind, key) DO UPDATE SET contacts = progress_tallies.contacts + excluded.contacts, \
+         doors_knocked = progress_tallies.doors_knocked + excluded.doors_knocked, \
+         doors_spoken = progress_tallies.doors_spoken + excluded.doors_spoken, supporters = progress_tallies.supporters + excluded.supporters",
+        rows,
+    )
+    .await
+}
+
+fn elector_args(campaign_id: i64, elector: i64, k: &Kept, party: &str) -> Vec<Arg> {
+    args![
+        campaign_id,
+        elector,
+        k.household_id,
+        k.polling_district.clone(),
+        k.state.intention.clone(),
+        k.state.certainty.map(i64::from),
+        k.state.outcome.clone(),
+        k.state.recorded_at.as_str(),
+        k.last_contact.as_str(),
+        i64::from(k.state.is_supporter(party))
+    ]
+}
+
+#[derive(sqlx::FromRow)]
+struct ContactRow {
+    id: String,
+    household_id: i64,
+    elector_id: Option<i64>,
+    polling_district: Option<String>,
+    ordered_at: String,
+    outcome: Option<String>,
+    answers: String,
+}
+
+/// Folds the contacts of these electors, from the start; `doors` are the households their
+/// contacts are at (contacts are found by door, which has an index, then by elector).
+async fn fold_electors(tx: &mut Tx, campaign: &Campaign, electors: &HashSet<i64>, doors: &HashSet<i64>) -> Result<HashMap<i64, Kept>> {
+    let mut rows: Vec<ContactRow> = Vec::new();
+    let all: Vec<i64> = doors.iter().copied().collect();
+    for chunk in all.chunks(500) {
+        let (list, a) = id_list(chunk.iter().copied(), args![campaign.id]);
+        let found: Vec<ContactRow> = tx
+            .fetch_all(
+                &format!(
+                    "SELECT id, household_id, elector_id, polling_district, ordered_at, outcome, answers FROM contacts \
+                     WHERE campaign_id = $1 AND household_id IN ({list}) AND elector_id IS NOT NULL"
+                ),
+                a,
+            )
+            .await?;
+        rows.extend(found.into_iter().filter(|r| r.elector_id.is_some_and(|e| electors.contains(&e))));
+    }
+    rows.sort_by(|a, b| (&a.ordered_at, &a.id).cmp(&(&b.ordered_at, &b.id)));
+    let mut out: HashMap<i64, Kept> = HashMap::new();
+    for r in rows {
+        let Some(e) = r.elector_id else { continue };
+        let answers: BTreeMap<String, String> = serde_json::from_str(&r.answers).unwrap_or_default();
+        let k = out.entry(e).or_insert_with(|| Kept {
+            household_id: r.household_id,
+            polling_district: None,
+            state: ElectorState::default(),
+            last_contact: String::new(),
+        });
+        k.state.apply(&campaign.party, &answers, r.outcome.as_deref(), &r.ordered_at);
+        k.last_contact = r.id;
+        k.household_id = r.household_id;
+        k.polling_district = r.polling_district.or(k.polling_district.take());
+    }
+    Ok(out)
+}
+
+/// Works every progress table of a campaign out again from its contacts.
+pub async fn rebuild(tx: &mut Tx, campaign: &Campaign) -> Result<()> {
+    for table in ["progress_doors", "progress_door_days", "progress_electors", "progress_tallies"] {
+        tx.execute(&format!("DELETE FROM {table} WHERE campaign_id = $1"), args![campaign.id]).await?;
+    }
+    // Read in the order they count at, a row at a time.
+    let mut contacts: Vec<(ContactRow, BTreeMap<String, String>)> = Vec::new();
+    bulk::scan(
+        tx,
+        "SELECT id, household_id, elector_id, polling_district, ordered_at, outcome, answers FROM contacts WHERE campaign_id = $1 \
+         ORDER BY ordered_at, id",
+        args![campaign.id],
+        |row| {
+            let answers = serde_json::from_str(&row.text(6)?).unwrap_or_default();
+            let r = ContactRow {
+                id: row.text(0)?,
+                household_id: row.int(1)?,
+                elector_id: row.opt_int(2)?,
+                polling_district: row.opt_text(3)?,
+                ordered_at: row.text(4)?,
+                outcome: row.opt_text(5)?,
+                answers: String::new(),
+            };
+            contacts.push((r, answers));
+            Ok(())
+        },
+    )
+    .await?;
+    let counted: Vec<Counted> = contacts
+        .iter()
+        .map(|(r, answers)| Counted {
+            id: &r.id,
+            household_id: r.household_id,
+            elector_id: r.elector_id,
+            polling_district: r.polling_district.as_deref(),
+            ordered_at: &r.ordered_at,
+            outcome: r.outcome.as_deref(),
+            answers,
+        })
+        .collect();
+    // Taken in as one batch into empty tables, which is what `apply` does with any batch.
+    for chunk in counted.chunks(5_000) {
+        apply(tx, campaign, chunk).await?;
+    }
+    // Every campaign that has been counted has its row for the whole campaign, even at zero.
+    bulk::upsert(
+        tx,
+        "progress_tallies (campaign_id, kind, key, contacts, doors_knocked, doors_spoken, supporters)",
+        "(campaign_id, kind, key) DO NOTHING",
+        vec![args![campaign.id, "all", "", 0i64, 0i64, 0i64, 0i64]],
+    )
+    .await
+}
+
+/// Works the walks' counts out again (after walks are re-planned, doors are on other walks).
+pub(crate) async fn rebuild_walks(tx: &mut Tx, campaign: &Campaign) -> Result<()> {
+    tx.execute("DELETE FROM progress_tallies WHERE campaign_id = $1 AND kind = 'walk'", args![campaign.id]).await?;
+    let doors: Vec<(i64, i64, i64)> = tx
+        .fetch_all(
+            "SELECT d.walk_id, p.contacts, p.spoken FROM progress_doors p JOIN walk_doors d \
+             ON d.campaign_id = p.campaign_id AND d.household_id = p.household_id WHERE p.campaign_id = $1",
+            args![campaign.id],
+        )
+        .await?;
+    let supporters: Vec<(i64, i64)> = tx
+        .fetch_all(
+            "SELECT d.walk_id, CAST(COUNT(*) AS BIGINT) FROM progress_electors e JOIN walk_doors d \
+             ON d.campaign_id = e.campaign_id AND d.household_id = e.household_id WHERE e.campaign_id = $1 AND e.supporter = 1 \
+             GROUP BY d.walk_id",
+            args![campaign.id],
+        )
+        .await?;
+    let mut by_walk: HashMap<i64, [i64; 4]> = HashMap::new();
+    for (w, n, s) in doors {
+        let t = by_walk.entry(w).or_default();
+        t[CONTACTS] += n;
+        t[KNOCKED] += 1;
+        t[SPOKEN] += s;
+    }
+    for (w, n) in supporters {
+        by_walk.entry(w).or_default()[SUPPORTERS] += n;
+    }
+    let rows = by_walk
+        .into_iter()
+        .map(|(w, t)| args![campaign.id, "walk", w.to_string(), t[CONTACTS], t[KNOCKED], t[SPOKEN], t[SUPPORTERS]])
+        .collect();
+    bulk::upsert(
+        tx,
+        "progress_tallies (campaign_id, kind, key, contacts, doors_knocked, doors_spoken, supporters)",
+        "(campaign_id, kind, key) DO NOTHING",
+        rows,
+    )
+    .await
+}
+
+/// Rebuilds the progress of every campaign that has contacts but was never counted (a database
+/// from before progress was kept).
+pub(crate) async fn build_missing(tx: &mut Tx) -> Result<()> {
+    let missing: Vec<(i64,)> = tx
+        .fetch_all(
+            "SELECT c.id FROM campaigns c WHERE EXISTS (SELECT 1 FROM contacts k WHERE k.campaign_id = c.id) \
+             AND NOT EXISTS (SELECT 1 FROM progress_tallies t WHERE t.campaign_id = c.id AND t.kind = 'all')",
+            vec![],
+        )
+        .await?;
+    for (id,) in missing {
+        let campaign = crate::campaigns::by_id(tx, id).await?;
+        tracing::info!(campaign = %campaign.ballot_id, "counting the progress of a campaign from its contacts");
+        rebuild(tx, &campaign).await?;
+    }
+    Ok(())
+}
+
+/// The campaign's live progress, read from what is kept.
+pub async fn read(tx: &mut Tx, campaign: &Campaign) -> Result<Progress> {
+    let rows: Vec<(String, String, i64, i64, i64, i64)> = tx
+        .fetch_all(
+            "SELECT kind, key, contacts, doors_knocked, doors_spoken, supporters FROM progress_tallies WHERE campaign_id = $1",
+            args![campaign.id],
+        )
+        .await?;
+    let tally = |r: &(String, String, i64, i64, i64, i64)| Tally {
+        doors: 0,
+        contacts: r.2.max(0) as u64,
+        doors_knocked: r.3.max(0) as u64,
+        doors_spoken: r.4.max(0) as u64,
+        supporters: r.5.max(0) as u64,
+    };
+    let mut totals = Tally::default();
+    let mut by_walk: HashMap<i64, Tally> = HashMap::new();
+    let mut by_district: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut by_day: BTreeMap<NaiveDate, Tally> = BTreeMap::new();
+    for r in &rows {
+        match r.0.as_str() {
+            "all" => totals = tally(r),
+            "walk" => {
+                if let Ok(w) = r.1.parse() {
+                    by_walk.insert(w, tally(r));
+                }
+            }
+            "district" => {
+                by_district.insert(r.1.clone(), tally(r));
+            }
+            "day" => {
+                if let Ok(d) = NaiveDate::parse_from_str(&r.1, "%Y-%m-%d") {
+                    by_day.insert(d, tally(r));
+                }
+            }
+            _ => {}
+        }
+    }
+    let walk_list = walks::list(tx, campaign, None).await?;
+    let mut assigned = crate::canvassing::assignments(tx, campaign).await?;
+    for w in &walk_list {
+        by_district.entry(w.polling_district.clone()).or_default().doors += w.doors as u64;
+        totals.doors += w.doors as u64;
+    }
+    let walks = walk_list
+        .into_iter()
+        .map(|w| {
+            let mut tally = by_walk.remove(&w.id).unwrap_or_default();
+            tally.doors = w.doors as u64;
+            let status = if tally.doors_knocked == 0 {
+                "not started"
+            } else if tally.doors_knocked >= tally.doors {
+                "done"
+            } else {
+                "in progress"
+            };
+            WalkProgress { assignment: assigned.remove(&w.id), walk: w, tally, status }
+        })
+        .collect();
+    Ok(Progress { contact_rate: totals.contact_rate(), totals, walks, polling_districts: by_district, days: by_day })
+}
+
+/// The state of each contacted elector living at these households.
+pub async fn elector_states(tx: &mut Tx, campaign: &Campaign, households: &[i64]) -> Result<HashMap<i64, ElectorState>> {
+    let mut out = HashMap::new();
+    for chunk in households.chunks(500) {
+        let (list, a) = id_list(chunk.iter().copied(), args![campaign.id]);
+        let rows: Vec<ElectorRow> = tx
+            .fetch_all(&format!("SELECT {ELECTOR_COLUMNS} FROM progress_electors WHERE campaign_id = $1 AND household_id IN ({list})"), a)
+            .await?;
+        out.extend(rows.into_iter().map(|r| {
+            let (e, k) = r.kept(&campaign.party);
+            (e, k.state)
+        }));
+    }
+    Ok(out)
+}
