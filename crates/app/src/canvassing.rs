@@ -33,17 +33,17 @@ pub async fn set_survey(app: &App, actor: Actor<'_>, survey: &Survey) -> Result<
     Ok(())
 }
 
-pub async fn sessions(app: &App, actor: Actor<'_>) -> Result<Vec<CanvassSession>> {
+pub async fn canvass_sessions(app: &App, actor: Actor<'_>) -> Result<Vec<CanvassSession>> {
     let mut tx = app.store.begin().await?;
-    let s = canvassing::sessions(&mut tx, actor.campaign()).await?;
+    let s = canvassing::canvass_sessions(&mut tx, actor.campaign()).await?;
     tx.commit().await?;
     Ok(s)
 }
 
 /// The sessions with the number of walks given to each.
-pub async fn sessions_with_walks(app: &App, actor: Actor<'_>) -> Result<Vec<(CanvassSession, usize)>> {
+pub async fn canvass_sessions_with_walks(app: &App, actor: Actor<'_>) -> Result<Vec<(CanvassSession, usize)>> {
     let mut tx = app.store.begin().await?;
-    let sessions = canvassing::sessions(&mut tx, actor.campaign()).await?;
+    let sessions = canvassing::canvass_sessions(&mut tx, actor.campaign()).await?;
     let assignments = canvassing::assignments(&mut tx, actor.campaign()).await?;
     tx.commit().await?;
     Ok(sessions
@@ -55,9 +55,15 @@ pub async fn sessions_with_walks(app: &App, actor: Actor<'_>) -> Result<Vec<(Can
         .collect())
 }
 
-pub async fn create_session(app: &App, actor: Actor<'_>, name: &str, starts_at: &str, meeting_point: &str) -> Result<CanvassSession> {
+pub async fn create_canvass_session(
+    app: &App,
+    actor: Actor<'_>,
+    name: &str,
+    starts_at: &str,
+    meeting_point: &str,
+) -> Result<CanvassSession> {
     let mut tx = app.store.begin_write().await?;
-    let s = canvassing::create_session(&mut tx, actor.campaign(), name, starts_at, meeting_point).await?;
+    let s = canvassing::create_canvass_session(&mut tx, actor.campaign(), name, starts_at, meeting_point).await?;
     actor.audit(&mut tx, "session_added", &format!("{} at {}", s.name, s.starts_at), 0).await?;
     tx.commit().await?;
     Ok(s)

@@ -1,5 +1,7 @@
-//! Bulk writes. Rows are turned into [`Arg`]s once; SQLite receives them as multi-row INSERTs
-//! inside the caller's transaction, PostgreSQL as one COPY in text format.
+//! Bulk writes and reads inside the caller's transaction. On SQLite one prepared statement is
+//! stepped for every row through SQLite's own API (the async driver's cost per statement is ten
+//! times SQLite's own work); on PostgreSQL rows go as one COPY in text format, or as multi-row
+//! statements, and bulk reads through a cursor.
 
 use std::fmt::Write as _;
 
@@ -16,26 +18,38 @@ pub(crate) trait BulkRow {
     fn push_args(self, out: &mut Vec<Arg>);
 }
 
-/// On SQLite, runs one prepared statement (an `INSERT .. ON CONFLICT DO NOTHING`) for each row of
-/// arguments through SQLite's own API, and says for each row whether it wrote anything. `None` on
+/// Runs `f` with SQLite's own connection beneath the transaction, locked for the call.
+async fn with_sqlite<T>(
+    sqlite: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    f: impl FnOnce(&rusqlite::Connection) -> Result<T>,
+) -> Result<T> {
+    let mut handle = sqlite.lock_handle().await.context("Failed to lock the SQLite connection")?;
+    let raw = handle.as_raw_handle();
+    // SAFETY: the handle is locked for this scope, so nothing else uses the connection;
+    // `from_handle` borrows it without taking ownership, and the wrapper (and every statement `f`
+    // prepared on it) is dropped before the lock is released.
+    let conn = unsafe { rusqlite::Connection::from_handle(raw.as_ptr()) }.context("Failed to use the SQLite connection")?;
+    let out = f(&conn);
+    drop(conn);
+    out
+}
+
+/// On SQLite, runs one prepared statement (an `INSERT .. ON CONFLICT`) for each row of arguments
+/// through SQLite's own API, and says for each row whether it wrote anything. `None` on
 /// PostgreSQL, where one multi-row statement is the fast way.
 pub(crate) async fn sqlite_insert_each(tx: &mut Tx, sql: &str, rows: Vec<Vec<Arg>>) -> Result<Option<Vec<bool>>> {
     let Tx::Sqlite(sqlite) = tx else { return Ok(None) };
-    let mut handle = sqlite.lock_handle().await.context("Failed to lock the SQLite connection")?;
-    let raw = handle.as_raw_handle();
-    // SAFETY: as in `insert`: the handle is locked for this scope and the borrowed connection (and
-    // its statement) is dropped before the lock is released.
-    let conn = unsafe { rusqlite::Connection::from_handle(raw.as_ptr()) }.context("Failed to use the SQLite connection")?;
-    let mut written = Vec::with_capacity(rows.len());
-    {
+    with_sqlite(sqlite, |conn| {
+        let mut written = Vec::with_capacity(rows.len());
         let mut stmt = conn.prepare(sql).context("Failed to prepare an insert")?;
         for row in rows {
             bind_sqlite(&mut stmt, row).context("Failed to bind a value")?;
             written.push(stmt.raw_execute().map_err(sqlite_error).context("Failed to insert")? > 0);
         }
-    }
-    drop(conn);
-    Ok(Some(written))
+        Ok(written)
+    })
+    .await
+    .map(Some)
 }
 
 /// Inserts rows, each a full row of `into`'s columns, with `ON CONFLICT {on_conflict}`: on SQLite a
@@ -69,16 +83,7 @@ pub(crate) async fn insert<R: BulkRow>(tx: &mut Tx, campaign_id: Option<i64>, ro
     let mut args = Vec::with_capacity(width);
     match tx {
         Tx::Sqlite(sqlite) => {
-            // One prepared single-row INSERT stepped for every row, through SQLite's own API on the
-            // transaction's connection: the per-statement overhead of the async driver would cost
-            // more than SQLite's own work.
-            let mut handle = sqlite.lock_handle().await.context("Failed to lock the SQLite connection")?;
-            let raw = handle.as_raw_handle();
-            // SAFETY: the handle is locked for this scope, so nothing else uses the connection;
-            // `from_handle` borrows it without taking ownership, and the wrapper is dropped (its
-            // statements finalized) before the lock is released.
-            let conn = unsafe { rusqlite::Connection::from_handle(raw.as_ptr()) }.context("Failed to use the SQLite connection")?;
-            {
+            with_sqlite(sqlite, |conn| {
                 let mut stmt = conn
                     .prepare(&insert_sql(R::TABLE, R::COLUMNS, 1))
                     .with_context(|| format!("Failed to prepare the insert into {}", R::TABLE))?;
@@ -91,8 +96,9 @@ pub(crate) async fn insert<R: BulkRow>(tx: &mut Tx, campaign_id: Option<i64>, ro
                     bind_sqlite(&mut stmt, args.drain(..)).with_context(|| format!("Failed to bind a value for {}", R::TABLE))?;
                     stmt.raw_execute().map_err(sqlite_error).with_context(|| format!("Failed to insert into {}", R::TABLE))?;
                 }
-            }
-            drop(conn);
+                Ok(())
+            })
+            .await?;
         }
         Tx::Postgres(pg) => {
             let mut text = String::with_capacity(rows.len() * 128);
@@ -148,19 +154,16 @@ impl ScanRow<'_> {
 pub(crate) async fn scan(tx: &mut Tx, sql: &str, args: Vec<Arg>, mut each: impl FnMut(ScanRow<'_>) -> Result<()>) -> Result<()> {
     match tx {
         Tx::Sqlite(sqlite) => {
-            let mut handle = sqlite.lock_handle().await.context("Failed to lock the SQLite connection")?;
-            let raw = handle.as_raw_handle();
-            // SAFETY: as in `insert`: the connection is locked for this scope and only borrowed.
-            let conn = unsafe { rusqlite::Connection::from_handle(raw.as_ptr()) }.context("Failed to use the SQLite connection")?;
-            {
+            with_sqlite(sqlite, |conn| {
                 let mut stmt = conn.prepare(sql).map_err(sqlite_error).context("Failed to prepare a bulk read")?;
                 bind_sqlite(&mut stmt, args)?;
                 let mut rows = stmt.raw_query();
                 while let Some(row) = rows.next().map_err(sqlite_error)? {
                     each(ScanRow::Sqlite(row))?;
                 }
-            }
-            drop(conn);
+                Ok(())
+            })
+            .await?;
         }
         Tx::Postgres(pg) => {
             use futures_util::TryStreamExt;

@@ -46,7 +46,13 @@ pub struct CanvassSession {
     pub meeting_point: String,
 }
 
-pub async fn create_session(tx: &mut Tx, campaign: &Campaign, name: &str, starts_at: &str, meeting_point: &str) -> Result<CanvassSession> {
+pub async fn create_canvass_session(
+    tx: &mut Tx,
+    campaign: &Campaign,
+    name: &str,
+    starts_at: &str,
+    meeting_point: &str,
+) -> Result<CanvassSession> {
     let when = chrono::NaiveDateTime::parse_from_str(starts_at.trim(), "%Y-%m-%dT%H:%M")
         .map_err(|_| Error::Invalid(format!("'{starts_at}' is not a date and time (YYYY-MM-DDTHH:MM)")))?;
     if name.trim().is_empty() {
@@ -69,7 +75,7 @@ pub async fn create_session(tx: &mut Tx, campaign: &Campaign, name: &str, starts
     Ok(session)
 }
 
-pub async fn sessions(tx: &mut Tx, campaign: &Campaign) -> Result<Vec<CanvassSession>> {
+pub async fn canvass_sessions(tx: &mut Tx, campaign: &Campaign) -> Result<Vec<CanvassSession>> {
     tx.fetch_all(
         "SELECT id, name, starts_at, meeting_point FROM canvass_sessions WHERE campaign_id = $1 ORDER BY starts_at, id",
         args![campaign.id],

@@ -6,7 +6,7 @@
 pub mod accounts;
 /// The audit log of exports, bulk reads and sign-ins.
 pub mod audit;
-/// Bulk writes: batched multi-row inserts on SQLite, COPY on PostgreSQL.
+/// Bulk writes and reads: SQLite's own API beneath the transaction, COPY and cursors on PostgreSQL.
 mod bulk;
 /// Campaigns: one election in one constituency.
 pub mod campaigns;

@@ -218,7 +218,7 @@ pub async fn campaign_progress(tx: &mut Tx) -> Result<HashMap<String, CampaignPr
                 args![campaign.id],
             )
             .await?;
-        let sessions = crate::canvassing::sessions(tx, &campaign)
+        let sessions = crate::canvassing::canvass_sessions(tx, &campaign)
             .await?
             .into_iter()
             .filter(|s| s.starts_at.as_str() >= today.as_str())
@@ -229,7 +229,7 @@ pub async fn campaign_progress(tx: &mut Tx) -> Result<HashMap<String, CampaignPr
             campaign.gss.clone(),
             CampaignProgress {
                 campaign: campaign.ballot_id.clone(),
-                contact: ratio(progress.totals.supporters as f64, win.map_or(0.0, |w| w.win_number as f64)),
+                supporters_found: ratio(progress.totals.supporters as f64, win.map_or(0.0, |w| w.win_number as f64)),
                 volunteers: ratio(assigned as f64, walks as f64),
                 sessions,
             },

@@ -31,7 +31,7 @@ pub fn seat_locations(boundaries: Boundaries) -> Result<HashMap<String, LatLon>,
 pub struct CampaignProgress {
     pub campaign: String,
     /// Supporters identified against the win number.
-    pub contact: f64,
+    pub supporters_found: f64,
     /// Walks with a canvasser assigned against walks planned.
     pub volunteers: f64,
     /// Canvassing sessions still to come.
@@ -84,7 +84,7 @@ impl Default for Reach {
 /// no campaign yet has everything to do).
 pub fn need(swing_needed: f64, max_swing: f64, progress: Option<&CampaignProgress>) -> f64 {
     let closeness = (1.0 - swing_needed / max_swing).clamp(0.0, 1.0);
-    let gap = progress.map_or(1.0, |p| 1.0 - (p.contact.clamp(0.0, 1.0) + p.volunteers.clamp(0.0, 1.0)) / 2.0);
+    let gap = progress.map_or(1.0, |p| 1.0 - (p.supporters_found.clamp(0.0, 1.0) + p.volunteers.clamp(0.0, 1.0)) / 2.0);
     ((closeness * (0.5 + 0.5 * gap)) * 1000.0).round() / 1000.0
 }
 
@@ -173,7 +173,7 @@ mod tests {
 
     #[test]
     fn a_campaign_well_on_its_way_needs_less() {
-        let progress = CampaignProgress { campaign: "x".into(), contact: 1.0, volunteers: 1.0, sessions: vec![] };
+        let progress = CampaignProgress { campaign: "x".into(), supporters_found: 1.0, volunteers: 1.0, sessions: vec![] };
         assert_eq!(need(1.0, 10.0, None), 0.9);
         assert_eq!(need(1.0, 10.0, Some(&progress)), 0.45);
         assert_eq!(need(12.0, 10.0, None), 0.0);

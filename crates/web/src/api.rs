@@ -163,8 +163,8 @@ pub async fn revoke_invite(State(state): State<AppState>, viewer: Viewer, PathPa
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub async fn sessions(State(state): State<AppState>, viewer: Viewer) -> ApiResult<Json<Value>> {
-    Ok(Json(json!(canvassing::sessions(&state.app, viewer.actor()).await?)))
+pub async fn canvass_sessions(State(state): State<AppState>, viewer: Viewer) -> ApiResult<Json<Value>> {
+    Ok(Json(json!(canvassing::canvass_sessions(&state.app, viewer.actor()).await?)))
 }
 
 pub async fn audit(State(state): State<AppState>, viewer: Viewer) -> ApiResult<Json<Value>> {

@@ -157,7 +157,7 @@ pub static ROUTES: &[Route] = &[
     r(Method::DELETE, "/api/v1/invites/{id}", Needs(ManageVolunteers), "Withdraw an unused invite", &[204, 404], || {
         delete(api::revoke_invite)
     }),
-    r(Method::GET, "/api/v1/sessions", Needs(AssignWalks), "Canvassing sessions", &[], || get(api::sessions)),
+    r(Method::GET, "/api/v1/sessions", Needs(AssignWalks), "Canvassing sessions", &[], || get(api::canvass_sessions)),
     r(Method::GET, "/api/v1/audit", Needs(ViewAudit), "The audit log", &[], || get(api::audit)),
     r(
         Method::GET,
@@ -179,7 +179,7 @@ pub static ROUTES: &[Route] = &[
     page("/campaign", Needs(ViewProgress), "Overview", "Campaign overview and live progress", || get(pages::campaign::overview)),
     page("/register", Needs(ViewRegister), "Register", "The register", || get(pages::register::page)),
     page("/walks", Needs(PlanWalks), "Walks", "Walks by polling district, with the planner", || get(pages::walks::list)),
-    page("/sessions", Needs(AssignWalks), "Sessions", "Canvassing sessions", || get(pages::volunteers::sessions)),
+    page("/sessions", Needs(AssignWalks), "Sessions", "Canvassing sessions", || get(pages::volunteers::canvass_sessions)),
     page("/volunteers", Needs(ManageVolunteers), "Volunteers", "Volunteers and invites", || get(pages::volunteers::page)),
     page("/survey", Needs(EditSurvey), "Survey", "Edit the survey", || get(pages::campaign::survey_page)),
     page("/audit", Needs(ViewAudit), "Audit", "The audit log", || get(pages::campaign::audit)),
@@ -242,7 +242,9 @@ pub static ROUTES: &[Route] = &[
     r(Method::POST, "/volunteers/invites/{id}/withdraw", Needs(ManageVolunteers), "Withdraw an unused invite", &[404], || {
         post(pages::volunteers::withdraw)
     }),
-    r(Method::POST, "/sessions", Needs(AssignWalks), "Add a canvassing session", &[200, 400], || post(pages::volunteers::add_session)),
+    r(Method::POST, "/sessions", Needs(AssignWalks), "Add a canvassing session", &[200, 400], || {
+        post(pages::volunteers::add_canvass_session)
+    }),
     r(Method::POST, "/survey", Needs(EditSurvey), "Save the survey", &[200, 400], || post(pages::campaign::save_survey)),
     r(Method::GET, "/marginals", Public, "Find a marginal seat near you (public)", &[], || get(pages::targets::marginals)),
     r(Method::GET, "/canvass/walks/{id}", Needs(Canvass), "Canvass a walk, online or off", &[], || get(pages::canvass::walk)),

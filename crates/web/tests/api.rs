@@ -436,10 +436,12 @@ async fn targets_and_the_public_nearest_marginal_answer_from_the_bundled_results
         let f = fixture(db, 600, 20).await;
         let state = f.state();
         // A coming session in Derby North, where the fixture's campaign is.
-        canvassing::create_session(&f.app, Actor::CommandLine(&f.campaign), "Doorstep day", "2099-05-01T10:00", "Park Farm Centre")
+        canvassing::create_canvass_session(&f.app, Actor::CommandLine(&f.campaign), "Doorstep day", "2099-05-01T10:00", "Park Farm Centre")
             .await
             .unwrap();
-        canvassing::create_session(&f.app, Actor::CommandLine(&f.campaign), "Long gone", "2001-05-01T10:00", "Nowhere").await.unwrap();
+        canvassing::create_canvass_session(&f.app, Actor::CommandLine(&f.campaign), "Long gone", "2001-05-01T10:00", "Nowhere")
+            .await
+            .unwrap();
 
         let organiser = Client::sign_in(state.clone(), &email(Role::Organiser)).await;
         // Left to its defaults, the list is the campaign's party after the last election before its polling day.

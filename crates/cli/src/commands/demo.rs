@@ -112,7 +112,7 @@ pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
             canvasser = Some(user.id);
         }
     }
-    let session = match canvassing::sessions(&app, actor).await?.into_iter().next() {
+    let session = match canvassing::canvass_sessions(&app, actor).await?.into_iter().next() {
         Some(s) => s,
         None => {
             // Next Saturday morning, so the public 'nearest marginal' page has a session to show.
@@ -123,7 +123,7 @@ pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
             };
             let saturday = today + chrono::Days::new(u64::from(days_on));
             let starts_at = format!("{}T10:00", saturday.format("%Y-%m-%d"));
-            canvassing::create_session(&app, actor, "Saturday morning canvass", &starts_at, "Park Farm Centre, Allestree").await?
+            canvassing::create_canvass_session(&app, actor, "Saturday morning canvass", &starts_at, "Park Farm Centre, Allestree").await?
         }
     };
     let first_walks = groundgame_app::walks::list(&app, actor, Some(&first_district)).await?;

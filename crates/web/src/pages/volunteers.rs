@@ -189,8 +189,8 @@ pub async fn withdraw(
     or_show(&state, &viewer, &headers, result).await
 }
 
-async fn sessions_page(state: &AppState, viewer: &Viewer, error: Option<String>) -> PageResult<Markup> {
-    let sessions = canvassing::sessions_with_walks(&state.app, viewer.actor()).await?;
+async fn canvass_sessions_page(state: &AppState, viewer: &Viewer, error: Option<String>) -> PageResult<Markup> {
+    let sessions = canvassing::canvass_sessions_with_walks(&state.app, viewer.actor()).await?;
     Ok(layout::page(
         viewer,
         "Canvassing sessions",
@@ -221,8 +221,8 @@ async fn sessions_page(state: &AppState, viewer: &Viewer, error: Option<String>)
     ))
 }
 
-pub async fn sessions(State(state): State<AppState>, viewer: Viewer) -> PageResult<Markup> {
-    sessions_page(&state, &viewer, None).await
+pub async fn canvass_sessions(State(state): State<AppState>, viewer: Viewer) -> PageResult<Markup> {
+    canvass_sessions_page(&state, &viewer, None).await
 }
 
 #[derive(Deserialize)]
@@ -233,11 +233,15 @@ pub struct SessionForm {
     meeting_point: String,
 }
 
-pub async fn add_session(State(state): State<AppState>, viewer: Viewer, FormBody(f): FormBody<SessionForm>) -> PageResult<Response> {
-    match canvassing::create_session(&state.app, viewer.actor(), &f.name, &f.starts_at, &f.meeting_point).await {
-        Ok(_) => Ok(sessions_page(&state, &viewer, None).await?.into_response()),
+pub async fn add_canvass_session(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    FormBody(f): FormBody<SessionForm>,
+) -> PageResult<Response> {
+    match canvassing::create_canvass_session(&state.app, viewer.actor(), &f.name, &f.starts_at, &f.meeting_point).await {
+        Ok(_) => Ok(canvass_sessions_page(&state, &viewer, None).await?.into_response()),
         Err(groundgame_app::Error::Invalid(m)) => {
-            Ok((axum::http::StatusCode::BAD_REQUEST, sessions_page(&state, &viewer, Some(m)).await?).into_response())
+            Ok((axum::http::StatusCode::BAD_REQUEST, canvass_sessions_page(&state, &viewer, Some(m)).await?).into_response())
         }
         Err(e) => Err(e.into()),
     }

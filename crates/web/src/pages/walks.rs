@@ -62,7 +62,7 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer, PageQuery(q): P
         q.district.map(|d| d.trim().to_ascii_uppercase()).filter(|d| districts.contains(d)).or_else(|| districts.first().cloned());
     let (progress, _, _) = canvassing::progress(app, viewer.actor()).await?;
     let people = accounts::members(app, viewer.actor()).await?;
-    let sessions = canvassing::sessions(app, viewer.actor()).await?;
+    let sessions = canvassing::canvass_sessions(app, viewer.actor()).await?;
     let against = walks::against_register(app, viewer.actor()).await?;
     let in_district: Vec<_> = progress.walks.iter().filter(|w| Some(&w.walk.polling_district) == district.as_ref()).collect();
     let ids: Vec<i64> = in_district.iter().map(|w| w.walk.id).collect();
@@ -196,7 +196,7 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer, PagePath(id): P
     let app = &state.app;
     let view = canvassing::walk_view(app, viewer.actor(), id).await?;
     let people = accounts::members(app, viewer.actor()).await?;
-    let sessions = canvassing::sessions(app, viewer.actor()).await?;
+    let sessions = canvassing::canvass_sessions(app, viewer.actor()).await?;
     let walk = &view.walk;
     let address: HashMap<i64, String> = view.doors.iter().map(|d| (d.household_id, d.address.replace('\n', ", "))).collect();
     Ok(layout::page(
