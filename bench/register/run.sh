@@ -11,5 +11,5 @@ command -v sqlite3 >/dev/null || { as_root apt-get update -qq; as_root apt-get i
 
 log "Building groundgame (release)"
 cargo build --release --locked -q
-export GROUNDGAME_BIN="$PWD/target/release/groundgame"
+export GROUNDGAME_BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/groundgame"
 python3 bench/register/bench.py "${1:-75000}" "${2:-5000000}"

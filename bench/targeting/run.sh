@@ -6,5 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 python3 -c 'import numpy' 2>/dev/null || python3 -m pip install --quiet numpy
 cargo build --release --locked -q
-export GROUNDGAME_BIN="$PWD/target/release/groundgame"
+export GROUNDGAME_BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/groundgame"
 python3 bench/targeting/bench.py "${1:-10000}"

@@ -7,4 +7,4 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 python3 -c 'import vroom, ortools' 2>/dev/null || pip install --quiet pyvroom ortools
 cargo build --release --locked -q
-GROUNDGAME_BIN="$PWD/target/release/groundgame" python3 bench/walks/bench.py "${1:-3000}"
+GROUNDGAME_BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/groundgame" python3 bench/walks/bench.py "${1:-3000}"

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../.."
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 command -v wrk >/dev/null || as_root apt-get install -y -qq wrk
 cargo build --release --locked -q -p groundgame -p groundgame-web --example bare_axum
-GROUNDGAME_BIN="$PWD/target/release/groundgame" BARE_BIN="$PWD/target/release/examples/bare_axum" python3 bench/web/bench.py "${1:-20}"
+GROUNDGAME_BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/groundgame" BARE_BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/examples/bare_axum" python3 bench/web/bench.py "${1:-20}"
 echo
 echo "==> Walk page in Chromium, throttled (4x CPU, Fast 3G-like network)"
 cargo test --release --locked -q -p groundgame-web --test browser -- --ignored --nocapture walk_page_on_a_throttled_phone 2>&1 | grep -E "^(walk page|payload)"
