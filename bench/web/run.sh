@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 command -v wrk >/dev/null || as_root apt-get install -y -qq wrk
-cargo build --release --locked -q -p groundgame -p groundgame-web --example bare_axum
+cargo build --release --locked -q -p groundgame
+cargo build --release --locked -q -p groundgame-web --example bare_axum
 GROUNDGAME_BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/groundgame" BARE_BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/examples/bare_axum" python3 bench/web/bench.py "${1:-20}"
 echo
 echo "==> Walk page in Chromium, throttled (4x CPU, Fast 3G-like network)"
