@@ -83,9 +83,9 @@ def wait_for(port):
     raise SystemExit(f"nothing listening on {port}")
 
 
-def wrk(port, script, env):
+def wrk(port, script, env, timeout="10s", connections=CANVASSERS):
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{CANVASSERS}", f"-d{SECONDS}s", "--latency", "--timeout", "10s", "-s", script, f"http://127.0.0.1:{port}"],
+        ["wrk", "-t2", f"-c{connections}", f"-d{SECONDS}s", "--latency", "--timeout", timeout, "-s", script, f"http://127.0.0.1:{port}"],
         capture_output=True, text=True, env=env, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     lat = dict(re.findall(r"^\s+(50|75|90|99)%\s+([\d.]+\w+)", out, re.M))

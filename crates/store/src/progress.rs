@@ -233,10 +233,23 @@ pub(crate) async fn apply(tx: &mut Tx, campaign: &Campaign, new: &[Counted<'_>])
         )
         .await?;
     let mut doors: HashMap<i64, (Option<String>, i64, bool)> = rows.into_iter().map(|(h, d, n, s)| (h, (d, n, s != 0))).collect();
-    let (list, a) = id_list(households.iter().copied(), args![campaign.id]);
+    // By (day, household): the key's order, so that the lookup never reads other days' doors.
+    let batch_days: HashSet<String> = new.iter().map(|c| day_of(c.ordered_at)).collect();
+    let mut a = args![campaign.id];
+    let day_list: Vec<String> = batch_days
+        .iter()
+        .map(|d| {
+            a.push(d.as_str().into());
+            format!("${}", a.len())
+        })
+        .collect();
+    let (list, a) = id_list(households.iter().copied(), a);
     let rows: Vec<(String, i64, i64)> = tx
         .fetch_all(
-            &format!("SELECT day, household_id, spoken FROM progress_door_days WHERE campaign_id = $1 AND household_id IN ({list})"),
+            &format!(
+                "SELECT day, household_id, spoken FROM progress_door_days WHERE campaign_id = $1 AND day IN ({}) AND household_id IN ({list})",
+                day_list.join(", ")
+            ),
             a,
         )
         .await?;

@@ -15,15 +15,11 @@ use serde_json::{json, Value};
 use crate::auth::{self, ClientInfo, Viewer};
 use crate::error::{ApiResult, AppError};
 use crate::input::{JsonBody, PathParam, QueryParams};
-use crate::AppState;
+use crate::state::AppState;
 
 pub async fn health(State(state): State<AppState>) -> ApiResult<Json<Value>> {
     groundgame_app::campaigns::list(&state.app).await?;
     Ok(Json(json!({ "status": "ok" })))
-}
-
-pub async fn openapi() -> Json<Value> {
-    Json(crate::openapi::document())
 }
 
 #[derive(Deserialize)]

@@ -14,38 +14,17 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, Request, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use groundgame_app::accounts::{self, Client, Opened};
-use groundgame_app::Member;
 
 use crate::error::AppError;
-use crate::routes::{Access, Route};
-use crate::AppState;
+use crate::route::{Access, Route};
+use crate::state::AppState;
+pub use crate::viewer::{MaybeViewer, Viewer};
 
 pub const SESSION_COOKIE: &str = "gg_session";
 /// A long-lived cookie naming this browser: a browser that has signed in to an account before
 /// keeps signing in while someone else is guessing that account's password.
 pub const DEVICE_COOKIE: &str = "gg_device";
 const DEVICE_DAYS: i64 = 400;
-
-/// The signed-in member of a request, in one campaign.
-#[derive(Debug, Clone)]
-pub struct Viewer(pub Member);
-
-impl std::ops::Deref for Viewer {
-    type Target = Member;
-    fn deref(&self) -> &Member {
-        &self.0
-    }
-}
-
-impl Viewer {
-    pub fn actor(&self) -> groundgame_app::Actor<'_> {
-        groundgame_app::Actor::Member(&self.0)
-    }
-}
-
-/// The viewer if signed in: what public routes get.
-#[derive(Debug, Clone)]
-pub struct MaybeViewer(pub Option<Viewer>);
 
 impl<S: Send + Sync> FromRequestParts<S> for Viewer {
     type Rejection = AppError;

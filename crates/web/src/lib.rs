@@ -7,9 +7,6 @@
 //! they do is a use case of `groundgame-app`.
 
 use std::net::SocketAddr;
-use std::time::Duration;
-
-use groundgame_app::App;
 
 /// The JSON API under /api/v1.
 mod api;
@@ -25,49 +22,20 @@ mod input;
 mod openapi;
 /// Server-rendered pages.
 mod pages;
+/// A route: its method, path, permission, menu label and answers (the table's line type).
+mod route;
 /// The route table: every path, its method, its handler and the permission it needs.
 pub mod routes;
 /// Headers every answer carries: Content-Security-Policy and the rest.
 mod security;
+/// What every handler can reach, and how the server itself behaves.
+mod state;
+/// The signed-in volunteer of a request.
+mod viewer;
 
-pub use routes::{Access, Route, ROUTES};
-
-/// What every handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    pub app: App,
-    pub web: WebSettings,
-}
-
-/// How the server itself behaves.
-#[derive(Debug, Clone, PartialEq)]
-pub struct WebSettings {
-    /// Mark cookies Secure and send Strict-Transport-Security: set when served behind TLS.
-    pub secure_cookies: bool,
-    /// How long a request may take before the server gives up on it (register uploads included).
-    pub request_timeout: Duration,
-    /// The largest register upload.
-    pub upload_limit: usize,
-    /// The largest form or JSON body.
-    pub body_limit: usize,
-}
-
-impl Default for WebSettings {
-    fn default() -> Self {
-        WebSettings {
-            secure_cookies: false,
-            request_timeout: Duration::from_secs(300),
-            upload_limit: 512 * 1024 * 1024,
-            body_limit: 2 * 1024 * 1024,
-        }
-    }
-}
-
-impl AppState {
-    pub fn new(app: App, web: WebSettings) -> Self {
-        AppState { app, web }
-    }
-}
+pub use route::{Access, Route};
+pub use routes::ROUTES;
+pub use state::{AppState, WebSettings};
 
 /// The whole application as a router.
 pub fn app(state: AppState) -> axum::Router {

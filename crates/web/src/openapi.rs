@@ -1,7 +1,7 @@
 use axum::http::Method;
 use serde_json::{json, Map, Value};
 
-use crate::routes::{Access, ROUTES};
+use crate::route::{Access, Route};
 
 fn request_body(method: &Method, path: &str) -> Option<Value> {
     let schema = match (method.as_str(), path) {
@@ -78,9 +78,9 @@ fn describe(status: u16) -> &'static str {
 /// The OpenAPI 3.1 document of /api/v1, built from the route table so it cannot drift from what the
 /// guard enforces and the handlers answer. Public routes carry `security: []`; the rest need the
 /// session cookie, and writes the CSRF token.
-pub fn document() -> Value {
+pub fn document(routes: &[Route]) -> Value {
     let mut paths: Map<String, Value> = Map::new();
-    for r in ROUTES.iter().filter(|r| r.is_api()) {
+    for r in routes.iter().filter(|r| r.is_api()) {
         let mut responses = Map::new();
         for status in r.all_answers() {
             let mut answer = json!({ "description": describe(status) });

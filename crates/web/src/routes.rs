@@ -15,99 +15,18 @@ use tower_http::compression::CompressionLayer;
 use tower_http::timeout::TimeoutLayer;
 
 use crate::error::{AppError, PageError};
-use crate::{api, assets, auth, pages, AppState};
-
-/// Who may call a route.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
-    /// Anyone, signed in or not.
-    Public,
-    /// A signed-in member whose role allows this.
-    Needs(Permission),
-}
-
-/// A page or API route: the one place everything about it is decided.
-pub struct Route {
-    pub method: Method,
-    /// As axum matches it: `/api/v1/walks/{id}/canvass`.
-    pub path: &'static str,
-    pub access: Access,
-    pub summary: &'static str,
-    /// The label of its link in the main menu, for pages that have one (in menu order).
-    pub menu: Option<&'static str>,
-    /// A file upload: its CSRF token may come in the query string (its body is not read by the
-    /// guard), and its body may be large.
-    pub upload: bool,
-    /// The answers the handler itself can give, beside 200 (the guard's are added for it).
-    pub answers: &'static [u16],
-    handler: fn() -> MethodRouter<AppState>,
-}
-
-impl std::fmt::Debug for Route {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}", self.method, self.path)
-    }
-}
-
-impl Route {
-    pub fn is_api(&self) -> bool {
-        self.path.starts_with("/api/")
-    }
-
-    /// Every answer the route can give: its own, and those of the guard and the body readers.
-    pub fn all_answers(&self) -> Vec<u16> {
-        let mut out: Vec<u16> = self.answers.to_vec();
-        out.push(if self.method == Method::POST && !self.is_api() { 303 } else { 200 });
-        if let Access::Needs(_) = self.access {
-            out.extend([401, 403]);
-        }
-        if self.method != Method::GET {
-            out.push(403);
-        }
-        out.sort_unstable();
-        out.dedup();
-        out
-    }
-}
+use crate::route::{self, page, r, uploading, Access, Route, BODY};
+use crate::state::AppState;
+use crate::{api, assets, auth, openapi, pages};
 
 use Access::{Needs, Public};
 use Permission::*;
-
-const fn r(
-    method: Method,
-    path: &'static str,
-    access: Access,
-    summary: &'static str,
-    answers: &'static [u16],
-    handler: fn() -> MethodRouter<AppState>,
-) -> Route {
-    Route { method, path, access, summary, menu: None, upload: false, answers, handler }
-}
-
-const fn page(
-    path: &'static str,
-    access: Access,
-    menu: &'static str,
-    summary: &'static str,
-    handler: fn() -> MethodRouter<AppState>,
-) -> Route {
-    Route { method: Method::GET, path, access, summary, menu: Some(menu), upload: false, answers: &[], handler }
-}
-
-/// A route that takes a file upload.
-const fn uploading(mut route: Route) -> Route {
-    route.upload = true;
-    route
-}
-
-/// Answers of a route that reads a JSON body.
-const BODY: &[u16] = &[400, 413, 415];
 
 /// Every route the server answers, and nothing else.
 pub static ROUTES: &[Route] = &[
     // The JSON API.
     r(Method::GET, "/api/v1/health", Public, "Whether the server and its database are up", &[], || get(api::health)),
-    r(Method::GET, "/api/v1/openapi.json", Public, "This document", &[], || get(api::openapi)),
+    r(Method::GET, "/api/v1/openapi.json", Public, "This document", &[], || get(|| async { axum::Json(openapi::document(ROUTES)) })),
     r(Method::POST, "/api/v1/login", Public, "Sign in; sets the session cookie", &[400, 401, 403, 413, 415, 429], || post(api::login)),
     r(Method::POST, "/api/v1/logout", Needs(Member), "Sign out", &[204], || post(api::logout)),
     r(Method::GET, "/api/v1/me", Needs(Member), "The signed-in volunteer, their role and CSRF token", &[], || get(api::me)),
@@ -253,11 +172,6 @@ pub static ROUTES: &[Route] = &[
     r(Method::GET, "/static/{file}", Public, "Styles, scripts and icons", &[404], || get(assets::file)),
 ];
 
-/// The pages of the main menu, in order: (path, label, permission needed).
-pub fn menu() -> impl Iterator<Item = (&'static str, &'static str, Access)> {
-    ROUTES.iter().filter_map(|r| r.menu.map(|m| (r.path, m, r.access)))
-}
-
 /// Answers a method the path does not take: 405 with the methods it does.
 fn method_not_allowed(path: &'static str, allow: String) -> impl Fn() -> std::future::Ready<Response> + Clone + Send + Sync + 'static {
     move || {
@@ -280,6 +194,7 @@ fn method_not_allowed(path: &'static str, allow: String) -> impl Fn() -> std::fu
 /// The application: every route of [`ROUTES`], each behind its own guard; OPTIONS answered for
 /// every path with the methods it takes, and any other method with 405.
 pub fn router(state: AppState) -> Router {
+    route::set_menu(ROUTES);
     let mut by_path: BTreeMap<&'static str, Vec<&'static Route>> = BTreeMap::new();
     for route in ROUTES {
         by_path.entry(route.path).or_default().push(route);
@@ -337,7 +252,8 @@ mod tests {
 
     #[test]
     fn the_menu_is_pages_in_order() {
-        let labels: Vec<&str> = menu().map(|m| m.1).collect();
+        route::set_menu(ROUTES);
+        let labels: Vec<&str> = route::menu().iter().map(|m| m.1).collect();
         assert_eq!(
             labels,
             ["Overview", "Register", "Walks", "Sessions", "Volunteers", "Survey", "Audit", "My walks", "Targets", "Account"]

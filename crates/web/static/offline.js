@@ -241,7 +241,13 @@
   }
 
   // Every walk assigned to this canvasser, and the list of them, saved for when there is no signal.
-  async function precache(force) {
+  // One at a time: a second ask waits for the one under way.
+  let precaching = null;
+  function precache(force) {
+    if (!precaching) precaching = keepWalks(force).finally(() => { precaching = null; });
+    return precaching;
+  }
+  async function keepWalks(force) {
     if (!canvasser || !navigator.onLine) return;
     const last = (await get('meta', 'precached:' + user)) || 0;
     if (!force && Date.now() - last < PRECACHE_EVERY_MS) return;
@@ -314,5 +320,8 @@
   setInterval(sync, 5000);
 
   window.gg = { get, put, all, uuid, record, sync, showStatus, saveWalk, precache, myEvents, user, plural };
-  window.ggReady = adoptPhone().then(() => precache(false)).then(() => showStatus()).then(() => sync()).catch(() => {});
+  // The page's own scripts wait for the phone to be adopted, never for the precaching, which
+  // goes on in the background.
+  window.ggReady = adoptPhone().catch(() => {});
+  window.ggReady.then(() => showStatus()).then(() => { sync(); return precache(false); }).catch(() => {});
 })();

@@ -12,7 +12,7 @@ use super::layout;
 use crate::auth::{self, ClientInfo, Viewer};
 use crate::error::{AppError, PageResult};
 use crate::input::{FormBody, PageQuery};
-use crate::AppState;
+use crate::state::AppState;
 
 #[derive(Deserialize, Default)]
 pub struct Shown {

@@ -12,7 +12,7 @@ use super::layout::{self, n, percent};
 use crate::auth::{self, ClientInfo, Viewer};
 use crate::error::PageResult;
 use crate::input::FormBody;
-use crate::AppState;
+use crate::state::AppState;
 
 fn tally_cells(t: &Tally, key: &str) -> Markup {
     html! {

@@ -9,7 +9,7 @@ use super::layout;
 use crate::auth::Viewer;
 use crate::error::PageResult;
 use crate::input::PagePath;
-use crate::AppState;
+use crate::state::AppState;
 
 pub async fn my_walks(State(state): State<AppState>, viewer: Viewer) -> PageResult<Markup> {
     let walks = canvassing::my_walks(&state.app, &viewer).await?;

@@ -1,8 +1,8 @@
 use groundgame_core::access::Permission;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
-use crate::auth::Viewer;
-use crate::routes::{self, Access};
+use crate::route::{self, Access};
+use crate::viewer::Viewer;
 
 fn head(title: &str, viewer: Option<&Viewer>) -> Markup {
     html! {
@@ -47,7 +47,7 @@ fn nav(viewer: &Viewer) -> Markup {
     html! {
         nav aria-label="Main" {
             ul {
-                @for (href, label, access) in routes::menu() {
+                @for &(href, label, access) in route::menu() {
                     @if let Access::Needs(p) = access {
                         @if viewer.may(p) { li { a href=(href) { (label) } } }
                     }

@@ -16,7 +16,7 @@ use super::layout::{self, n};
 use crate::auth::Viewer;
 use crate::error::{AppError, PageResult};
 use crate::input::{FormBody, PagePath};
-use crate::AppState;
+use crate::state::AppState;
 
 /// What an upload did, to show above the register.
 enum Outcome {

@@ -16,7 +16,7 @@ use super::layout::{self, n};
 use crate::auth::Viewer;
 use crate::error::{AppError, PageResult};
 use crate::input::PageQuery;
-use crate::AppState;
+use crate::state::AppState;
 
 /// A party's colour on the map (the parties' own, as the broadcasters use them).
 fn colour(p: Party) -> &'static str {

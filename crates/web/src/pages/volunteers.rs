@@ -12,7 +12,7 @@ use super::layout;
 use crate::auth::Viewer;
 use crate::error::{AppError, PageResult};
 use crate::input::{FormBody, PagePath};
-use crate::AppState;
+use crate::state::AppState;
 
 /// A one-time link to hand on, shown once.
 struct Link {

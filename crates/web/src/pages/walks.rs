@@ -20,7 +20,7 @@ use super::layout::{self, n, percent};
 use crate::auth::Viewer;
 use crate::error::{AppError, PageResult};
 use crate::input::{FormBody, PagePath, PageQuery};
-use crate::AppState;
+use crate::state::AppState;
 
 #[derive(Deserialize, Default)]
 pub struct DistrictQuery {
