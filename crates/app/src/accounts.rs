@@ -204,7 +204,7 @@ pub async fn end_own_session(app: &App, member: &Member, session: &str) -> Resul
 /// Changes the member's password after checking the current one (under the sign-in limits); every
 /// other session of the account ends.
 pub async fn change_password(app: &App, member: &Member, current: &str, new: &str, client: &Client) -> Result<u64> {
-    groundgame_core::password::check(new).map_err(Error::Invalid)?;
+    groundgame_core::password::check(new)?;
     match check_password(app, &member.user.email, current, client).await {
         Ok((user, _)) if user.id == member.user.id => {}
         Ok(_) | Err(Error::SignIn(_)) => return Err(Error::SignIn("that is not your current password".into())),

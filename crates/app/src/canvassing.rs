@@ -25,7 +25,7 @@ pub async fn survey(app: &App, actor: Actor<'_>) -> Result<Survey> {
 
 /// Replaces the campaign's survey (checked first).
 pub async fn set_survey(app: &App, actor: Actor<'_>, survey: &Survey) -> Result<()> {
-    survey.validate().map_err(Error::Invalid)?;
+    survey.validate()?;
     let mut tx = app.store.begin_write().await?;
     canvassing::set_survey(&mut tx, actor.campaign(), survey).await?;
     actor.audit(&mut tx, "survey_saved", &format!("{} questions, {} outcomes", survey.questions.len(), survey.outcomes.len()), 0).await?;

@@ -41,6 +41,13 @@ impl From<groundgame_store::Error> for Error {
     }
 }
 
+/// Core's word on bad input.
+impl From<groundgame_core::Invalid> for Error {
+    fn from(e: groundgame_core::Invalid) -> Self {
+        Error::Invalid(e.to_string())
+    }
+}
+
 impl From<anyhow::Error> for Error {
     fn from(e: anyhow::Error) -> Self {
         match e.downcast::<groundgame_store::Error>() {

@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 /// Hashes a password with argon2id, on a blocking thread: it is slow on purpose. The policy is
 /// checked first.
 pub async fn hash_password(password: &str) -> crate::Result<String> {
-    groundgame_core::password::check(password).map_err(crate::Error::Invalid)?;
+    groundgame_core::password::check(password)?;
     let password = password.to_owned();
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);

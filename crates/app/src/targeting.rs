@@ -122,14 +122,14 @@ pub async fn seat_list(app: &App, campaign: &Campaign, q: &ListQuery) -> Result<
     };
     let election = election_of(&elections, year)?.clone();
     let party_name = blank(&q.party).unwrap_or_else(|| campaign.party.clone());
-    let party = party_in(&election, &party_name).map_err(Error::Invalid)?;
+    let party = party_in(&election, &party_name)?;
     // One box for both: a nation's name filters by nation, anything else by region.
     let (region, nation) = match blank(&q.region) {
         Some(r) if election.seats.iter().any(|s| s.nation.eq_ignore_ascii_case(&r)) => (None, Some(r)),
         r => (r, None),
     };
     let filter = Filter { region: region.clone(), nation: nation.clone() };
-    filter.check(&election).map_err(Error::Invalid)?;
+    filter.check(&election)?;
     let defence = q.list.as_deref() == Some("defence");
     let mut seats =
         if defence { marginality::defences(&election, party, &filter) } else { marginality::targets(&election, party, &filter) };
@@ -175,9 +175,9 @@ pub async fn nearest_seats(app: &App, q: &NearestQuery) -> Result<Option<Nearest
     let progress = campaign_progress(app).await?;
     let default_year = elections.iter().rev().find(|e| e.boundaries == Boundaries::Pcon2010).map_or(2019, |e| e.year);
     let election = election_of(&elections, q.election.unwrap_or(default_year))?;
-    let party = party_in(election, blank(&q.party).as_deref().unwrap_or("Lab")).map_err(Error::Invalid)?;
+    let party = party_in(election, blank(&q.party).as_deref().unwrap_or("Lab"))?;
     let reach = Reach { within_km: q.within.unwrap_or(50.0).clamp(1.0, 500.0), ..Reach::default() };
-    let mut seats = nearest::nearest(election, party, from.0, &reach, &progress).map_err(Error::Invalid)?;
+    let mut seats = nearest::nearest(election, party, from.0, &reach, &progress)?;
     if q.by.as_deref() == Some("distance") {
         seats.sort_by(|a, b| a.distance_km.total_cmp(&b.distance_km));
     }

@@ -14,15 +14,15 @@ impl BallotId {
         BallotId(format!("parl.{}.{}", slug(constituency_name), polling_day.format("%Y-%m-%d")))
     }
 
-    pub fn parse(s: &str) -> Result<Self, String> {
+    pub fn parse(s: &str) -> Result<Self, crate::Invalid> {
         let s = s.trim();
         let mut parts = s.split('.');
         let (Some(kind), Some(org), Some(date), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
-            return Err(format!("'{s}' is not a ballot id like parl.derby-north.2017-06-08"));
+            return Err(format!("'{s}' is not a ballot id like parl.derby-north.2017-06-08").into());
         };
         let org_ok = !org.is_empty() && org.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         if kind != "parl" || !org_ok || NaiveDate::parse_from_str(date, "%Y-%m-%d").is_err() {
-            return Err(format!("'{s}' is not a ballot id like parl.derby-north.2017-06-08"));
+            return Err(format!("'{s}' is not a ballot id like parl.derby-north.2017-06-08").into());
         }
         Ok(BallotId(s.to_owned()))
     }

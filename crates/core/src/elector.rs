@@ -6,7 +6,7 @@ use std::fmt;
 pub struct PollingDistrict(String);
 
 impl PollingDistrict {
-    pub fn parse(s: &str) -> Result<Self, String> {
+    pub fn parse(s: &str) -> Result<Self, crate::Invalid> {
         let code = s.trim().to_ascii_uppercase();
         let ok = (1..=8).contains(&code.len())
             && code.starts_with(|c: char| c.is_ascii_alphabetic())
@@ -16,7 +16,7 @@ impl PollingDistrict {
         } else if code.is_empty() {
             Err("missing polling district".into())
         } else {
-            Err(format!("'{}' is not a polling district code (letters then digits, such as NA1)", s.trim()))
+            Err(format!("'{}' is not a polling district code (letters then digits, such as NA1)", s.trim()).into())
         }
     }
 
@@ -42,7 +42,7 @@ pub struct ElectorNumber {
 
 impl ElectorNumber {
     /// Parses the combined form `PD-124/1`, `PD-124` or `PD 124/1`.
-    pub fn parse(s: &str) -> Result<Self, String> {
+    pub fn parse(s: &str) -> Result<Self, crate::Invalid> {
         let t = s.trim();
         let bad = || format!("'{t}' is not an elector number like NA1-124/1");
         let split = t.rfind(['-', ' ']).ok_or_else(bad)?;
@@ -63,7 +63,7 @@ impl ElectorNumber {
     }
 
     /// Builds the number from the separate fields of an Xpress export.
-    pub fn from_parts(district: &str, number: &str, suffix: &str) -> Result<Self, String> {
+    pub fn from_parts(district: &str, number: &str, suffix: &str) -> Result<Self, crate::Invalid> {
         let district = PollingDistrict::parse(district)?;
         let number = parse_number(number).ok_or_else(|| {
             if number.trim().is_empty() {

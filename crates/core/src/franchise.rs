@@ -68,14 +68,14 @@ pub fn marker(letter: char) -> Option<&'static Marker> {
 pub struct Markers(String);
 
 impl Markers {
-    pub fn parse(s: &str) -> Result<Self, String> {
+    pub fn parse(s: &str) -> Result<Self, crate::Invalid> {
         let mut out = String::new();
         for c in s.chars() {
             if c.is_whitespace() || matches!(c, ',' | ';' | '/' | '|') {
                 continue;
             }
             if !c.is_ascii_alphabetic() {
-                return Err(format!("'{}' is not a franchise marker", s.trim()));
+                return Err(format!("'{}' is not a franchise marker", s.trim()).into());
             }
             let c = c.to_ascii_uppercase();
             if !out.contains(c) {

@@ -10,13 +10,13 @@ use std::io::Read;
 pub struct GssCode(String);
 
 impl GssCode {
-    pub fn parse(s: &str) -> Result<Self, String> {
+    pub fn parse(s: &str) -> Result<Self, crate::Invalid> {
         let code = s.trim().to_ascii_uppercase();
         let b = code.as_bytes();
         if b.len() == 9 && matches!(b[0], b'E' | b'W' | b'S' | b'N') && b[1..].iter().all(u8::is_ascii_digit) {
             Ok(GssCode(code))
         } else {
-            Err(format!("'{}' is not a GSS code like E14000662", s.trim()))
+            Err(format!("'{}' is not a GSS code like E14000662", s.trim()).into())
         }
     }
 
@@ -73,22 +73,22 @@ pub fn constituency(gss: &GssCode) -> Option<Constituency> {
 pub struct Postcode(String);
 
 impl Postcode {
-    pub fn parse(s: &str) -> Result<Self, String> {
+    pub fn parse(s: &str) -> Result<Self, crate::Invalid> {
         let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
         if compact.is_empty() {
             return Err("missing postcode".into());
         }
         let bad = || format!("'{}' is not a UK postcode", s.trim());
         if compact.len() < 5 || compact.len() > 7 || !compact.is_ascii() {
-            return Err(bad());
+            return Err(bad().into());
         }
         let (outward, inward) = compact.split_at(compact.len() - 3);
         let i = inward.as_bytes();
         if !(i[0].is_ascii_digit() && i[1].is_ascii_alphabetic() && i[2].is_ascii_alphabetic()) {
-            return Err(bad());
+            return Err(bad().into());
         }
         if !(valid_outward(outward) || outward == "GIR") {
-            return Err(bad());
+            return Err(bad().into());
         }
         Ok(Postcode(format!("{outward} {inward}")))
     }
@@ -132,9 +132,9 @@ pub struct LatLon {
 impl LatLon {
     /// Checks the point is a real coordinate (and roughly in or near the British Isles' range of
     /// the world: any valid latitude and longitude is accepted, NaN is not).
-    pub fn new(lat: f64, lon: f64) -> Result<Self, String> {
+    pub fn new(lat: f64, lon: f64) -> Result<Self, crate::Invalid> {
         if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
-            return Err(format!("{lat},{lon} is not a latitude and longitude"));
+            return Err(format!("{lat},{lon} is not a latitude and longitude").into());
         }
         Ok(LatLon { lat, lon })
     }
@@ -176,7 +176,7 @@ impl Gazetteer {
     /// Adds postcode centroids from any file `groundgame postcodes import` reads: a CSV with a
     /// header naming a postcode column (`postcode`, `pcds`, `pcd`) and latitude and longitude
     /// columns (`lat`/`latitude`, `lon`/`long`/`longitude`), such as ONSPD, or Code-Point Open.
-    pub fn add_postcodes(&mut self, input: impl Read) -> Result<usize, String> {
+    pub fn add_postcodes(&mut self, input: impl Read) -> Result<usize, crate::Invalid> {
         let file = crate::postcodes::read_postcode_file(input, |_| {}).map_err(|e| e.to_string())?;
         let n = file.points.len();
         self.postcodes.extend(file.points.into_iter().map(|(p, l)| (p.0, l)));
@@ -184,13 +184,13 @@ impl Gazetteer {
     }
 
     /// Adds UPRN coordinates from a CSV with `uprn`, latitude and longitude columns.
-    pub fn add_uprns(&mut self, input: impl Read) -> Result<usize, String> {
+    pub fn add_uprns(&mut self, input: impl Read) -> Result<usize, crate::Invalid> {
         let points = read_points(input, &["uprn"], |key| {
             let key = key.trim();
             if !key.is_empty() && key.bytes().all(|b| b.is_ascii_digit()) {
                 Ok(key.to_owned())
             } else {
-                Err(format!("'{key}' is not a UPRN"))
+                Err(format!("'{key}' is not a UPRN").into())
             }
         })?;
         let n = points.len();
@@ -211,8 +211,8 @@ impl Gazetteer {
 fn read_points(
     input: impl Read,
     key_names: &[&str],
-    parse_key: impl Fn(&str) -> Result<String, String>,
-) -> Result<Vec<(String, LatLon)>, String> {
+    parse_key: impl Fn(&str) -> Result<String, crate::Invalid>,
+) -> Result<Vec<(String, LatLon)>, crate::Invalid> {
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
     let headers = reader.headers().map_err(|e| format!("cannot read the header: {e}"))?.clone();
     let find = |names: &[&str]| headers.iter().position(|h| names.iter().any(|n| h.trim().eq_ignore_ascii_case(n)));

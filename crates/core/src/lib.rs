@@ -11,6 +11,8 @@ pub mod campaign;
 pub mod csv_cell;
 /// Elector numbers (`PD-124/1`) and polling district codes.
 pub mod elector;
+/// What core's parsers and checks say when input is not what it should be.
+pub mod error;
 /// Franchise markers: what each letter on the register means and who may vote.
 pub mod franchise;
 /// Constituencies (GSS codes), postcodes and their centroids.
@@ -29,5 +31,7 @@ pub mod survey;
 pub mod synthetic;
 /// UK local time (GMT and British Summer Time).
 pub mod time;
+
+pub use error::Invalid;
 /// Synthetic volunteers for demos and the deployment comparison.
 pub mod volunteers;

@@ -7,13 +7,13 @@ pub const MIN_LENGTH: usize = 10;
 pub const MAX_LENGTH: usize = 200;
 
 /// Checks a new password, saying what is wrong in words for the person choosing it.
-pub fn check(password: &str) -> Result<(), String> {
+pub fn check(password: &str) -> Result<(), crate::Invalid> {
     let n = password.chars().count();
     if n < MIN_LENGTH {
-        return Err(format!("the password needs at least {MIN_LENGTH} characters"));
+        return Err(format!("the password needs at least {MIN_LENGTH} characters").into());
     }
     if n > MAX_LENGTH {
-        return Err(format!("the password can have at most {MAX_LENGTH} characters"));
+        return Err(format!("the password can have at most {MAX_LENGTH} characters").into());
     }
     if password.trim().is_empty() {
         return Err("the password cannot be only spaces".into());

@@ -50,10 +50,10 @@ fn field(r: &csv::StringRecord, i: usize) -> &str {
 }
 
 /// One row: its postcode and point, `None` for a row the file marks as having no location.
-fn read_row(r: &csv::StringRecord, c: &Columns) -> Result<Option<(Postcode, LatLon)>, String> {
+fn read_row(r: &csv::StringRecord, c: &Columns) -> Result<Option<(Postcode, LatLon)>, crate::Invalid> {
     let postcode = Postcode::parse(field(r, c.key))?;
     let (Ok(x), Ok(y)) = (field(r, c.x).parse::<f64>(), field(r, c.y).parse::<f64>()) else {
-        return Err(format!("{postcode}: '{}', '{}' are not coordinates", field(r, c.x), field(r, c.y)));
+        return Err(format!("{postcode}: '{}', '{}' are not coordinates", field(r, c.x), field(r, c.y)).into());
     };
     let point = match c.layout {
         PostcodeLayout::CodePointOpen if x == 0.0 && y == 0.0 => return Ok(None),
@@ -64,7 +64,7 @@ fn read_row(r: &csv::StringRecord, c: &Columns) -> Result<Option<(Postcode, LatL
     if (49.0..61.5).contains(&point.lat) && (-9.0..2.5).contains(&point.lon) {
         Ok(Some((postcode, point)))
     } else {
-        Err(format!("{postcode}: {:.5}, {:.5} is not in the United Kingdom", point.lat, point.lon))
+        Err(format!("{postcode}: {:.5}, {:.5} is not in the United Kingdom", point.lat, point.lon).into())
     }
 }
 
@@ -103,7 +103,7 @@ fn read_points(input: impl Read, mut progress: impl FnMut(u64)) -> Result<Postco
             match read_row(&record, &columns) {
                 Ok(Some(point)) => points.push(point),
                 Ok(None) => without_location += 1,
-                Err(e) => problems.push(problem(line, e)),
+                Err(e) => problems.push(problem(line, e.to_string())),
             }
             if problems.len() >= MAX_PROBLEMS {
                 break;

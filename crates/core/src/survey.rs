@@ -133,17 +133,17 @@ impl Survey {
     }
 
     /// Checks the script itself: keys and codes present and unique.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), crate::Invalid> {
         let mut keys = HashSet::new();
         for q in &self.questions {
             if q.key.trim().is_empty() {
-                return Err(format!("question '{}' has no key", q.label));
+                return Err(format!("question '{}' has no key", q.label).into());
             }
             if !keys.insert(q.key.as_str()) {
-                return Err(format!("question key '{}' is used twice", q.key));
+                return Err(format!("question key '{}' is used twice", q.key).into());
             }
             if q.choices.is_empty() {
-                return Err(format!("question '{}' has no choices", q.key));
+                return Err(format!("question '{}' has no choices", q.key).into());
             }
             unique_codes(&q.choices, &q.key)?;
         }
@@ -151,16 +151,16 @@ impl Survey {
     }
 
     /// Checks one contact's answers and outcome against the script, saying what is wrong.
-    pub fn check(&self, answers: &BTreeMap<String, String>, outcome: Option<&str>) -> Result<(), String> {
+    pub fn check(&self, answers: &BTreeMap<String, String>, outcome: Option<&str>) -> Result<(), crate::Invalid> {
         for (key, code) in answers {
             let q = self.questions.iter().find(|q| &q.key == key).ok_or_else(|| format!("unknown question '{key}'"))?;
             if !q.choices.iter().any(|c| &c.code == code) {
-                return Err(format!("'{code}' is not an answer to '{key}'"));
+                return Err(format!("'{code}' is not an answer to '{key}'").into());
             }
         }
         if let Some(o) = outcome {
             if !self.outcomes.iter().any(|c| c.code == o) {
-                return Err(format!("unknown outcome '{o}'"));
+                return Err(format!("unknown outcome '{o}'").into());
             }
         }
         if answers.is_empty() && outcome.is_none() {
@@ -170,11 +170,11 @@ impl Survey {
     }
 }
 
-fn unique_codes(choices: &[Choice], what: &str) -> Result<(), String> {
+fn unique_codes(choices: &[Choice], what: &str) -> Result<(), crate::Invalid> {
     let mut seen = HashSet::new();
     for c in choices {
         if c.code.trim().is_empty() || !seen.insert(c.code.as_str()) {
-            return Err(format!("{what}: code '{}' is empty or used twice", c.code));
+            return Err(format!("{what}: code '{}' is empty or used twice", c.code).into());
         }
     }
     Ok(())

@@ -25,7 +25,7 @@ pub async fn survey(tx: &mut Tx, campaign: &Campaign) -> Result<Survey> {
 }
 
 pub async fn set_survey(tx: &mut Tx, campaign: &Campaign, survey: &Survey) -> Result<()> {
-    survey.validate().map_err(Error::Invalid)?;
+    survey.validate()?;
     let json = serde_json::to_string(survey).map_err(anyhow::Error::new)?;
     tx.execute(
         "INSERT INTO surveys (campaign_id, definition, updated_at) VALUES ($1, $2, $3) \
@@ -318,7 +318,7 @@ pub async fn record_contacts(tx: &mut Tx, campaign: &Campaign, batch: Batch<'_>)
         let reason = if !seen.insert(c.id) {
             Some("sent twice in one batch".to_owned())
         } else if let Err(e) = script.check(&c.answers, c.outcome.as_deref()) {
-            Some(e)
+            Some(e.to_string())
         } else if c.note.chars().count() > MAX_NOTE {
             Some(format!("the note is longer than {MAX_NOTE} characters"))
         } else {

@@ -17,6 +17,13 @@ pub enum Error {
     Internal(#[from] anyhow::Error),
 }
 
+/// Core's word on bad input is the store's too.
+impl From<groundgame_core::Invalid> for Error {
+    fn from(e: groundgame_core::Invalid) -> Self {
+        Error::Invalid(e.to_string())
+    }
+}
+
 impl From<sqlx::Error> for Error {
     fn from(e: sqlx::Error) -> Self {
         Error::Internal(anyhow::Error::new(e))

@@ -519,30 +519,29 @@ pub async fn rebuild(tx: &mut Tx, campaign: &Campaign) -> Result<()> {
 /// Works the walks' counts out again (after walks are re-planned, doors are on other walks).
 pub(crate) async fn rebuild_walks(tx: &mut Tx, campaign: &Campaign) -> Result<()> {
     tx.execute("DELETE FROM progress_tallies WHERE campaign_id = $1 AND kind = 'walk'", args![campaign.id]).await?;
-    let doors: Vec<(i64, i64, i64)> = tx
-        .fetch_all(
-            "SELECT d.walk_id, p.contacts, p.spoken FROM progress_doors p JOIN walk_doors d \
-             ON d.campaign_id = p.campaign_id AND d.household_id = p.household_id WHERE p.campaign_id = $1",
-            args![campaign.id],
-        )
-        .await?;
-    let supporters: Vec<(i64, i64)> = tx
-        .fetch_all(
-            "SELECT d.walk_id, CAST(COUNT(*) AS BIGINT) FROM progress_electors e JOIN walk_doors d \
-             ON d.campaign_id = e.campaign_id AND d.household_id = e.household_id WHERE e.campaign_id = $1 AND e.supporter = 1 \
-             GROUP BY d.walk_id",
-            args![campaign.id],
-        )
-        .await?;
+    // Joined here rather than in SQL: a join over the campaign's doors and electors has no good
+    // order for SQLite's planner, and each side is one read by the campaign's key.
+    let walk_of: HashMap<i64, i64> = tx
+        .fetch_all::<(i64, i64)>("SELECT household_id, walk_id FROM walk_doors WHERE campaign_id = $1", args![campaign.id])
+        .await?
+        .into_iter()
+        .collect();
+    let doors: Vec<(i64, i64, i64)> =
+        tx.fetch_all("SELECT household_id, contacts, spoken FROM progress_doors WHERE campaign_id = $1", args![campaign.id]).await?;
+    let supporters: Vec<(i64,)> =
+        tx.fetch_all("SELECT household_id FROM progress_electors WHERE campaign_id = $1 AND supporter = 1", args![campaign.id]).await?;
     let mut by_walk: HashMap<i64, [i64; 4]> = HashMap::new();
-    for (w, n, s) in doors {
-        let t = by_walk.entry(w).or_default();
+    for (h, n, s) in doors {
+        let Some(w) = walk_of.get(&h) else { continue };
+        let t = by_walk.entry(*w).or_default();
         t[CONTACTS] += n;
         t[KNOCKED] += 1;
         t[SPOKEN] += s;
     }
-    for (w, n) in supporters {
-        by_walk.entry(w).or_default()[SUPPORTERS] += n;
+    for (h,) in supporters {
+        if let Some(w) = walk_of.get(&h) {
+            by_walk.entry(*w).or_default()[SUPPORTERS] += 1;
+        }
     }
     let rows = by_walk
         .into_iter()

@@ -192,10 +192,10 @@ pub async fn locate_postcode(tx: &mut Tx, postcode: &Postcode) -> Result<LatLon>
 pub async fn locate_place(tx: &mut Tx, postcode: Option<&str>, lat: Option<f64>, lon: Option<f64>) -> Result<Option<(LatLon, String)>> {
     match (postcode.map(str::trim).filter(|p| !p.is_empty()), lat, lon) {
         (Some(p), _, _) => {
-            let postcode = Postcode::parse(p).map_err(Error::Invalid)?;
+            let postcode = Postcode::parse(p)?;
             Ok(Some((locate_postcode(tx, &postcode).await?, postcode.to_string())))
         }
-        (None, Some(lat), Some(lon)) => Ok(Some((LatLon::new(lat, lon).map_err(Error::Invalid)?, format!("{lat:.4}, {lon:.4}")))),
+        (None, Some(lat), Some(lon)) => Ok(Some((LatLon::new(lat, lon)?, format!("{lat:.4}, {lon:.4}")))),
         _ => Ok(None),
     }
 }

@@ -22,13 +22,13 @@ use groundgame_core::results::{Election, Party};
 
 /// The party a user names, as it stood in `election` (`UKIP` in 2019 is the Brexit Party, its
 /// family's party that year); an error lists the parties that did stand.
-pub fn party_in(election: &Election, name: &str) -> Result<Party, String> {
+pub fn party_in(election: &Election, name: &str) -> Result<Party, groundgame_core::Invalid> {
     let parties = election.parties();
     let listed = || parties.iter().filter(|p| **p != Party::Other).map(|p| p.code()).collect::<Vec<_>>().join(", ");
     let party = Party::parse(name).ok_or_else(|| format!("unknown party '{name}': one of {}", listed()))?;
     let party = election.party_of_family(party);
     if party == Party::Other || !parties.contains(&party) {
-        return Err(format!("{} did not stand in {}: one of {}", party.name(), election.year, listed()));
+        return Err(format!("{} did not stand in {}: one of {}", party.name(), election.year, listed()).into());
     }
     Ok(party)
 }

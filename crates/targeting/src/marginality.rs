@@ -15,7 +15,7 @@ impl Filter {
     }
 
     /// Checks the names against the election's regions and nations, listing them when one is unknown.
-    pub fn check(&self, election: &Election) -> Result<(), String> {
+    pub fn check(&self, election: &Election) -> Result<(), groundgame_core::Invalid> {
         let known = |pick: fn(&SeatResult) -> &str| {
             let mut v: Vec<&str> = election.seats.iter().map(pick).collect();
             v.sort_unstable();
@@ -25,7 +25,7 @@ impl Filter {
         for (want, what, names) in [(&self.region, "region", known(|s| &s.region)), (&self.nation, "nation", known(|s| &s.nation))] {
             if let Some(w) = want {
                 if !names.iter().any(|n| n.eq_ignore_ascii_case(w)) {
-                    return Err(format!("no {what} '{w}' in the {} election: one of {}", election.year, names.join(", ")));
+                    return Err(format!("no {what} '{w}' in the {} election: one of {}", election.year, names.join(", ")).into());
                 }
             }
         }

@@ -15,7 +15,7 @@ pub fn distance_km(a: LatLon, b: LatLon) -> f64 {
 }
 
 /// Where each seat is (its centroid). Only the 2010-2019 boundaries have bundled locations.
-pub fn seat_locations(boundaries: Boundaries) -> Result<HashMap<String, LatLon>, String> {
+pub fn seat_locations(boundaries: Boundaries) -> Result<HashMap<String, LatLon>, groundgame_core::Invalid> {
     match boundaries {
         Boundaries::Pcon2010 => {
             Ok(constituencies().into_iter().map(|c| (c.gss.as_str().to_owned(), LatLon { lat: c.lat, lon: c.lon })).collect())
@@ -105,7 +105,7 @@ pub fn marginals(
     party: Party,
     max_swing: f64,
     progress: &HashMap<String, CampaignProgress>,
-) -> Result<Vec<Marginal>, String> {
+) -> Result<Vec<Marginal>, groundgame_core::Invalid> {
     let locations = seat_locations(election.boundaries)?;
     Ok(election
         .seats
@@ -135,7 +135,7 @@ pub fn nearest(
     from: LatLon,
     reach: &Reach,
     progress: &HashMap<String, CampaignProgress>,
-) -> Result<Vec<Nearby>, String> {
+) -> Result<Vec<Nearby>, groundgame_core::Invalid> {
     let mut out: Vec<Nearby> = marginals(election, party, reach.max_swing, progress)?
         .into_iter()
         .filter_map(|m| {

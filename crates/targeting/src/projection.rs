@@ -69,12 +69,12 @@ impl fmt::Display for Method {
 }
 
 impl FromStr for Method {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = groundgame_core::Invalid;
+    fn from_str(s: &str) -> Result<Self, groundgame_core::Invalid> {
         Method::ALL
             .into_iter()
             .find(|m| m.name().eq_ignore_ascii_case(s))
-            .ok_or_else(|| format!("no projection method '{s}': one of {}", Method::ALL.map(Method::name).join(", ")))
+            .ok_or_else(|| format!("no projection method '{s}': one of {}", Method::ALL.map(Method::name).join(", ")).into())
     }
 }
 
@@ -364,7 +364,7 @@ pub struct WrongSeat {
 /// Projects `to` from `from` by `method` and compares. The two must be on the same boundaries;
 /// `before`, the election before `from` on the same boundaries if there is one, feeds the
 /// realignment method.
-pub fn backtest(before: Option<&Election>, from: &Election, to: &Election, method: Method) -> Result<Backtest, String> {
+pub fn backtest(before: Option<&Election>, from: &Election, to: &Election, method: Method) -> Result<Backtest, groundgame_core::Invalid> {
     if from.boundaries != to.boundaries {
         return Err(format!(
             "{} and {} were fought on different boundaries ({} and {}): a backtest needs the same seats",
@@ -372,7 +372,8 @@ pub fn backtest(before: Option<&Election>, from: &Election, to: &Election, metho
             to.year,
             from.boundaries.label(),
             to.boundaries.label()
-        ));
+        )
+        .into());
     }
     let mut model = Model::new(from, &families_of(to));
     if let Some(before) = before.filter(|b| b.boundaries == from.boundaries && b.date < from.date) {

@@ -14,13 +14,13 @@ pub enum AbsentVote {
 }
 
 impl AbsentVote {
-    pub fn parse(s: &str) -> Result<Self, String> {
+    pub fn parse(s: &str) -> Result<Self, crate::Invalid> {
         let folded: String = s.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_uppercase();
         Ok(match folded.as_str() {
             "P" | "PV" | "POSTAL" | "POSTALVOTE" | "POSTALVOTER" => AbsentVote::Postal,
             "X" | "PX" | "PRX" | "PROXY" | "PROXYVOTE" | "PROXYVOTER" => AbsentVote::Proxy,
             "PP" | "XP" | "PROXYPOSTAL" | "POSTALPROXY" | "PROXYPOSTALVOTE" => AbsentVote::ProxyPostal,
-            _ => return Err(format!("'{}' is not a kind of absent vote (postal P, proxy X or proxy postal PP)", s.trim())),
+            _ => return Err(format!("'{}' is not a kind of absent vote (postal P, proxy X or proxy postal PP)", s.trim()).into()),
         })
     }
 
@@ -78,12 +78,12 @@ pub fn parse_absent_voter(layout: &Layout, row: &Row<'_>) -> Result<AbsentVoter,
     let number = if layout.has(Field::PollingDistrict) {
         ElectorNumber::from_parts(get(Field::PollingDistrict), get(Field::ElectorNumber), get(Field::ElectorSuffix))
     } else if get(Field::ElectorNumber).is_empty() {
-        Err("missing elector number".to_owned())
+        Err(crate::Invalid::new("missing elector number"))
     } else {
         ElectorNumber::parse(get(Field::ElectorNumber))
     }
-    .map_err(|e| fail(Field::ElectorNumber, e))?;
-    let vote = AbsentVote::parse(get(Field::AbsentVote)).map_err(|e| fail(Field::AbsentVote, e))?;
+    .map_err(|e| fail(Field::ElectorNumber, e.to_string()))?;
+    let vote = AbsentVote::parse(get(Field::AbsentVote)).map_err(|e| fail(Field::AbsentVote, e.to_string()))?;
     Ok(AbsentVoter { line: row.line, number, vote })
 }
 

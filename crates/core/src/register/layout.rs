@@ -166,7 +166,7 @@ pub struct Mapping(Vec<(String, Field)>);
 
 impl Mapping {
     /// Parses `SOURCE_COLUMN=field` pairs.
-    pub fn parse<S: AsRef<str>>(pairs: &[S]) -> Result<Self, String> {
+    pub fn parse<S: AsRef<str>>(pairs: &[S]) -> Result<Self, crate::Invalid> {
         let mut out = Vec::new();
         for pair in pairs {
             let pair = pair.as_ref();
@@ -220,7 +220,7 @@ fn aliases(folded: &str) -> Option<Field> {
 impl Layout {
     /// Recognises the layout of a register export (full register or monthly update) from its
     /// header, or applies `mapping` when one is given.
-    pub fn for_register(headers: &[String], mapping: &Mapping) -> Result<Layout, String> {
+    pub fn for_register(headers: &[String], mapping: &Mapping) -> Result<Layout, crate::Invalid> {
         let layout = Layout::build(headers, mapping)?;
         let has = |f| layout.columns.contains_key(&f);
         if !has(Field::ElectorNumber) {
@@ -230,8 +230,9 @@ impl Layout {
                  the monthly update layout (ElectorNumber, MarkersRegisterText, ElectorDOB, ElectorSurname, \
                  ElectorForename, PropertyAddress1..5, PropertyPostCode), or --map SOURCE_COLUMN=field for each column"
                     .to_owned()
+                    .into()
             } else {
-                "the mapping names no elector_number column".to_owned()
+                "the mapping names no elector_number column".to_owned().into()
             });
         }
         if !has(Field::Surname) && !has(Field::FullName) {
@@ -241,7 +242,7 @@ impl Layout {
     }
 
     /// Recognises an absent voters list: an elector number and the kind of absent vote.
-    pub fn for_absent_voters(headers: &[String], mapping: &Mapping) -> Result<Layout, String> {
+    pub fn for_absent_voters(headers: &[String], mapping: &Mapping) -> Result<Layout, crate::Invalid> {
         let mut layout = Layout::build(headers, mapping)?;
         if !layout.columns.contains_key(&Field::ElectorNumber) {
             return Err(
@@ -257,7 +258,7 @@ impl Layout {
         Ok(layout)
     }
 
-    fn build(headers: &[String], mapping: &Mapping) -> Result<Layout, String> {
+    fn build(headers: &[String], mapping: &Mapping) -> Result<Layout, crate::Invalid> {
         let mut columns = Columns::default();
         if mapping.is_empty() {
             for (i, h) in headers.iter().enumerate() {
@@ -272,7 +273,7 @@ impl Layout {
                     .position(|h| h.trim() == source || h.trim().eq_ignore_ascii_case(source))
                     .ok_or_else(|| format!("--map names column '{source}', which the header does not have"))?;
                 if columns.insert(*field, i).is_some() {
-                    return Err(format!("--map names more than one column for the same field as '{source}'"));
+                    return Err(format!("--map names more than one column for the same field as '{source}'").into());
                 }
             }
         }

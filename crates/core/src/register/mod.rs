@@ -59,7 +59,7 @@ pub enum Change {
 }
 
 impl Change {
-    pub fn parse(s: &str) -> Result<Self, String> {
+    pub fn parse(s: &str) -> Result<Self, crate::Invalid> {
         let t = s.trim().to_ascii_uppercase();
         Ok(match t.as_str() {
             "A" | "ADD" | "ADDED" | "ADDITION" | "N" | "NEW" => Change::Addition,
@@ -67,7 +67,7 @@ impl Change {
             "M" | "C" | "U" | "AMEND" | "AMENDED" | "AMENDMENT" | "CHANGE" | "CHANGED" | "ALTERATION" | "UPDATE" | "MODIFIED" => {
                 Change::Amendment
             }
-            _ => return Err(format!("'{}' is not a change type (addition A, deletion D or amendment M)", s.trim())),
+            _ => return Err(format!("'{}' is not a change type (addition A, deletion D or amendment M)", s.trim()).into()),
         })
     }
 }

@@ -65,7 +65,7 @@ impl RecordParser {
         }
 
         let change = if self.layout.has(Field::Change) {
-            Some(Change::parse(get(Field::Change)).map_err(|e| fail(Some(Field::Change), e))?)
+            Some(Change::parse(get(Field::Change)).map_err(|e| fail(Some(Field::Change), e.to_string()))?)
         } else {
             None
         };
@@ -74,27 +74,27 @@ impl RecordParser {
             ElectorNumber::from_parts(get(Field::PollingDistrict), get(Field::ElectorNumber), get(Field::ElectorSuffix)).map_err(|e| {
                 let at = if PollingDistrict::parse(get(Field::PollingDistrict)).is_err() {
                     Field::PollingDistrict
-                } else if e.contains("suffix") {
+                } else if e.message().contains("suffix") {
                     Field::ElectorSuffix
                 } else {
                     Field::ElectorNumber
                 };
-                fail(Some(at), e)
+                fail(Some(at), e.to_string())
             })?
         } else {
             let raw = get(Field::ElectorNumber);
             if raw.is_empty() {
                 return Err(fail(Some(Field::ElectorNumber), "missing elector number".into()));
             }
-            let mut n = ElectorNumber::parse(raw).map_err(|e| fail(Some(Field::ElectorNumber), e))?;
+            let mut n = ElectorNumber::parse(raw).map_err(|e| fail(Some(Field::ElectorNumber), e.to_string()))?;
             if self.layout.has(Field::ElectorSuffix) && !get(Field::ElectorSuffix).is_empty() {
                 n = ElectorNumber::from_parts(n.district.as_str(), &n.number.to_string(), get(Field::ElectorSuffix))
-                    .map_err(|e| fail(Some(Field::ElectorSuffix), e))?;
+                    .map_err(|e| fail(Some(Field::ElectorSuffix), e.to_string()))?;
             }
             n
         };
 
-        let markers = Markers::parse(get(Field::Markers)).map_err(|e| fail(Some(Field::Markers), e))?;
+        let markers = Markers::parse(get(Field::Markers)).map_err(|e| fail(Some(Field::Markers), e.to_string()))?;
         if self.unknown_markers == UnknownMarkers::Refuse {
             if let Some(letter) = markers.unknown().next() {
                 return Err(fail(
@@ -105,7 +105,7 @@ impl RecordParser {
         }
         let date_of_birth = match get(Field::DateOfBirth) {
             "" => None,
-            s => Some(parse_date_of_birth(s).map_err(|e| fail(Some(Field::DateOfBirth), e))?),
+            s => Some(parse_date_of_birth(s).map_err(|e| fail(Some(Field::DateOfBirth), e.to_string()))?),
         };
 
         let mut record = RegisterRecord {
@@ -153,7 +153,7 @@ impl RecordParser {
         };
         record.uprn = match get(Field::Uprn) {
             "" => None,
-            s => Some(parse_uprn(s).map_err(|e| fail(Some(Field::Uprn), e))?),
+            s => Some(parse_uprn(s).map_err(|e| fail(Some(Field::Uprn), e.to_string()))?),
         };
         if record.address.is_empty() && record.postcode.is_none() && record.uprn.is_none() {
             return Err(fail(Some(Field::Address(1)), "missing address".into()));
@@ -189,23 +189,23 @@ fn split_full_name(s: &str) -> (String, String) {
 }
 
 /// Dates of birth come as DD/MM/YYYY (one-digit day and month allowed).
-pub fn parse_date_of_birth(s: &str) -> Result<NaiveDate, String> {
+pub fn parse_date_of_birth(s: &str) -> Result<NaiveDate, crate::Invalid> {
     NaiveDate::parse_from_str(s.trim(), "%d/%m/%Y")
         .ok()
         .filter(|d| (1900..=2100).contains(&chrono::Datelike::year(d)))
-        .ok_or_else(|| format!("'{}' is not a date of birth (DD/MM/YYYY)", s.trim()))
+        .ok_or_else(|| format!("'{}' is not a date of birth (DD/MM/YYYY)", s.trim()).into())
 }
 
 /// UPRNs are text of up to 12 digits. A spreadsheet that turned one into a number may have left
 /// `100030123456.0` or `1.00030123456E+11`: the first is mended, the second refused (digits lost).
-fn parse_uprn(s: &str) -> Result<String, String> {
+fn parse_uprn(s: &str) -> Result<String, crate::Invalid> {
     let t = s.trim();
     let t = t.strip_suffix(".0").unwrap_or(t);
     if t.contains(['E', 'e']) {
-        return Err(format!("'{s}' is a UPRN a spreadsheet turned into a number: its digits are lost; export UPRNs as text"));
+        return Err(format!("'{s}' is a UPRN a spreadsheet turned into a number: its digits are lost; export UPRNs as text").into());
     }
     if t.is_empty() || t.len() > 12 || !t.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("'{s}' is not a UPRN (up to 12 digits)"));
+        return Err(format!("'{s}' is not a UPRN (up to 12 digits)").into());
     }
     Ok(t.trim_start_matches('0').to_owned())
 }

@@ -230,7 +230,7 @@ struct Person {
 /// Writes a synthetic full register in the chosen layout to `out`, and the matching absent voters
 /// list (about one elector in five with a postal vote, as in England) to `absent_voters`.
 /// The same options always give the same files.
-pub fn write_register(options: &Options, out: impl Write, absent_voters: Option<&mut dyn Write>) -> Result<Summary, String> {
+pub fn write_register(options: &Options, out: impl Write, absent_voters: Option<&mut dyn Write>) -> Result<Summary, crate::Invalid> {
     if options.electors == 0 {
         return Err("--electors must be at least 1".into());
     }
@@ -238,10 +238,11 @@ pub fn write_register(options: &Options, out: impl Write, absent_voters: Option<
         return Err(format!(
             "no postcode centroids are bundled for {}: the demo register can be made for Derby North (E14000662)",
             options.constituency
-        ));
+        )
+        .into());
     }
     if !matches!(options.format, Format::Xpress13 | Format::Xpress14 | Format::MonthlyUpdate) {
-        return Err(format!("the demo register cannot be written as {}", options.format));
+        return Err(format!("the demo register cannot be written as {}", options.format).into());
     }
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
     let forenames = Forenames::load();
@@ -376,8 +377,8 @@ pub fn write_register(options: &Options, out: impl Write, absent_voters: Option<
     Ok(summary)
 }
 
-fn io(e: csv::Error) -> String {
-    format!("cannot write: {e}")
+fn io(e: csv::Error) -> crate::Invalid {
+    crate::Invalid::new(format!("cannot write: {e}"))
 }
 
 fn household(rng: &mut ChaCha8Rng, forenames: &Forenames, surnames: &Weighted, size: usize, register_date: NaiveDate) -> Vec<Person> {
@@ -434,7 +435,7 @@ fn household(rng: &mut ChaCha8Rng, forenames: &Forenames, surnames: &Weighted, s
     people
 }
 
-fn write_header(csv: &mut csv::Writer<impl Write>, format: Format) -> Result<(), String> {
+fn write_header(csv: &mut csv::Writer<impl Write>, format: Format) -> Result<(), crate::Invalid> {
     let header: Vec<&str> = match format {
         Format::Xpress13 | Format::Xpress14 => {
             let names: &[&str] = if format == Format::Xpress13 { &["Elector Name"] } else { &["Elector Surname", "Elector Forename"] };
@@ -470,7 +471,7 @@ fn write_elector(
     p: &Person,
     address: &[String],
     postcode: &Postcode,
-) -> Result<(), String> {
+) -> Result<(), crate::Invalid> {
     let anonymous = p.markers.contains('N');
     let dob = p.dob.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default();
     let forenames = match p.middle {

@@ -168,7 +168,7 @@ struct ElectorRow {
 
 /// Looks an elector up by number (`NA1-124/1`).
 pub async fn show_elector(tx: &mut Tx, campaign: &Campaign, number: &str) -> Result<ElectorView> {
-    let number = ElectorNumber::parse(number).map_err(Error::Invalid)?;
+    let number = ElectorNumber::parse(number)?;
     let row: ElectorRow = tx
         .fetch_optional(
             "SELECT id, title, forename, middle_names, surname, address, postcode, uprn, markers, date_of_birth, household_id, absent_vote, first_version \

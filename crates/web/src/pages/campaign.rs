@@ -187,8 +187,8 @@ pub struct SurveyForm {
 }
 
 pub async fn save_survey(State(state): State<AppState>, viewer: Viewer, FormBody(f): FormBody<SurveyForm>) -> PageResult<Response> {
-    let parsed: Result<Survey, String> = serde_json::from_str(&f.definition)
-        .map_err(|e| format!("line {}, column {}: {e}", e.line(), e.column()))
+    let parsed: Result<Survey, groundgame_core::Invalid> = serde_json::from_str(&f.definition)
+        .map_err(|e| groundgame_core::Invalid::new(format!("line {}, column {}: {e}", e.line(), e.column())))
         .and_then(|s: Survey| s.validate().map(|_| s));
     let s = match parsed {
         Ok(s) => s,
