@@ -149,6 +149,88 @@ impl ScanRow<'_> {
     }
 }
 
+/// Queries to read together: on SQLite all of them in one turn of SQLite's own API beneath the
+/// transaction (the async driver would hand each row to another thread), on PostgreSQL one after
+/// another.
+#[derive(Default)]
+pub(crate) struct Reads {
+    queries: Vec<(String, Vec<Arg>)>,
+}
+
+impl Reads {
+    /// Adds a query; its rows come to the reader with the number returned.
+    pub fn add(&mut self, sql: String, args: Vec<Arg>) -> usize {
+        self.queries.push((sql, args));
+        self.queries.len() - 1
+    }
+}
+
+/// Runs the reads, handing each row to `each` with its query's number.
+pub(crate) async fn read(tx: &mut Tx, reads: Reads, mut each: impl FnMut(usize, ScanRow<'_>) -> Result<()>) -> Result<()> {
+    match tx {
+        Tx::Sqlite(sqlite) => {
+            with_sqlite(sqlite, |conn| {
+                for (i, (sql, args)) in reads.queries.into_iter().enumerate() {
+                    let mut stmt = conn.prepare(&sql).map_err(sqlite_error).context("Failed to prepare a read")?;
+                    bind_sqlite(&mut stmt, args)?;
+                    let mut rows = stmt.raw_query();
+                    while let Some(row) = rows.next().map_err(sqlite_error)? {
+                        each(i, ScanRow::Sqlite(row))?;
+                    }
+                }
+                Ok(())
+            })
+            .await
+        }
+        Tx::Postgres(pg) => {
+            use futures_util::TryStreamExt;
+            for (i, (sql, args)) in reads.queries.into_iter().enumerate() {
+                let mut rows = crate::db::bind_all!(sqlx::query(&sql), args).fetch(&mut **pg);
+                while let Some(row) = rows.try_next().await? {
+                    each(i, ScanRow::Postgres(&row))?;
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Rows to write with `INSERT .. ON CONFLICT`, each a full row of `into`'s columns.
+pub(crate) struct Upsert {
+    pub into: &'static str,
+    pub on_conflict: &'static str,
+    pub rows: Vec<Vec<Arg>>,
+}
+
+/// Writes several sets of rows: on SQLite in one turn of SQLite's own API, on PostgreSQL as
+/// multi-row statements.
+pub(crate) async fn write(tx: &mut Tx, upserts: Vec<Upsert>) -> Result<()> {
+    let upserts: Vec<Upsert> = upserts.into_iter().filter(|u| !u.rows.is_empty()).collect();
+    if upserts.is_empty() {
+        return Ok(());
+    }
+    if let Tx::Sqlite(sqlite) = tx {
+        return with_sqlite(sqlite, |conn| {
+            for u in upserts {
+                let width = u.rows[0].len();
+                let placeholders: Vec<String> = (1..=width).map(|i| format!("${i}")).collect();
+                let sql = format!("INSERT INTO {} VALUES ({}) ON CONFLICT {}", u.into, placeholders.join(", "), u.on_conflict);
+                let mut stmt = conn.prepare(&sql).map_err(sqlite_error).with_context(|| format!("Failed to prepare {sql}"))?;
+                for row in u.rows {
+                    bind_sqlite(&mut stmt, row)?;
+                    stmt.raw_execute().map_err(sqlite_error).with_context(|| format!("Failed to write into {}", u.into))?;
+                }
+            }
+            Ok(())
+        })
+        .await;
+    }
+    for u in upserts {
+        upsert(tx, u.into, u.on_conflict, u.rows).await?;
+    }
+    Ok(())
+}
+
 /// Reads many rows one at a time without holding them all: through SQLite's own API on the
 /// transaction's connection, or a PostgreSQL cursor.
 pub(crate) async fn scan(tx: &mut Tx, sql: &str, args: Vec<Arg>, mut each: impl FnMut(ScanRow<'_>) -> Result<()>) -> Result<()> {

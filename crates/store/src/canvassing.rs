@@ -15,13 +15,13 @@ use crate::walks::{self, Walk};
 /// The campaign's script: the saved one, or the UK default until one is saved.
 pub async fn survey(tx: &mut Tx, campaign: &Campaign) -> Result<Survey> {
     let row: Option<(String,)> = tx.fetch_optional("SELECT definition FROM surveys WHERE campaign_id = $1", args![campaign.id]).await?;
-    match row {
-        Some((json,)) => {
-            let saved: Survey = serde_json::from_str(&json).map_err(|e| anyhow::anyhow!("the saved survey is not valid: {e}"))?;
-            Ok(saved.with_whole_door_outcomes())
-        }
-        None => Ok(Survey::default()),
-    }
+    row.map(|(json,)| json).as_deref().map_or(Ok(Survey::default()), saved_survey)
+}
+
+/// A saved survey's JSON, read as the phone and the checks use it.
+fn saved_survey(json: &str) -> Result<Survey> {
+    let saved: Survey = serde_json::from_str(json).map_err(|e| anyhow::anyhow!("the saved survey is not valid: {e}"))?;
+    Ok(saved.with_whole_door_outcomes())
 }
 
 pub async fn set_survey(tx: &mut Tx, campaign: &Campaign, survey: &Survey) -> Result<()> {
@@ -300,21 +300,46 @@ const HOLDING_SLACK: chrono::Duration = chrono::Duration::minutes(2);
 /// duplicate, not an error, so a batch replayed after a dropped connection changes nothing. An id
 /// already stored with other answers is refused, never silently dropped.
 pub async fn record_contacts(tx: &mut Tx, campaign: &Campaign, batch: Batch<'_>) -> Result<SyncReport> {
-    let script = survey(tx, campaign).await?;
     let mut report = SyncReport::default();
     let received = chrono::Utc::now();
     let began = chrono::DateTime::parse_from_rfc3339(&campaign.created_at)
         .map(|t| t.with_timezone(&chrono::Utc))
         .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC);
-    let doors = Doors::load(tx, campaign, batch.user_id, &batch.scope, batch.contacts).await?;
-    let mut valid: Vec<(&Contact, String)> = Vec::with_capacity(batch.contacts.len());
-    let mut seen = HashSet::new();
-    for c in batch.contacts {
-        let at = match batch.source {
+    let times: Vec<chrono::DateTime<chrono::Utc>> = batch
+        .contacts
+        .iter()
+        .map(|c| match batch.source {
             Source::App => survey::ordered_at(c.recorded_at, batch.clock_error, began, received),
             // Paper dates come from the person keying the sheet in, checked by the caller.
             Source::Paper => c.recorded_at.min(received),
-        };
+        })
+        .collect();
+    // Everything the batch needs to know, read together: the survey, the doors it names and
+    // what the progress holds for them.
+    let mut reads = crate::bulk::Reads::default();
+    let q_survey = reads.add("SELECT definition FROM surveys WHERE campaign_id = $1".into(), args![campaign.id]);
+    let mut doors = Doors::queries(campaign, batch.user_id, &batch.scope, batch.contacts, &mut reads);
+    let touched = crate::progress::Touched {
+        households: batch.contacts.iter().map(|c| c.household_id).collect(),
+        electors: batch.contacts.iter().filter_map(|c| c.elector_id).collect(),
+        days: times.iter().map(|t| crate::progress::day_of(&time_text(*t))).collect(),
+    };
+    let mut loaded = crate::progress::Loaded::queries(campaign, &touched, &mut reads);
+    let mut saved = None;
+    crate::bulk::read(tx, reads, |i, row| {
+        if i == q_survey {
+            saved = Some(row.text(0)?);
+        } else if !doors.take(i, &row)? {
+            loaded.take(i, &row, &campaign.party)?;
+        }
+        Ok(())
+    })
+    .await?;
+    let script = saved.as_deref().map_or(Ok(Survey::default()), saved_survey)?;
+    let doors = doors.finish();
+    let mut valid: Vec<(&Contact, String)> = Vec::with_capacity(batch.contacts.len());
+    let mut seen = HashSet::new();
+    for (c, at) in batch.contacts.iter().zip(times) {
         let reason = if !seen.insert(c.id) {
             Some("sent twice in one batch".to_owned())
         } else if let Err(e) = script.check(&c.answers, c.outcome.as_deref()) {
@@ -403,7 +428,7 @@ pub async fn record_contacts(tx: &mut Tx, campaign: &Campaign, batch: Batch<'_>)
             answers: &c.answers,
         })
         .collect();
-    crate::progress::apply(tx, campaign, &counted).await?;
+    crate::progress::apply_loaded(tx, campaign, &counted, loaded).await?;
     if !repeated.is_empty() {
         let stored = stored_contacts(tx, campaign, repeated.iter().map(|c| c.id)).await?;
         for c in repeated {
@@ -498,79 +523,111 @@ struct Doors {
     district: HashMap<i64, String>,
 }
 
+/// Doors being read: the numbers of their queries in the batch of reads, and the rows so far.
+struct DoorsLoad {
+    /// Handouts, doors on walks now, electors' households, households' districts.
+    queries: [usize; 4],
+    named: HashSet<i64>,
+    handed: HashMap<(i64, i64), Holding>,
+    on_walks: Vec<(i64, Option<i64>)>,
+    homes: Vec<(i64, i64)>,
+    district: HashMap<i64, String>,
+}
+
 impl Doors {
-    /// Every lookup is by primary key or by the user's assignments, so a batch costs the same
-    /// whatever the size of the register.
-    async fn load(tx: &mut Tx, campaign: &Campaign, user_id: i64, scope: &Scope, contacts: &[Contact]) -> Result<Doors> {
+    /// Adds the queries for the doors and electors a batch names. Every lookup is by primary key
+    /// or by the user's assignments, so a batch costs the same whatever the size of the register.
+    fn queries(campaign: &Campaign, user_id: i64, scope: &Scope, contacts: &[Contact], reads: &mut crate::bulk::Reads) -> DoorsLoad {
         let named: HashSet<i64> = contacts.iter().map(|c| c.household_id).collect();
-        if named.is_empty() {
-            return Ok(Doors { handed: HashMap::new(), current: HashMap::new(), district: HashMap::new() });
-        }
+        let none = |list: String| if list.is_empty() { "NULL".to_owned() } else { list };
         let (list, a) = id_list(named.iter().copied(), args![campaign.id, user_id]);
-        let rows: Vec<(i64, i64, i64, Option<String>)> = tx
-            .fetch_all(
-                &format!(
-                    "SELECT household_id, elector_id, walk_id, ended_at FROM handouts \
-                     WHERE campaign_id = $1 AND user_id = $2 AND household_id IN ({list})"
-                ),
-                a,
-            )
-            .await?;
-        let handed = rows
-            .into_iter()
-            .map(|(h, e, walk_id, ended)| {
-                let ended_at = ended.and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok()).map(|t| t.with_timezone(&chrono::Utc));
-                ((h, e), Holding { walk_id, ended_at })
-            })
-            .collect();
+        let q_handouts = reads.add(
+            format!(
+                "SELECT household_id, elector_id, walk_id, ended_at FROM handouts WHERE campaign_id = $1 AND user_id = $2 AND household_id IN ({})",
+                none(list)
+            ),
+            a,
+        );
         // (household, walk) pairs the scope allows now.
-        let on_walks: Vec<(i64, Option<i64>)> = match scope {
+        let q_walks = match scope {
             Scope::Campaign => {
                 let (list, a) = id_list(named.iter().copied(), args![campaign.id]);
-                tx.fetch_all(
-                    &format!(
+                reads.add(
+                    format!(
                         "SELECT h.id, d.walk_id FROM households h LEFT JOIN walk_doors d ON d.campaign_id = h.campaign_id \
-                         AND d.household_id = h.id WHERE h.campaign_id = $1 AND h.id IN ({list})"
+                         AND d.household_id = h.id WHERE h.campaign_id = $1 AND h.id IN ({})",
+                        none(list)
                     ),
                     a,
                 )
-                .await?
             }
-            Scope::AssignedTo(user) => {
-                let rows: Vec<(i64, i64)> = tx
-                    .fetch_all(
-                        // Written as IN (...) so that SQLite reads the user's few walks first rather
-                        // than every door of the campaign.
-                        "SELECT household_id, walk_id FROM walk_doors WHERE campaign_id = $1 AND walk_id IN \
-                         (SELECT walk_id FROM walk_assignments WHERE campaign_id = $1 AND user_id = $2)",
-                        args![campaign.id, *user],
-                    )
-                    .await?;
-                rows.into_iter().filter(|(h, _)| named.contains(h)).map(|(h, w)| (h, Some(w))).collect()
-            }
+            // Written as IN (...) so that SQLite reads the user's few walks first rather than
+            // every door of the campaign.
+            Scope::AssignedTo(user) => reads.add(
+                "SELECT household_id, walk_id FROM walk_doors WHERE campaign_id = $1 AND walk_id IN \
+                 (SELECT walk_id FROM walk_assignments WHERE campaign_id = $1 AND user_id = $2)"
+                    .into(),
+                args![campaign.id, *user],
+            ),
         };
-        let mut current: HashMap<i64, (HashSet<i64>, HashSet<i64>)> = HashMap::new();
-        for (h, w) in on_walks {
-            let entry = current.entry(h).or_default();
-            entry.1.extend(w);
+        let (list, a) = id_list(contacts.iter().filter_map(|c| c.elector_id).collect::<HashSet<_>>().into_iter(), args![campaign.id]);
+        let q_homes = reads.add(
+            format!("SELECT id, household_id FROM electors WHERE campaign_id = $1 AND household_id IS NOT NULL AND id IN ({})", none(list)),
+            a,
+        );
+        let (list, a) = id_list(named.iter().copied(), args![campaign.id]);
+        let q_district =
+            reads.add(format!("SELECT id, polling_district FROM households WHERE campaign_id = $1 AND id IN ({})", none(list)), a);
+        DoorsLoad {
+            queries: [q_handouts, q_walks, q_homes, q_district],
+            named,
+            handed: HashMap::new(),
+            on_walks: Vec::new(),
+            homes: Vec::new(),
+            district: HashMap::new(),
         }
-        let electors: HashSet<i64> = contacts.iter().filter_map(|c| c.elector_id).collect();
-        if !electors.is_empty() && !current.is_empty() {
-            let (list, a) = id_list(electors.into_iter(), args![campaign.id]);
-            let rows: Vec<(i64, Option<i64>)> =
-                tx.fetch_all(&format!("SELECT id, household_id FROM electors WHERE campaign_id = $1 AND id IN ({list})"), a).await?;
-            for (e, h) in rows {
-                if let Some(entry) = h.and_then(|h| current.get_mut(&h)) {
-                    entry.0.insert(e);
+    }
+}
+
+impl DoorsLoad {
+    /// Takes a row of one of these queries; says whether it was one.
+    fn take(&mut self, query: usize, row: &crate::bulk::ScanRow<'_>) -> Result<bool> {
+        match self.queries.iter().position(|q| *q == query) {
+            Some(0) => {
+                let ended_at =
+                    row.opt_text(3)?.and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok()).map(|t| t.with_timezone(&chrono::Utc));
+                self.handed.insert((row.int(0)?, row.int(1)?), Holding { walk_id: row.int(2)?, ended_at });
+            }
+            Some(1) => {
+                let h = row.int(0)?;
+                if self.named.contains(&h) {
+                    self.on_walks.push((h, row.opt_int(1)?));
                 }
             }
+            Some(2) => self.homes.push((row.int(0)?, row.int(1)?)),
+            Some(3) => {
+                self.district.insert(row.int(0)?, row.text(1)?);
+            }
+            _ => return Ok(false),
         }
-        let (list, a) = id_list(named.iter().copied(), args![campaign.id]);
-        let district: Vec<(i64, String)> =
-            tx.fetch_all(&format!("SELECT id, polling_district FROM households WHERE campaign_id = $1 AND id IN ({list})"), a).await?;
-        Ok(Doors { handed, current, district: district.into_iter().collect() })
+        Ok(true)
     }
 
+    fn finish(self) -> Doors {
+        let mut current: HashMap<i64, (HashSet<i64>, HashSet<i64>)> = HashMap::new();
+        for (h, w) in self.on_walks {
+            current.entry(h).or_default().1.extend(w);
+        }
+        for (e, h) in self.homes {
+            if let Some(entry) = current.get_mut(&h) {
+                entry.0.insert(e);
+            }
+        }
+        Doors { handed: self.handed, current, district: self.district }
+    }
+}
+
+impl Doors {
     /// Why a contact counted at `at` may not be stored, if it may not.
     fn refusal(&self, c: &Contact, at: chrono::DateTime<chrono::Utc>, scope: &Scope) -> Option<String> {
         let held = self.holding_refusal(c, at);

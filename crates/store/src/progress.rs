@@ -90,7 +90,7 @@ pub(crate) struct Counted<'a> {
 }
 
 /// The day a time falls on in the UK, where the doors are.
-fn day_of(at: &str) -> String {
+pub(crate) fn day_of(at: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(at)
         .map(|t| groundgame_core::time::uk_local(t.with_timezone(&chrono::Utc)).date().format("%Y-%m-%d").to_string())
         .unwrap_or_else(|_| at.get(..10).unwrap_or_default().to_owned())
@@ -197,63 +197,141 @@ impl ElectorRow {
 
 const ELECTOR_COLUMNS: &str = "elector_id, household_id, polling_district, intention, certainty, outcome, ordered_at, last_contact";
 
-async fn kept_electors(tx: &mut Tx, campaign: &Campaign, electors: &HashSet<i64>) -> Result<HashMap<i64, Kept>> {
-    let mut out = HashMap::new();
-    let all: Vec<i64> = electors.iter().copied().collect();
-    for chunk in all.chunks(500) {
-        let (list, a) = id_list(chunk.iter().copied(), args![campaign.id]);
-        let rows: Vec<ElectorRow> = tx
-            .fetch_all(&format!("SELECT {ELECTOR_COLUMNS} FROM progress_electors WHERE campaign_id = $1 AND elector_id IN ({list})"), a)
-            .await?;
-        out.extend(rows.into_iter().map(|r| r.kept(&campaign.party)));
-    }
-    Ok(out)
+/// What the progress holds for a batch's doors and electors, read before the batch is taken in.
+#[derive(Default)]
+pub(crate) struct Loaded {
+    kept: HashMap<i64, Kept>,
+    walk_of: HashMap<i64, i64>,
+    doors: HashMap<i64, (Option<String>, i64, bool)>,
+    days: HashMap<(String, i64), bool>,
+    /// The numbers of this load's queries in the batch of reads: electors, walks, doors, days.
+    queries: [usize; 4],
 }
 
-/// Takes in contacts just stored (in the caller's transaction).
+/// The days, households and electors a batch of contacts touches.
+pub(crate) struct Touched {
+    pub households: HashSet<i64>,
+    pub electors: HashSet<i64>,
+    pub days: HashSet<String>,
+}
+
+impl Touched {
+    pub(crate) fn of(new: &[Counted<'_>]) -> Touched {
+        Touched {
+            households: new.iter().map(|c| c.household_id).collect(),
+            electors: new.iter().filter_map(|c| c.elector_id).collect(),
+            days: new.iter().map(|c| day_of(c.ordered_at)).collect(),
+        }
+    }
+}
+
+impl Loaded {
+    /// Adds to `reads` the queries for what the batch touches; their rows come back through
+    /// [`Loaded::take`].
+    pub(crate) fn queries(campaign: &Campaign, t: &Touched, reads: &mut bulk::Reads) -> Loaded {
+        let (electors, a) = id_list(t.electors.iter().copied(), args![campaign.id]);
+        let q_electors = reads.add(
+            format!("SELECT {ELECTOR_COLUMNS} FROM progress_electors WHERE campaign_id = $1 AND elector_id IN ({})", or_none(&electors)),
+            a,
+        );
+        let (households, a) = id_list(t.households.iter().copied(), args![campaign.id]);
+        let q_walks = reads.add(
+            format!("SELECT household_id, walk_id FROM walk_doors WHERE campaign_id = $1 AND household_id IN ({})", or_none(&households)),
+            a.clone(),
+        );
+        let q_doors = reads.add(
+            format!(
+                "SELECT household_id, polling_district, contacts, spoken FROM progress_doors WHERE campaign_id = $1 AND household_id IN ({})",
+                or_none(&households)
+            ),
+            a,
+        );
+        // By (day, household): the key's order, so that the lookup never reads other days' doors.
+        let mut a = args![campaign.id];
+        let day_list: Vec<String> = t
+            .days
+            .iter()
+            .map(|d| {
+                a.push(d.as_str().into());
+                format!("${}", a.len())
+            })
+            .collect();
+        let (households, a) = id_list(t.households.iter().copied(), a);
+        let q_days = reads.add(
+            format!(
+                "SELECT day, household_id, spoken FROM progress_door_days WHERE campaign_id = $1 AND day IN ({}) AND household_id IN ({})",
+                or_none(&day_list.join(", ")),
+                or_none(&households)
+            ),
+            a,
+        );
+        Loaded { queries: [q_electors, q_walks, q_doors, q_days], ..Default::default() }
+    }
+
+    /// Takes a row of one of this load's queries; says whether it was one.
+    pub(crate) fn take(&mut self, query: usize, row: &bulk::ScanRow<'_>, party: &str) -> Result<bool> {
+        match self.queries.iter().position(|q| *q == query) {
+            Some(0) => {
+                let r = ElectorRow {
+                    elector_id: row.int(0)?,
+                    household_id: row.int(1)?,
+                    polling_district: row.opt_text(2)?,
+                    intention: row.opt_text(3)?,
+                    certainty: row.opt_int(4)?,
+                    outcome: row.opt_text(5)?,
+                    ordered_at: row.text(6)?,
+                    last_contact: row.text(7)?,
+                };
+                let (e, k) = r.kept(party);
+                self.kept.insert(e, k);
+            }
+            Some(1) => {
+                self.walk_of.insert(row.int(0)?, row.int(1)?);
+            }
+            Some(2) => {
+                self.doors.insert(row.int(0)?, (row.opt_text(1)?, row.int(2)?, row.int(3)? != 0));
+            }
+            Some(3) => {
+                self.days.insert((row.text(0)?, row.int(1)?), row.int(2)? != 0);
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+/// A list of placeholders, or NULL for an empty one (`IN ()` is not SQL).
+fn or_none(list: &str) -> &str {
+    if list.is_empty() {
+        "NULL"
+    } else {
+        list
+    }
+}
+
+/// Takes in contacts just stored (in the caller's transaction), reading what it needs first.
 pub(crate) async fn apply(tx: &mut Tx, campaign: &Campaign, new: &[Counted<'_>]) -> Result<()> {
+    if new.is_empty() {
+        return Ok(());
+    }
+    let mut reads = bulk::Reads::default();
+    let mut loaded = Loaded::queries(campaign, &Touched::of(new), &mut reads);
+    bulk::read(tx, reads, |i, row| loaded.take(i, &row, &campaign.party).map(|_| ())).await?;
+    apply_loaded(tx, campaign, new, loaded).await
+}
+
+/// Takes in contacts just stored, with what the progress held for them read already.
+pub(crate) async fn apply_loaded(tx: &mut Tx, campaign: &Campaign, new: &[Counted<'_>], loaded: Loaded) -> Result<()> {
     if new.is_empty() {
         return Ok(());
     }
     let party = campaign.party.as_str();
     let households: HashSet<i64> = new.iter().map(|c| c.household_id).collect();
-    let electors: HashSet<i64> = new.iter().filter_map(|c| c.elector_id).collect();
-    let mut kept = kept_electors(tx, campaign, &electors).await?;
-    let mut touched: HashSet<i64> = households.clone();
-    touched.extend(kept.values().map(|k| k.household_id));
-    let walk_of = walks_of(tx, campaign, &touched).await?;
+    let Loaded { mut kept, mut walk_of, mut doors, mut days, .. } = loaded;
+    // An elector last seen at another door: that door's walk too.
+    let elsewhere: HashSet<i64> = kept.values().map(|k| k.household_id).filter(|h| !walk_of.contains_key(h)).collect();
+    walk_of.extend(walks_of(tx, campaign, &elsewhere).await?);
     let before: HashMap<i64, Option<Place>> = kept.iter().map(|(e, k)| (*e, k.supporter_at(party, &walk_of))).collect();
-
-    // The doors and door-days as they are.
-    let (list, a) = id_list(households.iter().copied(), args![campaign.id]);
-    let rows: Vec<(i64, Option<String>, i64, i64)> = tx
-        .fetch_all(
-            &format!("SELECT household_id, polling_district, contacts, spoken FROM progress_doors WHERE campaign_id = $1 AND household_id IN ({list})"),
-            a,
-        )
-        .await?;
-    let mut doors: HashMap<i64, (Option<String>, i64, bool)> = rows.into_iter().map(|(h, d, n, s)| (h, (d, n, s != 0))).collect();
-    // By (day, household): the key's order, so that the lookup never reads other days' doors.
-    let batch_days: HashSet<String> = new.iter().map(|c| day_of(c.ordered_at)).collect();
-    let mut a = args![campaign.id];
-    let day_list: Vec<String> = batch_days
-        .iter()
-        .map(|d| {
-            a.push(d.as_str().into());
-            format!("${}", a.len())
-        })
-        .collect();
-    let (list, a) = id_list(households.iter().copied(), a);
-    let rows: Vec<(String, i64, i64)> = tx
-        .fetch_all(
-            &format!(
-                "SELECT day, household_id, spoken FROM progress_door_days WHERE campaign_id = $1 AND day IN ({}) AND household_id IN ({list})",
-                day_list.join(", ")
-            ),
-            a,
-        )
-        .await?;
-    let mut days: HashMap<(String, i64), bool> = rows.into_iter().map(|(d, h, s)| ((d, h), s != 0)).collect();
 
     let mut deltas = Deltas::default();
     let mut order: Vec<&Counted> = new.iter().collect();
@@ -328,7 +406,6 @@ pub(crate) async fn apply(tx: &mut Tx, campaign: &Campaign, new: &[Counted<'_>])
         }
     }
     // Supporters: each changed elector's old part taken away, their new part added.
-    let mut walk_of = walk_of;
     let missing: HashSet<i64> =
         changed_electors.iter().filter_map(|e| kept.get(e)).map(|k| k.household_id).filter(|h| !walk_of.contains_key(h)).collect();
     walk_of.extend(walks_of(tx, campaign, &missing).await?);
@@ -356,45 +433,47 @@ async fn write(
     deltas: Deltas,
 ) -> Result<()> {
     let id = campaign.id;
-    let rows = changed_doors.iter().filter_map(|h| doors.get(h).map(|(d, n, s)| args![id, *h, d.clone(), *n, i64::from(*s)])).collect();
-    bulk::upsert(
-        tx,
-        "progress_doors (campaign_id, household_id, polling_district, contacts, spoken)",
-        "(campaign_id, household_id) DO UPDATE SET polling_district = excluded.polling_district, contacts = excluded.contacts, spoken = excluded.spoken",
-        rows,
-    )
-    .await?;
-    let rows = changed_days.iter().filter_map(|k| days.get(k).map(|s| args![id, k.0.as_str(), k.1, i64::from(*s)])).collect();
-    bulk::upsert(
-        tx,
-        "progress_door_days (campaign_id, day, household_id, spoken)",
-        "(campaign_id, day, household_id) DO UPDATE SET spoken = excluded.spoken",
-        rows,
-    )
-    .await?;
-    let rows = changed_electors.iter().filter_map(|e| kept.get(e).map(|k| elector_args(id, *e, k, &campaign.party))).collect();
-    bulk::upsert(
-        tx,
-        "progress_electors (campaign_id, elector_id, household_id, polling_district, intention, certainty, outcome, ordered_at, last_contact, supporter)",
-        "(campaign_id, elector_id) DO UPDATE SET household_id = excluded.household_id, polling_district = excluded.polling_district, \
-         intention = excluded.intention, certainty = excluded.certainty, outcome = excluded.outcome, ordered_at = excluded.ordered_at, \
-         last_contact = excluded.last_contact, supporter = excluded.supporter",
-        rows,
-    )
-    .await?;
-    let rows = deltas
+    let doors = changed_doors.iter().filter_map(|h| doors.get(h).map(|(d, n, s)| args![id, *h, d.clone(), *n, i64::from(*s)])).collect();
+    let days = changed_days.iter().filter_map(|k| days.get(k).map(|s| args![id, k.0.as_str(), k.1, i64::from(*s)])).collect();
+    let electors = changed_electors.iter().filter_map(|e| kept.get(e).map(|k| elector_args(id, *e, k, &campaign.party))).collect();
+    let tallies = deltas
         .0
         .into_iter()
         .filter(|(_, d)| d.iter().any(|n| *n != 0))
         .map(|((kind, key), d)| args![id, kind, key, d[CONTACTS], d[KNOCKED], d[SPOKEN], d[SUPPORTERS]])
         .collect();
-    bulk::upsert(
+    bulk::write(
         tx,
-        "progress_tallies (campaign_id, kind, key, contacts, doors_knocked, doors_spoken, supporters)",
-        "(campaign_id, kind, key) DO UPDATE SET contacts = progress_tallies.contacts + excluded.contacts, \
-         doors_knocked = progress_tallies.doors_knocked + excluded.doors_knocked, \
-         doors_spoken = progress_tallies.doors_spoken + excluded.doors_spoken, supporters = progress_tallies.supporters + excluded.supporters",
-        rows,
+        vec![
+            bulk::Upsert {
+                into: "progress_doors (campaign_id, household_id, polling_district, contacts, spoken)",
+                on_conflict: "(campaign_id, household_id) DO UPDATE SET polling_district = excluded.polling_district, \
+                              contacts = excluded.contacts, spoken = excluded.spoken",
+                rows: doors,
+            },
+            bulk::Upsert {
+                into: "progress_door_days (campaign_id, day, household_id, spoken)",
+                on_conflict: "(campaign_id, day, household_id) DO UPDATE SET spoken = excluded.spoken",
+                rows: days,
+            },
+            bulk::Upsert {
+                into: "progress_electors (campaign_id, elector_id, household_id, polling_district, intention, certainty, outcome, \
+                       ordered_at, last_contact, supporter)",
+                on_conflict: "(campaign_id, elector_id) DO UPDATE SET household_id = excluded.household_id, \
+                              polling_district = excluded.polling_district, intention = excluded.intention, \
+                              certainty = excluded.certainty, outcome = excluded.outcome, ordered_at = excluded.ordered_at, \
+                              last_contact = excluded.last_contact, supporter = excluded.supporter",
+                rows: electors,
+            },
+            bulk::Upsert {
+                into: "progress_tallies (campaign_id, kind, key, contacts, doors_knocked, doors_spoken, supporters)",
+                on_conflict: "(campaign_id, kind, key) DO UPDATE SET contacts = progress_tallies.contacts + excluded.contacts, \
+                              doors_knocked = progress_tallies.doors_knocked + excluded.doors_knocked, \
+                              doors_spoken = progress_tallies.doors_spoken + excluded.doors_spoken, \
+                              supporters = progress_tallies.supporters + excluded.supporters",
+                rows: tallies,
+            },
+        ],
     )
     .await
 }
