@@ -60,7 +60,10 @@ impl fmt::Debug for DatabaseUrl {
 
 #[derive(Clone)]
 enum Pool {
-    Sqlite(SqlitePool),
+    /// Readers, and the one connection writers take turns on: SQLite has one writer at a time in
+    /// any case, and a connection that made every change keeps its page cache, where a commit on
+    /// one connection of a pool throws away the caches of the others.
+    Sqlite { read: SqlitePool, write: SqlitePool },
     Postgres(PgPool),
 }
 
@@ -148,14 +151,23 @@ impl Store {
                     // Bulk statements over a whole register are slow by nature: not a warning.
                     .log_slow_statements(log::LevelFilter::Debug, Duration::from_secs(1))
                     .pragma("temp_store", "memory");
-                let pool = SqlitePoolOptions::new()
-                    // An in-memory database lives in its one connection.
-                    .max_connections(if in_memory { 1 } else { 4 })
-                    .connect_with(options)
+                let write = SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .connect_with(options.clone())
                     .await
                     .with_context(|| format!("Failed to open the SQLite database {url}"))?;
-                SQLITE_MIGRATIONS.run(&pool).await.context("Failed to migrate the SQLite database")?;
-                Pool::Sqlite(pool)
+                SQLITE_MIGRATIONS.run(&write).await.context("Failed to migrate the SQLite database")?;
+                // An in-memory database lives in its one connection.
+                let read = if in_memory {
+                    write.clone()
+                } else {
+                    SqlitePoolOptions::new()
+                        .max_connections(4)
+                        .connect_with(options)
+                        .await
+                        .with_context(|| format!("Failed to open the SQLite database {url}"))?
+                };
+                Pool::Sqlite { read, write }
             }
             Backend::Postgres => {
                 let options =
@@ -180,7 +192,7 @@ impl Store {
     /// Begins a transaction. Every repository call takes one; the caller commits.
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match &self.pool {
-            Pool::Sqlite(p) => Tx::Sqlite(p.begin().await.context("Failed to begin a SQLite transaction")?),
+            Pool::Sqlite { read, .. } => Tx::Sqlite(read.begin().await.context("Failed to begin a SQLite transaction")?),
             Pool::Postgres(p) => Tx::Postgres(p.begin().await.context("Failed to begin a PostgreSQL transaction")?),
         })
     }
@@ -189,7 +201,7 @@ impl Store {
     /// BEGIN and COMMIT would be most of the cost.
     pub async fn fetch_optional<T: Record>(&self, sql: &str, args: Vec<Arg>) -> Result<Option<T>> {
         Ok(match &self.pool {
-            Pool::Sqlite(p) => bind_all!(sqlx::query_as::<_, T>(sql), args).fetch_optional(p).await?,
+            Pool::Sqlite { read, .. } => bind_all!(sqlx::query_as::<_, T>(sql), args).fetch_optional(read).await?,
             Pool::Postgres(p) => bind_all!(sqlx::query_as::<_, T>(sql), args).fetch_optional(p).await?,
         })
     }
@@ -199,7 +211,7 @@ impl Store {
     /// concurrent writers neither fail to upgrade a read nor sleep in the busy handler.
     pub async fn begin_write(&self) -> Result<WriteTx> {
         Ok(match &self.pool {
-            Pool::Sqlite(p) => {
+            Pool::Sqlite { write: p, .. } => {
                 let turn = self.writer.clone().lock_owned().await;
                 // BEGIN runs in a task of its own: were the caller cancelled (a client hanging up)
                 // while it waits for the lock, the transaction it opens would otherwise be left open
@@ -249,7 +261,10 @@ impl Store {
 
     pub async fn close(&self) {
         match &self.pool {
-            Pool::Sqlite(p) => p.close().await,
+            Pool::Sqlite { read, write } => {
+                read.close().await;
+                write.close().await;
+            }
             Pool::Postgres(p) => p.close().await,
         }
     }
