@@ -147,13 +147,14 @@ impl Store {
                     })
                     .foreign_keys(true)
                     .busy_timeout(settings.busy_timeout)
-                    .pragma("cache_size", "-65536")
                     // Bulk statements over a whole register are slow by nature: not a warning.
                     .log_slow_statements(log::LevelFilter::Debug, Duration::from_secs(1))
                     .pragma("temp_store", "memory");
+                // The writer keeps a large page cache; readers a small one, which every commit empties
+                // (emptying a large one on every commit costs more than it saves).
                 let write = SqlitePoolOptions::new()
                     .max_connections(1)
-                    .connect_with(options.clone())
+                    .connect_with(options.clone().pragma("cache_size", "-65536"))
                     .await
                     .with_context(|| format!("Failed to open the SQLite database {url}"))?;
                 SQLITE_MIGRATIONS.run(&write).await.context("Failed to migrate the SQLite database")?;
@@ -163,7 +164,7 @@ impl Store {
                 } else {
                     SqlitePoolOptions::new()
                         .max_connections(4)
-                        .connect_with(options)
+                        .connect_with(options.pragma("cache_size", "-4096"))
                         .await
                         .with_context(|| format!("Failed to open the SQLite database {url}"))?
                 };
