@@ -110,27 +110,16 @@ pub async fn assign(app: &App, actor: Actor<'_>, walk_id: i64, user_id: Option<i
 
 /// Stores contacts sent from a phone, each exactly once however often the batch is sent.
 /// `sent_at` is the phone's clock when it sent the batch: its error corrects the times recorded.
-/// The write runs in a task of its own, so that a phone hanging up mid-request (it will resend)
-/// never cuts it short.
 pub async fn sync(app: &App, actor: Actor<'_>, contacts: Vec<Contact>, sent_at: Option<DateTime<Utc>>) -> Result<SyncReport> {
     if contacts.len() > app.limits.sync_batch {
         return Err(Error::Invalid(format!("send at most {} contacts at a time", app.limits.sync_batch)));
     }
     let user_id = actor.user_id().ok_or_else(|| Error::forbidden("contacts are sent by a volunteer"))?;
     let clock_error = survey::clock_error(sent_at, Utc::now());
-    let scope = actor.door_scope();
-    let campaign = actor.campaign().clone();
-    let store = app.store.clone();
-    tokio::spawn(async move {
-        let mut tx = store.begin_write().await?;
-        let batch = Batch { contacts: &contacts, user_id, scope, source: Source::App, clock_error };
-        let report = canvassing::record_contacts(&mut tx, &campaign, batch).await?;
-        tx.commit().await?;
-        Ok::<_, groundgame_store::Error>(report)
-    })
-    .await
-    .map_err(anyhow::Error::new)?
-    .map_err(Error::from)
+    // Written by the sync writer, with whatever other batches are waiting, in a task of its own:
+    // a phone hanging up mid-request (it will resend) never cuts the write short.
+    let job = crate::sync_queue::Job { campaign: actor.campaign().clone(), contacts, user_id, scope: actor.door_scope(), clock_error };
+    Ok(app.syncs.submit(&app.store, job).await?)
 }
 
 /// A walk's payload for a paper sheet or for keying one in, audited as `action`.

@@ -28,6 +28,8 @@ pub mod limits;
 pub mod register;
 /// Passwords and one-time tokens.
 pub mod secrets;
+/// Group commit for the phones' batches.
+mod sync_queue;
 /// Targeting: target and defence lists, the nearest marginal, elections and postcodes.
 pub mod targeting;
 /// Walks: planning a district (the planner runs outside the writers' turn), lists, exports.
@@ -45,6 +47,7 @@ pub struct App {
     limiter: Arc<limiter::LoginLimiter>,
     progress: Arc<targeting::ProgressCache>,
     audited: Arc<canvassing::AuditedReads>,
+    syncs: Arc<sync_queue::SyncQueue>,
 }
 
 impl App {
@@ -53,6 +56,7 @@ impl App {
             limiter: Arc::new(limiter::LoginLimiter::new(limits.sign_in.clone())),
             progress: Arc::default(),
             audited: Arc::default(),
+            syncs: Arc::default(),
             limits: Arc::new(limits),
             store,
         }

@@ -63,7 +63,10 @@ enum Pool {
     /// Readers, and the one connection writers take turns on: SQLite has one writer at a time in
     /// any case, and a connection that made every change keeps its page cache, where a commit on
     /// one connection of a pool throws away the caches of the others.
-    Sqlite { read: SqlitePool, write: SqlitePool },
+    Sqlite {
+        read: SqlitePool,
+        write: SqlitePool,
+    },
     Postgres(PgPool),
 }
 

@@ -318,6 +318,51 @@ async fn sync_stores_each_contact_exactly_once_and_two_canvassers_merge() {
     }
 }
 
+/// Batches that arrive together are written together (one transaction, a savepoint each): each
+/// phone is told what became of its own batch, the same batch sent at once from two tabs is stored
+/// once, and a batch with a refused contact changes nothing for the others.
+#[tokio::test]
+async fn batches_arriving_together_are_each_stored_exactly_once() {
+    for db in TestDb::all().await {
+        let name = db.name;
+        let f = fixture(db, 3000, 60).await;
+        let state = f.state();
+        let canvasser = std::sync::Arc::new(Client::sign_in(state.clone(), &email(Role::Canvasser)).await);
+        let payload = canvasser.get(&format!("/api/v1/walks/{}/canvass", f.walks[0].id)).await.json();
+        let mut batches: Vec<Vec<Value>> = (0..8).map(|_| contacts(&payload, 5, "Lab", &minutes_from_now(-20))).collect();
+        batches[3][0]["answers"]["voting_intention"] = json!("Monster Raving");
+        let twice = contacts(&payload, 5, "Con", &minutes_from_now(-10));
+        for _ in 0..4 {
+            batches.push(twice.clone());
+        }
+        let mut sends = tokio::task::JoinSet::new();
+        for (i, batch) in batches.into_iter().enumerate() {
+            let canvasser = canvasser.clone();
+            sends.spawn(async move { (i, canvasser.json(Method::POST, "/api/v1/sync", &json!({ "contacts": batch })).await) });
+        }
+        let mut resent = (0, 0);
+        while let Some(sent) = sends.join_next().await {
+            let (i, reply) = sent.unwrap();
+            assert_eq!(reply.status, StatusCode::OK, "{name}: batch {i}: {}", reply.body);
+            let r = reply.json();
+            let count = |key: &str| r[key].as_array().unwrap().len();
+            match i {
+                3 => assert_eq!((count("stored"), count("rejected")), (4, 1), "{name}: {r}"),
+                0..=7 => assert_eq!((count("stored"), count("duplicates")), (5, 0), "{name}: batch {i}: {r}"),
+                _ => {
+                    resent.0 += count("stored");
+                    resent.1 += count("duplicates");
+                }
+            }
+        }
+        assert_eq!(resent, (5, 15), "{name}: the batch sent four times at once is stored once");
+        let organiser = Client::sign_in(state.clone(), &email(Role::Organiser)).await;
+        let p = organiser.get("/api/v1/progress").await.json();
+        assert_eq!(p["progress"]["totals"]["contacts"], 7 * 5 + 4 + 5, "{name}");
+        f.db.finish().await;
+    }
+}
+
 #[tokio::test]
 async fn pages_open_for_the_roles_that_may_see_them() {
     let f = fixture(TestDb::sqlite().await, 1200, 30).await;

@@ -1,0 +1,127 @@
+//! Group commit for syncs. Phones' batches waiting for their turn to write are written together,
+//! in one transaction, each inside a savepoint of its own: one commit (and one flush to disk) for
+//! many batches, and a batch that fails leaves the others as they are. A batch is acknowledged
+//! only after the commit it is in.
+
+use chrono::Duration;
+use groundgame_core::survey::Contact;
+use groundgame_store::campaigns::Campaign;
+use groundgame_store::canvassing::{self, Batch, Scope, Source, SyncReport};
+use groundgame_store::Store;
+use std::sync::Mutex;
+use tokio::sync::{mpsc, oneshot};
+
+/// The most batches written in one transaction.
+const GROUP: usize = 32;
+
+/// A phone's batch, waiting to be written.
+pub(crate) struct Job {
+    pub campaign: Campaign,
+    pub contacts: Vec<Contact>,
+    pub user_id: i64,
+    pub scope: Scope,
+    pub clock_error: Duration,
+}
+
+/// A batch and where its answer goes.
+struct Waiting {
+    job: Job,
+    reply: oneshot::Sender<Result<SyncReport, groundgame_store::Error>>,
+}
+
+type Answer = Result<SyncReport, groundgame_store::Error>;
+
+/// The queue of batches and the task that writes them.
+#[derive(Default)]
+pub(crate) struct SyncQueue {
+    sender: Mutex<Option<mpsc::Sender<Waiting>>>,
+}
+
+impl SyncQueue {
+    /// Hands a batch to the writer and waits until it is committed (or refused). The writer is
+    /// started with the first batch, on the runtime that sends it, and again if it has gone.
+    pub(crate) async fn submit(&self, store: &Store, job: Job) -> Answer {
+        let sender = {
+            let mut sender = self.sender.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            match sender.as_ref() {
+                Some(s) if !s.is_closed() => s.clone(),
+                _ => {
+                    let (tx, rx) = mpsc::channel(4 * GROUP);
+                    tokio::spawn(write_batches(store.clone(), rx));
+                    sender.insert(tx).clone()
+                }
+            }
+        };
+        let (reply, answer) = oneshot::channel();
+        sender.send(Waiting { job, reply }).await.map_err(|_| anyhow::anyhow!("the sync writer has stopped"))?;
+        answer.await.map_err(|_| anyhow::anyhow!("the sync writer stopped before answering"))?
+    }
+}
+
+/// Writes batches as they come, as many together as are waiting. Each group is written in a task
+/// of its own, so that a panic fails that group's batches (the phones send them again) and never
+/// the writer.
+async fn write_batches(store: Store, mut jobs: mpsc::Receiver<Waiting>) {
+    while let Some(first) = jobs.recv().await {
+        let mut group = vec![first];
+        while group.len() < GROUP {
+            match jobs.try_recv() {
+                Ok(job) => group.push(job),
+                Err(_) => break,
+            }
+        }
+        let (group, replies): (Vec<Job>, Vec<_>) = group.into_iter().map(|w| (w.job, w.reply)).unzip();
+        let n = group.len();
+        let results = match tokio::spawn(write_group(store.clone(), group)).await {
+            Ok(results) => results,
+            Err(e) => failed(n, &anyhow::anyhow!("the sync writer failed: {e}").into()),
+        };
+        for (reply, result) in replies.into_iter().zip(results) {
+            // A phone that hung up has gone; it will send the batch again and be told it is stored.
+            let _ = reply.send(result);
+        }
+    }
+}
+
+/// The answer for each of `n` batches when their group could not be written.
+fn failed(n: usize, e: &groundgame_store::Error) -> Vec<Answer> {
+    (0..n).map(|_| Err(groundgame_store::Error::Internal(anyhow::anyhow!("the batch could not be written: {e}")))).collect()
+}
+
+/// One transaction for the group, a savepoint for each batch.
+async fn write_group(store: Store, group: Vec<Job>) -> Vec<Answer> {
+    let mut tx = match store.begin_write().await {
+        Ok(tx) => tx,
+        Err(e) => return failed(group.len(), &e),
+    };
+    let mut results = Vec::with_capacity(group.len());
+    for job in &group {
+        let batch = Batch {
+            contacts: &job.contacts,
+            user_id: job.user_id,
+            scope: job.scope.clone(),
+            source: Source::App,
+            clock_error: job.clock_error,
+        };
+        let result = async {
+            tx.execute("SAVEPOINT sync_batch", vec![]).await?;
+            match canvassing::record_contacts(&mut tx, &job.campaign, batch).await {
+                Ok(report) => {
+                    tx.execute("RELEASE SAVEPOINT sync_batch", vec![]).await?;
+                    Ok(report)
+                }
+                Err(e) => {
+                    tx.execute("ROLLBACK TO SAVEPOINT sync_batch", vec![]).await?;
+                    tx.execute("RELEASE SAVEPOINT sync_batch", vec![]).await?;
+                    Err(e)
+                }
+            }
+        }
+        .await;
+        results.push(result);
+    }
+    match tx.commit().await {
+        Ok(()) => results,
+        Err(e) => failed(group.len(), &e),
+    }
+}
