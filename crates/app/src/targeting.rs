@@ -96,8 +96,30 @@ pub struct ListQuery {
     pub election: Option<i32>,
     pub region: Option<String>,
     pub limit: Option<usize>,
-    /// `defence` for the seats the party holds; targets otherwise.
-    pub list: Option<String>,
+    /// The seats to win (the default) or to hold.
+    pub list: Option<ListKind>,
+}
+
+/// Which seats a list holds.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ListKind {
+    /// Seats the party does not hold, closest first.
+    #[default]
+    Targets,
+    /// Seats the party holds, most marginal first.
+    Defence,
+}
+
+/// How the nearest seats are ordered.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NearestOrder {
+    /// Where help counts most, weighing the margin against the distance.
+    #[default]
+    Need,
+    /// The closest first.
+    Distance,
 }
 
 /// A list worked out: the election, the party, and the seats.
@@ -130,7 +152,7 @@ pub async fn seat_list(app: &App, campaign: &Campaign, q: &ListQuery) -> Result<
     };
     let filter = Filter { region: region.clone(), nation: nation.clone() };
     filter.check(&election)?;
-    let defence = q.list.as_deref() == Some("defence");
+    let defence = q.list == Some(ListKind::Defence);
     let mut seats =
         if defence { marginality::defences(&election, party, &filter) } else { marginality::targets(&election, party, &filter) };
     seats.truncate(q.limit.unwrap_or(100).clamp(1, 650));
@@ -146,8 +168,7 @@ pub struct NearestQuery {
     pub party: Option<String>,
     pub election: Option<i32>,
     pub within: Option<f64>,
-    /// `distance` to list the closest first; by need otherwise.
-    pub by: Option<String>,
+    pub by: Option<NearestOrder>,
 }
 
 pub struct NearestAnswer {
@@ -178,7 +199,7 @@ pub async fn nearest_seats(app: &App, q: &NearestQuery) -> Result<Option<Nearest
     let party = party_in(election, blank(&q.party).as_deref().unwrap_or("Lab"))?;
     let reach = Reach { within_km: q.within.unwrap_or(50.0).clamp(1.0, 500.0), ..Reach::default() };
     let mut seats = nearest::nearest(election, party, from.0, &reach, &progress)?;
-    if q.by.as_deref() == Some("distance") {
+    if q.by == Some(NearestOrder::Distance) {
         seats.sort_by(|a, b| a.distance_km.total_cmp(&b.distance_km));
     }
     seats.truncate(25);

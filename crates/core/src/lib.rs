@@ -35,3 +35,5 @@ pub mod time;
 pub use error::Invalid;
 /// Synthetic volunteers for demos and the deployment comparison.
 pub mod volunteers;
+/// Ids in JSON bodies: whole numbers, however written.
+pub mod whole_number;

@@ -185,10 +185,12 @@ fn unique_codes(choices: &[Choice], what: &str) -> Result<(), crate::Invalid> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Contact {
     pub id: uuid::Uuid,
+    #[serde(default, deserialize_with = "crate::whole_number::optional_id")]
     pub walk_id: Option<i64>,
+    #[serde(deserialize_with = "crate::whole_number::id")]
     pub household_id: i64,
     /// None for an outcome for the whole door ('not in').
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::whole_number::optional_id")]
     pub elector_id: Option<i64>,
     /// When it was recorded, by the phone's clock.
     pub recorded_at: chrono::DateTime<chrono::Utc>,

@@ -76,7 +76,9 @@ pub async fn walk_payload(State(state): State<AppState>, viewer: Viewer, PathPar
 
 #[derive(Deserialize)]
 pub struct AssignBody {
+    #[serde(default, deserialize_with = "groundgame_core::whole_number::optional_id")]
     user_id: Option<i64>,
+    #[serde(default, deserialize_with = "groundgame_core::whole_number::optional_id")]
     session_id: Option<i64>,
 }
 

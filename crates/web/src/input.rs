@@ -53,13 +53,20 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for QueryParams<T>
     }
 }
 
-/// A JSON body.
+/// A JSON body: an object (serde would take the fields of a struct in order from an array too),
+/// read into `T` with the path to whatever does not fit.
 pub struct JsonBody<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     type Rejection = AppError;
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
-        axum::Json::<T>::from_request(req, state).await.map(|j| JsonBody(j.0)).map_err(json_error)
+        let axum::Json(value) = axum::Json::<serde_json::Value>::from_request(req, state).await.map_err(json_error)?;
+        if !value.is_object() {
+            return Err(AppError::bad_request("the request could not be read: send a JSON object ({ ... })"));
+        }
+        serde_path_to_error::deserialize(value)
+            .map(JsonBody)
+            .map_err(|e| AppError::bad_request(format!("the request could not be read: {e}")))
     }
 }
 

@@ -3,6 +3,17 @@ use serde_json::{json, Map, Value};
 
 use crate::route::{Access, Route};
 
+/// A row's id (what the server stores is a 64-bit integer), or null where `nullable`.
+fn id(nullable: bool) -> Value {
+    let kind = if nullable { json!(["integer", "null"]) } else { json!("integer") };
+    json!({ "type": kind, "format": "int64", "minimum": i64::MIN, "maximum": i64::MAX })
+}
+
+/// An election's year.
+fn year() -> Value {
+    json!({ "type": "integer", "format": "int32", "minimum": i32::MIN, "maximum": i32::MAX })
+}
+
 fn request_body(method: &Method, path: &str) -> Option<Value> {
     let schema = match (method.as_str(), path) {
         ("POST", "/api/v1/login") => json!({
@@ -13,16 +24,16 @@ fn request_body(method: &Method, path: &str) -> Option<Value> {
             "type": "object", "required": ["contacts"],
             "properties": {
                 "contacts": { "type": "array", "maxItems": groundgame_app::Limits::default().sync_batch, "items": { "$ref": "#/components/schemas/Contact" } },
-                "sent_at": { "type": "string", "format": "date-time", "description": "The phone's clock when it sent the batch: its error corrects the contacts' times" }
+                "sent_at": { "anyOf": [{ "type": "string", "format": "date-time" }, { "type": "null" }], "description": "The phone's clock when it sent the batch: its error corrects the contacts' times" }
             }
         }),
         ("PUT", "/api/v1/walks/{id}/assignment") => json!({
             "type": "object",
-            "properties": { "user_id": { "type": ["integer", "null"] }, "session_id": { "type": ["integer", "null"] } }
+            "properties": { "user_id": id(true), "session_id": id(true) }
         }),
         ("POST", "/api/v1/invites") => json!({
             "type": "object", "required": ["email", "role"],
-            "properties": { "email": { "type": "string" }, "name": { "type": "string" }, "role": { "$ref": "#/components/schemas/Role" } }
+            "properties": { "email": { "type": "string", "format": "email" }, "name": { "type": "string" }, "role": { "$ref": "#/components/schemas/Role" } }
         }),
         ("PUT", "/api/v1/volunteers/{id}/role") => json!({
             "type": "object", "required": ["role"], "properties": { "role": { "$ref": "#/components/schemas/Role" } }
@@ -39,19 +50,19 @@ fn query_parameters(path: &str) -> Vec<Value> {
     match path {
         "/api/v1/targets" => vec![
             q("party", text.clone()),
-            q("election", json!({ "type": "integer" })),
+            q("election", year()),
             q("region", text.clone()),
-            q("limit", json!({ "type": "integer", "minimum": 0 })),
-            q("list", json!({ "type": "string", "enum": ["targets", "defence"] })),
+            q("limit", json!({ "type": "integer", "minimum": 0, "maximum": usize::MAX })),
+            q("list", json!({ "type": "string", "enum": ["targets", "defence"], "default": "targets" })),
         ],
         "/api/v1/nearest" => vec![
             q("postcode", text.clone()),
             q("lat", json!({ "type": "number" })),
             q("lon", json!({ "type": "number" })),
             q("party", text.clone()),
-            q("election", json!({ "type": "integer" })),
+            q("election", year()),
             q("within", json!({ "type": "number" })),
-            q("by", json!({ "type": "string", "enum": ["need", "distance"] })),
+            q("by", json!({ "type": "string", "enum": ["need", "distance"], "default": "need" })),
         ],
         _ => Vec::new(),
     }
@@ -105,7 +116,7 @@ pub fn document(routes: &[Route]) -> Value {
             }
         }
         if r.path.contains("{id}") {
-            let schema = if r.path.starts_with("/api/v1/invites/") { json!({ "type": "string" }) } else { json!({ "type": "integer" }) };
+            let schema = if r.path.starts_with("/api/v1/invites/") { json!({ "type": "string" }) } else { id(false) };
             parameters.push(json!({ "name": "id", "in": "path", "required": true, "schema": schema }));
         }
         if !parameters.is_empty() {
@@ -143,18 +154,37 @@ pub fn document(routes: &[Route]) -> Value {
                     "type": "object", "required": ["id", "household_id", "recorded_at"],
                     "properties": {
                         "id": { "type": "string", "format": "uuid" },
-                        "walk_id": { "type": ["integer", "null"] },
-                        "household_id": { "type": "integer" },
-                        "elector_id": { "type": ["integer", "null"] },
+                        "walk_id": id(true),
+                        "household_id": id(false),
+                        "elector_id": id(true),
                         "recorded_at": { "type": "string", "format": "date-time" },
                         "outcome": { "type": ["string", "null"] },
                         "answers": { "type": "object", "additionalProperties": { "type": "string" } },
                         "note": { "type": "string" }
                     }
                 },
+                "Choice": {
+                    "type": "object", "required": ["code", "label"],
+                    "properties": {
+                        "code": { "type": "string", "pattern": "\\S", "description": "What is stored and printed on walk sheets: 'Lab', '5', 'Y'; unique within its question" },
+                        "label": { "type": "string" },
+                        "whole_door": { "type": "boolean", "description": "An outcome for the whole door (nobody answered, do not knock)" }
+                    }
+                },
+                "Question": {
+                    "type": "object", "required": ["key", "label", "choices"],
+                    "properties": {
+                        "key": { "type": "string", "pattern": "\\S", "description": "The answers' key, unique within the survey: 'voting_intention'" },
+                        "label": { "type": "string" },
+                        "choices": { "type": "array", "minItems": 1, "items": { "$ref": "#/components/schemas/Choice" } }
+                    }
+                },
                 "Survey": {
                     "type": "object", "required": ["questions", "outcomes"],
-                    "properties": { "questions": { "type": "array" }, "outcomes": { "type": "array" } }
+                    "properties": {
+                        "questions": { "type": "array", "items": { "$ref": "#/components/schemas/Question" } },
+                        "outcomes": { "type": "array", "items": { "$ref": "#/components/schemas/Choice" } }
+                    }
                 }
             }
         }

@@ -310,6 +310,16 @@ async fn sync_stores_each_contact_exactly_once_and_two_canvassers_merge() {
             .await;
         assert_eq!(garbage.status, StatusCode::BAD_REQUEST);
         assert!(garbage.json()["error"].as_str().unwrap().contains("could not be read"), "{}", garbage.body);
+        // A body is an object: serde would read a struct's fields in order from an array.
+        let array = second.send(Method::POST, "/api/v1/sync", Some("application/json"), b"[[], null]".to_vec(), true).await;
+        assert_eq!(array.status, StatusCode::BAD_REQUEST, "{name}: {}", array.body);
+        assert!(array.body.contains("send a JSON object"), "{}", array.body);
+        // Ids are whole numbers however they are written.
+        let mut written = contacts(&second_payload, 1, "Lab", &support::now());
+        let household = written[0]["household_id"].as_i64().unwrap();
+        written[0]["household_id"] = json!(household as f64);
+        let r = second.json(Method::POST, "/api/v1/sync", &json!({ "contacts": written })).await.json();
+        assert_eq!(r["stored"].as_array().unwrap().len(), 1, "{name}: {r}");
 
         // Reading a walk for the doorstep is audited.
         let audit = organiser.get("/api/v1/audit").await.json();
