@@ -7,6 +7,7 @@ import http.client
 import json
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -231,6 +232,7 @@ def main():
         syncs = back["requests"] + paced["requests"] - CANVASSERS  # less the paced run's opening health checks
         print(f"{durability}: contacts stored: {stored:,} for {syncs * 50:,} events in {syncs:,} completed sync requests (every event has a new id; requests still in flight when wrk stops are stored but not counted by wrk). Socket errors: {back['socket_errors']}, {paced['socket_errors']}.")
     print(f"Walk payload: {len(payload['doors'])} doors, {payload['walk']['electors']} electors: {len(raw):,} bytes of JSON, {len(zipped):,} bytes gzip-compressed.")
+    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

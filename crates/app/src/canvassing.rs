@@ -244,7 +244,7 @@ pub async fn progress(app: &App, actor: Actor<'_>) -> Result<(Progress, Option<W
     let campaign = actor.campaign();
     let mut tx = app.store.begin().await?;
     let p = progress::read(&mut tx, campaign).await?;
-    let stats = register::stats(&mut tx, campaign).await?;
+    let stats = crate::register::kept_stats(app, &mut tx, campaign.id).await?;
     tx.commit().await?;
     let session = match actor {
         Actor::Member(m) => m.session.as_str(),

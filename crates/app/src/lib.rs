@@ -48,6 +48,7 @@ pub struct App {
     progress: Arc<targeting::ProgressCache>,
     audited: Arc<canvassing::AuditedReads>,
     syncs: Arc<sync_queue::SyncQueue>,
+    stats: Arc<register::KeptStats>,
 }
 
 impl App {
@@ -57,6 +58,7 @@ impl App {
             progress: Arc::default(),
             audited: Arc::default(),
             syncs: Arc::default(),
+            stats: Arc::default(),
             limits: Arc::new(limits),
             store,
         }

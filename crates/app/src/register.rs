@@ -23,9 +23,33 @@ use crate::{Actor, App, Error, Result};
 /// The register's statistics, read with the campaign as it is now (not as a session loaded it).
 pub async fn stats(app: &App, actor: Actor<'_>) -> Result<RegisterStats> {
     let mut tx = app.store.begin().await?;
-    let campaign = campaigns::by_id(&mut tx, actor.campaign().id).await?;
-    let s = register::stats(&mut tx, &campaign).await?;
+    let s = kept_stats(app, &mut tx, actor.campaign().id).await?;
     tx.commit().await?;
+    Ok(s)
+}
+
+/// Each campaign's register statistics, for the register version they were worked out for. Every
+/// change to the register (an import, a notice, an absent voters list) is a new version, so they
+/// are counted once a version, not once a dashboard refresh (a scan of every elector).
+#[derive(Default)]
+pub(crate) struct KeptStats {
+    by_campaign: std::sync::Mutex<std::collections::HashMap<i64, RegisterStats>>,
+}
+
+/// The campaign's register statistics as of its register version now, read in `tx`.
+pub(crate) async fn kept_stats(app: &App, tx: &mut groundgame_store::Tx, campaign_id: i64) -> Result<RegisterStats> {
+    let campaign = campaigns::by_id(tx, campaign_id).await?;
+    let kept = |by_campaign: &std::collections::HashMap<i64, RegisterStats>| {
+        by_campaign
+            .get(&campaign.id)
+            .filter(|s| s.register_version == campaign.register_version && s.election_date == campaign.election_date)
+            .cloned()
+    };
+    if let Some(s) = kept(&app.stats.by_campaign.lock().unwrap_or_else(|p| p.into_inner())) {
+        return Ok(s);
+    }
+    let s = register::stats(tx, &campaign).await?;
+    app.stats.by_campaign.lock().unwrap_or_else(|p| p.into_inner()).insert(campaign.id, s.clone());
     Ok(s)
 }
 

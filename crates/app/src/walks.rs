@@ -1,7 +1,9 @@
 //! Walks: planning a polling district's doors into walks, and reading and exporting them.
 //!
-//! Planning reads the district in a read transaction, runs the planner on a blocking thread, and
-//! only then takes a short turn to write, so that phones syncing never wait behind the planner.
+//! Planning reads the district in a read transaction, runs the planner on a thread of its own at
+//! the lowest CPU priority, and only then takes a short turn to write, so that phones syncing
+//! never wait behind the planner: neither for the database nor, on a machine with few cores, for
+//! a CPU.
 
 use groundgame_store::campaigns;
 use groundgame_store::walks::{self, DoorRow, NewWalk, ReplanReport, Walk, WalkDoor, WalksAgainstRegister};
@@ -88,7 +90,7 @@ pub async fn plan_district(app: &App, actor: Actor<'_>, district: &str, size: Wa
     let rows = walks::district_doors(&mut tx, &read_at, &district).await?;
     tx.commit().await?;
     let name = district.clone();
-    let planned = tokio::task::spawn_blocking(move || plan_doors(&name, rows, size, seed)).await.map_err(anyhow::Error::new)??;
+    let planned = in_background(move || plan_doors(&name, rows, size, seed)).await??;
     let mut tx = app.store.begin_write().await?;
     let now = campaigns::by_id(&mut tx, campaign.id).await?;
     if now.register_version != read_at.register_version {
@@ -101,6 +103,32 @@ pub async fn plan_district(app: &App, actor: Actor<'_>, district: &str, size: Wa
     tx.commit().await?;
     Ok(DistrictPlan { district, walks, report, doors: planned.doors, unlocated: planned.unlocated, ratio: planned.ratio })
 }
+
+/// Runs slow work (the planner) on a thread of its own at the lowest CPU priority, so that
+/// whatever else the server is doing (phones syncing above all) gets a core first.
+async fn in_background<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+    let (done, result) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("walk-planner".into())
+        .spawn(move || {
+            lowest_priority();
+            let _ = done.send(work());
+        })
+        .map_err(anyhow::Error::new)?;
+    // A panic in the work drops `done`.
+    Ok(result.await.map_err(|_| anyhow::anyhow!("the walk planner stopped without a plan"))?)
+}
+
+/// Gives the calling thread the lowest CPU priority (nice 19). On Linux a thread's nice value is
+/// its own; if it cannot be set, the work runs at the usual priority.
+#[cfg(target_os = "linux")]
+fn lowest_priority() {
+    // SAFETY: setpriority and gettid only read their arguments and change this thread's nice value.
+    let _ = unsafe { libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, 19) };
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lowest_priority() {}
 
 /// The campaign's polling districts.
 pub async fn polling_districts(app: &App, actor: Actor<'_>) -> Result<Vec<String>> {

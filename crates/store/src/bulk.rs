@@ -141,6 +141,13 @@ impl ScanRow<'_> {
         Ok(self.opt_text(i)?.ok_or_else(|| anyhow::anyhow!("column {i} is NULL"))?)
     }
 
+    pub fn real(&self, i: usize) -> Result<f64> {
+        Ok(match self {
+            ScanRow::Sqlite(r) => r.get(i).map_err(sqlite_error)?,
+            ScanRow::Postgres(r) => sqlx::Row::try_get(*r, i)?,
+        })
+    }
+
     pub fn opt_text(&self, i: usize) -> Result<Option<String>> {
         Ok(match self {
             ScanRow::Sqlite(r) => r.get(i).map_err(sqlite_error)?,

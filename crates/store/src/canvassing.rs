@@ -130,16 +130,28 @@ pub async fn unassign_user(tx: &mut Tx, campaign: &Campaign, user_id: i64) -> Re
 
 /// Every assignment of the campaign, by walk.
 pub async fn assignments(tx: &mut Tx, campaign: &Campaign) -> Result<HashMap<i64, Assignment>> {
-    let rows: Vec<Assignment> = tx
-        .fetch_all(
-            "SELECT a.walk_id, a.user_id, u.name AS canvasser, a.session_id, s.name AS session FROM walk_assignments a \
-             LEFT JOIN users u ON u.id = a.user_id \
-             LEFT JOIN canvass_sessions s ON s.campaign_id = a.campaign_id AND s.id = a.session_id \
-             WHERE a.campaign_id = $1",
-            args![campaign.id],
-        )
-        .await?;
-    Ok(rows.into_iter().map(|a| (a.walk_id, a)).collect())
+    let mut out = HashMap::new();
+    crate::bulk::scan(
+        tx,
+        "SELECT a.walk_id, a.user_id, u.name AS canvasser, a.session_id, s.name AS session FROM walk_assignments a \
+         LEFT JOIN users u ON u.id = a.user_id \
+         LEFT JOIN canvass_sessions s ON s.campaign_id = a.campaign_id AND s.id = a.session_id \
+         WHERE a.campaign_id = $1",
+        args![campaign.id],
+        |row| {
+            let a = Assignment {
+                walk_id: row.int(0)?,
+                user_id: row.opt_int(1)?,
+                canvasser: row.opt_text(2)?,
+                session_id: row.opt_int(3)?,
+                session: row.opt_text(4)?,
+            };
+            out.insert(a.walk_id, a);
+            Ok(())
+        },
+    )
+    .await?;
+    Ok(out)
 }
 
 /// The walks assigned to one volunteer.
@@ -733,18 +745,34 @@ pub async fn end_user_handouts(tx: &mut Tx, campaign: &Campaign, user_id: i64) -
 
 /// Ends the holdings of doors that are no longer on the walk they were handed on (after walks
 /// were re-planned), among the given walks.
-pub(crate) async fn end_moved_handouts(tx: &mut Tx, campaign: &Campaign, walk_ids: &[i64]) -> Result<()> {
+pub(crate) async fn end_moved_handouts(tx: &mut Tx, campaign: &Campaign, walk_ids: &[i64], walk_of: &HashMap<i64, i64>) -> Result<()> {
+    // The doors handed out on these walks that are on another walk now (or on none), by walk.
+    let mut moved: HashMap<i64, HashSet<i64>> = HashMap::new();
     for chunk in walk_ids.chunks(400) {
-        let (list, a) = id_list(chunk.iter().copied(), args![now(), campaign.id]);
-        tx.execute(
-            &format!(
-                "UPDATE handouts SET ended_at = $1 WHERE campaign_id = $2 AND ended_at IS NULL AND walk_id IN ({list}) \
-                 AND NOT EXISTS (SELECT 1 FROM walk_doors d WHERE d.campaign_id = handouts.campaign_id \
-                 AND d.walk_id = handouts.walk_id AND d.household_id = handouts.household_id)"
-            ),
-            a,
-        )
+        let (list, a) = id_list(chunk.iter().copied(), args![campaign.id]);
+        let sql = format!("SELECT walk_id, household_id FROM handouts WHERE campaign_id = $1 AND ended_at IS NULL AND walk_id IN ({list})");
+        crate::bulk::scan(tx, &sql, a, |row| {
+            let (walk, household) = (row.int(0)?, row.int(1)?);
+            if walk_of.get(&household) != Some(&walk) {
+                moved.entry(walk).or_default().insert(household);
+            }
+            Ok(())
+        })
         .await?;
+    }
+    let ended_at = now();
+    for (walk, households) in moved {
+        let households: Vec<i64> = households.into_iter().collect();
+        for chunk in households.chunks(400) {
+            let (list, a) = id_list(chunk.iter().copied(), args![ended_at.as_str(), campaign.id, walk]);
+            tx.execute(
+                &format!(
+                    "UPDATE handouts SET ended_at = $1 WHERE campaign_id = $2 AND walk_id = $3 AND ended_at IS NULL AND household_id IN ({list})"
+                ),
+                a,
+            )
+            .await?;
+        }
     }
     Ok(())
 }

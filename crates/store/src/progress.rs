@@ -595,33 +595,41 @@ pub async fn rebuild(tx: &mut Tx, campaign: &Campaign) -> Result<()> {
     .await
 }
 
-/// Works the walks' counts out again (after walks are re-planned, doors are on other walks).
-pub(crate) async fn rebuild_walks(tx: &mut Tx, campaign: &Campaign) -> Result<()> {
-    tx.execute("DELETE FROM progress_tallies WHERE campaign_id = $1 AND kind = 'walk'", args![campaign.id]).await?;
-    // Joined here rather than in SQL: a join over the campaign's doors and electors has no good
-    // order for SQLite's planner, and each side is one read by the campaign's key.
-    let walk_of: HashMap<i64, i64> = tx
-        .fetch_all::<(i64, i64)>("SELECT household_id, walk_id FROM walk_doors WHERE campaign_id = $1", args![campaign.id])
-        .await?
-        .into_iter()
-        .collect();
-    let doors: Vec<(i64, i64, i64)> =
-        tx.fetch_all("SELECT household_id, contacts, spoken FROM progress_doors WHERE campaign_id = $1", args![campaign.id]).await?;
-    let supporters: Vec<(i64,)> =
-        tx.fetch_all("SELECT household_id FROM progress_electors WHERE campaign_id = $1 AND supporter = 1", args![campaign.id]).await?;
-    let mut by_walk: HashMap<i64, [i64; 4]> = HashMap::new();
-    for (h, n, s) in doors {
-        let Some(w) = walk_of.get(&h) else { continue };
-        let t = by_walk.entry(*w).or_default();
-        t[CONTACTS] += n;
-        t[KNOCKED] += 1;
-        t[SPOKEN] += s;
+/// Works out again the counts of these walks (a district's, old and new, just re-planned: their
+/// doors are on other walks now), from each door's kept part. `walk_of` is the walk of each door
+/// of the new walks. What is kept is read in bulk; only these walks' counts are written.
+pub(crate) async fn rebuild_walks(tx: &mut Tx, campaign: &Campaign, walk_ids: &[i64], walk_of: &HashMap<i64, i64>) -> Result<()> {
+    for chunk in walk_ids.chunks(400) {
+        // A walk's key is its id as text.
+        let mut a = args![campaign.id];
+        let list: Vec<String> = chunk
+            .iter()
+            .map(|id| {
+                a.push(Arg::Text(Some(id.to_string())));
+                format!("${}", a.len())
+            })
+            .collect();
+        tx.execute(&format!("DELETE FROM progress_tallies WHERE campaign_id = $1 AND kind = 'walk' AND key IN ({})", list.join(", ")), a)
+            .await?;
     }
-    for (h,) in supporters {
-        if let Some(w) = walk_of.get(&h) {
+    let mut by_walk: HashMap<i64, [i64; 4]> = HashMap::new();
+    bulk::scan(tx, "SELECT household_id, contacts, spoken FROM progress_doors WHERE campaign_id = $1", args![campaign.id], |row| {
+        if let Some(w) = walk_of.get(&row.int(0)?) {
+            let t = by_walk.entry(*w).or_default();
+            t[CONTACTS] += row.int(1)?;
+            t[KNOCKED] += 1;
+            t[SPOKEN] += row.int(2)?;
+        }
+        Ok(())
+    })
+    .await?;
+    bulk::scan(tx, "SELECT household_id FROM progress_electors WHERE campaign_id = $1 AND supporter = 1", args![campaign.id], |row| {
+        if let Some(w) = walk_of.get(&row.int(0)?) {
             by_walk.entry(*w).or_default()[SUPPORTERS] += 1;
         }
-    }
+        Ok(())
+    })
+    .await?;
     let rows = by_walk
         .into_iter()
         .map(|(w, t)| args![campaign.id, "walk", w.to_string(), t[CONTACTS], t[KNOCKED], t[SPOKEN], t[SUPPORTERS]])
@@ -655,12 +663,17 @@ pub(crate) async fn build_missing(tx: &mut Tx) -> Result<()> {
 
 /// The campaign's live progress, read from what is kept.
 pub async fn read(tx: &mut Tx, campaign: &Campaign) -> Result<Progress> {
-    let rows: Vec<(String, String, i64, i64, i64, i64)> = tx
-        .fetch_all(
-            "SELECT kind, key, contacts, doors_knocked, doors_spoken, supporters FROM progress_tallies WHERE campaign_id = $1",
-            args![campaign.id],
-        )
-        .await?;
+    let mut rows: Vec<(String, String, i64, i64, i64, i64)> = Vec::new();
+    bulk::scan(
+        tx,
+        "SELECT kind, key, contacts, doors_knocked, doors_spoken, supporters FROM progress_tallies WHERE campaign_id = $1",
+        args![campaign.id],
+        |row| {
+            rows.push((row.text(0)?, row.text(1)?, row.int(2)?, row.int(3)?, row.int(4)?, row.int(5)?));
+            Ok(())
+        },
+    )
+    .await?;
     let tally = |r: &(String, String, i64, i64, i64, i64)| Tally {
         doors: 0,
         contacts: r.2.max(0) as u64,

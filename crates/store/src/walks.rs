@@ -93,18 +93,25 @@ pub async fn replace_district(
 ) -> Result<(Vec<Walk>, ReplanReport)> {
     let old: Vec<(i64, i64)> =
         tx.fetch_all("SELECT id, number FROM walks WHERE campaign_id = $1 AND polling_district = $2", args![campaign.id, district]).await?;
-    let old_doors: Vec<(i64, i64)> = tx
-        .fetch_all(
-            "SELECT d.walk_id, d.household_id FROM walk_doors d JOIN walks w ON w.campaign_id = d.campaign_id AND w.id = d.walk_id \
-             WHERE w.campaign_id = $1 AND w.polling_district = $2",
-            args![campaign.id, district],
-        )
-        .await?;
     let mut door_walk: HashMap<i64, i64> = HashMap::new();
     let mut old_size: HashMap<i64, usize> = HashMap::new();
-    for (walk, door) in old_doors {
-        door_walk.insert(door, walk);
-        *old_size.entry(walk).or_default() += 1;
+    for chunk in old.chunks(400) {
+        let mut a = args![campaign.id];
+        let list: Vec<String> = chunk
+            .iter()
+            .map(|(id, _)| {
+                a.push(Arg::Int(Some(*id)));
+                format!("${}", a.len())
+            })
+            .collect();
+        let sql = format!("SELECT walk_id, household_id FROM walk_doors WHERE campaign_id = $1 AND walk_id IN ({})", list.join(", "));
+        crate::bulk::scan(tx, &sql, a, |row| {
+            let walk = row.int(0)?;
+            door_walk.insert(row.int(1)?, walk);
+            *old_size.entry(walk).or_default() += 1;
+            Ok(())
+        })
+        .await?;
     }
     let old_number: HashMap<i64, i64> = old.iter().copied().collect();
 
@@ -145,6 +152,7 @@ pub async fn replace_district(
     let mut next_number = 1;
     let (mut next_id,): (i64,) = tx.fetch_one("SELECT next_row_id FROM campaigns WHERE id = $1", args![campaign.id]).await?;
     let mut saved = Vec::with_capacity(planned.len());
+    let mut doors = Vec::with_capacity(planned.iter().map(|w| w.doors.len()).sum());
     let mut report = ReplanReport { walks: planned.len(), kept: kept.len(), ..Default::default() };
     report.removed = old.len() - kept.len();
     for (i, w) in planned.into_iter().enumerate() {
@@ -174,67 +182,92 @@ pub async fn replace_district(
             minutes: w.minutes,
             register_version: campaign.register_version,
         };
-        tx.execute(
-            "INSERT INTO walks (campaign_id, id, polling_district, number, name, doors, electors, distance_m, minutes, register_version) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            args![
-                campaign.id,
-                walk.id,
-                district,
-                walk.number,
-                walk.name.as_str(),
-                walk.doors,
-                walk.electors,
-                walk.distance_m,
-                walk.minutes,
-                walk.register_version
-            ],
-        )
-        .await?;
-        for (chunk_start, chunk) in w.doors.chunks(400).enumerate().map(|(c, ch)| (c * 400, ch)) {
-            let mut values = Vec::with_capacity(chunk.len());
-            let mut a: Vec<Arg> = args![campaign.id, walk.id];
-            for (k, door) in chunk.iter().enumerate() {
-                values.push(format!("($1, $2, ${}, ${})", a.len() + 1, a.len() + 2));
-                a.push(Arg::Int(Some((chunk_start + k + 1) as i64)));
-                a.push(Arg::Int(Some(*door)));
-            }
-            tx.execute(&format!("INSERT INTO walk_doors (campaign_id, walk_id, seq, household_id) VALUES {}", values.join(", ")), a)
-                .await?;
-        }
+        doors.extend(w.doors.iter().enumerate().map(|(k, &household_id)| NewWalkDoor {
+            walk_id: walk.id,
+            seq: k as i64 + 1,
+            household_id,
+        }));
         saved.push(walk);
     }
+    let walk_of: HashMap<i64, i64> = doors.iter().map(|d| (d.household_id, d.walk_id)).collect();
+    crate::bulk::insert(tx, Some(campaign.id), saved.clone()).await?;
+    crate::bulk::insert(tx, Some(campaign.id), doors).await?;
     tx.execute("UPDATE campaigns SET next_row_id = $1 WHERE id = $2", args![next_id, campaign.id]).await?;
     // A door that left the walk it was handed out on is no longer its volunteer's.
     let old_ids: Vec<i64> = old.iter().map(|o| o.0).collect();
-    crate::canvassing::end_moved_handouts(tx, campaign, &old_ids).await?;
-    // Doors are on other walks now: the walks' counts follow them.
-    crate::progress::rebuild_walks(tx, campaign).await?;
+    crate::canvassing::end_moved_handouts(tx, campaign, &old_ids, &walk_of).await?;
+    // Doors are on other walks now: the district's walks' counts follow them.
+    let walk_ids: Vec<i64> = old_ids.iter().chain(saved.iter().map(|w| &w.id)).copied().collect();
+    crate::progress::rebuild_walks(tx, campaign, &walk_ids, &walk_of).await?;
     saved.sort_by_key(|w| w.number);
     Ok((saved, report))
 }
 
+/// A door of a walk, in walking order.
+struct NewWalkDoor {
+    walk_id: i64,
+    seq: i64,
+    household_id: i64,
+}
+
+impl crate::bulk::BulkRow for Walk {
+    const TABLE: &'static str = "walks";
+    const COLUMNS: &'static [&'static str] =
+        &["campaign_id", "id", "polling_district", "number", "name", "doors", "electors", "distance_m", "minutes", "register_version"];
+
+    fn push_args(self, out: &mut Vec<Arg>) {
+        out.extend([
+            Arg::Int(Some(self.id)),
+            Arg::Text(Some(self.polling_district)),
+            Arg::Int(Some(self.number)),
+            Arg::Text(Some(self.name)),
+            Arg::Int(Some(self.doors)),
+            Arg::Int(Some(self.electors)),
+            Arg::Real(Some(self.distance_m)),
+            Arg::Int(Some(self.minutes)),
+            Arg::Int(Some(self.register_version)),
+        ]);
+    }
+}
+
+impl crate::bulk::BulkRow for NewWalkDoor {
+    const TABLE: &'static str = "walk_doors";
+    const COLUMNS: &'static [&'static str] = &["campaign_id", "walk_id", "seq", "household_id"];
+
+    fn push_args(self, out: &mut Vec<Arg>) {
+        out.extend([Arg::Int(Some(self.walk_id)), Arg::Int(Some(self.seq)), Arg::Int(Some(self.household_id))]);
+    }
+}
+
 const WALK_COLUMNS: &str = "id, polling_district, number, name, doors, electors, distance_m, minutes, register_version";
 
+/// The campaign's walks (or a district's), in order. Read in bulk: the live progress reads them
+/// all on every refresh of every dashboard.
 pub async fn list(tx: &mut Tx, campaign: &Campaign, district: Option<&str>) -> Result<Vec<Walk>> {
-    Ok(match district {
-        Some(d) => {
-            tx.fetch_all(
-                &format!(
-                    "SELECT {WALK_COLUMNS} FROM walks WHERE campaign_id = $1 AND polling_district = $2 ORDER BY polling_district, number"
-                ),
-                args![campaign.id, d],
-            )
-            .await?
-        }
-        None => {
-            tx.fetch_all(
-                &format!("SELECT {WALK_COLUMNS} FROM walks WHERE campaign_id = $1 ORDER BY polling_district, number"),
-                args![campaign.id],
-            )
-            .await?
-        }
+    let (sql, a) = match district {
+        Some(d) => (
+            format!("SELECT {WALK_COLUMNS} FROM walks WHERE campaign_id = $1 AND polling_district = $2 ORDER BY polling_district, number"),
+            args![campaign.id, d],
+        ),
+        None => (format!("SELECT {WALK_COLUMNS} FROM walks WHERE campaign_id = $1 ORDER BY polling_district, number"), args![campaign.id]),
+    };
+    let mut walks = Vec::new();
+    crate::bulk::scan(tx, &sql, a, |row| {
+        walks.push(Walk {
+            id: row.int(0)?,
+            polling_district: row.text(1)?,
+            number: row.int(2)?,
+            name: row.text(3)?,
+            doors: row.int(4)?,
+            electors: row.int(5)?,
+            distance_m: row.real(6)?,
+            minutes: row.int(7)?,
+            register_version: row.int(8)?,
+        });
+        Ok(())
     })
+    .await?;
+    Ok(walks)
 }
 
 /// One door of a walk, for maps and sheets.

@@ -98,9 +98,17 @@ pub async fn sync(State(state): State<AppState>, viewer: Viewer, JsonBody(body):
     Ok(Json(canvassing::sync(&state.app, viewer.actor(), body.contacts, body.sent_at).await?))
 }
 
-pub async fn progress(State(state): State<AppState>, viewer: Viewer) -> ApiResult<Json<Value>> {
-    let (p, win, _) = canvassing::progress(&state.app, viewer.actor()).await?;
-    Ok(Json(json!({ "progress": p, "win_number": win })))
+/// The live progress and the win number, serialised as they are (no JSON tree in between: every
+/// dashboard reads this every 10 s).
+#[derive(serde::Serialize)]
+pub struct LiveProgress {
+    progress: groundgame_store::progress::Progress,
+    win_number: Option<groundgame_core::results::WinNumber>,
+}
+
+pub async fn progress(State(state): State<AppState>, viewer: Viewer) -> ApiResult<Json<LiveProgress>> {
+    let (progress, win_number, _) = canvassing::progress(&state.app, viewer.actor()).await?;
+    Ok(Json(LiveProgress { progress, win_number }))
 }
 
 pub async fn register_stats(State(state): State<AppState>, viewer: Viewer) -> ApiResult<Json<Value>> {
