@@ -102,7 +102,7 @@ def main():
         run(["psql", PG, "-q", "-c", f"CREATE DATABASE {name}"])
         url = PG.rsplit("/", 1)[0] + "/" + name
         run([G, "--database", url, "campaign", "list"])  # migrate
-        run(["psql", url, "-q", "-c", f"\\copy campaigns (id, ballot_id, gss, name, election_date, register_version, next_row_id, created_at) from {dumps['campaigns']}"])
+        run(["psql", url, "-q", "-c", f"\\copy campaigns from {dumps['campaigns']}"])
         copies.append(timed(["psql", url, "-q", "-v", "ON_ERROR_STOP=1", "-c", f"\\copy households from {dumps['households']}", "-c", f"\\copy electors from {dumps['electors']}"]))
         run(["psql", PG, "-q", "-c", f"DROP DATABASE {name}"])
     run(["psql", PG, "-q", "-c", f"DROP DATABASE {src}"])
