@@ -103,21 +103,24 @@ async fn write_group(store: Store, group: Vec<Job>) -> Vec<Answer> {
             source: Source::App,
             clock_error: job.clock_error,
         };
-        let result = async {
-            tx.execute("SAVEPOINT sync_batch", vec![]).await?;
-            match canvassing::record_contacts(&mut tx, &job.campaign, batch).await {
-                Ok(report) => {
-                    tx.execute("RELEASE SAVEPOINT sync_batch", vec![]).await?;
-                    Ok(report)
-                }
-                Err(e) => {
-                    tx.execute("ROLLBACK TO SAVEPOINT sync_batch", vec![]).await?;
-                    tx.execute("RELEASE SAVEPOINT sync_batch", vec![]).await?;
-                    Err(e)
-                }
+        // A batch's own failure is rolled back to its savepoint and told to that phone. A failure
+        // of the savepoints themselves means the transaction is no longer what it seems (SQLite
+        // may have rolled it all back after a disk error): nothing of the group is kept or
+        // acknowledged, and every phone sends its batch again.
+        if let Err(e) = tx.execute("SAVEPOINT sync_batch", vec![]).await {
+            return failed(group.len(), &e);
+        }
+        let result = canvassing::record_contacts(&mut tx, &job.campaign, batch).await;
+        let close: &[&str] = if result.is_ok() {
+            &["RELEASE SAVEPOINT sync_batch"]
+        } else {
+            &["ROLLBACK TO SAVEPOINT sync_batch", "RELEASE SAVEPOINT sync_batch"]
+        };
+        for sql in close {
+            if let Err(e) = tx.execute(sql, vec![]).await {
+                return failed(group.len(), &e);
             }
         }
-        .await;
         results.push(result);
     }
     match tx.commit().await {
