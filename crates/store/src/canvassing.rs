@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::args;
 use crate::campaigns::Campaign;
-use crate::db::{now, Arg, Tx};
+use crate::db::{in_list, now, Arg, Tx};
 use crate::error::{Error, Result};
 use crate::walks::{self, Walk};
 
@@ -220,7 +220,7 @@ pub async fn walk_payload(tx: &mut Tx, campaign: &Campaign, walk_id: i64, scope:
     let (walk, doors) = walks::get_in_scope(tx, campaign, walk_id, scope).await?;
     // Electors have no index by household (it would slow every import): one pass over the
     // campaign's electors with the walk's doors as a list beats a join that searches per door.
-    let (list, a) = id_list(doors.iter().map(|d| d.household_id), args![campaign.id]);
+    let (list, a) = in_list(doors.iter().map(|d| d.household_id), args![campaign.id]);
     let rows: Vec<DoorstepRow> = if doors.is_empty() {
         Vec::new()
     } else {
@@ -497,19 +497,12 @@ async fn stored_contacts(
     campaign: &Campaign,
     ids: impl Iterator<Item = uuid::Uuid>,
 ) -> Result<HashMap<uuid::Uuid, StoredContact>> {
-    let mut a = args![campaign.id];
-    let list: Vec<String> = ids
-        .map(|id| {
-            a.push(id.to_string().into());
-            format!("${}", a.len())
-        })
-        .collect();
+    let (list, a) = in_list(ids.map(|id| id.to_string()), args![campaign.id]);
     let rows: Vec<StoredContact> = tx
         .fetch_all(
             &format!(
                 "SELECT id, walk_id, household_id, elector_id, user_id, recorded_at, outcome, answers, note FROM contacts \
-                 WHERE campaign_id = $1 AND id IN ({})",
-                list.join(", ")
+                 WHERE campaign_id = $1 AND id IN ({list})"
             ),
             a,
         )
@@ -552,7 +545,7 @@ impl Doors {
     fn queries(campaign: &Campaign, user_id: i64, scope: &Scope, contacts: &[Contact], reads: &mut crate::bulk::Reads) -> DoorsLoad {
         let named: HashSet<i64> = contacts.iter().map(|c| c.household_id).collect();
         let none = |list: String| if list.is_empty() { "NULL".to_owned() } else { list };
-        let (list, a) = id_list(named.iter().copied(), args![campaign.id, user_id]);
+        let (list, a) = in_list(named.iter().copied(), args![campaign.id, user_id]);
         let q_handouts = reads.add(
             format!(
                 "SELECT household_id, elector_id, walk_id, ended_at FROM handouts WHERE campaign_id = $1 AND user_id = $2 AND household_id IN ({})",
@@ -563,7 +556,7 @@ impl Doors {
         // (household, walk) pairs the scope allows now.
         let q_walks = match scope {
             Scope::Campaign => {
-                let (list, a) = id_list(named.iter().copied(), args![campaign.id]);
+                let (list, a) = in_list(named.iter().copied(), args![campaign.id]);
                 reads.add(
                     format!(
                         "SELECT h.id, d.walk_id FROM households h LEFT JOIN walk_doors d ON d.campaign_id = h.campaign_id \
@@ -582,12 +575,12 @@ impl Doors {
                 args![campaign.id, *user],
             ),
         };
-        let (list, a) = id_list(contacts.iter().filter_map(|c| c.elector_id).collect::<HashSet<_>>().into_iter(), args![campaign.id]);
+        let (list, a) = in_list(contacts.iter().filter_map(|c| c.elector_id).collect::<HashSet<_>>(), args![campaign.id]);
         let q_homes = reads.add(
             format!("SELECT id, household_id FROM electors WHERE campaign_id = $1 AND household_id IS NOT NULL AND id IN ({})", none(list)),
             a,
         );
-        let (list, a) = id_list(named.iter().copied(), args![campaign.id]);
+        let (list, a) = in_list(named.iter().copied(), args![campaign.id]);
         let q_district =
             reads.add(format!("SELECT id, polling_district FROM households WHERE campaign_id = $1 AND id IN ({})", none(list)), a);
         DoorsLoad {
@@ -749,7 +742,7 @@ pub(crate) async fn end_moved_handouts(tx: &mut Tx, campaign: &Campaign, walk_id
     // The doors handed out on these walks that are on another walk now (or on none), by walk.
     let mut moved: HashMap<i64, HashSet<i64>> = HashMap::new();
     for chunk in walk_ids.chunks(400) {
-        let (list, a) = id_list(chunk.iter().copied(), args![campaign.id]);
+        let (list, a) = in_list(chunk.iter().copied(), args![campaign.id]);
         let sql = format!("SELECT walk_id, household_id FROM handouts WHERE campaign_id = $1 AND ended_at IS NULL AND walk_id IN ({list})");
         crate::bulk::scan(tx, &sql, a, |row| {
             let (walk, household) = (row.int(0)?, row.int(1)?);
@@ -764,7 +757,7 @@ pub(crate) async fn end_moved_handouts(tx: &mut Tx, campaign: &Campaign, walk_id
     for (walk, households) in moved {
         let households: Vec<i64> = households.into_iter().collect();
         for chunk in households.chunks(400) {
-            let (list, a) = id_list(chunk.iter().copied(), args![ended_at.as_str(), campaign.id, walk]);
+            let (list, a) = in_list(chunk.iter().copied(), args![ended_at.as_str(), campaign.id, walk]);
             tx.execute(
                 &format!(
                     "UPDATE handouts SET ended_at = $1 WHERE campaign_id = $2 AND walk_id = $3 AND ended_at IS NULL AND household_id IN ({list})"
@@ -775,17 +768,6 @@ pub(crate) async fn end_moved_handouts(tx: &mut Tx, campaign: &Campaign, walk_id
         }
     }
     Ok(())
-}
-
-/// `$2, $3, ...` for a list of ids after the given arguments, and the arguments with the ids.
-fn id_list(ids: impl Iterator<Item = i64>, mut a: Vec<Arg>) -> (String, Vec<Arg>) {
-    let list: Vec<String> = ids
-        .map(|id| {
-            a.push(id.into());
-            format!("${}", a.len())
-        })
-        .collect();
-    (list.join(", "), a)
 }
 
 /// Contacts of a walk, newest first, for the organiser's walk page.

@@ -284,6 +284,19 @@ pub enum Arg {
     Bytes(Vec<u8>),
 }
 
+/// `$k, $k+1, ...` for a list of values after the arguments `a`, for `IN (...)`, and the
+/// arguments with the values.
+pub(crate) fn in_list<T: Into<Arg>>(values: impl IntoIterator<Item = T>, mut a: Vec<Arg>) -> (String, Vec<Arg>) {
+    let list: Vec<String> = values
+        .into_iter()
+        .map(|v| {
+            a.push(v.into());
+            format!("${}", a.len())
+        })
+        .collect();
+    (list.join(", "), a)
+}
+
 impl From<i64> for Arg {
     fn from(v: i64) -> Self {
         Arg::Int(Some(v))

@@ -11,7 +11,7 @@ use groundgame_core::survey::{spoken_to, ElectorState};
 use serde::Serialize;
 
 use crate::campaigns::Campaign;
-use crate::db::{Arg, Tx};
+use crate::db::{in_list, Arg, Tx};
 use crate::error::Result;
 use crate::walks::{self, Walk};
 use crate::{args, bulk};
@@ -148,23 +148,12 @@ impl Deltas {
     }
 }
 
-/// `$k, $k+1, ...` for a list of ids after the arguments `a`, and the arguments with the ids.
-fn id_list(ids: impl Iterator<Item = i64>, mut a: Vec<Arg>) -> (String, Vec<Arg>) {
-    let list: Vec<String> = ids
-        .map(|id| {
-            a.push(id.into());
-            format!("${}", a.len())
-        })
-        .collect();
-    (list.join(", "), a)
-}
-
 /// The walk each of these households is on now.
 async fn walks_of(tx: &mut Tx, campaign: &Campaign, households: &HashSet<i64>) -> Result<HashMap<i64, i64>> {
     if households.is_empty() {
         return Ok(HashMap::new());
     }
-    let (list, a) = id_list(households.iter().copied(), args![campaign.id]);
+    let (list, a) = in_list(households.iter().copied(), args![campaign.id]);
     let rows: Vec<(i64, i64)> = tx
         .fetch_all(&format!("SELECT household_id, walk_id FROM walk_doors WHERE campaign_id = $1 AND household_id IN ({list})"), a)
         .await?;
@@ -229,12 +218,12 @@ impl Loaded {
     /// Adds to `reads` the queries for what the batch touches; their rows come back through
     /// [`Loaded::take`].
     pub(crate) fn queries(campaign: &Campaign, t: &Touched, reads: &mut bulk::Reads) -> Loaded {
-        let (electors, a) = id_list(t.electors.iter().copied(), args![campaign.id]);
+        let (electors, a) = in_list(t.electors.iter().copied(), args![campaign.id]);
         let q_electors = reads.add(
             format!("SELECT {ELECTOR_COLUMNS} FROM progress_electors WHERE campaign_id = $1 AND elector_id IN ({})", or_none(&electors)),
             a,
         );
-        let (households, a) = id_list(t.households.iter().copied(), args![campaign.id]);
+        let (households, a) = in_list(t.households.iter().copied(), args![campaign.id]);
         let q_walks = reads.add(
             format!("SELECT household_id, walk_id FROM walk_doors WHERE campaign_id = $1 AND household_id IN ({})", or_none(&households)),
             a.clone(),
@@ -247,20 +236,12 @@ impl Loaded {
             a,
         );
         // By (day, household): the key's order, so that the lookup never reads other days' doors.
-        let mut a = args![campaign.id];
-        let day_list: Vec<String> = t
-            .days
-            .iter()
-            .map(|d| {
-                a.push(d.as_str().into());
-                format!("${}", a.len())
-            })
-            .collect();
-        let (households, a) = id_list(t.households.iter().copied(), a);
+        let (day_list, a) = in_list(t.days.iter().map(String::as_str), args![campaign.id]);
+        let (households, a) = in_list(t.households.iter().copied(), a);
         let q_days = reads.add(
             format!(
                 "SELECT day, household_id, spoken FROM progress_door_days WHERE campaign_id = $1 AND day IN ({}) AND household_id IN ({})",
-                or_none(&day_list.join(", ")),
+                or_none(&day_list),
                 or_none(&households)
             ),
             a,
@@ -510,7 +491,7 @@ async fn fold_electors(tx: &mut Tx, campaign: &Campaign, electors: &HashSet<i64>
     let mut rows: Vec<ContactRow> = Vec::new();
     let all: Vec<i64> = doors.iter().copied().collect();
     for chunk in all.chunks(500) {
-        let (list, a) = id_list(chunk.iter().copied(), args![campaign.id]);
+        let (list, a) = in_list(chunk.iter().copied(), args![campaign.id]);
         let found: Vec<ContactRow> = tx
             .fetch_all(
                 &format!(
@@ -601,16 +582,8 @@ pub async fn rebuild(tx: &mut Tx, campaign: &Campaign) -> Result<()> {
 pub(crate) async fn rebuild_walks(tx: &mut Tx, campaign: &Campaign, walk_ids: &[i64], walk_of: &HashMap<i64, i64>) -> Result<()> {
     for chunk in walk_ids.chunks(400) {
         // A walk's key is its id as text.
-        let mut a = args![campaign.id];
-        let list: Vec<String> = chunk
-            .iter()
-            .map(|id| {
-                a.push(Arg::Text(Some(id.to_string())));
-                format!("${}", a.len())
-            })
-            .collect();
-        tx.execute(&format!("DELETE FROM progress_tallies WHERE campaign_id = $1 AND kind = 'walk' AND key IN ({})", list.join(", ")), a)
-            .await?;
+        let (list, a) = in_list(chunk.iter().map(i64::to_string), args![campaign.id]);
+        tx.execute(&format!("DELETE FROM progress_tallies WHERE campaign_id = $1 AND kind = 'walk' AND key IN ({list})"), a).await?;
     }
     let mut by_walk: HashMap<i64, [i64; 4]> = HashMap::new();
     bulk::scan(tx, "SELECT household_id, contacts, spoken FROM progress_doors WHERE campaign_id = $1", args![campaign.id], |row| {
@@ -732,7 +705,7 @@ pub async fn read(tx: &mut Tx, campaign: &Campaign) -> Result<Progress> {
 pub async fn elector_states(tx: &mut Tx, campaign: &Campaign, households: &[i64]) -> Result<HashMap<i64, ElectorState>> {
     let mut out = HashMap::new();
     for chunk in households.chunks(500) {
-        let (list, a) = id_list(chunk.iter().copied(), args![campaign.id]);
+        let (list, a) = in_list(chunk.iter().copied(), args![campaign.id]);
         let rows: Vec<ElectorRow> = tx
             .fetch_all(&format!("SELECT {ELECTOR_COLUMNS} FROM progress_electors WHERE campaign_id = $1 AND household_id IN ({list})"), a)
             .await?;

@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::args;
 use crate::campaigns::Campaign;
 use crate::canvassing::Scope;
-use crate::db::{Arg, Tx};
+use crate::db::{in_list, Arg, Tx};
 use crate::error::{Error, Result};
 
 /// A household as a door to plan: where it is, who lives there.
@@ -96,15 +96,8 @@ pub async fn replace_district(
     let mut door_walk: HashMap<i64, i64> = HashMap::new();
     let mut old_size: HashMap<i64, usize> = HashMap::new();
     for chunk in old.chunks(400) {
-        let mut a = args![campaign.id];
-        let list: Vec<String> = chunk
-            .iter()
-            .map(|(id, _)| {
-                a.push(Arg::Int(Some(*id)));
-                format!("${}", a.len())
-            })
-            .collect();
-        let sql = format!("SELECT walk_id, household_id FROM walk_doors WHERE campaign_id = $1 AND walk_id IN ({})", list.join(", "));
+        let (list, a) = in_list(chunk.iter().map(|(id, _)| *id), args![campaign.id]);
+        let sql = format!("SELECT walk_id, household_id FROM walk_doors WHERE campaign_id = $1 AND walk_id IN ({list})");
         crate::bulk::scan(tx, &sql, a, |row| {
             let walk = row.int(0)?;
             door_walk.insert(row.int(1)?, walk);

@@ -54,17 +54,18 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for QueryParams<T>
 }
 
 /// A JSON body: an object (serde would take the fields of a struct in order from an array too),
-/// read into `T` with the path to whatever does not fit.
+/// read into `T` with the path to whatever does not fit. axum checks the content type, the size
+/// and the syntax; the text is then read into `T` directly, with no JSON tree in between.
 pub struct JsonBody<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     type Rejection = AppError;
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
-        let axum::Json(value) = axum::Json::<serde_json::Value>::from_request(req, state).await.map_err(json_error)?;
-        if !value.is_object() {
+        let axum::Json(raw) = axum::Json::<Box<serde_json::value::RawValue>>::from_request(req, state).await.map_err(json_error)?;
+        if !raw.get().starts_with('{') {
             return Err(AppError::bad_request("the request could not be read: send a JSON object ({ ... })"));
         }
-        serde_path_to_error::deserialize(value)
+        serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_str(raw.get()))
             .map(JsonBody)
             .map_err(|e| AppError::bad_request(format!("the request could not be read: {e}")))
     }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::args;
 use crate::campaigns::Campaign;
-use crate::db::{now, Tx};
+use crate::db::{in_list, now, Tx};
 use crate::error::Result;
 
 /// An upload as kept.
@@ -47,17 +47,9 @@ pub async fn drop_upload(tx: &mut Tx, campaign: &Campaign, id: &str) -> Result<(
 pub async fn walks_losing(tx: &mut Tx, campaign: &Campaign, gone: &[i64]) -> Result<BTreeMap<i64, i64>> {
     let mut lost: BTreeMap<i64, i64> = BTreeMap::new();
     for chunk in gone.chunks(500) {
-        let mut a = args![campaign.id];
-        let list: Vec<String> = chunk
-            .iter()
-            .map(|h| {
-                a.push((*h).into());
-                format!("${}", a.len())
-            })
-            .collect();
-        let rows: Vec<(i64,)> = tx
-            .fetch_all(&format!("SELECT walk_id FROM walk_doors WHERE campaign_id = $1 AND household_id IN ({})", list.join(", ")), a)
-            .await?;
+        let (list, a) = in_list(chunk.iter().copied(), args![campaign.id]);
+        let rows: Vec<(i64,)> =
+            tx.fetch_all(&format!("SELECT walk_id FROM walk_doors WHERE campaign_id = $1 AND household_id IN ({list})"), a).await?;
         for (w,) in rows {
             *lost.entry(w).or_default() += 1;
         }
