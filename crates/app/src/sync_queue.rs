@@ -1,7 +1,8 @@
 //! Group commit for syncs. Phones' batches waiting for their turn to write are written together,
-//! in one transaction, each inside a savepoint of its own: one commit (and one flush to disk) for
-//! many batches, and a batch that fails leaves the others as they are. A batch is acknowledged
-//! only after the commit it is in.
+//! in one transaction: one commit (and one flush to disk) for many batches, whose reads, inserts
+//! and progress are done together. If that fails, they are written again one at a time, each
+//! inside a savepoint of its own, so that a batch that fails leaves the others as they are. A
+//! batch is acknowledged only after the commit it is in.
 
 use chrono::Duration;
 use groundgame_core::survey::Contact;
@@ -88,21 +89,40 @@ fn failed(n: usize, e: &groundgame_store::Error) -> Vec<Answer> {
     (0..n).map(|_| Err(groundgame_store::Error::Internal(anyhow::anyhow!("the batch could not be written: {e}")))).collect()
 }
 
-/// One transaction for the group, a savepoint for each batch.
+/// The group written together in one transaction; if that fails, one batch at a time.
 async fn write_group(store: Store, group: Vec<Job>) -> Vec<Answer> {
     let mut tx = match store.begin_write().await {
         Ok(tx) => tx,
         Err(e) => return failed(group.len(), &e),
     };
+    let batches: Vec<(&Campaign, Batch)> = group.iter().map(|job| (&job.campaign, batch(job))).collect();
+    match canvassing::record_batches(&mut tx, &batches).await {
+        Ok(reports) => {
+            return match tx.commit().await {
+                Ok(()) => reports.into_iter().map(Ok).collect(),
+                Err(e) => failed(group.len(), &e),
+            };
+        }
+        Err(e) => {
+            tracing::warn!("a group of {} batches could not be written together ({e}); writing them one at a time", group.len());
+            drop(tx);
+        }
+    }
+    one_at_a_time(store, &group).await
+}
+
+fn batch(job: &Job) -> Batch<'_> {
+    Batch { contacts: &job.contacts, user_id: job.user_id, scope: job.scope.clone(), source: Source::App, clock_error: job.clock_error }
+}
+
+/// One transaction for the group, a savepoint for each batch.
+async fn one_at_a_time(store: Store, group: &[Job]) -> Vec<Answer> {
+    let mut tx = match store.begin_write().await {
+        Ok(tx) => tx,
+        Err(e) => return failed(group.len(), &e),
+    };
     let mut results = Vec::with_capacity(group.len());
-    for job in &group {
-        let batch = Batch {
-            contacts: &job.contacts,
-            user_id: job.user_id,
-            scope: job.scope.clone(),
-            source: Source::App,
-            clock_error: job.clock_error,
-        };
+    for job in group {
         // A batch's own failure is rolled back to its savepoint and told to that phone. A failure
         // of the savepoints themselves means the transaction is no longer what it seems (SQLite
         // may have rolled it all back after a disk error): nothing of the group is kept or
@@ -110,7 +130,7 @@ async fn write_group(store: Store, group: Vec<Job>) -> Vec<Answer> {
         if let Err(e) = tx.execute("SAVEPOINT sync_batch", vec![]).await {
             return failed(group.len(), &e);
         }
-        let result = canvassing::record_contacts(&mut tx, &job.campaign, batch).await;
+        let result = canvassing::record_contacts(&mut tx, &job.campaign, batch(job)).await;
         let close: &[&str] = if result.is_ok() {
             &["RELEASE SAVEPOINT sync_batch"]
         } else {

@@ -157,18 +157,60 @@ impl ScanRow<'_> {
 }
 
 /// Queries to read together: on SQLite all of them in one turn of SQLite's own API beneath the
-/// transaction (the async driver would hand each row to another thread), on PostgreSQL one after
-/// another.
-#[derive(Default)]
+/// transaction (the async driver would hand each row to another thread), each text prepared once
+/// however often it is added; on PostgreSQL one after another.
 pub(crate) struct Reads {
+    sqlite: bool,
     queries: Vec<(String, Vec<Arg>)>,
 }
 
 impl Reads {
+    /// Reads for this transaction's backend.
+    pub fn new(tx: &Tx) -> Reads {
+        Reads { sqlite: matches!(tx, Tx::Sqlite(_)), queries: Vec::new() }
+    }
+
     /// Adds a query; its rows come to the reader with the number returned.
     pub fn add(&mut self, sql: String, args: Vec<Arg>) -> usize {
         self.queries.push((sql, args));
         self.queries.len() - 1
+    }
+
+    /// How many queries have been added.
+    pub fn len(&self) -> usize {
+        self.queries.len()
+    }
+
+    /// The inside of `IN (...)` for a list of values, its arguments pushed onto `args`. On
+    /// SQLite the list is one JSON array read by `json_each`, so that the query's text is the
+    /// same whatever the list's length and its statement is prepared once; on PostgreSQL a
+    /// placeholder for each value (`NULL` for none, as `IN ()` is not SQL).
+    pub fn list<T: Into<Arg>>(&self, values: impl IntoIterator<Item = T>, args: &mut Vec<Arg>) -> String {
+        if self.sqlite {
+            let mut json = String::from("[");
+            for (i, v) in values.into_iter().enumerate() {
+                if i > 0 {
+                    json.push(',');
+                }
+                match v.into() {
+                    Arg::Int(Some(n)) => {
+                        let _ = write!(json, "{n}");
+                    }
+                    Arg::Text(Some(t)) => json.push_str(&serde_json::Value::String(t).to_string()),
+                    _ => json.push_str("null"),
+                }
+            }
+            json.push(']');
+            args.push(Arg::Text(Some(json)));
+            return format!("SELECT value FROM json_each(${})", args.len());
+        }
+        let (list, a) = crate::db::in_list(values, std::mem::take(args));
+        *args = a;
+        if list.is_empty() {
+            "NULL".into()
+        } else {
+            list
+        }
     }
 }
 
@@ -177,8 +219,9 @@ pub(crate) async fn read(tx: &mut Tx, reads: Reads, mut each: impl FnMut(usize, 
     match tx {
         Tx::Sqlite(sqlite) => {
             with_sqlite(sqlite, |conn| {
+                conn.set_prepared_statement_cache_capacity(32);
                 for (i, (sql, args)) in reads.queries.into_iter().enumerate() {
-                    let mut stmt = conn.prepare(&sql).map_err(sqlite_error).context("Failed to prepare a read")?;
+                    let mut stmt = conn.prepare_cached(&sql).map_err(sqlite_error).context("Failed to prepare a read")?;
                     bind_sqlite(&mut stmt, args)?;
                     let mut rows = stmt.raw_query();
                     while let Some(row) = rows.next().map_err(sqlite_error)? {

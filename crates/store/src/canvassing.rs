@@ -312,148 +312,251 @@ const HOLDING_SLACK: chrono::Duration = chrono::Duration::minutes(2);
 /// duplicate, not an error, so a batch replayed after a dropped connection changes nothing. An id
 /// already stored with other answers is refused, never silently dropped.
 pub async fn record_contacts(tx: &mut Tx, campaign: &Campaign, batch: Batch<'_>) -> Result<SyncReport> {
-    let mut report = SyncReport::default();
+    let mut reports = record_batches(tx, &[(campaign, batch)]).await?;
+    Ok(reports.pop().unwrap_or_default())
+}
+
+/// A batch's contacts as they are taken in: when each counts, and those that may be stored.
+struct Taking<'a> {
+    times: Vec<chrono::DateTime<chrono::Utc>>,
+    received: String,
+    valid: Vec<(&'a Contact, String)>,
+}
+
+/// Stores several batches (of any campaigns) together, as [`record_contacts`] stores one, with
+/// a report for each in order: what they need is read in one go, their contacts are inserted
+/// together and each campaign's progress takes in all of its new contacts at once. An error fails
+/// them all; the caller may then store them one at a time to find the batch at fault.
+pub async fn record_batches(tx: &mut Tx, batches: &[(&Campaign, Batch<'_>)]) -> Result<Vec<SyncReport>> {
     let received = chrono::Utc::now();
-    let began = chrono::DateTime::parse_from_rfc3339(&campaign.created_at)
-        .map(|t| t.with_timezone(&chrono::Utc))
-        .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC);
-    let times: Vec<chrono::DateTime<chrono::Utc>> = batch
-        .contacts
+    let mut taking: Vec<Taking> = batches
         .iter()
-        .map(|c| match batch.source {
-            Source::App => survey::ordered_at(c.recorded_at, batch.clock_error, began, received),
-            // Paper dates come from the person keying the sheet in, checked by the caller.
-            Source::Paper => c.recorded_at.min(received),
+        .map(|(campaign, batch)| {
+            let began = chrono::DateTime::parse_from_rfc3339(&campaign.created_at)
+                .map(|t| t.with_timezone(&chrono::Utc))
+                .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC);
+            let times = batch
+                .contacts
+                .iter()
+                .map(|c| match batch.source {
+                    Source::App => survey::ordered_at(c.recorded_at, batch.clock_error, began, received),
+                    // Paper dates come from the person keying the sheet in, checked by the caller.
+                    Source::Paper => c.recorded_at.min(received),
+                })
+                .collect();
+            Taking { times, received: time_text(received), valid: Vec::new() }
         })
         .collect();
-    // Everything the batch needs to know, read together: the survey, the doors it names and
-    // what the progress holds for them.
-    let mut reads = crate::bulk::Reads::default();
-    let q_survey = reads.add("SELECT definition FROM surveys WHERE campaign_id = $1".into(), args![campaign.id]);
-    let mut doors = Doors::queries(campaign, batch.user_id, &batch.scope, batch.contacts, &mut reads);
-    let touched = crate::progress::Touched {
-        households: batch.contacts.iter().map(|c| c.household_id).collect(),
-        electors: batch.contacts.iter().filter_map(|c| c.elector_id).collect(),
-        days: times.iter().map(|t| crate::progress::day_of(&time_text(*t))).collect(),
-    };
-    let mut loaded = crate::progress::Loaded::queries(campaign, &touched, &mut reads);
-    let mut saved = None;
+    let mut reports = vec![SyncReport::default(); batches.len()];
+    // The campaigns of the batches, each once, with the batches that are theirs.
+    let mut campaigns: Vec<(&Campaign, Vec<usize>)> = Vec::new();
+    for (b, (campaign, _)) in batches.iter().enumerate() {
+        match campaigns.iter_mut().find(|(c, _)| c.id == campaign.id) {
+            Some((_, of)) => of.push(b),
+            None => campaigns.push((campaign, vec![b])),
+        }
+    }
+
+    // Everything the batches need to know, read together: each campaign's survey and what its
+    // progress holds for the doors named, and the doors each batch names.
+    let mut reads = crate::bulk::Reads::new(tx);
+    let mut owner: Vec<Owner> = Vec::new();
+    let mut loads = Vec::with_capacity(campaigns.len());
+    for (c, (campaign, of)) in campaigns.iter().enumerate() {
+        reads.add("SELECT definition FROM surveys WHERE campaign_id = $1".into(), args![campaign.id]);
+        owner.push(Owner::Survey(c));
+        let touched = crate::progress::Touched {
+            households: of.iter().flat_map(|b| batches[*b].1.contacts.iter().map(|c| c.household_id)).collect(),
+            electors: of.iter().flat_map(|b| batches[*b].1.contacts.iter().filter_map(|c| c.elector_id)).collect(),
+            days: of.iter().flat_map(|b| taking[*b].times.iter().map(|t| crate::progress::day_of(&time_text(*t)))).collect(),
+        };
+        loads.push(crate::progress::Loaded::queries(campaign, &touched, &mut reads));
+        owner.resize(reads.len(), Owner::Progress(c));
+    }
+    let mut doors: Vec<DoorsLoad> = Vec::with_capacity(batches.len());
+    for (b, (campaign, batch)) in batches.iter().enumerate() {
+        doors.push(Doors::queries(campaign, batch.user_id, &batch.scope, batch.contacts, &mut reads));
+        owner.resize(reads.len(), Owner::Doors(b));
+    }
+    let mut saved: Vec<Option<String>> = vec![None; campaigns.len()];
     crate::bulk::read(tx, reads, |i, row| {
-        if i == q_survey {
-            saved = Some(row.text(0)?);
-        } else if !doors.take(i, &row)? {
-            loaded.take(i, &row, &campaign.party)?;
+        match owner[i] {
+            Owner::Survey(c) => saved[c] = Some(row.text(0)?),
+            Owner::Progress(c) => {
+                loads[c].take(i, &row, &campaigns[c].0.party)?;
+            }
+            Owner::Doors(b) => {
+                doors[b].take(i, &row)?;
+            }
         }
         Ok(())
     })
     .await?;
-    let script = saved.as_deref().map_or(Ok(Survey::default()), saved_survey)?;
-    let doors = doors.finish();
-    let mut valid: Vec<(&Contact, String)> = Vec::with_capacity(batch.contacts.len());
-    let mut seen = HashSet::new();
-    for (c, at) in batch.contacts.iter().zip(times) {
-        let reason = if !seen.insert(c.id) {
-            Some("sent twice in one batch".to_owned())
-        } else if let Err(e) = script.check(&c.answers, c.outcome.as_deref()) {
-            Some(e.to_string())
-        } else if c.note.chars().count() > MAX_NOTE {
-            Some(format!("the note is longer than {MAX_NOTE} characters"))
-        } else {
-            doors.refusal(c, at, &batch.scope)
-        };
-        match reason {
-            Some(reason) => report.rejected.push(Rejected { id: c.id, reason }),
-            None => valid.push((c, time_text(at))),
-        }
-    }
-    if valid.is_empty() {
-        return Ok(report);
-    }
-    let received = time_text(received);
-    let source = match batch.source {
-        Source::App => "app",
-        Source::Paper => "paper",
-    };
-    const COLUMNS: &str = "campaign_id, id, walk_id, household_id, elector_id, polling_district, user_id, recorded_at, received_at, \
-                           ordered_at, outcome, answers, note, source";
-    const WIDTH: usize = 14;
-    let mut rows: Vec<Vec<Arg>> = Vec::with_capacity(valid.len());
-    for (c, at) in &valid {
-        rows.push(args![
-            campaign.id,
-            c.id.to_string(),
-            c.walk_id,
-            c.household_id,
-            c.elector_id,
-            doors.district.get(&c.household_id).cloned(),
-            batch.user_id,
-            time_text(c.recorded_at),
-            received.as_str(),
-            at.as_str(),
-            c.outcome.clone(),
-            answers_json(&c.answers)?,
-            c.note.trim(),
-            source
-        ]);
-    }
-    let placeholders: Vec<String> = (1..=WIDTH).map(|i| format!("${i}")).collect();
-    let one = format!("INSERT INTO contacts ({COLUMNS}) VALUES ({}) ON CONFLICT (campaign_id, id) DO NOTHING", placeholders.join(", "));
-    let written = match crate::bulk::sqlite_insert_each(tx, &one, rows.clone()).await? {
-        Some(written) => written,
-        None => {
-            // PostgreSQL: one statement for the batch; RETURNING names the ids that were new.
-            let mut values = Vec::with_capacity(rows.len());
-            let mut a: Vec<Arg> = Vec::with_capacity(rows.len() * WIDTH);
-            for row in rows {
-                let n = a.len();
-                values.push(format!("({})", (1..=WIDTH).map(|i| format!("${}", n + i)).collect::<Vec<_>>().join(", ")));
-                a.extend(row);
+    let scripts: Vec<Survey> = saved.iter().map(|s| s.as_deref().map_or(Ok(Survey::default()), saved_survey)).collect::<Result<_>>()?;
+    let doors: Vec<Doors> = doors.into_iter().map(DoorsLoad::finish).collect();
+
+    // Each contact checked against its campaign's survey and what its sender may name.
+    for (c, (_, of)) in campaigns.iter().enumerate() {
+        for b in of {
+            let batch = &batches[*b].1;
+            let t = &mut taking[*b];
+            let mut seen = HashSet::new();
+            for (contact, at) in batch.contacts.iter().zip(&t.times) {
+                let reason = if !seen.insert(contact.id) {
+                    Some("sent twice in one batch".to_owned())
+                } else if let Err(e) = scripts[c].check(&contact.answers, contact.outcome.as_deref()) {
+                    Some(e.to_string())
+                } else if contact.note.chars().count() > MAX_NOTE {
+                    Some(format!("the note is longer than {MAX_NOTE} characters"))
+                } else {
+                    doors[*b].refusal(contact, *at, &batch.scope)
+                };
+                match reason {
+                    Some(reason) => reports[*b].rejected.push(Rejected { id: contact.id, reason }),
+                    None => t.valid.push((contact, time_text(*at))),
+                }
             }
-            let sql = format!(
-                "INSERT INTO contacts ({COLUMNS}) VALUES {} ON CONFLICT (campaign_id, id) DO NOTHING RETURNING id",
-                values.join(", ")
-            );
-            let new: Vec<(String,)> = tx.fetch_all(&sql, a).await?;
-            let new: HashSet<String> = new.into_iter().map(|r| r.0).collect();
-            valid.iter().map(|(c, _)| new.contains(&c.id.to_string())).collect()
-        }
-    };
-    let mut repeated = Vec::new();
-    let mut counted_ids = Vec::new();
-    for ((c, at), new) in valid.iter().zip(written) {
-        if new {
-            report.stored.push(c.id);
-            counted_ids.push((c.id.to_string(), *c, at.as_str()));
-        } else {
-            repeated.push(*c);
         }
     }
-    let counted: Vec<crate::progress::Counted> = counted_ids
+
+    // Every valid contact inserted; those already there are repeats.
+    let mut rows: Vec<Vec<Arg>> = Vec::new();
+    for (b, (campaign, batch)) in batches.iter().enumerate() {
+        let t = &taking[b];
+        let source = match batch.source {
+            Source::App => "app",
+            Source::Paper => "paper",
+        };
+        for (c, at) in &t.valid {
+            rows.push(args![
+                campaign.id,
+                c.id.to_string(),
+                c.walk_id,
+                c.household_id,
+                c.elector_id,
+                doors[b].district.get(&c.household_id).cloned(),
+                batch.user_id,
+                time_text(c.recorded_at),
+                t.received.as_str(),
+                at.as_str(),
+                c.outcome.clone(),
+                answers_json(&c.answers)?,
+                c.note.trim(),
+                source
+            ]);
+        }
+    }
+    let mut written = insert_contacts(tx, rows).await?.into_iter();
+    let mut repeated: Vec<Vec<&Contact>> = vec![Vec::new(); batches.len()];
+    let mut new: Vec<Vec<(String, &Contact, &str)>> = vec![Vec::new(); batches.len()];
+    for (b, t) in taking.iter().enumerate() {
+        for (c, at) in &t.valid {
+            if written.next().unwrap_or(false) {
+                reports[b].stored.push(c.id);
+                new[b].push((c.id.to_string(), *c, at.as_str()));
+            } else {
+                repeated[b].push(*c);
+            }
+        }
+    }
+
+    // Each campaign's progress takes in its new contacts; repeats are told from reused ids.
+    for ((campaign, of), loaded) in campaigns.iter().zip(loads) {
+        let counted: Vec<crate::progress::Counted> = of
+            .iter()
+            .flat_map(|b| {
+                let district = &doors[*b].district;
+                new[*b].iter().map(move |(id, c, at)| crate::progress::Counted {
+                    id,
+                    household_id: c.household_id,
+                    elector_id: c.elector_id,
+                    polling_district: district.get(&c.household_id).map(String::as_str),
+                    ordered_at: at,
+                    outcome: c.outcome.as_deref(),
+                    answers: &c.answers,
+                })
+            })
+            .collect();
+        crate::progress::apply_loaded(tx, campaign, &counted, loaded).await?;
+        let ids: Vec<uuid::Uuid> = of.iter().flat_map(|b| repeated[*b].iter().map(|c| c.id)).collect();
+        if ids.is_empty() {
+            continue;
+        }
+        let stored = stored_contacts(tx, campaign, ids.into_iter()).await?;
+        for b in of {
+            let user_id = batches[*b].1.user_id;
+            let report = &mut reports[*b];
+            for contact in &repeated[*b] {
+                match stored.get(&contact.id) {
+                    Some(s) if s.is_same(contact, user_id) => report.duplicates.push(contact.id),
+                    _ => report.rejected.push(Rejected {
+                        id: contact.id,
+                        reason: "another answer with the same id is already stored: this one was not; keep it and tell your organiser"
+                            .into(),
+                    }),
+                }
+            }
+        }
+    }
+    Ok(reports)
+}
+
+/// Whose rows a query of [`record_batches`]'s reads brings: a campaign's survey or progress, or
+/// a batch's doors.
+#[derive(Clone, Copy)]
+enum Owner {
+    Survey(usize),
+    Progress(usize),
+    Doors(usize),
+}
+
+const CONTACT_COLUMNS: &str = "campaign_id, id, walk_id, household_id, elector_id, polling_district, user_id, recorded_at, \
+                               received_at, ordered_at, outcome, answers, note, source";
+const CONTACT_WIDTH: usize = 14;
+
+/// Inserts contacts (rows of [`CONTACT_COLUMNS`]) unless already stored, and says of each whether
+/// it was new. The same id twice is new the first time only.
+async fn insert_contacts(tx: &mut Tx, rows: Vec<Vec<Arg>>) -> Result<Vec<bool>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (1..=CONTACT_WIDTH).map(|i| format!("${i}")).collect();
+    let one =
+        format!("INSERT INTO contacts ({CONTACT_COLUMNS}) VALUES ({}) ON CONFLICT (campaign_id, id) DO NOTHING", placeholders.join(", "));
+    if matches!(tx, Tx::Sqlite(_)) {
+        return Ok(crate::bulk::sqlite_insert_each(tx, &one, rows).await?.unwrap_or_default());
+    }
+    let keys: Vec<(Option<i64>, Option<String>)> = rows
         .iter()
-        .map(|(id, c, at)| crate::progress::Counted {
-            id,
-            household_id: c.household_id,
-            elector_id: c.elector_id,
-            polling_district: doors.district.get(&c.household_id).map(String::as_str),
-            ordered_at: at,
-            outcome: c.outcome.as_deref(),
-            answers: &c.answers,
+        .map(|r| match (&r[0], &r[1]) {
+            (Arg::Int(c), Arg::Text(id)) => (*c, id.clone()),
+            _ => (None, None),
         })
         .collect();
-    crate::progress::apply_loaded(tx, campaign, &counted, loaded).await?;
-    if !repeated.is_empty() {
-        let stored = stored_contacts(tx, campaign, repeated.iter().map(|c| c.id)).await?;
-        for c in repeated {
-            match stored.get(&c.id) {
-                Some(s) if s.is_same(c, batch.user_id) => report.duplicates.push(c.id),
-                _ => report.rejected.push(Rejected {
-                    id: c.id,
-                    reason: "another answer with the same id is already stored: this one was not; keep it and tell your organiser".into(),
-                }),
-            }
+    // PostgreSQL: multi-row statements; RETURNING names the ids that were new.
+    let mut new: HashSet<(i64, String)> = HashSet::new();
+    for chunk in rows.chunks(60_000 / CONTACT_WIDTH) {
+        let mut values = Vec::with_capacity(chunk.len());
+        let mut a: Vec<Arg> = Vec::with_capacity(chunk.len() * CONTACT_WIDTH);
+        for row in chunk {
+            let n = a.len();
+            values.push(format!("({})", (1..=CONTACT_WIDTH).map(|i| format!("${}", n + i)).collect::<Vec<_>>().join(", ")));
+            a.extend(row.iter().cloned());
         }
+        let sql = format!(
+            "INSERT INTO contacts ({CONTACT_COLUMNS}) VALUES {} ON CONFLICT (campaign_id, id) DO NOTHING RETURNING campaign_id, id",
+            values.join(", ")
+        );
+        let returned: Vec<(i64, String)> = tx.fetch_all(&sql, a).await?;
+        new.extend(returned);
     }
-    Ok(report)
+    Ok(keys
+        .into_iter()
+        .map(|key| match key {
+            (Some(c), Some(id)) => new.remove(&(c, id)),
+            _ => false,
+        })
+        .collect())
 }
 
 /// A time as stored: RFC 3339 in UTC to the millisecond, so that text order is time order.
@@ -544,24 +647,23 @@ impl Doors {
     /// or by the user's assignments, so a batch costs the same whatever the size of the register.
     fn queries(campaign: &Campaign, user_id: i64, scope: &Scope, contacts: &[Contact], reads: &mut crate::bulk::Reads) -> DoorsLoad {
         let named: HashSet<i64> = contacts.iter().map(|c| c.household_id).collect();
-        let none = |list: String| if list.is_empty() { "NULL".to_owned() } else { list };
-        let (list, a) = in_list(named.iter().copied(), args![campaign.id, user_id]);
+        let mut a = args![campaign.id, user_id];
+        let list = reads.list(named.iter().copied(), &mut a);
         let q_handouts = reads.add(
             format!(
-                "SELECT household_id, elector_id, walk_id, ended_at FROM handouts WHERE campaign_id = $1 AND user_id = $2 AND household_id IN ({})",
-                none(list)
+                "SELECT household_id, elector_id, walk_id, ended_at FROM handouts WHERE campaign_id = $1 AND user_id = $2 AND household_id IN ({list})"
             ),
             a,
         );
         // (household, walk) pairs the scope allows now.
         let q_walks = match scope {
             Scope::Campaign => {
-                let (list, a) = in_list(named.iter().copied(), args![campaign.id]);
+                let mut a = args![campaign.id];
+                let list = reads.list(named.iter().copied(), &mut a);
                 reads.add(
                     format!(
                         "SELECT h.id, d.walk_id FROM households h LEFT JOIN walk_doors d ON d.campaign_id = h.campaign_id \
-                         AND d.household_id = h.id WHERE h.campaign_id = $1 AND h.id IN ({})",
-                        none(list)
+                         AND d.household_id = h.id WHERE h.campaign_id = $1 AND h.id IN ({list})"
                     ),
                     a,
                 )
@@ -575,14 +677,15 @@ impl Doors {
                 args![campaign.id, *user],
             ),
         };
-        let (list, a) = in_list(contacts.iter().filter_map(|c| c.elector_id).collect::<HashSet<_>>(), args![campaign.id]);
+        let mut a = args![campaign.id];
+        let list = reads.list(contacts.iter().filter_map(|c| c.elector_id).collect::<HashSet<_>>(), &mut a);
         let q_homes = reads.add(
-            format!("SELECT id, household_id FROM electors WHERE campaign_id = $1 AND household_id IS NOT NULL AND id IN ({})", none(list)),
+            format!("SELECT id, household_id FROM electors WHERE campaign_id = $1 AND household_id IS NOT NULL AND id IN ({list})"),
             a,
         );
-        let (list, a) = in_list(named.iter().copied(), args![campaign.id]);
-        let q_district =
-            reads.add(format!("SELECT id, polling_district FROM households WHERE campaign_id = $1 AND id IN ({})", none(list)), a);
+        let mut a = args![campaign.id];
+        let list = reads.list(named.iter().copied(), &mut a);
+        let q_district = reads.add(format!("SELECT id, polling_district FROM households WHERE campaign_id = $1 AND id IN ({list})"), a);
         DoorsLoad {
             queries: [q_handouts, q_walks, q_homes, q_district],
             named,

@@ -218,32 +218,28 @@ impl Loaded {
     /// Adds to `reads` the queries for what the batch touches; their rows come back through
     /// [`Loaded::take`].
     pub(crate) fn queries(campaign: &Campaign, t: &Touched, reads: &mut bulk::Reads) -> Loaded {
-        let (electors, a) = in_list(t.electors.iter().copied(), args![campaign.id]);
-        let q_electors = reads.add(
-            format!("SELECT {ELECTOR_COLUMNS} FROM progress_electors WHERE campaign_id = $1 AND elector_id IN ({})", or_none(&electors)),
-            a,
-        );
-        let (households, a) = in_list(t.households.iter().copied(), args![campaign.id]);
+        let mut a = args![campaign.id];
+        let electors = reads.list(t.electors.iter().copied(), &mut a);
+        let q_electors =
+            reads.add(format!("SELECT {ELECTOR_COLUMNS} FROM progress_electors WHERE campaign_id = $1 AND elector_id IN ({electors})"), a);
+        let mut a = args![campaign.id];
+        let households = reads.list(t.households.iter().copied(), &mut a);
         let q_walks = reads.add(
-            format!("SELECT household_id, walk_id FROM walk_doors WHERE campaign_id = $1 AND household_id IN ({})", or_none(&households)),
+            format!("SELECT household_id, walk_id FROM walk_doors WHERE campaign_id = $1 AND household_id IN ({households})"),
             a.clone(),
         );
         let q_doors = reads.add(
             format!(
-                "SELECT household_id, polling_district, contacts, spoken FROM progress_doors WHERE campaign_id = $1 AND household_id IN ({})",
-                or_none(&households)
+                "SELECT household_id, polling_district, contacts, spoken FROM progress_doors WHERE campaign_id = $1 AND household_id IN ({households})"
             ),
             a,
         );
         // By (day, household): the key's order, so that the lookup never reads other days' doors.
-        let (day_list, a) = in_list(t.days.iter().map(String::as_str), args![campaign.id]);
-        let (households, a) = in_list(t.households.iter().copied(), a);
+        let mut a = args![campaign.id];
+        let days = reads.list(t.days.iter().map(String::as_str), &mut a);
+        let households = reads.list(t.households.iter().copied(), &mut a);
         let q_days = reads.add(
-            format!(
-                "SELECT day, household_id, spoken FROM progress_door_days WHERE campaign_id = $1 AND day IN ({}) AND household_id IN ({})",
-                or_none(&day_list),
-                or_none(&households)
-            ),
+            format!("SELECT day, household_id, spoken FROM progress_door_days WHERE campaign_id = $1 AND day IN ({days}) AND household_id IN ({households})"),
             a,
         );
         Loaded { queries: [q_electors, q_walks, q_doors, q_days], ..Default::default() }
@@ -281,21 +277,12 @@ impl Loaded {
     }
 }
 
-/// A list of placeholders, or NULL for an empty one (`IN ()` is not SQL).
-fn or_none(list: &str) -> &str {
-    if list.is_empty() {
-        "NULL"
-    } else {
-        list
-    }
-}
-
 /// Takes in contacts just stored (in the caller's transaction), reading what it needs first.
 pub(crate) async fn apply(tx: &mut Tx, campaign: &Campaign, new: &[Counted<'_>]) -> Result<()> {
     if new.is_empty() {
         return Ok(());
     }
-    let mut reads = bulk::Reads::default();
+    let mut reads = bulk::Reads::new(tx);
     let mut loaded = Loaded::queries(campaign, &Touched::of(new), &mut reads);
     bulk::read(tx, reads, |i, row| loaded.take(i, &row, &campaign.party).map(|_| ())).await?;
     apply_loaded(tx, campaign, new, loaded).await

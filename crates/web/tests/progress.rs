@@ -78,10 +78,25 @@ async fn kept_progress_is_what_the_contacts_say_whatever_order_they_arrive_in() 
         for i in (1..shuffled.len()).rev() {
             shuffled.swap(i, rng.gen_range(0..=i));
         }
-        for batch in shuffled.chunks(37) {
-            let r = canvassing::sync(&f.app, actor, batch.to_vec(), Some(chrono::Utc::now())).await.unwrap();
+        // The first batches one at a time, the rest as phones send them, many at once (so that
+        // the sync writer takes them in together), each wave with one batch sent twice.
+        let batches: Vec<Vec<Contact>> = shuffled.chunks(37).map(<[Contact]>::to_vec).collect();
+        let (first, rest) = batches.split_at(4);
+        let mut stored = 0;
+        for batch in first {
+            let r = canvassing::sync(&f.app, actor, batch.clone(), Some(chrono::Utc::now())).await.unwrap();
             assert!(r.rejected.is_empty(), "{name}: {:?}", r.rejected);
+            stored += r.stored.len();
         }
+        for wave in rest.chunks(7) {
+            let sends = wave.iter().chain(wave.first()).map(|b| canvassing::sync(&f.app, actor, b.clone(), Some(chrono::Utc::now())));
+            for r in futures_util::future::join_all(sends).await {
+                let r = r.unwrap();
+                assert!(r.rejected.is_empty(), "{name}: {:?}", r.rejected);
+                stored += r.stored.len();
+            }
+        }
+        assert_eq!(stored, all.len(), "{name}: each contact stored once, the batch sent twice too");
         // Walks re-planned: the walks' counts follow the doors.
         let district = f.walks[0].polling_district.clone();
         groundgame_app::walks::plan_district(&f.app, f.actor(), &district, WalkSize::DoorsPerWalk(13), 2).await.unwrap();
