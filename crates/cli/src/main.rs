@@ -8,6 +8,11 @@ mod commands;
 mod config;
 mod output;
 
+/// The server allocates and frees many small values for every request and every row; mimalloc
+/// does that faster than the system allocator (about a tenth of a sync's time, measured).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = config::Cli::parse();
     match run(cli) {
