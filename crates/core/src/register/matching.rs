@@ -41,7 +41,14 @@ impl PreviousElectors {
         if self.by_identity.is_empty() {
             return None;
         }
-        let key = identity_fingerprint(&record.number, &record.surname, &record.forename, household_key);
+        self.take_identity(identity_fingerprint(&record.number, &record.surname, &record.forename, household_key))
+    }
+
+    /// Takes the previous elector with this identity ([`identity_of`]), if any.
+    pub fn take_identity(&mut self, key: u128) -> Option<Carried> {
+        if self.by_identity.is_empty() {
+            return None;
+        }
         if let Some(more) = self.more.get_mut(&key) {
             if let Some(c) = more.pop() {
                 if more.is_empty() {
@@ -62,6 +69,12 @@ impl PreviousElectors {
     pub fn len(&self) -> usize {
         self.by_identity.len() + self.more.values().map(Vec::len).sum::<usize>()
     }
+}
+
+/// Who a record's elector is, for matching against the previous version: their name at their
+/// household (`household_key`), or their number if anonymous.
+pub fn identity_of(record: &RegisterRecord, household_key: Option<&str>) -> u128 {
+    identity_fingerprint(&record.number, &record.surname, &record.forename, household_key)
 }
 
 fn identity_fingerprint(number: &ElectorNumber, surname: &str, forename: &str, household_key: Option<&str>) -> u128 {

@@ -133,7 +133,7 @@ pub async fn import_register(
 
     while let Some(batch) = rows.recv().await {
         for item in batch {
-            let record = match item {
+            let super::Read { record, household, identity } = match item {
                 Parsed::Record(r) => r,
                 Parsed::Invalid(e) => {
                     reject(&mut report, e);
@@ -163,11 +163,9 @@ pub async fn import_register(
                 continue;
             }
             let counting_only = options.dry_run;
-            let key = record.household_key();
-            let household_id = match &key {
+            let household_id = match household {
                 None => None,
-                Some(key) => {
-                    let fp = fingerprint(key);
+                Some((key, fp)) => {
                     let id = match households.get_mut(&fp) {
                         Some((id, used)) => {
                             report.households += u64::from(!*used);
@@ -183,7 +181,7 @@ pub async fn import_register(
                             new_households.push(NewHousehold {
                                 id,
                                 polling_district: record.number.district.as_str().to_owned(),
-                                key: key.clone(),
+                                key,
                                 address: record.address_line(),
                                 postcode: record.postcode.as_ref().map(|p| p.as_str().to_owned()),
                                 uprn: record.uprn.clone(),
@@ -196,7 +194,7 @@ pub async fn import_register(
                     Some(id)
                 }
             };
-            let (id, absent_vote, first_version) = match prev.take(&record, key.as_deref()) {
+            let (id, absent_vote, first_version) = match prev.take_identity(identity) {
                 Some(c) => {
                     report.electors_matched += 1;
                     (c.id, c.absent_vote, c.first_version)

@@ -47,10 +47,33 @@ pub(crate) async fn delete_households(tx: &mut crate::db::Tx, campaign_id: i64, 
 /// What the reading side hands to the importer.
 #[derive(Debug)]
 pub enum Parsed {
-    Record(RegisterRecord),
+    Record(Read),
     Invalid(RowError),
     /// The file could not be read on (an I/O error): the import stops and writes nothing.
     Fatal(String),
+}
+
+/// A record as the reading thread hands it on, with what is worked out from it alone there
+/// (beside the database's writing, not before it).
+#[derive(Debug)]
+pub struct Read {
+    pub record: RegisterRecord,
+    /// Its household's key and the key's fingerprint; `None` for an anonymous elector.
+    pub household: Option<(String, u128)>,
+    /// Who the elector is, to match them against the previous version.
+    pub identity: u128,
+}
+
+impl Read {
+    pub fn new(record: RegisterRecord) -> Read {
+        let key = record.household_key();
+        let identity = groundgame_core::register::matching::identity_of(&record, key.as_deref());
+        let household = key.map(|k| {
+            let fp = groundgame_core::register::household::fingerprint(&k);
+            (k, fp)
+        });
+        Read { record, household, identity }
+    }
 }
 
 /// The first errors are kept to show; the rest are counted.

@@ -82,7 +82,7 @@ impl RegisterFile {
         let row = self.reader.next_row()?;
         let item = match row {
             Ok(row) => match self.parser.parse(&row) {
-                Ok(r) => Parsed::Record(r),
+                Ok(r) => Parsed::Record(super::Read::new(r)),
                 Err(e) => Parsed::Invalid(e),
             },
             Err((line, reason)) if reason.starts_with("cannot read") => Parsed::Fatal(format!("line {line}: {reason}")),

@@ -71,7 +71,7 @@ pub async fn apply_update(tx: &mut Tx, campaign: &Campaign, rows: Vec<Parsed>, o
     let mut seen = SeenNumbers::default();
     for item in rows {
         match item {
-            Parsed::Record(r) => {
+            Parsed::Record(super::Read { record: r, .. }) => {
                 report.rows_read += 1;
                 if !seen.insert(&r.number) {
                     let e = row_error(&r, &options, format!("elector number {} appears twice in the notice", r.number));
