@@ -14,6 +14,9 @@ use tokio::sync::{mpsc, oneshot};
 
 /// The most batches written in one transaction.
 const GROUP: usize = 32;
+/// A group takes no more batches once it holds this many contacts, so that the lists of what it
+/// names stay well within what one statement may bind whatever a batch's limit.
+const GROUP_CONTACTS: usize = 4000;
 
 /// A phone's batch, waiting to be written.
 pub(crate) struct Job {
@@ -64,10 +67,14 @@ impl SyncQueue {
 /// the writer.
 async fn write_batches(store: Store, mut jobs: mpsc::Receiver<Waiting>) {
     while let Some(first) = jobs.recv().await {
+        let mut contacts = first.job.contacts.len();
         let mut group = vec![first];
-        while group.len() < GROUP {
+        while group.len() < GROUP && contacts < GROUP_CONTACTS {
             match jobs.try_recv() {
-                Ok(job) => group.push(job),
+                Ok(job) => {
+                    contacts += job.job.contacts.len();
+                    group.push(job);
+                }
                 Err(_) => break,
             }
         }

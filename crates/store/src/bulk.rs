@@ -196,8 +196,11 @@ impl Reads {
                     Arg::Int(Some(n)) => {
                         let _ = write!(json, "{n}");
                     }
+                    Arg::Real(Some(n)) => json.push_str(&serde_json::Value::from(n).to_string()),
+                    Arg::Bool(b) => json.push_str(if b { "1" } else { "0" }),
                     Arg::Text(Some(t)) => json.push_str(&serde_json::Value::String(t).to_string()),
-                    _ => json.push_str("null"),
+                    // NULL is in no list, as in SQL; bytes are never listed.
+                    Arg::Int(None) | Arg::Real(None) | Arg::Text(None) | Arg::Bytes(_) => json.push_str("null"),
                 }
             }
             json.push(']');
