@@ -24,10 +24,14 @@ mod error;
 mod limiter;
 /// Settings the use cases read: how long things last and how many tries are allowed.
 pub mod limits;
+/// Polling day: tellers' numbers, the knock-up list, promises against what the seat needs.
+pub mod polling_day;
 /// The electoral register: imports (previewed before they replace anything), updates, exports.
 pub mod register;
 /// Passwords and one-time tokens.
 pub mod secrets;
+/// A simulated canvass and polling day, for the demo and the benchmarks.
+pub mod simulation;
 /// Group commit for the phones' batches.
 mod sync_queue;
 /// Targeting: target and defence lists, the nearest marginal, elections and postcodes.
@@ -49,6 +53,7 @@ pub struct App {
     audited: Arc<canvassing::AuditedReads>,
     syncs: Arc<sync_queue::SyncQueue>,
     stats: Arc<register::KeptStats>,
+    committee_rooms: Arc<polling_day::CommitteeRooms>,
 }
 
 impl App {
@@ -59,6 +64,7 @@ impl App {
             audited: Arc::default(),
             syncs: Arc::default(),
             stats: Arc::default(),
+            committee_rooms: Arc::default(),
             limits: Arc::new(limits),
             store,
         }

@@ -8,6 +8,7 @@ use chrono::Duration;
 use groundgame_core::survey::Contact;
 use groundgame_store::campaigns::Campaign;
 use groundgame_store::canvassing::{self, Batch, Scope, Source, SyncReport};
+use groundgame_store::changes::{Change, What};
 use groundgame_store::Store;
 use std::sync::Mutex;
 use tokio::sync::{mpsc, oneshot};
@@ -105,6 +106,9 @@ async fn write_group(store: Store, group: Vec<Job>) -> Vec<Answer> {
     let batches: Vec<(&Campaign, Batch)> = group.iter().map(|job| (&job.campaign, batch(job))).collect();
     match canvassing::record_batches(&mut tx, &batches).await {
         Ok(reports) => {
+            if let Err(e) = announce(&mut tx, &group, &reports).await {
+                return failed(group.len(), &e);
+            }
             return match tx.commit().await {
                 Ok(()) => reports.into_iter().map(Ok).collect(),
                 Err(e) => failed(group.len(), &e),
@@ -116,6 +120,16 @@ async fn write_group(store: Store, group: Vec<Job>) -> Vec<Answer> {
         }
     }
     one_at_a_time(store, &group).await
+}
+
+/// Tells the committee rooms of the campaigns that have new contacts.
+async fn announce(tx: &mut groundgame_store::WriteTx, group: &[Job], reports: &[SyncReport]) -> Result<(), groundgame_store::Error> {
+    for (job, report) in group.iter().zip(reports) {
+        if !report.stored.is_empty() {
+            tx.announce(Change { campaign_id: job.campaign.id, what: What::Contacts }).await?;
+        }
+    }
+    Ok(())
 }
 
 fn batch(job: &Job) -> Batch<'_> {
@@ -149,6 +163,10 @@ async fn one_at_a_time(store: Store, group: &[Job]) -> Vec<Answer> {
             }
         }
         results.push(result);
+    }
+    let stored: Vec<SyncReport> = results.iter().map(|r| r.as_ref().cloned().unwrap_or_default()).collect();
+    if let Err(e) = announce(&mut tx, group, &stored).await {
+        return failed(group.len(), &e);
     }
     match tx.commit().await {
         Ok(()) => results,

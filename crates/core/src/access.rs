@@ -91,6 +91,10 @@ pub enum Permission {
     EnterPaperResults,
     /// Read the audit log.
     ViewAudit,
+    /// Strike off voters at a polling station (tellers), and take back one's own strikes.
+    Tell,
+    /// Run polling day from the committee room: knock-up lists, promises, any teller's strikes.
+    RunPollingDay,
     /// Create another campaign.
     CreateCampaign,
 }
@@ -104,7 +108,7 @@ pub fn allows(role: Role, permission: Permission) -> bool {
             matches!(permission, Member | ViewRegister | ImportRegister | ExportRegister | ViewProgress | EnterPaperResults)
         }
         Role::Canvasser => matches!(permission, Member | Canvass),
-        Role::Teller => matches!(permission, Member),
+        Role::Teller => matches!(permission, Member | Tell),
     }
 }
 
@@ -128,5 +132,9 @@ mod tests {
         assert!(!allows(Role::Canvasser, Permission::ViewRegister));
         assert!(allows(Role::Canvasser, Permission::Canvass));
         assert!(!allows(Role::Teller, Permission::Canvass));
+        assert!(allows(Role::Teller, Permission::Tell));
+        assert!(!allows(Role::Teller, Permission::RunPollingDay), "a teller sees no knock-up list");
+        assert!(!allows(Role::Canvasser, Permission::Tell));
+        assert!(!allows(Role::DataOfficer, Permission::Tell));
     }
 }

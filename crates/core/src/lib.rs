@@ -19,12 +19,16 @@ pub mod franchise;
 pub mod geography;
 /// The password policy.
 pub mod password;
+/// Polling day: promises, how many the seat needs, tellers' numbers.
+pub mod polling_day;
 /// Postcode centroid files: ONSPD, Code-Point Open, and the bundled demo area.
 pub mod postcodes;
 /// Council register exports: layouts, parsing, households, updates, absent voters.
 pub mod register;
 /// General election results and the win number.
 pub mod results;
+/// A seeded, synthetic canvass and polling day for the demo and the benchmarks.
+pub mod simulation;
 /// The doorstep survey and what contacts say about electors.
 pub mod survey;
 /// A realistic synthetic register for demos, tests and benchmarks.

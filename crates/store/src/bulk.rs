@@ -74,6 +74,47 @@ pub(crate) async fn upsert(tx: &mut Tx, into: &str, on_conflict: &str, rows: Vec
     Ok(())
 }
 
+/// Inserts rows whose first two columns, `campaign_id` and a text `id`, are the table's primary
+/// key, unless already there, and says of each whether it was new (the same key twice in `rows`
+/// is new the first time only): on SQLite a prepared statement stepped for each row, on
+/// PostgreSQL multi-row statements whose `RETURNING` names the new keys.
+pub(crate) async fn insert_new(tx: &mut Tx, table: &str, columns: &[&str], rows: Vec<Vec<Arg>>) -> Result<Vec<bool>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let width = columns.len();
+    let names = columns.join(", ");
+    if matches!(tx, Tx::Sqlite(_)) {
+        let placeholders: Vec<String> = (1..=width).map(|i| format!("${i}")).collect();
+        let one = format!("INSERT INTO {table} ({names}) VALUES ({}) ON CONFLICT (campaign_id, id) DO NOTHING", placeholders.join(", "));
+        return Ok(sqlite_insert_each(tx, &one, rows).await?.unwrap_or_default());
+    }
+    let keys: Vec<Option<(i64, String)>> = rows
+        .iter()
+        .map(|r| match (&r[0], &r[1]) {
+            (Arg::Int(Some(c)), Arg::Text(Some(id))) => Some((*c, id.clone())),
+            _ => None,
+        })
+        .collect();
+    let mut new: std::collections::HashSet<(i64, String)> = std::collections::HashSet::new();
+    for chunk in rows.chunks((60_000 / width).max(1)) {
+        let mut values = Vec::with_capacity(chunk.len());
+        let mut a: Vec<Arg> = Vec::with_capacity(chunk.len() * width);
+        for row in chunk {
+            let n = a.len();
+            values.push(format!("({})", (1..=width).map(|i| format!("${}", n + i)).collect::<Vec<_>>().join(", ")));
+            a.extend(row.iter().cloned());
+        }
+        let sql = format!(
+            "INSERT INTO {table} ({names}) VALUES {} ON CONFLICT (campaign_id, id) DO NOTHING RETURNING campaign_id, id",
+            values.join(", ")
+        );
+        let returned: Vec<(i64, String)> = tx.fetch_all(&sql, a).await?;
+        new.extend(returned);
+    }
+    Ok(keys.into_iter().map(|k| k.is_some_and(|k| new.remove(&k))).collect())
+}
+
 /// Writes rows; `campaign_id`, when given, is the first column of every row.
 pub(crate) async fn insert<R: BulkRow>(tx: &mut Tx, campaign_id: Option<i64>, rows: Vec<R>) -> Result<()> {
     if rows.is_empty() {
@@ -311,8 +352,15 @@ pub(crate) async fn scan(tx: &mut Tx, sql: &str, args: Vec<Arg>, mut each: impl 
     Ok(())
 }
 
-/// Binds values, in order, to a statement through SQLite's own API.
+/// Binds values, in order, to a statement through SQLite's own API. SQLite numbers `$N`
+/// placeholders in the order they first appear in the text, not by N: a query must use `$1`,
+/// `$2`, ... in that order (checked in debug builds).
 fn bind_sqlite(stmt: &mut rusqlite::Statement<'_>, args: impl IntoIterator<Item = Arg>) -> Result<()> {
+    #[cfg(debug_assertions)]
+    for i in 1..=stmt.parameter_count() {
+        let name = stmt.parameter_name(i).unwrap_or_default().to_owned();
+        debug_assert_eq!(name, format!("${i}"), "placeholders out of order in {:?}", stmt.expanded_sql());
+    }
     for (i, a) in args.into_iter().enumerate() {
         match a {
             Arg::Int(v) => stmt.raw_bind_parameter(i + 1, v),

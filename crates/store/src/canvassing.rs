@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::args;
 use crate::campaigns::Campaign;
-use crate::db::{in_list, now, Arg, Tx};
+use crate::db::{in_list, now, time_text, Arg, Tx};
 use crate::error::{Error, Result};
 use crate::walks::{self, Walk};
 
@@ -510,58 +510,27 @@ enum Owner {
     Doors(usize),
 }
 
-const CONTACT_COLUMNS: &str = "campaign_id, id, walk_id, household_id, elector_id, polling_district, user_id, recorded_at, \
-                               received_at, ordered_at, outcome, answers, note, source";
-const CONTACT_WIDTH: usize = 14;
+const CONTACT_COLUMNS: &[&str] = &[
+    "campaign_id",
+    "id",
+    "walk_id",
+    "household_id",
+    "elector_id",
+    "polling_district",
+    "user_id",
+    "recorded_at",
+    "received_at",
+    "ordered_at",
+    "outcome",
+    "answers",
+    "note",
+    "source",
+];
 
 /// Inserts contacts (rows of [`CONTACT_COLUMNS`]) unless already stored, and says of each whether
 /// it was new. The same id twice is new the first time only.
 async fn insert_contacts(tx: &mut Tx, rows: Vec<Vec<Arg>>) -> Result<Vec<bool>> {
-    if rows.is_empty() {
-        return Ok(Vec::new());
-    }
-    let placeholders: Vec<String> = (1..=CONTACT_WIDTH).map(|i| format!("${i}")).collect();
-    let one =
-        format!("INSERT INTO contacts ({CONTACT_COLUMNS}) VALUES ({}) ON CONFLICT (campaign_id, id) DO NOTHING", placeholders.join(", "));
-    if matches!(tx, Tx::Sqlite(_)) {
-        return Ok(crate::bulk::sqlite_insert_each(tx, &one, rows).await?.unwrap_or_default());
-    }
-    let keys: Vec<(Option<i64>, Option<String>)> = rows
-        .iter()
-        .map(|r| match (&r[0], &r[1]) {
-            (Arg::Int(c), Arg::Text(id)) => (*c, id.clone()),
-            _ => (None, None),
-        })
-        .collect();
-    // PostgreSQL: multi-row statements; RETURNING names the ids that were new.
-    let mut new: HashSet<(i64, String)> = HashSet::new();
-    for chunk in rows.chunks(60_000 / CONTACT_WIDTH) {
-        let mut values = Vec::with_capacity(chunk.len());
-        let mut a: Vec<Arg> = Vec::with_capacity(chunk.len() * CONTACT_WIDTH);
-        for row in chunk {
-            let n = a.len();
-            values.push(format!("({})", (1..=CONTACT_WIDTH).map(|i| format!("${}", n + i)).collect::<Vec<_>>().join(", ")));
-            a.extend(row.iter().cloned());
-        }
-        let sql = format!(
-            "INSERT INTO contacts ({CONTACT_COLUMNS}) VALUES {} ON CONFLICT (campaign_id, id) DO NOTHING RETURNING campaign_id, id",
-            values.join(", ")
-        );
-        let returned: Vec<(i64, String)> = tx.fetch_all(&sql, a).await?;
-        new.extend(returned);
-    }
-    Ok(keys
-        .into_iter()
-        .map(|key| match key {
-            (Some(c), Some(id)) => new.remove(&(c, id)),
-            _ => false,
-        })
-        .collect())
-}
-
-/// A time as stored: RFC 3339 in UTC to the millisecond, so that text order is time order.
-fn time_text(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    crate::bulk::insert_new(tx, "contacts", CONTACT_COLUMNS, rows).await
 }
 
 fn answers_json(answers: &BTreeMap<String, String>) -> Result<String> {

@@ -81,6 +81,8 @@ pub struct Store {
     write_wait: Duration,
     /// The database as it is named in messages (no password).
     name: String,
+    /// The changes this process hears, for the committee room.
+    changes: std::sync::Arc<crate::changes::Changes>,
 }
 
 /// How SQLite makes a commit durable.
@@ -186,7 +188,8 @@ impl Store {
                 Pool::Postgres(pool)
             }
         };
-        let store = Store { pool, writer: Default::default(), write_wait: settings.write_wait, name: url.to_string() };
+        let store =
+            Store { pool, writer: Default::default(), write_wait: settings.write_wait, name: url.to_string(), changes: Default::default() };
         let mut tx = store.begin_write().await?;
         crate::progress::build_missing(&mut tx).await?;
         tx.commit().await?;
@@ -255,12 +258,23 @@ impl Store {
                 if said {
                     tracing::warn!("{} is free again: going on", self.name);
                 }
-                WriteTx { tx: Tx::Sqlite(tx), _turn: Some(turn) }
+                WriteTx { tx: Tx::Sqlite(tx), _turn: Some(turn), changes: self.changes.clone(), told: Vec::new() }
             }
-            Pool::Postgres(p) => {
-                WriteTx { tx: Tx::Postgres(p.begin().await.context("Failed to begin a PostgreSQL transaction")?), _turn: None }
-            }
+            Pool::Postgres(p) => WriteTx {
+                tx: Tx::Postgres(p.begin().await.context("Failed to begin a PostgreSQL transaction")?),
+                _turn: None,
+                changes: self.changes.clone(),
+                told: Vec::new(),
+            },
         })
+    }
+
+    /// The changes written from now on, by this process or (on PostgreSQL) any other.
+    pub fn watch(&self) -> tokio::sync::broadcast::Receiver<crate::changes::Change> {
+        match &self.pool {
+            Pool::Postgres(p) => self.changes.subscribe(Some(p)),
+            Pool::Sqlite { .. } => self.changes.subscribe(None),
+        }
     }
 
     pub async fn close(&self) {
@@ -426,11 +440,35 @@ impl Tx {
 pub struct WriteTx {
     tx: Tx,
     _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+    changes: std::sync::Arc<crate::changes::Changes>,
+    /// Changes to tell this process's watchers once committed (SQLite).
+    told: Vec<crate::changes::Change>,
 }
 
 impl WriteTx {
     pub async fn commit(self) -> Result<()> {
-        self.tx.commit().await
+        // PostgreSQL delivers its notifications itself, to this process too.
+        let tell_here = matches!(self.tx, Tx::Sqlite(_));
+        self.tx.commit().await?;
+        if tell_here {
+            for change in self.told {
+                self.changes.tell(change);
+            }
+        }
+        Ok(())
+    }
+
+    /// Tells whoever watches the campaign, once (and only if) this transaction commits.
+    pub async fn announce(&mut self, change: crate::changes::Change) -> Result<()> {
+        if self.told.contains(&change) {
+            return Ok(());
+        }
+        if let Tx::Postgres(_) = self.tx {
+            let (sql, payload) = crate::changes::notify(&change);
+            self.tx.execute(sql, crate::args![payload]).await?;
+        }
+        self.told.push(change);
+        Ok(())
     }
 }
 
@@ -455,6 +493,11 @@ fn is_busy(e: &sqlx::Error) -> bool {
         }
         _ => false,
     }
+}
+
+/// A time as stored: RFC 3339 in UTC to the millisecond, so that text order is time order.
+pub fn time_text(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 /// The time now, as stored: RFC 3339 in UTC.

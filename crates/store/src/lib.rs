@@ -12,10 +12,14 @@ mod bulk;
 pub mod campaigns;
 /// Surveys, sessions, assignments, contacts and progress.
 pub mod canvassing;
+/// Changes the committee room watches for, told to every process.
+pub mod changes;
 /// The seam between backends: transactions, typed arguments, rows.
 pub mod db;
 /// The errors a caller can act on.
 mod error;
+/// Polling day: tellers' numbers, promises and the knock-up list.
+pub mod polling_day;
 /// The live progress, kept as contacts are stored.
 pub mod progress;
 /// The electoral register: import, updates, absent voters, statistics.

@@ -192,7 +192,8 @@ pub(crate) struct Loaded {
     kept: HashMap<i64, Kept>,
     walk_of: HashMap<i64, i64>,
     doors: HashMap<i64, (Option<String>, i64, bool)>,
-    days: HashMap<(String, i64), bool>,
+    /// (day, door) -> (someone spoken to there that day, contacts there that day).
+    days: HashMap<(String, i64), (bool, i64)>,
     /// The numbers of this load's queries in the batch of reads: electors, walks, doors, days.
     queries: [usize; 4],
 }
@@ -239,7 +240,7 @@ impl Loaded {
         let days = reads.list(t.days.iter().map(String::as_str), &mut a);
         let households = reads.list(t.households.iter().copied(), &mut a);
         let q_days = reads.add(
-            format!("SELECT day, household_id, spoken FROM progress_door_days WHERE campaign_id = $1 AND day IN ({days}) AND household_id IN ({households})"),
+            format!("SELECT day, household_id, spoken, contacts FROM progress_door_days WHERE campaign_id = $1 AND day IN ({days}) AND household_id IN ({households})"),
             a,
         );
         Loaded { queries: [q_electors, q_walks, q_doors, q_days], ..Default::default() }
@@ -269,7 +270,7 @@ impl Loaded {
                 self.doors.insert(row.int(0)?, (row.opt_text(1)?, row.int(2)?, row.int(3)? != 0));
             }
             Some(3) => {
-                self.days.insert((row.text(0)?, row.int(1)?), row.int(2)? != 0);
+                self.days.insert((row.text(0)?, row.int(1)?), (row.int(2)? != 0, row.int(3)?));
             }
             _ => return Ok(false),
         }
@@ -325,12 +326,13 @@ pub(crate) async fn apply_loaded(tx: &mut Tx, campaign: &Campaign, new: &[Counte
         changed_doors.insert(c.household_id);
         let day = day_of(c.ordered_at);
         deltas.add_day(CONTACTS, 1, &day);
-        let spoken_that_day = days.entry((day.clone(), c.household_id)).or_insert_with(|| {
+        let that_day = days.entry((day.clone(), c.household_id)).or_insert_with(|| {
             deltas.add_day(KNOCKED, 1, &day);
-            false
+            (false, 0)
         });
-        if talked && !*spoken_that_day {
-            *spoken_that_day = true;
+        that_day.1 += 1;
+        if talked && !that_day.0 {
+            that_day.0 = true;
             deltas.add_day(SPOKEN, 1, &day);
         }
         changed_days.insert((day, c.household_id));
@@ -394,7 +396,7 @@ async fn write(
     campaign: &Campaign,
     doors: &HashMap<i64, (Option<String>, i64, bool)>,
     changed_doors: &HashSet<i64>,
-    days: &HashMap<(String, i64), bool>,
+    days: &HashMap<(String, i64), (bool, i64)>,
     changed_days: &HashSet<(String, i64)>,
     kept: &HashMap<i64, Kept>,
     changed_electors: &HashSet<i64>,
@@ -402,7 +404,7 @@ async fn write(
 ) -> Result<()> {
     let id = campaign.id;
     let doors = changed_doors.iter().filter_map(|h| doors.get(h).map(|(d, n, s)| args![id, *h, d.clone(), *n, i64::from(*s)])).collect();
-    let days = changed_days.iter().filter_map(|k| days.get(k).map(|s| args![id, k.0.as_str(), k.1, i64::from(*s)])).collect();
+    let days = changed_days.iter().filter_map(|k| days.get(k).map(|(s, n)| args![id, k.0.as_str(), k.1, i64::from(*s), *n])).collect();
     let electors = changed_electors.iter().filter_map(|e| kept.get(e).map(|k| elector_args(id, *e, k, &campaign.party))).collect();
     let tallies = deltas
         .0
@@ -420,8 +422,8 @@ async fn write(
                 rows: doors,
             },
             bulk::Upsert {
-                into: "progress_door_days (campaign_id, day, household_id, spoken)",
-                on_conflict: "(campaign_id, day, household_id) DO UPDATE SET spoken = excluded.spoken",
+                into: "progress_door_days (campaign_id, day, household_id, spoken, contacts)",
+                on_conflict: "(campaign_id, day, household_id) DO UPDATE SET spoken = excluded.spoken, contacts = excluded.contacts",
                 rows: days,
             },
             bulk::Upsert {

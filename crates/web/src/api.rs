@@ -5,7 +5,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use groundgame_app::targeting::{ListQuery, NearestQuery};
-use groundgame_app::{accounts, canvassing, register, targeting};
+use groundgame_app::{accounts, canvassing, polling_day, register, targeting};
 use groundgame_core::access::Role;
 use groundgame_core::survey::{Survey, SyncBatch};
 use groundgame_store::canvassing::{SyncReport, WalkPayload};
@@ -96,6 +96,156 @@ pub async fn assign(
 /// often the batch is sent.
 pub async fn sync(State(state): State<AppState>, viewer: Viewer, JsonBody(body): JsonBody<SyncBatch>) -> ApiResult<Json<SyncReport>> {
     Ok(Json(canvassing::sync(&state.app, viewer.actor(), body.contacts, body.sent_at).await?))
+}
+
+/// Numbers a teller took at a polling station, as the phone sends them.
+#[derive(Deserialize)]
+pub struct TellingsBody {
+    entries: Vec<TellingEntry>,
+}
+
+#[derive(Deserialize)]
+struct TellingEntry {
+    id: uuid::Uuid,
+    polling_district: String,
+    number: String,
+    recorded_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Stores tellers' numbers. Idempotent: each entry id is stored once however often it is sent.
+pub async fn tellings(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    JsonBody(body): JsonBody<TellingsBody>,
+) -> ApiResult<Json<groundgame_store::polling_day::TellingReport>> {
+    let entries = body
+        .entries
+        .into_iter()
+        .map(|e| groundgame_store::polling_day::Telling {
+            id: e.id,
+            polling_district: e.polling_district,
+            number: e.number,
+            recorded_at: e.recorded_at,
+        })
+        .collect();
+    Ok(Json(polling_day::record_tellings(&state.app, viewer.actor(), entries).await?))
+}
+
+/// Takes back a telling: the teller's undo.
+pub async fn withdraw_telling(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    PathParam(id): PathParam<uuid::Uuid>,
+) -> ApiResult<StatusCode> {
+    polling_day::withdraw_telling(&state.app, viewer.actor(), id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+pub struct KnockUpQuery {
+    polling_district: Option<String>,
+    walk_id: Option<i64>,
+}
+
+/// The promises who have not voted, in walk order: a polling district's (the committee room's)
+/// or one walk's (a canvasser's own walks).
+pub async fn knock_up(State(state): State<AppState>, viewer: Viewer, QueryParams(q): QueryParams<KnockUpQuery>) -> ApiResult<Json<Value>> {
+    let of = match (q.polling_district, q.walk_id) {
+        (Some(d), None) => polling_day::KnockUp::District(d),
+        (None, Some(w)) => polling_day::KnockUp::Walk(w),
+        _ => return Err(groundgame_app::Error::Invalid("ask for one polling_district or one walk_id".into()).into()),
+    };
+    let electors = polling_day::knock_up(&state.app, viewer.actor(), of.clone()).await?;
+    Ok(Json(match of {
+        polling_day::KnockUp::District(d) => json!({ "polling_district": d.trim().to_ascii_uppercase(), "electors": electors }),
+        polling_day::KnockUp::Walk(w) => json!({ "walk_id": w, "electors": electors }),
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct DistrictQuery {
+    polling_district: String,
+}
+
+/// The names of a polling district's electors by number, for a teller's phone (audited).
+pub async fn teller_names(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    QueryParams(q): QueryParams<DistrictQuery>,
+) -> ApiResult<Json<Value>> {
+    let electors = polling_day::teller_names(&state.app, viewer.actor(), &q.polling_district).await?;
+    Ok(Json(json!({ "polling_district": q.polling_district.trim().to_ascii_uppercase(), "electors": electors })))
+}
+
+/// The polling stations and the districts a teller may choose.
+pub async fn polling_stations(State(state): State<AppState>, viewer: Viewer) -> ApiResult<Json<polling_day::TellerChoices>> {
+    Ok(Json(polling_day::teller_choices(&state.app, viewer.actor()).await?))
+}
+
+#[derive(Deserialize)]
+pub struct StationCountBody {
+    ballot_papers: i64,
+}
+
+/// A station's official count of ballot papers issued so far.
+pub async fn station_count(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    PathParam(id): PathParam<i64>,
+    JsonBody(body): JsonBody<StationCountBody>,
+) -> ApiResult<StatusCode> {
+    polling_day::record_station_count(&state.app, viewer.actor(), id, body.ballot_papers).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The committee room's numbers now.
+pub async fn committee_room(State(state): State<AppState>, viewer: Viewer) -> ApiResult<Json<Value>> {
+    let room = polling_day::committee_room(&state.app, viewer.actor(), std::time::Instant::now()).await?;
+    Ok(Json(serde_json::to_value(&*room).map_err(anyhow::Error::new).map_err(groundgame_app::Error::Internal)?))
+}
+
+/// The committee room's numbers as they change: a `room` event with them at once, then one
+/// within a second of every strike-off, answer or change of place (changes close together make
+/// one event), and at least every 30 s.
+pub async fn committee_room_events(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> axum::response::sse::Sse<impl futures_util::Stream<Item = Result<axum::response::sse::Event, std::convert::Infallible>>> {
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    use tokio::sync::broadcast::error::RecvError;
+    let changes = state.app.store.watch();
+    let campaign = viewer.campaign.id;
+    let stream = futures_util::stream::unfold((state, viewer, changes, true), move |(state, viewer, mut changes, first)| async move {
+        if !first {
+            // Wait for a change of this campaign, or 30 s.
+            let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+            loop {
+                match tokio::time::timeout_at(deadline, changes.recv()).await {
+                    Ok(Ok(c)) if c.campaign_id != campaign => continue,
+                    Ok(Ok(_)) | Ok(Err(RecvError::Lagged(_))) | Err(_) => break,
+                    Ok(Err(RecvError::Closed)) => return None,
+                }
+            }
+            // Changes close together make one event.
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            while let Ok(_) | Err(tokio::sync::broadcast::error::TryRecvError::Lagged(_)) = changes.try_recv() {}
+        }
+        let heard = std::time::Instant::now();
+        let event = match polling_day::committee_room(&state.app, viewer.actor(), heard).await {
+            Ok(room) => Event::default().event("room").json_data(&*room).unwrap_or_else(|_| Event::default().comment("unreadable")),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not count the committee room");
+                Event::default().event("trouble").data("the numbers could not be counted just now; they come again with the next change")
+            }
+        };
+        Some((Ok(event), (state, viewer, changes, false)))
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+/// The campaign's promises, those voted, and how many the seat needs.
+pub async fn promises(State(state): State<AppState>, viewer: Viewer) -> ApiResult<Json<polling_day::Promises>> {
+    Ok(Json(polling_day::promises(&state.app, viewer.actor()).await?))
 }
 
 /// The live progress and the win number, serialised as they are (no JSON tree in between: every

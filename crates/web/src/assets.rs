@@ -12,6 +12,8 @@ const FILES: &[(&str, &str, &str)] = &[
     ("offline.js", "text/javascript; charset=utf-8", include_str!("../static/offline.js")),
     ("canvass.js", "text/javascript; charset=utf-8", include_str!("../static/canvass.js")),
     ("live.js", "text/javascript; charset=utf-8", include_str!("../static/live.js")),
+    ("tell.js", "text/javascript; charset=utf-8", include_str!("../static/tell.js")),
+    ("committee.js", "text/javascript; charset=utf-8", include_str!("../static/committee.js")),
     ("icon.svg", "image/svg+xml", include_str!("../static/icon.svg")),
 ];
 

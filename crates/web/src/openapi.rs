@@ -27,6 +27,23 @@ fn request_body(method: &Method, path: &str) -> Option<Value> {
                 "sent_at": { "anyOf": [{ "type": "string", "format": "date-time" }, { "type": "null" }], "description": "The phone's clock when it sent the batch: its error corrects the contacts' times" }
             }
         }),
+        ("POST", "/api/v1/tellings") => json!({
+            "type": "object", "required": ["entries"],
+            "properties": {
+                "entries": {
+                    "type": "array", "maxItems": groundgame_app::Limits::default().sync_batch,
+                    "items": {
+                        "type": "object", "required": ["id", "polling_district", "number", "recorded_at"],
+                        "properties": {
+                            "id": { "type": "string", "format": "uuid", "description": "Made on the phone: a resend is the same entry" },
+                            "polling_district": { "type": "string", "description": "The station's polling district, chosen once: NA1" },
+                            "number": { "type": "string", "description": "As printed: 124, 124/1, 124.1, or NA1-124/1" },
+                            "recorded_at": { "type": "string", "format": "date-time", "description": "The phone's clock, kept as its account; the server's receipt orders strike-offs" }
+                        }
+                    }
+                }
+            }
+        }),
         ("PUT", "/api/v1/walks/{id}/assignment") => json!({
             "type": "object",
             "properties": { "user_id": id(true), "session_id": id(true) }
@@ -55,6 +72,7 @@ fn query_parameters(path: &str) -> Vec<Value> {
             q("limit", json!({ "type": "integer", "minimum": 0, "maximum": usize::MAX })),
             q("list", json!({ "type": "string", "enum": ["targets", "defence"], "default": "targets" })),
         ],
+        "/api/v1/knock-up" => vec![json!({ "name": "polling_district", "in": "query", "required": true, "schema": text })],
         "/api/v1/nearest" => vec![
             q("postcode", text.clone()),
             q("lat", json!({ "type": "number" })),
@@ -116,7 +134,13 @@ pub fn document(routes: &[Route]) -> Value {
             }
         }
         if r.path.contains("{id}") {
-            let schema = if r.path.starts_with("/api/v1/invites/") { json!({ "type": "string" }) } else { id(false) };
+            let schema = if r.path.starts_with("/api/v1/invites/") {
+                json!({ "type": "string" })
+            } else if r.path.starts_with("/api/v1/tellings/") {
+                json!({ "type": "string", "format": "uuid" })
+            } else {
+                id(false)
+            };
             parameters.push(json!({ "name": "id", "in": "path", "required": true, "schema": schema }));
         }
         if !parameters.is_empty() {

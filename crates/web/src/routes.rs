@@ -49,6 +49,61 @@ pub static ROUTES: &[Route] = &[
         post(api::sync)
     }),
     r(Method::GET, "/api/v1/progress", Needs(ViewProgress), "Live progress of the campaign", &[], || get(api::progress)),
+    r(
+        Method::POST,
+        "/api/v1/tellings",
+        Needs(Tell),
+        "Numbers taken by a teller; idempotent by entry id; unknown numbers kept aside",
+        BODY,
+        || post(api::tellings),
+    ),
+    r(
+        Method::DELETE,
+        "/api/v1/tellings/{id}",
+        Needs(Tell),
+        "Take back a telling (a teller's undo; an organiser's correction)",
+        &[204, 404],
+        || delete(api::withdraw_telling),
+    ),
+    r(
+        Method::GET,
+        "/api/v1/knock-up",
+        Needs(Canvass),
+        "Promises who have not voted, in walk order: ?polling_district= (committee room) or ?walk_id= (audited)",
+        &[400, 404],
+        || get(api::knock_up),
+    ),
+    r(
+        Method::GET,
+        "/api/v1/teller/names",
+        Needs(Tell),
+        "A polling district's electors by number, names only, for a teller (audited)",
+        &[400, 404],
+        || get(api::teller_names),
+    ),
+    r(Method::GET, "/api/v1/polling-stations", Needs(Tell), "The polling stations and the districts each serves", &[], || {
+        get(api::polling_stations)
+    }),
+    r(
+        Method::POST,
+        "/api/v1/polling-stations/{id}/counts",
+        Needs(Tell),
+        "A station's official count of ballot papers so far",
+        &[204, 400, 404],
+        || post(api::station_count),
+    ),
+    r(Method::GET, "/api/v1/committee-room", Needs(RunPollingDay), "The committee room's numbers now", &[], || get(api::committee_room)),
+    r(
+        Method::GET,
+        "/api/v1/committee-room/events",
+        Needs(RunPollingDay),
+        "The committee room's numbers as they change (server-sent events)",
+        &[],
+        || get(api::committee_room_events),
+    ),
+    r(Method::GET, "/api/v1/promises", Needs(RunPollingDay), "Promises, those voted, and how many the seat needs", &[], || {
+        get(api::promises)
+    }),
     r(Method::GET, "/api/v1/register/stats", Needs(ViewRegister), "Register statistics", &[], || get(api::register_stats)),
     r(Method::GET, "/api/v1/register/export", Needs(ExportRegister), "The register as CSV (audited)", &[], || get(api::register_export)),
     r(Method::GET, "/api/v1/volunteers", Needs(ManageVolunteers), "Everyone in the campaign, and the invites waiting", &[], || {
@@ -99,10 +154,17 @@ pub static ROUTES: &[Route] = &[
     page("/register", Needs(ViewRegister), "Register", "The register", || get(pages::register::page)),
     page("/walks", Needs(PlanWalks), "Walks", "Walks by polling district, with the planner", || get(pages::walks::list)),
     page("/sessions", Needs(AssignWalks), "Sessions", "Canvassing sessions", || get(pages::volunteers::canvass_sessions)),
+    page("/polling-day", Needs(RunPollingDay), "Polling day", "Polling day: promises, stations, committee rooms, knock-up sheets", || {
+        get(pages::polling_day::page)
+    }),
+    page("/committee-room", Needs(RunPollingDay), "Committee room", "The live committee room", || get(pages::polling_day::committee_room)),
     page("/volunteers", Needs(ManageVolunteers), "Volunteers", "Volunteers and invites", || get(pages::volunteers::page)),
     page("/survey", Needs(EditSurvey), "Survey", "Edit the survey", || get(pages::campaign::survey_page)),
     page("/audit", Needs(ViewAudit), "Audit", "The audit log", || get(pages::campaign::audit)),
     page("/canvass", Needs(Canvass), "My walks", "My walks (the canvasser app)", || get(pages::canvass::my_walks)),
+    page("/tell", Needs(Tell), "Telling", "The teller's page: strike off voters at a polling station, online or off", || {
+        get(pages::polling_day::tell)
+    }),
     page("/targets", Needs(Member), "Targets", "Target and defence lists with a hexagon map of every seat", || get(pages::targets::page)),
     page("/account", Needs(Member), "Account", "One's own account: password, sessions, campaigns", || get(pages::account::page)),
     r(Method::GET, "/", Public, "Home: the signed-in volunteer's start page, or sign-in", &[303], || get(pages::home)),
@@ -164,6 +226,24 @@ pub static ROUTES: &[Route] = &[
     r(Method::POST, "/sessions", Needs(AssignWalks), "Add a canvassing session", &[200, 400], || {
         post(pages::volunteers::add_canvass_session)
     }),
+    r(Method::POST, "/polling-day/stations", Needs(RunPollingDay), "Save a polling station", &[400], || {
+        post(pages::polling_day::save_station)
+    }),
+    r(Method::POST, "/polling-day/stations/{id}/delete", Needs(RunPollingDay), "Delete a polling station", &[404], || {
+        post(pages::polling_day::delete_station)
+    }),
+    r(Method::POST, "/polling-day/rooms", Needs(RunPollingDay), "Save a committee room", &[400], || post(pages::polling_day::save_room)),
+    r(Method::POST, "/polling-day/rooms/{id}/delete", Needs(RunPollingDay), "Delete a committee room", &[404], || {
+        post(pages::polling_day::delete_room)
+    }),
+    r(
+        Method::GET,
+        "/polling-day/knock-up/{district}",
+        Needs(RunPollingDay),
+        "A printable knock-up sheet or Good Morning list (audited)",
+        &[400],
+        || get(pages::polling_day::knock_up_sheet),
+    ),
     r(Method::POST, "/survey", Needs(EditSurvey), "Save the survey", &[200, 400], || post(pages::campaign::save_survey)),
     r(Method::GET, "/marginals", Public, "Find a marginal seat near you (public)", &[], || get(pages::targets::marginals)),
     r(Method::GET, "/canvass/walks/{id}", Needs(Canvass), "Canvass a walk, online or off", &[], || get(pages::canvass::walk)),

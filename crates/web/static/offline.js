@@ -3,6 +3,8 @@
 // - walks (payloads) and answers (events with their own UUIDs) live in IndexedDB, each tagged with
 //   the account that holds them; an outbox of answers is sent to POST /api/v1/sync whenever the
 //   server can be reached (sending the same answer twice stores it once);
+// - a teller's numbers (and their undos) are events of the same outbox, sent to
+//   POST /api/v1/tellings; the names of a polling district's voters are kept for the teller;
 // - for a canvasser, the list of their walks and every walk assigned to them are saved on the
 //   phone as soon as they sign in, so "My walks" and each walk open with no signal;
 // - signing out deletes the electoral data from the phone, but only once every answer is sent,
@@ -15,6 +17,7 @@
   const meta = (name) => { const m = document.querySelector('meta[name="' + name + '"]'); return m ? m.content : null; };
   const user = meta('gg-user');
   const canvasser = meta('gg-canvasser') === '1';
+  const teller = meta('gg-teller') === '1';
   const csrfNow = meta('csrf-token');
 
   if ('serviceWorker' in navigator) {
@@ -26,7 +29,7 @@
   function db() {
     if (!dbPromise) {
       dbPromise = new Promise((resolve, reject) => {
-        const r = indexedDB.open('groundgame', 2);
+        const r = indexedDB.open('groundgame', 3);
         r.onupgradeneeded = (ev) => {
           const d = r.result;
           if (ev.oldVersion < 1) {
@@ -34,6 +37,9 @@
             d.createObjectStore('events', { keyPath: 'id' });
             d.createObjectStore('meta');
           }
+          // A polling district's voters by number, names only, for a teller: one record per
+          // account and district.
+          if (ev.oldVersion < 3) d.createObjectStore('names', { keyPath: 'key' });
         };
         r.onsuccess = () => resolve(r.result);
         r.onerror = () => reject(r.error);
@@ -87,6 +93,7 @@
     const previous = await get('meta', 'user');
     if (previous && previous !== user) {
       for (const w of await all('walks')) if (String(w.holder || previous) !== user) await del('walks', w.walk.id);
+      for (const n of await all('names')) if (String(n.holder) !== user) await del('names', n.key);
       for (const e of await all('events')) {
         const who = e.user || previous;
         if (who !== user && e.state === 'sent') await del('events', e.id);
@@ -135,9 +142,11 @@
     const el = document.getElementById('sync-status');
     if (!el) return;
     const c = await counts();
+    // The page says what its events are: answers (the canvasser app) or numbers (a teller's).
+    const one = el.dataset.noun || 'answer', many = one + 's';
     let text;
-    if (c.unsent === 0) text = c.sent ? (c.sent === 1 ? 'Your 1 answer is sent.' : 'All ' + c.sent + ' of your answers are sent.') : 'Nothing recorded yet.';
-    else text = plural(c.unsent, 'answer', 'answers') + ' waiting to send' + (lastError ? ' (' + lastError + ')' : '') + '. They are safe on this phone.';
+    if (c.unsent === 0) text = c.sent ? (c.sent === 1 ? 'Your 1 ' + one + ' is sent.' : 'All ' + c.sent + ' of your ' + many + ' are sent.') : 'Nothing recorded yet.';
+    else text = plural(c.unsent, one, many) + ' waiting to send' + (lastError ? ' (' + lastError + ')' : '') + '. They are safe on this phone.';
     el.textContent = text;
     el.dataset.unsent = String(c.unsent);
     el.dataset.refused = String(c.refused.length);
@@ -171,39 +180,87 @@
     }
   }
 
+  // What each kind of event is sent as. Contacts first, then tellings, then the undos of
+  // tellings (so an undo never reaches the server before what it undoes).
+  const kindOf = (e) => e.kind || 'contact';
+
+  async function post(url, token, body) {
+    return fetch(url, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': token || '' },
+      body: JSON.stringify(body),
+    });
+  }
+
+  // Sends one batch of a kind: says whether to go on (something was taken) or stop for now.
+  async function sendBatch(kind, unsent, token) {
+    let response;
+    try {
+      if (kind === 'contact') {
+        response = await post('/api/v1/sync', token, { contacts: unsent.map((e) => e.contact), sent_at: new Date().toISOString() });
+      } else if (kind === 'telling') {
+        response = await post('/api/v1/tellings', token, { entries: unsent.map((e) => e.telling) });
+      } else if (kind === 'withdraw') {
+        response = await fetch('/api/v1/tellings/' + unsent[0].withdraw, {
+          method: 'DELETE', credentials: 'same-origin', headers: { 'X-CSRF-Token': token || '' },
+        });
+      } else if (kind === 'count') {
+        response = await post('/api/v1/polling-stations/' + unsent[0].count.station + '/counts', token, { ballot_papers: unsent[0].count.ballot_papers });
+      } else {
+        return false;
+      }
+    } catch (e) {
+      lastError = 'no connection';
+      return false;
+    }
+    if (response.status === 401) { lastError = 'sign in again to send them'; return false; }
+    if (response.status === 403) { lastError = 'reload the page to send them'; return false; }
+    const done = async (e, fields) => { Object.assign(e, fields); await put('events', e); };
+    if (kind === 'withdraw' || kind === 'count') {
+      // An undo of a telling the server does not have (404) has nothing left to do.
+      if (response.ok || (kind === 'withdraw' && response.status === 404)) { await done(unsent[0], { state: 'sent' }); return true; }
+      if (response.status === 400 || response.status === 404) {
+        let reason = 'refused';
+        try { reason = (await response.json()).error || reason; } catch (e) { /* not JSON */ }
+        await done(unsent[0], { state: 'refused', reason: reason });
+        return true;
+      }
+      lastError = 'the server said ' + response.status;
+      return false;
+    }
+    if (!response.ok) { lastError = 'the server said ' + response.status; return false; }
+    const report = await response.json();
+    const byId = new Map(unsent.map((e) => [e.id, e]));
+    let taken = 0;
+    for (const id of (report.stored || []).concat(report.duplicates || [])) {
+      const e = byId.get(id);
+      if (e) { await done(e, { state: 'sent' }); taken++; }
+    }
+    for (const id of report.unknown || []) {
+      const e = byId.get(id);
+      if (e) { await done(e, { state: 'sent', unknown: true }); taken++; }
+    }
+    for (const r of report.rejected || []) {
+      const e = byId.get(r.id);
+      if (e) { await done(e, { state: 'refused', reason: r.reason }); taken++; }
+    }
+    // Whatever the server did not speak of stays unsent, to be sent again.
+    return taken > 0;
+  }
+
   async function sendAll() {
     const token = await csrf();
-    for (;;) {
-      const unsent = (await myEvents()).filter((e) => e.state === 'unsent').slice(0, BATCH);
-      if (!unsent.length) { lastError = ''; return; }
-      let response;
-      try {
-        response = await fetch('/api/v1/sync', {
-          method: 'POST',
-          credentials: 'same-origin',
-          headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': token || '' },
-          body: JSON.stringify({ contacts: unsent.map((e) => e.contact), sent_at: new Date().toISOString() }),
-        });
-      } catch (e) {
-        lastError = 'no connection';
-        return;
+    for (const kind of ['contact', 'telling', 'withdraw', 'count']) {
+      const one = kind === 'withdraw' || kind === 'count';
+      for (;;) {
+        const unsent = (await myEvents()).filter((e) => e.state === 'unsent' && kindOf(e) === kind)
+          .sort((x, y) => (x.at || 0) - (y.at || 0)).slice(0, one ? 1 : BATCH);
+        if (!unsent.length) break;
+        if (!(await sendBatch(kind, unsent, token))) return;
       }
-      if (response.status === 401) { lastError = 'sign in again to send them'; return; }
-      if (response.status === 403) { lastError = 'reload the page to send them'; return; }
-      if (!response.ok) { lastError = 'the server said ' + response.status; return; }
-      const report = await response.json();
-      const byId = new Map(unsent.map((e) => [e.id, e]));
-      for (const id of report.stored.concat(report.duplicates)) {
-        const e = byId.get(id);
-        if (e) { e.state = 'sent'; await put('events', e); }
-      }
-      for (const r of report.rejected) {
-        const e = byId.get(r.id);
-        if (e) { e.state = 'refused'; e.reason = r.reason; await put('events', e); }
-      }
-      // Whatever the server did not speak of stays unsent, to be sent again.
-      if (!report.stored.length && !report.duplicates.length && !report.rejected.length) return;
     }
+    lastError = '';
   }
 
   function sync() {
@@ -218,9 +275,21 @@
   }
 
   async function record(contact, label) {
-    await put('events', { id: contact.id, user: user, state: 'unsent', label: label, contact: contact });
+    await put('events', { id: contact.id, user: user, state: 'unsent', label: label, contact: contact, at: Date.now() });
     await showStatus();
     sync();
+  }
+
+  // Any other kind of event: a telling (whose own id is the event's), the undo of one (the id
+  // of the telling it takes back), a station's count.
+  async function recordEvent(kind, payload, label) {
+    const id = (payload && payload.id) || uuid();
+    const e = { id: id, user: user, state: 'unsent', label: label, kind: kind, at: Date.now() };
+    e[kind] = payload;
+    await put('events', e);
+    await showStatus();
+    sync();
+    return e;
   }
 
   // ---- Walks kept on the phone --------------------------------------------------------------
@@ -272,6 +341,7 @@
   async function forget() {
     for (const w of await all('walks')) if (String(w.holder || user) === user) await del('walks', w.walk.id);
     for (const e of await myEvents()) await del('events', e.id);
+    for (const n of await all('names')) if (String(n.holder) === user) await del('names', n.key);
     await del('meta', 'csrf:' + user);
     await del('meta', 'precached:' + user);
     await del('meta', 'user');
@@ -316,12 +386,17 @@
   document.querySelectorAll('form[action="/logout"], form[action="/account/sign-out-everywhere"]').forEach(guardSignOut);
   document.querySelectorAll('input.copy').forEach((i) => i.addEventListener('focus', () => i.select()));
   document.querySelectorAll('[data-print]').forEach((b) => b.addEventListener('click', () => window.print()));
+  // A teller's page is kept for when there is no signal, as a canvasser's walks are.
+  async function keepTellerPage() {
+    if (!teller || !navigator.onLine || location.pathname === '/tell') return;
+    try { await savePage('/tell'); } catch (e) { /* kept on the first visit instead */ }
+  }
   window.addEventListener('online', () => { sync(); precache(false); });
   setInterval(sync, 5000);
 
-  window.gg = { get, put, all, uuid, record, sync, showStatus, saveWalk, precache, myEvents, user, plural };
+  window.gg = { get, put, del, all, uuid, record, recordEvent, sync, showStatus, saveWalk, precache, myEvents, user, plural };
   // The page's own scripts wait for the phone to be adopted, never for the precaching, which
   // goes on in the background.
   window.ggReady = adoptPhone().catch(() => {});
-  window.ggReady.then(() => showStatus()).then(() => { sync(); return precache(false); }).catch(() => {});
+  window.ggReady.then(() => showStatus()).then(() => { sync(); keepTellerPage(); return precache(false); }).catch(() => {});
 })();

@@ -1,10 +1,10 @@
-// groundgame service worker: keeps the canvasser app working with no signal.
-// Static assets: cache first (versioned). Canvasser pages: network first, cached copy when offline.
+// groundgame service worker: keeps the canvasser app and the teller page working with no signal.
+// Static assets: cache first (versioned). Canvasser and teller pages: network first, cached copy when offline.
 // The API is not cached here: the app keeps walks and unsent answers in IndexedDB itself.
 'use strict';
 const STATIC = 'groundgame-static-@VERSION@';
 const PAGES = 'groundgame-pages';
-const ASSETS = ['/static/style.css', '/static/offline.js', '/static/canvass.js', '/static/icon.svg', '/manifest.webmanifest'];
+const ASSETS = ['/static/style.css', '/static/offline.js', '/static/canvass.js', '/static/tell.js', '/static/icon.svg', '/manifest.webmanifest'];
 
 self.addEventListener('install', (event) => {
   event.waitUntil(caches.open(STATIC).then((c) => c.addAll(ASSETS)).then(() => self.skipWaiting()));
@@ -54,7 +54,7 @@ self.addEventListener('fetch', (event) => {
   if (url.origin !== self.location.origin) return;
   if (url.pathname.startsWith('/static/') || url.pathname === '/manifest.webmanifest') {
     event.respondWith(cacheFirst(request));
-  } else if (url.pathname === '/canvass' || url.pathname.startsWith('/canvass/')) {
+  } else if (url.pathname === '/canvass' || url.pathname.startsWith('/canvass/') || url.pathname === '/tell') {
     event.respondWith(networkFirst(request));
   }
 });

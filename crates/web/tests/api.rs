@@ -5,8 +5,10 @@
 mod support;
 
 use axum::http::{header, Method, StatusCode};
+use groundgame_app::polling_day::PlaceInput;
 use groundgame_app::{accounts, canvassing, register, Actor};
 use groundgame_core::access::{allows, Role};
+use groundgame_store::polling_day::PlaceKind;
 use groundgame_web::{Access, Route, ROUTES};
 use serde_json::{json, Value};
 use support::{contacts, email, fixture, minutes_from_now, Client, Fixture, Reply, TestDb, SECOND_CANVASSER};
@@ -69,6 +71,37 @@ async fn concrete(f: &Fixture, route: &Route, n: usize, who: &str) -> (String, O
             (path.replace("{id}", &walk), json_body(json!({ "user_id": f.users[&email(Role::Canvasser)], "session_id": null })))
         }
         ("POST", "/api/v1/sync") => (path, json_body(json!({ "contacts": [] }))),
+        ("POST", "/api/v1/tellings") => {
+            let entry =
+                json!({ "id": uuid::Uuid::new_v4(), "polling_district": district, "number": "1", "recorded_at": chrono::Utc::now() });
+            (path, json_body(json!({ "entries": [entry] })))
+        }
+        ("DELETE", "/api/v1/tellings/{id}") => {
+            // A telling of `who`'s own, when they may take one.
+            let id = uuid::Uuid::new_v4();
+            let (c, _) = Client::try_sign_in(f.state(), who, support::PASSWORD).await;
+            let entry = json!({ "id": id, "polling_district": district, "number": "1", "recorded_at": chrono::Utc::now() });
+            c.json(Method::POST, "/api/v1/tellings", &json!({ "entries": [entry] })).await;
+            (path.replace("{id}", &id.to_string()), None)
+        }
+        // The first walk is the canvasser's: the organiser reads it too; a district is only the
+        // committee room's (tests/polling_day.rs).
+        ("GET", "/api/v1/knock-up") => (format!("/api/v1/knock-up?walk_id={walk}"), None),
+        ("GET", "/api/v1/teller/names") => (format!("/api/v1/teller/names?polling_district={district}"), None),
+        ("POST", "/api/v1/polling-stations/{id}/counts") => {
+            let id = polling_station(f, &district).await;
+            (path.replace("{id}", &id.to_string()), json_body(json!({ "ballot_papers": 120 })))
+        }
+        ("GET", "/polling-day/knock-up/{district}") => (path.replace("{district}", &district), None),
+        ("POST", "/polling-day/stations") | ("POST", "/polling-day/rooms") => {
+            (path, form(&[("name", &format!("Hall {n}")), ("address", "1 High St"), ("polling_districts", &district)]))
+        }
+        ("POST", "/polling-day/stations/{id}/delete") | ("POST", "/polling-day/rooms/{id}/delete") => {
+            let kind = if route.path.contains("stations") { PlaceKind::PollingStation } else { PlaceKind::CommitteeRoom };
+            let input = PlaceInput { name: format!("Gone {n}"), address: String::new(), polling_districts: district.clone() };
+            let id = groundgame_app::polling_day::save_place(&f.app, f.actor(), kind, input).await.unwrap();
+            (path.replace("{id}", &id.to_string()), form(&[]))
+        }
         ("PUT", "/api/v1/volunteers/{id}/role") => (path.replace("{id}", &second), json_body(json!({ "role": "canvasser" }))),
         ("DELETE", "/api/v1/volunteers/{id}") => (path.replace("{id}", &throwaway(f, n).await.to_string()), None),
         ("POST", "/api/v1/invites") => {
@@ -114,6 +147,12 @@ async fn concrete(f: &Fixture, route: &Route, n: usize, who: &str) -> (String, O
         }
         (_, p) => (p.replace("{id}", &walk).replace("{file}", "style.css"), None),
     }
+}
+
+/// The id of a polling station serving `district`, made on first use.
+async fn polling_station(f: &Fixture, district: &str) -> i64 {
+    let input = PlaceInput { name: "Station for the tests".into(), address: "Church hall".into(), polling_districts: district.into() };
+    groundgame_app::polling_day::save_place(&f.app, f.actor(), PlaceKind::PollingStation, input).await.unwrap()
 }
 
 async fn call(client: &Client, f: &Fixture, route: &Route, n: usize, who: &str) -> Reply {

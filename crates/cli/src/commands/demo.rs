@@ -130,6 +130,11 @@ pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
     for w in first_walks.iter().take(3) {
         canvassing::assign(&app, actor, w.id, canvasser, Some(session.id)).await?;
     }
+    if groundgame_app::polling_day::places(&app, actor, groundgame_store::polling_day::PlaceKind::PollingStation).await?.is_empty() {
+        if let Some(canvasser) = canvasser {
+            super::polling_day::set_up_demo(&app, &campaign, canvasser, args.seed).await?;
+        }
+    }
     println!("\nAccounts (password for all: {DEMO_PASSWORD}):");
     for (email, _, role) in DEMO_ACCOUNTS {
         println!("  {:<13} {email}", role.label());
@@ -140,6 +145,9 @@ pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
     println!("     groundgame seats targets --party Lab --election 2015 --region 'East Midlands'");
     println!("     groundgame --database {url} seats nearest --postcode 'DE22 1AA' --party Lab --election 2015");
     println!("Pages: /targets (signed in) and /marginals?postcode=DE22+1AA (public: the nearest marginals and this Saturday's session).");
+    println!("Polling day: sign in as the organiser and open /committee-room, then in another terminal run");
+    println!("     groundgame --database {url} polling-day simulate --minutes 10");
+    println!("and watch the committee room come alive; the teller's page is /tell.");
     if args.setup_only {
         app.store.close().await;
         return Ok(());

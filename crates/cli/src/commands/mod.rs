@@ -17,6 +17,8 @@ mod config;
 mod demo;
 /// `demo-data register`: synthetic registers.
 mod demo_data;
+/// `polling-day simulate`: a polling day replayed into a running server.
+mod polling_day;
 /// `postcodes import`: postcode centroids for the whole country.
 mod postcodes;
 /// `register import|update|absent-voters|stats|show`.
@@ -53,6 +55,9 @@ pub enum Command {
     /// deployment of volunteers.
     #[command(subcommand)]
     Seats(seats::SeatsCommand),
+    /// Polling day: replay a simulated day into a running server.
+    #[command(subcommand, name = "polling-day")]
+    PollingDay(polling_day::PollingDayCommand),
     /// Postcode centroids (ONSPD or Code-Point Open) for finding places across the country.
     #[command(subcommand)]
     Postcodes(postcodes::PostcodesCommand),
@@ -92,6 +97,7 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         Command::Results(c) => results::run(c, &settings).await,
         Command::Seats(c) => seats::run(c, &settings).await,
         Command::Postcodes(c) => postcodes::run(c, &settings).await,
+        Command::PollingDay(c) => polling_day::run(c, &settings).await,
         Command::Serve(args) => serve::run(args, &settings).await,
         Command::User(c) => user::run(c, &settings).await,
         Command::Demo(args) => demo::run(args, &settings).await,

@@ -16,6 +16,7 @@ fn head(title: &str, viewer: Option<&Viewer>) -> Markup {
                 // there is no signal (offline.js).
                 meta name="gg-user" content=(v.user.id);
                 @if v.may(Permission::Canvass) { meta name="gg-canvasser" content="1"; }
+                @if v.may(Permission::Tell) { meta name="gg-teller" content="1"; }
                 // First of the deferred scripts: the pages' own scripts use what it defines.
                 (script("/static/offline.js"))
             }

@@ -9,6 +9,7 @@ pub mod campaign;
 pub mod canvass;
 pub mod layout;
 pub mod login;
+pub mod polling_day;
 pub mod register;
 pub mod targets;
 pub mod volunteers;
@@ -21,6 +22,8 @@ pub async fn home(MaybeViewer(viewer): MaybeViewer) -> Response {
         "/campaign"
     } else if v.may(Permission::Canvass) {
         "/canvass"
+    } else if v.may(Permission::Tell) {
+        "/tell"
     } else {
         "/account"
     };

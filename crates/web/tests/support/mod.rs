@@ -198,8 +198,31 @@ impl Client {
         let response = self.app.clone().oneshot(req.body(Body::from(body)).unwrap()).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
+        // An event stream never ends: read it up to its first event.
+        if headers.get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream")) {
+            let mut body = response.into_body();
+            let mut read = Vec::new();
+            while !String::from_utf8_lossy(&read).contains("\n\n") {
+                match tokio::time::timeout(std::time::Duration::from_secs(30), body.frame()).await {
+                    Ok(Some(Ok(frame))) => read.extend_from_slice(frame.data_ref().map(|d| d.as_ref()).unwrap_or_default()),
+                    _ => break,
+                }
+            }
+            return Reply { status, headers, body: String::from_utf8_lossy(&read).into_owned() };
+        }
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
         Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    /// Opens an event stream: its body, to read event by event with [`next_event`].
+    pub async fn events(&self, path: &str) -> Body {
+        let mut req = Request::builder().uri(path).header(header::HOST, "localhost");
+        if let Some(c) = &self.cookie {
+            req = req.header(header::COOKIE, format!("gg_session={c}"));
+        }
+        let response = self.app.clone().oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        response.into_body()
     }
 
     pub async fn send(&self, method: Method, path: &str, content_type: Option<&str>, body: Vec<u8>, csrf: bool) -> Reply {
@@ -302,4 +325,35 @@ pub fn contacts(payload: &Value, n: usize, intention: &str, at: &str) -> Vec<Val
 /// The audit log's lines with this action.
 pub async fn audited(f: &Fixture, action: &str) -> Vec<groundgame_store::audit::Entry> {
     register::audit_log(&f.app, &f.campaign, 10_000).await.unwrap().into_iter().filter(|e| e.action == action).collect()
+}
+
+/// The next event of a stream as (its name, its data read as JSON), or `None` if none comes
+/// within `wait`. Comments (keep-alives) are skipped.
+pub async fn next_event(body: &mut Body, buffer: &mut String, wait: std::time::Duration) -> Option<(String, Value)> {
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        while let Some(end) = buffer.find("\n\n") {
+            let block: String = buffer.drain(..end + 2).collect();
+            let mut name = String::from("message");
+            let mut data = String::new();
+            for line in block.lines() {
+                if let Some(v) = line.strip_prefix("event:") {
+                    name = v.trim().to_owned();
+                } else if let Some(v) = line.strip_prefix("data:") {
+                    data.push_str(v.trim_start());
+                }
+            }
+            if !data.is_empty() {
+                return Some((name, serde_json::from_str(&data).unwrap_or(Value::String(data))));
+            }
+        }
+        match tokio::time::timeout_at(deadline, body.frame()).await {
+            Ok(Some(Ok(frame))) => {
+                if let Some(d) = frame.data_ref() {
+                    buffer.push_str(&String::from_utf8_lossy(d));
+                }
+            }
+            _ => return None,
+        }
+    }
 }

@@ -1,0 +1,306 @@
+//! Polling day: tellers strike off the voters whose numbers they take, the committee room knocks
+//! up the promises who have not voted, and watches the day's numbers live.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use groundgame_core::access::Permission;
+use groundgame_core::elector::PollingDistrict;
+use groundgame_core::polling_day::{promises_needed, share_voted_by, DEFAULT_PROMISE_TURNOUT};
+use groundgame_store::changes::{Change, What};
+use groundgame_store::polling_day::{
+    self, CommitteeRoomCounts, KnockUpElector, KnockUpOf, Place, PlaceKind, PromiseCounts, TellerElector, Telling, TellingReport,
+};
+use groundgame_store::{Tx, WriteTx};
+use serde::Serialize;
+
+use crate::{Actor, App, Error, Result};
+
+/// Stores the numbers a teller took, each exactly once however often the phone sends them. A
+/// number that matches nobody is kept aside for the committee room; nothing is dropped. Audited
+/// with how many were struck off; the committee rooms hear of it at commit.
+pub async fn record_tellings(app: &App, actor: Actor<'_>, tellings: Vec<Telling>) -> Result<TellingReport> {
+    if tellings.len() > app.limits.sync_batch {
+        return Err(Error::Invalid(format!("send at most {} numbers at a time", app.limits.sync_batch)));
+    }
+    let mut tx = app.store.begin_write().await?;
+    let report = polling_day::record_tellings(&mut tx, actor.campaign(), actor.user_id(), &tellings).await?;
+    if !report.stored.is_empty() || !report.unknown.is_empty() {
+        let mut districts: Vec<&str> = tellings.iter().map(|t| t.polling_district.as_str()).collect();
+        districts.sort_unstable();
+        districts.dedup();
+        let detail = format!(
+            "{} struck off, {} kept aside (the number matches nobody), {} sent again; polling district {}",
+            report.stored.len(),
+            report.unknown.len(),
+            report.duplicates.len(),
+            districts.join(", ")
+        );
+        actor.audit(&mut tx, "tellings_recorded", &detail, report.stored.len() as i64).await?;
+        announce(&mut tx, &actor, What::Tellings).await?;
+    }
+    tx.commit().await?;
+    Ok(report)
+}
+
+/// Takes back a telling (a teller's undo, or an organiser's correction): its elector is no longer
+/// struck off by it. A teller takes back only their own. Audited.
+pub async fn withdraw_telling(app: &App, actor: Actor<'_>, id: uuid::Uuid) -> Result<()> {
+    let any = actor.may(Permission::RunPollingDay);
+    let mut tx = app.store.begin_write().await?;
+    if !polling_day::withdraw_telling(&mut tx, actor.campaign(), id, actor.user_id(), any).await? {
+        return Err(Error::NotFound(format!("no telling {id} of yours to take back")));
+    }
+    actor.audit(&mut tx, "telling_withdrawn", &id.to_string(), 1).await?;
+    announce(&mut tx, &actor, What::Tellings).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn announce(tx: &mut WriteTx, actor: &Actor<'_>, what: What) -> Result<()> {
+    Ok(tx.announce(Change { campaign_id: actor.campaign().id, what }).await?)
+}
+
+/// Whose knock-up list to read.
+#[derive(Debug, Clone)]
+pub enum KnockUp {
+    /// A whole polling district: the committee room's.
+    District(String),
+    /// One walk: for a canvasser, only a walk assigned to them.
+    Walk(i64),
+}
+
+/// The knock-up list of a polling district or a walk: its promises who have not voted, in walk
+/// order, with how often each door was knocked today. A whole district is the committee room's;
+/// a canvasser reads only the walks assigned to them. Audited: it names electors.
+pub async fn knock_up(app: &App, actor: Actor<'_>, of: KnockUp) -> Result<Vec<KnockUpElector>> {
+    let today = groundgame_core::time::uk_now().date().format("%Y-%m-%d").to_string();
+    let mut tx = app.store.begin_write().await?;
+    let campaign = actor.campaign();
+    let (list, what) = match &of {
+        KnockUp::District(d) => {
+            if !actor.may(Permission::RunPollingDay) {
+                return Err(Error::Forbidden("a polling district's knock-up list is the committee room's".into()));
+            }
+            let district = PollingDistrict::parse(d)?;
+            (
+                polling_day::knock_up(&mut tx, campaign, KnockUpOf::District(district.as_str()), &today).await?,
+                format!("polling district {district}"),
+            )
+        }
+        KnockUp::Walk(walk) => {
+            polling_day::walk_in_scope(&mut tx, campaign, *walk, &actor.door_scope()).await?;
+            (polling_day::knock_up(&mut tx, campaign, KnockUpOf::Walk(*walk), &today).await?, format!("walk {walk}"))
+        }
+    };
+    actor.audit(&mut tx, "knock_up_list", &what, list.len() as i64).await?;
+    tx.commit().await?;
+    Ok(list)
+}
+
+/// The names of a polling district's electors by number, for a teller's phone to show the name
+/// of each number typed. Names only; audited.
+pub async fn teller_names(app: &App, actor: Actor<'_>, district: &str) -> Result<Vec<TellerElector>> {
+    let district = PollingDistrict::parse(district)?;
+    let mut tx = app.store.begin_write().await?;
+    let names = polling_day::teller_names(&mut tx, actor.campaign(), district.as_str()).await?;
+    if names.is_empty() {
+        return Err(Error::NotFound(format!("polling district {district} is not on the register")));
+    }
+    actor.audit(&mut tx, "teller_names", &format!("polling district {district}"), names.len() as i64).await?;
+    tx.commit().await?;
+    Ok(names)
+}
+
+/// The polling districts a teller chooses from: each station's, or the register's when no
+/// stations are set up.
+#[derive(Debug, Clone, Serialize)]
+pub struct TellerChoices {
+    pub stations: Vec<Place>,
+    /// Districts on the register that no station serves.
+    pub other_districts: Vec<String>,
+}
+
+pub async fn teller_choices(app: &App, actor: Actor<'_>) -> Result<TellerChoices> {
+    let mut tx = app.store.begin().await?;
+    let stations = polling_day::places(&mut tx, actor.campaign(), PlaceKind::PollingStation).await?;
+    let served: std::collections::HashSet<&String> = stations.iter().flat_map(|s| &s.polling_districts).collect();
+    let other_districts = polling_day::districts(&mut tx, actor.campaign()).await?.into_iter().filter(|d| !served.contains(d)).collect();
+    tx.commit().await?;
+    Ok(TellerChoices { stations, other_districts })
+}
+
+/// The campaign's polling stations or committee rooms.
+pub async fn places(app: &App, actor: Actor<'_>, kind: PlaceKind) -> Result<Vec<Place>> {
+    let mut tx = app.store.begin().await?;
+    let places = polling_day::places(&mut tx, actor.campaign(), kind).await?;
+    tx.commit().await?;
+    Ok(places)
+}
+
+/// A polling station or committee room as an organiser types it.
+#[derive(Debug, Clone, Default)]
+pub struct PlaceInput {
+    pub name: String,
+    pub address: String,
+    /// Polling district codes, separated by commas or spaces.
+    pub polling_districts: String,
+}
+
+/// Saves a polling station or committee room (by its name: the same name again replaces its
+/// address and districts). Every district must be on the register. Audited.
+pub async fn save_place(app: &App, actor: Actor<'_>, kind: PlaceKind, input: PlaceInput) -> Result<i64> {
+    let name = input.name.trim();
+    if name.is_empty() || name.chars().count() > 120 {
+        return Err(Error::Invalid("give the place a name of up to 120 characters".into()));
+    }
+    let address = input.address.trim();
+    if address.chars().count() > 300 {
+        return Err(Error::Invalid("the address is longer than 300 characters".into()));
+    }
+    let mut districts = Vec::new();
+    for code in input.polling_districts.split([',', ' ', ';', '\n']).map(str::trim).filter(|c| !c.is_empty()) {
+        let d = PollingDistrict::parse(code)?.as_str().to_owned();
+        if !districts.contains(&d) {
+            districts.push(d);
+        }
+    }
+    if districts.is_empty() {
+        return Err(Error::Invalid("list the polling districts it serves, such as NA1, NA2".into()));
+    }
+    let mut tx = app.store.begin_write().await?;
+    let known = polling_day::districts(&mut tx, actor.campaign()).await?;
+    if let Some(missing) = districts.iter().find(|d| !known.contains(d)) {
+        return Err(Error::Invalid(format!("polling district {missing} is not on the campaign's register")));
+    }
+    let id = polling_day::save_place(&mut tx, actor.campaign(), kind, name, address, &districts).await?;
+    let what = match kind {
+        PlaceKind::PollingStation => "polling_station_saved",
+        PlaceKind::CommitteeRoom => "committee_room_saved",
+    };
+    actor.audit(&mut tx, what, &format!("{name}: {}", districts.join(", ")), 0).await?;
+    announce(&mut tx, &actor, What::Places).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Deletes a polling station or committee room. Audited.
+pub async fn delete_place(app: &App, actor: Actor<'_>, kind: PlaceKind, id: i64) -> Result<()> {
+    let mut tx = app.store.begin_write().await?;
+    if !polling_day::delete_place(&mut tx, actor.campaign(), kind, id).await? {
+        return Err(Error::NotFound(format!("no such place {id}")));
+    }
+    actor.audit(&mut tx, "place_deleted", &id.to_string(), 0).await?;
+    announce(&mut tx, &actor, What::Places).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Records a station's official count of ballot papers issued so far. Audited.
+pub async fn record_station_count(app: &App, actor: Actor<'_>, station_id: i64, ballot_papers: i64) -> Result<()> {
+    if !(0..=100_000).contains(&ballot_papers) {
+        return Err(Error::Invalid("the count of ballot papers is a whole number from 0 to 100,000".into()));
+    }
+    let mut tx = app.store.begin_write().await?;
+    if !polling_day::record_station_count(&mut tx, actor.campaign(), station_id, ballot_papers, actor.user_id()).await? {
+        return Err(Error::NotFound(format!("no polling station {station_id}")));
+    }
+    actor.audit(&mut tx, "station_count", &format!("station {station_id}: {ballot_papers} ballot papers"), 0).await?;
+    announce(&mut tx, &actor, What::Places).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The campaign's promises against what it needs to win.
+#[derive(Debug, Clone, Serialize)]
+pub struct Promises {
+    #[serde(flatten)]
+    pub counts: PromiseCounts,
+    /// The share of promises expected to vote: measured, or two thirds.
+    pub expected_turnout: f64,
+    /// Votes needed to win (the win number), when the last result gives one.
+    pub votes_needed: Option<u64>,
+    /// Promises needed: the votes needed over the expected turnout.
+    pub promises_needed: Option<u64>,
+}
+
+/// How many promises the campaign has, how many have voted, and how many it needs.
+pub async fn promises(app: &App, actor: Actor<'_>) -> Result<Promises> {
+    let mut tx = app.store.begin().await?;
+    let counts = polling_day::promise_counts(&mut tx, actor.campaign()).await?;
+    let promises = with_needs(app, &mut tx, actor, counts).await?;
+    tx.commit().await?;
+    Ok(promises)
+}
+
+async fn with_needs(app: &App, tx: &mut Tx, actor: Actor<'_>, counts: PromiseCounts) -> Result<Promises> {
+    let campaign = actor.campaign();
+    let stats = crate::register::kept_stats(app, tx, campaign.id).await?;
+    let elections = crate::targeting::elections(app).await?;
+    let win = groundgame_core::results::campaign_win_number(&elections, &campaign.gss, campaign.election_date, stats.totals.eligible);
+    let expected_turnout = counts.measured_turnout.unwrap_or(DEFAULT_PROMISE_TURNOUT);
+    let votes_needed = win.map(|w| w.win_number);
+    Ok(Promises { counts, expected_turnout, votes_needed, promises_needed: votes_needed.map(|v| promises_needed(v, expected_turnout)) })
+}
+
+/// What the committee room shows: the day's numbers, counted together.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommitteeRoom {
+    /// When it was counted, on a UK clock (`14:05`).
+    pub as_of: String,
+    pub promises: Promises,
+    /// Promises expected to have voted by now, were they voting as the day usually goes.
+    pub expected_promises_voted_by_now: u64,
+    #[serde(flatten)]
+    pub counts: CommitteeRoomCounts,
+}
+
+/// Each campaign's committee room as last counted, and when its count began: every open
+/// dashboard of a campaign shares one count per change.
+#[derive(Default)]
+pub(crate) struct CommitteeRooms {
+    rooms: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<Option<Counted>>>>>,
+}
+
+/// A count, and when it began.
+type Counted = (Instant, Arc<CommitteeRoom>);
+
+/// The committee room's numbers, counted no earlier than `fresh_after` (a count begun after a
+/// change was heard includes it). Aggregates only: names no elector, so it is not audited.
+pub async fn committee_room(app: &App, actor: Actor<'_>, fresh_after: Instant) -> Result<Arc<CommitteeRoom>> {
+    let slot = app.committee_rooms.rooms.lock().expect("committee rooms lock").entry(actor.campaign().id).or_default().clone();
+    let mut slot = slot.lock().await;
+    if let Some((begun, room)) = slot.as_ref() {
+        if *begun >= fresh_after {
+            return Ok(room.clone());
+        }
+    }
+    let begun = Instant::now();
+    let now = chrono::Utc::now();
+    let hour_ago = groundgame_store::db::time_text(now - chrono::Duration::hours(1));
+    let mut tx = app.store.begin().await?;
+    let counts = polling_day::committee_room(&mut tx, actor.campaign(), &hour_ago, |utc| {
+        let at = chrono::DateTime::parse_from_rfc3339(utc).ok()?.with_timezone(&chrono::Utc);
+        Some(chrono::Timelike::hour(&groundgame_core::time::uk_local(at)))
+    })
+    .await?;
+    let promise_counts = PromiseCounts {
+        promises: counts.districts.iter().map(|d| d.promises).sum(),
+        voted: counts.districts.iter().map(|d| d.promises_voted).sum(),
+        postal: counts.districts.iter().map(|d| d.postal_promises).sum(),
+        ..polling_day::promise_settings(&mut tx, actor.campaign()).await?
+    };
+    let promises = with_needs(app, &mut tx, actor, promise_counts).await?;
+    tx.commit().await?;
+    let local = groundgame_core::time::uk_local(now);
+    let share = share_voted_by(chrono::Timelike::hour(&local), chrono::Timelike::minute(&local));
+    let room = Arc::new(CommitteeRoom {
+        as_of: local.format("%H:%M").to_string(),
+        expected_promises_voted_by_now: (promises.counts.promises as f64 * promises.expected_turnout * share).round() as u64,
+        promises,
+        counts,
+    });
+    *slot = Some((begun, room.clone()));
+    Ok(room)
+}

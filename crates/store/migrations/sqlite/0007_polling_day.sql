@@ -1,0 +1,85 @@
+-- Polling day: what counts as a promise, and the numbers tellers take at the polling stations.
+
+-- How many contacts each door had on each day, so that a knock-up list says how many times a
+-- door was knocked today. The kept progress is emptied here and counted again from the contacts
+-- when the store next opens (store::progress::build_missing).
+ALTER TABLE progress_door_days ADD COLUMN contacts INTEGER NOT NULL DEFAULT 0;
+DELETE FROM progress_doors;
+DELETE FROM progress_door_days;
+DELETE FROM progress_electors;
+DELETE FROM progress_tallies;
+
+-- A promise: the campaign's party at least this certain (1 to 5). The share of promises expected
+-- to vote, when measured (NULL: two thirds).
+ALTER TABLE campaigns ADD COLUMN promise_min_certainty INTEGER NOT NULL DEFAULT 4;
+ALTER TABLE campaigns ADD COLUMN promise_turnout REAL;
+
+-- Each number a teller took, stored once by the id the phone made for it.
+CREATE TABLE tellings (
+    campaign_id INTEGER NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+    id TEXT NOT NULL,
+    user_id INTEGER REFERENCES users (id) ON DELETE SET NULL,
+    polling_district TEXT NOT NULL,
+    -- As the teller typed it, for the committee room when it matches nobody.
+    number TEXT NOT NULL,
+    -- The elector who voted; NULL while the number matches nobody on the register (kept aside).
+    elector_id INTEGER,
+    -- The phone's clock, kept as its account; the server's receipt orders strike-offs.
+    recorded_at TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    -- Taken back (the teller's undo): the elector is no longer struck off by this telling.
+    withdrawn_at TEXT,
+    withdrawn_by INTEGER REFERENCES users (id) ON DELETE SET NULL,
+    PRIMARY KEY (campaign_id, id)
+);
+CREATE INDEX tellings_elector ON tellings (campaign_id, elector_id);
+
+-- The polling stations (polling places) and the polling districts each serves: a district votes
+-- at one station; a station may serve several districts.
+CREATE TABLE polling_stations (
+    campaign_id INTEGER NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+    id INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    address TEXT NOT NULL,
+    PRIMARY KEY (campaign_id, id),
+    UNIQUE (campaign_id, name)
+);
+CREATE TABLE polling_station_districts (
+    campaign_id INTEGER NOT NULL,
+    station_id INTEGER NOT NULL,
+    polling_district TEXT NOT NULL,
+    PRIMARY KEY (campaign_id, polling_district),
+    FOREIGN KEY (campaign_id, station_id) REFERENCES polling_stations (campaign_id, id) ON DELETE CASCADE
+);
+
+-- The official count of ballot papers issued at a station so far (the presiding officer gives
+-- it to tellers through the day): how much of the turnout the tellers have seen.
+CREATE TABLE polling_station_counts (
+    campaign_id INTEGER NOT NULL,
+    station_id INTEGER NOT NULL,
+    counted_at TEXT NOT NULL,
+    ballot_papers INTEGER NOT NULL,
+    user_id INTEGER REFERENCES users (id) ON DELETE SET NULL,
+    PRIMARY KEY (campaign_id, station_id, counted_at),
+    FOREIGN KEY (campaign_id, station_id) REFERENCES polling_stations (campaign_id, id) ON DELETE CASCADE
+);
+
+-- The committee rooms and the polling districts each runs on polling day.
+CREATE TABLE committee_rooms (
+    campaign_id INTEGER NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+    id INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    address TEXT NOT NULL,
+    PRIMARY KEY (campaign_id, id),
+    UNIQUE (campaign_id, name)
+);
+CREATE TABLE committee_room_districts (
+    campaign_id INTEGER NOT NULL,
+    room_id INTEGER NOT NULL,
+    polling_district TEXT NOT NULL,
+    PRIMARY KEY (campaign_id, polling_district),
+    FOREIGN KEY (campaign_id, room_id) REFERENCES committee_rooms (campaign_id, id) ON DELETE CASCADE
+);
+
+-- A walk's knock-up list reads what the progress keeps of the electors at its doors.
+CREATE INDEX progress_electors_household ON progress_electors (campaign_id, household_id);

@@ -1,0 +1,728 @@
+//! Polling day: the numbers tellers take at the polling stations, and the knock-up list of promises
+//! who have not voted.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use groundgame_core::elector::{format_number, ElectorNumber};
+use groundgame_core::polling_day::{teller_number, PromiseRule};
+use serde::Serialize;
+
+use crate::args;
+use crate::bulk;
+use crate::campaigns::Campaign;
+use crate::canvassing::Scope;
+use crate::db::{now, Arg, Tx};
+use crate::error::{Error, Result};
+
+/// A number a teller took, as the phone sends it.
+#[derive(Debug, Clone)]
+pub struct Telling {
+    pub id: uuid::Uuid,
+    pub polling_district: String,
+    pub number: String,
+    /// The phone's clock: kept as its account, never used to order strike-offs.
+    pub recorded_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// What happened to a batch of tellings.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct TellingReport {
+    /// Stored now, each striking off the elector with that number.
+    pub stored: Vec<uuid::Uuid>,
+    /// Already stored by an earlier send: nothing to do.
+    pub duplicates: Vec<uuid::Uuid>,
+    /// Stored now, but the number matches nobody on the register: kept aside for the committee
+    /// room, never dropped.
+    pub unknown: Vec<uuid::Uuid>,
+}
+
+const TELLING_COLUMNS: &[&str] =
+    &["campaign_id", "id", "user_id", "polling_district", "number", "elector_id", "recorded_at", "received_at"];
+
+/// Stores tellings exactly once each (a resend changes nothing). A number is matched to the
+/// elector it names in the campaign's register; one that matches nobody (mistyped, a district
+/// the campaign does not have) is stored all the same, with no elector, to be resolved.
+pub async fn record_tellings(tx: &mut Tx, campaign: &Campaign, user_id: Option<i64>, tellings: &[Telling]) -> Result<TellingReport> {
+    let numbers: Vec<Option<ElectorNumber>> = tellings.iter().map(|t| teller_number(&t.polling_district, &t.number).ok()).collect();
+    // The electors the numbers name, read district by district.
+    let mut by_district: BTreeMap<&str, HashSet<i64>> = BTreeMap::new();
+    for n in numbers.iter().flatten() {
+        by_district.entry(n.district.as_str()).or_default().insert(i64::from(n.number));
+    }
+    let mut reads = bulk::Reads::new(tx);
+    for (district, wanted) in &by_district {
+        let mut a = args![campaign.id, *district];
+        let list = reads.list(wanted.iter().copied(), &mut a);
+        reads.add(
+            format!(
+                "SELECT id, polling_district, elector_number, elector_suffix FROM electors \
+                 WHERE campaign_id = $1 AND polling_district = $2 AND elector_number IN ({list})"
+            ),
+            a,
+        );
+    }
+    let mut found: HashMap<(String, i64, i64), i64> = HashMap::new();
+    bulk::read(tx, reads, |_, row| {
+        found.insert((row.text(1)?, row.int(2)?, row.int(3)?), row.int(0)?);
+        Ok(())
+    })
+    .await?;
+
+    let received = now();
+    let elector_of = |n: &Option<ElectorNumber>| {
+        n.as_ref().and_then(|n| found.get(&(n.district.as_str().to_owned(), i64::from(n.number), i64::from(n.suffix))).copied())
+    };
+    let rows: Vec<Vec<Arg>> = tellings
+        .iter()
+        .zip(&numbers)
+        .map(|(t, n)| {
+            let district = n.as_ref().map_or_else(|| t.polling_district.trim().to_ascii_uppercase(), |n| n.district.as_str().to_owned());
+            args![
+                campaign.id,
+                t.id.to_string(),
+                user_id,
+                district,
+                t.number.trim(),
+                elector_of(n),
+                crate::db::time_text(t.recorded_at),
+                received.as_str()
+            ]
+        })
+        .collect();
+    let written = bulk::insert_new(tx, "tellings", TELLING_COLUMNS, rows).await?;
+    let mut report = TellingReport::default();
+    for ((t, n), new) in tellings.iter().zip(&numbers).zip(written) {
+        match (new, elector_of(n)) {
+            (false, _) => report.duplicates.push(t.id),
+            (true, Some(_)) => report.stored.push(t.id),
+            (true, None) => report.unknown.push(t.id),
+        }
+    }
+    Ok(report)
+}
+
+/// Takes a telling back (a teller's undo): its elector is no longer struck off by it. `by` may
+/// take back only their own tellings unless `any` (an organiser). Says whether there was such a
+/// telling to take back; taking one back twice changes nothing.
+pub async fn withdraw_telling(tx: &mut Tx, campaign: &Campaign, id: uuid::Uuid, by: Option<i64>, any: bool) -> Result<bool> {
+    let row: Option<(Option<i64>, Option<String>)> = tx
+        .fetch_optional("SELECT user_id, withdrawn_at FROM tellings WHERE campaign_id = $1 AND id = $2", args![campaign.id, id.to_string()])
+        .await?;
+    let Some((owner, withdrawn)) = row else { return Ok(false) };
+    if !any && owner != by {
+        return Ok(false);
+    }
+    if withdrawn.is_none() {
+        tx.execute(
+            "UPDATE tellings SET withdrawn_at = $1, withdrawn_by = $2 WHERE campaign_id = $3 AND id = $4",
+            args![now(), by, campaign.id, id.to_string()],
+        )
+        .await?;
+    }
+    Ok(true)
+}
+
+/// A promise who has not voted, as the knock-up list shows them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KnockUpElector {
+    pub elector_id: i64,
+    pub elector_number: String,
+    pub name: String,
+    pub household_id: i64,
+    pub address: String,
+    /// The walk their door is on, and the door's place in it; `None` when off every walk.
+    pub walk_id: Option<i64>,
+    pub seq: Option<i64>,
+    /// Contacts at their door today (UK time): how often it has been knocked.
+    pub knocks_today: i64,
+    /// A postal voter: chase the postal vote (hand it in at a station) rather than knock.
+    pub postal: bool,
+    /// The number and suffix, for the order within a door.
+    #[serde(skip)]
+    order: (i64, i64),
+}
+
+/// Whose knock-up list: a polling district's, or one walk's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KnockUpOf<'a> {
+    District(&'a str),
+    Walk(i64),
+}
+
+/// The promises of a polling district or a walk who have not voted (no telling strikes them off),
+/// in walk order. Read from the district's electors (by the register's number index), or the
+/// walk's doors, and what the progress keeps of each, so it costs the same whatever the
+/// campaign's size.
+pub async fn knock_up(tx: &mut Tx, campaign: &Campaign, of: KnockUpOf<'_>, today: &str) -> Result<Vec<KnockUpElector>> {
+    let rule = promise_rule(tx, campaign).await?;
+    const COLUMNS: &str = "e.id, e.polling_district, e.elector_number, e.elector_suffix, e.forename, e.surname, e.household_id, \
+         e.address, e.absent_vote, p.intention, p.certainty, p.outcome, d.walk_id, d.seq, t.contacts";
+    const NOT_VOTED: &str =
+        "NOT EXISTS (SELECT 1 FROM tellings v WHERE v.campaign_id = e.campaign_id AND v.elector_id = e.id AND v.withdrawn_at IS NULL)";
+    let (sql, args) = match of {
+        KnockUpOf::District(district) => (
+            format!(
+                "SELECT {COLUMNS} FROM electors e \
+                 JOIN progress_electors p ON p.campaign_id = e.campaign_id AND p.elector_id = e.id \
+                 LEFT JOIN walk_doors d ON d.campaign_id = e.campaign_id AND d.household_id = e.household_id \
+                 LEFT JOIN progress_door_days t ON t.campaign_id = e.campaign_id AND t.day = $1 AND t.household_id = e.household_id \
+                 WHERE e.campaign_id = $2 AND e.polling_district = $3 AND {NOT_VOTED}"
+            ),
+            args![today, campaign.id, district],
+        ),
+        KnockUpOf::Walk(walk) => (
+            // The walk's doors first, then what is kept of each door's electors: materialised, so
+            // that neither planner starts from the campaign's whole progress.
+            format!(
+                "WITH d AS MATERIALIZED (SELECT campaign_id, walk_id, seq, household_id FROM walk_doors \
+                 WHERE campaign_id = $1 AND walk_id = $2) \
+                 SELECT {COLUMNS} FROM d \
+                 JOIN progress_electors p ON p.campaign_id = d.campaign_id AND p.household_id = d.household_id \
+                 JOIN electors e ON e.campaign_id = p.campaign_id AND e.id = p.elector_id \
+                 LEFT JOIN progress_door_days t ON t.campaign_id = d.campaign_id AND t.day = $3 AND t.household_id = d.household_id \
+                 WHERE {NOT_VOTED}"
+            ),
+            args![campaign.id, walk, today],
+        ),
+    };
+    let mut out = Vec::new();
+    bulk::scan(tx, &sql, args, |row| {
+        let certainty = row.opt_int(10)?.and_then(|c| u8::try_from(c).ok());
+        if !rule.is_promise(&campaign.party, row.opt_text(9)?.as_deref(), certainty, row.opt_text(11)?.as_deref()) {
+            return Ok(());
+        }
+        let Some(household_id) = row.opt_int(6)? else { return Ok(()) };
+        out.push(KnockUpElector {
+            elector_id: row.int(0)?,
+            elector_number: format_number(&row.text(1)?, row.int(2)?, row.int(3)?),
+            name: format!("{} {}", row.text(4)?, row.text(5)?).trim().to_owned(),
+            household_id,
+            address: row.text(7)?.replace('\n', ", "),
+            walk_id: row.opt_int(12)?,
+            seq: row.opt_int(13)?,
+            knocks_today: row.opt_int(14)?.unwrap_or(0),
+            postal: is_postal(row.opt_text(8)?.as_deref()),
+            order: (row.int(2)?, row.int(3)?),
+        });
+        Ok(())
+    })
+    .await?;
+    out.sort_by_key(|e| (e.walk_id.is_none(), e.walk_id, e.seq, e.order));
+    Ok(out)
+}
+
+fn is_postal(absent_vote: Option<&str>) -> bool {
+    absent_vote.and_then(groundgame_core::register::absent::AbsentVote::from_db).is_some_and(|a| a.is_postal())
+}
+
+/// The campaign's promises, how many have voted, and what it counts as a promise.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct PromiseCounts {
+    pub promises: u64,
+    pub voted: u64,
+    /// Promises with a postal vote (listed apart: their vote is chased, not knocked up).
+    pub postal: u64,
+    pub min_certainty: u8,
+    /// The share of promises expected to vote, when the campaign has measured it.
+    pub measured_turnout: Option<f64>,
+    /// Tellings whose number matched nobody, waiting to be resolved.
+    pub unknown_tellings: u64,
+}
+
+/// Counts the campaign's promises and those struck off as voted.
+pub async fn promise_counts(tx: &mut Tx, campaign: &Campaign) -> Result<PromiseCounts> {
+    let mut counts = promise_settings(tx, campaign).await?;
+    let rule = PromiseRule { min_certainty: counts.min_certainty };
+    bulk::scan(
+        tx,
+        "SELECT p.intention, p.certainty, p.outcome, e.absent_vote, \
+         CAST(CASE WHEN EXISTS (SELECT 1 FROM tellings v WHERE v.campaign_id = p.campaign_id AND v.elector_id = p.elector_id \
+         AND v.withdrawn_at IS NULL) THEN 1 ELSE 0 END AS BIGINT) \
+         FROM progress_electors p JOIN electors e ON e.campaign_id = p.campaign_id AND e.id = p.elector_id WHERE p.campaign_id = $1",
+        args![campaign.id],
+        |row| {
+            let certainty = row.opt_int(1)?.and_then(|c| u8::try_from(c).ok());
+            if rule.is_promise(&campaign.party, row.opt_text(0)?.as_deref(), certainty, row.opt_text(2)?.as_deref()) {
+                counts.promises += 1;
+                counts.voted += u64::from(row.opt_int(4)?.unwrap_or(0) != 0);
+                counts.postal += u64::from(is_postal(row.opt_text(3)?.as_deref()));
+            }
+            Ok(())
+        },
+    )
+    .await?;
+    Ok(counts)
+}
+
+/// What the campaign counts as a promise, its measured promise turnout and the tellings waiting
+/// to be resolved, with no promises counted yet.
+pub async fn promise_settings(tx: &mut Tx, campaign: &Campaign) -> Result<PromiseCounts> {
+    let (min, turnout, unknown): (i64, Option<f64>, i64) = tx
+        .fetch_one(
+            "SELECT c.promise_min_certainty, c.promise_turnout, (SELECT CAST(COUNT(*) AS BIGINT) FROM tellings t \
+             WHERE t.campaign_id = c.id AND t.elector_id IS NULL AND t.withdrawn_at IS NULL) FROM campaigns c WHERE c.id = $1",
+            args![campaign.id],
+        )
+        .await?;
+    Ok(PromiseCounts {
+        min_certainty: u8::try_from(min.clamp(1, 5)).unwrap_or(4),
+        measured_turnout: turnout,
+        unknown_tellings: unknown as u64,
+        ..Default::default()
+    })
+}
+
+async fn promise_rule(tx: &mut Tx, campaign: &Campaign) -> Result<PromiseRule> {
+    let (min,): (i64,) = tx.fetch_one("SELECT promise_min_certainty FROM campaigns WHERE id = $1", args![campaign.id]).await?;
+    Ok(PromiseRule { min_certainty: u8::try_from(min.clamp(1, 5)).unwrap_or(4) })
+}
+
+/// A polling station or a committee room: a named place with the polling districts it serves
+/// (a station) or runs (a committee room). Each district belongs to at most one of each.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Place {
+    pub id: i64,
+    pub name: String,
+    pub address: String,
+    pub polling_districts: Vec<String>,
+}
+
+/// Which kind of place: its two tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlaceKind {
+    PollingStation,
+    CommitteeRoom,
+}
+
+impl PlaceKind {
+    fn tables(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            PlaceKind::PollingStation => ("polling_stations", "polling_station_districts", "station_id"),
+            PlaceKind::CommitteeRoom => ("committee_rooms", "committee_room_districts", "room_id"),
+        }
+    }
+}
+
+/// The campaign's places of one kind, by name, each with its districts.
+pub async fn places(tx: &mut Tx, campaign: &Campaign, kind: PlaceKind) -> Result<Vec<Place>> {
+    let (places, districts, fk) = kind.tables();
+    let rows: Vec<(i64, String, String)> = tx
+        .fetch_all(&format!("SELECT id, name, address FROM {places} WHERE campaign_id = $1 ORDER BY name, id"), args![campaign.id])
+        .await?;
+    let links: Vec<(i64, String)> = tx
+        .fetch_all(
+            &format!("SELECT {fk}, polling_district FROM {districts} WHERE campaign_id = $1 ORDER BY polling_district"),
+            args![campaign.id],
+        )
+        .await?;
+    let mut by_place: HashMap<i64, Vec<String>> = HashMap::new();
+    for (id, d) in links {
+        by_place.entry(id).or_default().push(d);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, address)| Place { id, polling_districts: by_place.remove(&id).unwrap_or_default(), name, address })
+        .collect())
+}
+
+/// Saves a place by its name (a new one, or the one of that name again, its address and districts
+/// replaced). A district another place of the kind had moves to this one. Returns its id.
+pub async fn save_place(
+    tx: &mut Tx,
+    campaign: &Campaign,
+    kind: PlaceKind,
+    name: &str,
+    address: &str,
+    polling_districts: &[String],
+) -> Result<i64> {
+    let (places, districts, fk) = kind.tables();
+    let existing: Option<(i64,)> =
+        tx.fetch_optional(&format!("SELECT id FROM {places} WHERE campaign_id = $1 AND name = $2"), args![campaign.id, name]).await?;
+    let id = match existing {
+        Some((id,)) => {
+            tx.execute(&format!("UPDATE {places} SET address = $1 WHERE campaign_id = $2 AND id = $3"), args![address, campaign.id, id])
+                .await?;
+            tx.execute(&format!("DELETE FROM {districts} WHERE campaign_id = $1 AND {fk} = $2"), args![campaign.id, id]).await?;
+            id
+        }
+        None => {
+            let (id,): (i64,) = tx
+                .fetch_one(
+                    &format!(
+                        "INSERT INTO {places} (campaign_id, id, name, address) \
+                         SELECT $1, COALESCE(MAX(id), 0) + 1, $2, $3 FROM {places} WHERE campaign_id = $1 RETURNING id"
+                    ),
+                    args![campaign.id, name, address],
+                )
+                .await?;
+            id
+        }
+    };
+    for d in polling_districts {
+        tx.execute(
+            &format!(
+                "INSERT INTO {districts} (campaign_id, {fk}, polling_district) VALUES ($1, $2, $3) \
+                 ON CONFLICT (campaign_id, polling_district) DO UPDATE SET {fk} = excluded.{fk}"
+            ),
+            args![campaign.id, id, d.as_str()],
+        )
+        .await?;
+    }
+    Ok(id)
+}
+
+/// Deletes a place; says whether there was one.
+pub async fn delete_place(tx: &mut Tx, campaign: &Campaign, kind: PlaceKind, id: i64) -> Result<bool> {
+    let (places, districts, fk) = kind.tables();
+    tx.execute(&format!("DELETE FROM {districts} WHERE campaign_id = $1 AND {fk} = $2"), args![campaign.id, id]).await?;
+    Ok(tx.execute(&format!("DELETE FROM {places} WHERE campaign_id = $1 AND id = $2"), args![campaign.id, id]).await? > 0)
+}
+
+/// Records the official count of ballot papers issued at a station so far. Says whether there is
+/// such a station.
+pub async fn record_station_count(
+    tx: &mut Tx,
+    campaign: &Campaign,
+    station_id: i64,
+    ballot_papers: i64,
+    user_id: Option<i64>,
+) -> Result<bool> {
+    let known: Option<(i64,)> =
+        tx.fetch_optional("SELECT id FROM polling_stations WHERE campaign_id = $1 AND id = $2", args![campaign.id, station_id]).await?;
+    if known.is_none() {
+        return Ok(false);
+    }
+    tx.execute(
+        "INSERT INTO polling_station_counts (campaign_id, station_id, counted_at, ballot_papers, user_id) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (campaign_id, station_id, counted_at) DO UPDATE SET ballot_papers = excluded.ballot_papers",
+        args![campaign.id, station_id, now(), ballot_papers, user_id],
+    )
+    .await?;
+    Ok(true)
+}
+
+/// Whether a walk exists and the scope reaches it (for a canvasser: assigned to them).
+pub async fn walk_in_scope(tx: &mut Tx, campaign: &Campaign, walk_id: i64, scope: &Scope) -> Result<()> {
+    let found: Option<(i64,)> = match scope {
+        Scope::Campaign => {
+            tx.fetch_optional("SELECT id FROM walks WHERE campaign_id = $1 AND id = $2", args![campaign.id, walk_id]).await?
+        }
+        Scope::AssignedTo(user) => {
+            tx.fetch_optional(
+                "SELECT walk_id FROM walk_assignments WHERE campaign_id = $1 AND walk_id = $2 AND user_id = $3",
+                args![campaign.id, walk_id, *user],
+            )
+            .await?
+        }
+    };
+    match (found, scope) {
+        (Some(_), _) => Ok(()),
+        (None, Scope::Campaign) => Err(Error::NotFound(format!("no walk {walk_id} in {}", campaign.ballot_id))),
+        (None, Scope::AssignedTo(_)) => Err(Error::NotFound(format!("walk {walk_id} is not assigned to you"))),
+    }
+}
+
+/// A polling district on the day: its promises and how many have voted.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct DistrictDay {
+    pub polling_district: String,
+    pub electors: u64,
+    /// Voters the tellers struck off, promises or not.
+    pub voted: u64,
+    pub promises: u64,
+    pub promises_voted: u64,
+    pub postal_promises: u64,
+}
+
+/// A polling station on the day: what its tellers took against the official count.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StationDay {
+    pub id: i64,
+    pub name: String,
+    pub polling_districts: Vec<String>,
+    /// Voters the tellers struck off at the station.
+    pub struck_off: u64,
+    /// The latest official count of ballot papers issued, and when it was given.
+    pub ballot_papers: Option<u64>,
+    pub counted_at: Option<String>,
+}
+
+/// Strike-offs in one hour of the day (UK time).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct HourDay {
+    pub hour: u32,
+    pub voted: u64,
+    pub promises_voted: u64,
+}
+
+/// A walk with promises still to vote: where to send the next knocker.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WalkLeft {
+    pub walk_id: i64,
+    pub name: String,
+    pub polling_district: String,
+    pub promises_left: u64,
+    /// Who holds the walk now, if anyone.
+    pub canvasser: Option<String>,
+}
+
+/// A telling whose number matches nobody: for the committee room to resolve.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct UnknownTelling {
+    pub id: String,
+    pub polling_district: String,
+    pub number: String,
+    pub received_at: String,
+}
+
+/// Everything the committee room watches, counted in one go.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct CommitteeRoomCounts {
+    pub districts: Vec<DistrictDay>,
+    pub stations: Vec<StationDay>,
+    pub hours: Vec<HourDay>,
+    /// The walks with most promises left to vote, most first.
+    pub walks: Vec<WalkLeft>,
+    pub unknown: Vec<UnknownTelling>,
+    /// Volunteers who recorded a contact at a door in the last hour.
+    pub volunteers_out: u64,
+}
+
+/// At most this many walks are suggested, and unknown tellings listed.
+const SHOWN: usize = 20;
+
+/// Counts the committee room's numbers. `hour_of` turns a stored UTC time into its UK hour.
+pub async fn committee_room(
+    tx: &mut Tx,
+    campaign: &Campaign,
+    since: &str,
+    hour_of: impl Fn(&str) -> Option<u32>,
+) -> Result<CommitteeRoomCounts> {
+    let rule = promise_rule(tx, campaign).await?;
+    let mut districts: BTreeMap<String, DistrictDay> = BTreeMap::new();
+    let mut hours: BTreeMap<u32, HourDay> = BTreeMap::new();
+    let mut walks_left: HashMap<i64, u64> = HashMap::new();
+    let electors: Vec<(String, i64)> = tx
+        .fetch_all(
+            "SELECT polling_district, CAST(COUNT(*) AS BIGINT) FROM electors WHERE campaign_id = $1 GROUP BY polling_district",
+            args![campaign.id],
+        )
+        .await?;
+    for (d, n) in electors {
+        districts.insert(d.clone(), DistrictDay { polling_district: d, electors: n as u64, ..Default::default() });
+    }
+    // Every voter struck off, by district and hour.
+    let struck: Vec<(String, String, i64)> = tx
+        .fetch_all(
+            "SELECT e.polling_district, substr(v.first, 1, 13), CAST(COUNT(*) AS BIGINT) FROM \
+             (SELECT elector_id, MIN(received_at) AS first FROM tellings WHERE campaign_id = $1 AND elector_id IS NOT NULL \
+              AND withdrawn_at IS NULL GROUP BY elector_id) v \
+             JOIN electors e ON e.campaign_id = $1 AND e.id = v.elector_id GROUP BY e.polling_district, substr(v.first, 1, 13)",
+            args![campaign.id],
+        )
+        .await?;
+    for (d, hour, n) in struck {
+        districts.entry(d.clone()).or_insert_with(|| DistrictDay { polling_district: d, ..Default::default() }).voted += n as u64;
+        if let Some(h) = hour_of(&format!("{hour}:00:00.000Z")) {
+            hours.entry(h).or_insert_with(|| HourDay { hour: h, ..Default::default() }).voted += n as u64;
+        }
+    }
+    // Every promise, whether and when they voted, and their walk.
+    bulk::scan(
+        tx,
+        "SELECT p.intention, p.certainty, p.outcome, e.absent_vote, e.polling_district, d.walk_id, v.first \
+         FROM progress_electors p JOIN electors e ON e.campaign_id = p.campaign_id AND e.id = p.elector_id \
+         LEFT JOIN walk_doors d ON d.campaign_id = p.campaign_id AND d.household_id = p.household_id \
+         LEFT JOIN (SELECT elector_id, MIN(received_at) AS first FROM tellings WHERE campaign_id = $1 AND elector_id IS NOT NULL \
+                    AND withdrawn_at IS NULL GROUP BY elector_id) v ON v.elector_id = p.elector_id \
+         WHERE p.campaign_id = $1",
+        args![campaign.id],
+        |row| {
+            let certainty = row.opt_int(1)?.and_then(|c| u8::try_from(c).ok());
+            if !rule.is_promise(&campaign.party, row.opt_text(0)?.as_deref(), certainty, row.opt_text(2)?.as_deref()) {
+                return Ok(());
+            }
+            let d = row.text(4)?;
+            let day = districts.entry(d.clone()).or_insert_with(|| DistrictDay { polling_district: d, ..Default::default() });
+            day.promises += 1;
+            day.postal_promises += u64::from(is_postal(row.opt_text(3)?.as_deref()));
+            match row.opt_text(6)? {
+                Some(first) => {
+                    day.promises_voted += 1;
+                    if let Some(h) = hour_of(&first) {
+                        hours.entry(h).or_insert_with(|| HourDay { hour: h, ..Default::default() }).promises_voted += 1;
+                    }
+                }
+                None => {
+                    if let Some(w) = row.opt_int(5)? {
+                        *walks_left.entry(w).or_default() += 1;
+                    }
+                }
+            }
+            Ok(())
+        },
+    )
+    .await?;
+
+    // The stations, what their tellers took and their latest official count.
+    let stations = places(tx, campaign, PlaceKind::PollingStation).await?;
+    let counts: Vec<(i64, String, i64)> = tx
+        .fetch_all(
+            "SELECT c.station_id, c.counted_at, c.ballot_papers FROM polling_station_counts c WHERE c.campaign_id = $1 \
+             AND c.counted_at = (SELECT MAX(l.counted_at) FROM polling_station_counts l WHERE l.campaign_id = c.campaign_id \
+             AND l.station_id = c.station_id)",
+            args![campaign.id],
+        )
+        .await?;
+    let counts: HashMap<i64, (String, i64)> = counts.into_iter().map(|(s, at, n)| (s, (at, n))).collect();
+    let stations = stations
+        .into_iter()
+        .map(|s| {
+            let count = counts.get(&s.id);
+            StationDay {
+                id: s.id,
+                struck_off: s.polling_districts.iter().filter_map(|d| districts.get(d)).map(|d| d.voted).sum(),
+                ballot_papers: count.map(|c| c.1 as u64),
+                counted_at: count.map(|c| c.0.clone()),
+                name: s.name,
+                polling_districts: s.polling_districts,
+            }
+        })
+        .collect();
+
+    // Where to send the next knocker: the walks with most promises left.
+    let mut walks = Vec::new();
+    if !walks_left.is_empty() {
+        let mut top: Vec<(i64, u64)> = walks_left.into_iter().collect();
+        top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        top.truncate(SHOWN);
+        let (list, a) = crate::db::in_list(top.iter().map(|t| t.0), args![campaign.id]);
+        let named: Vec<(i64, String, String, Option<String>)> = tx
+            .fetch_all(
+                &format!(
+                    "SELECT w.id, w.name, w.polling_district, u.name FROM walks w \
+                     LEFT JOIN walk_assignments a ON a.campaign_id = w.campaign_id AND a.walk_id = w.id \
+                     LEFT JOIN users u ON u.id = a.user_id WHERE w.campaign_id = $1 AND w.id IN ({list})"
+                ),
+                a,
+            )
+            .await?;
+        let named: HashMap<i64, (String, String, Option<String>)> = named.into_iter().map(|(id, n, d, u)| (id, (n, d, u))).collect();
+        for (id, left) in top {
+            if let Some((name, district, canvasser)) = named.get(&id) {
+                walks.push(WalkLeft {
+                    walk_id: id,
+                    name: name.clone(),
+                    polling_district: district.clone(),
+                    promises_left: left,
+                    canvasser: canvasser.clone(),
+                });
+            }
+        }
+    }
+    let unknown: Vec<UnknownTelling> = tx
+        .fetch_all(
+            &format!(
+                "SELECT id, polling_district, number, received_at FROM tellings WHERE campaign_id = $1 AND elector_id IS NULL \
+                 AND withdrawn_at IS NULL ORDER BY received_at DESC, id LIMIT {SHOWN}"
+            ),
+            args![campaign.id],
+        )
+        .await?;
+    let (volunteers_out,): (i64,) = tx
+        .fetch_one(
+            "SELECT CAST(COUNT(DISTINCT user_id) AS BIGINT) FROM contacts WHERE campaign_id = $1 AND ordered_at >= $2",
+            args![campaign.id, since],
+        )
+        .await?;
+    Ok(CommitteeRoomCounts {
+        districts: districts.into_values().collect(),
+        stations,
+        hours: hours.into_values().collect(),
+        walks,
+        unknown,
+        volunteers_out: volunteers_out as u64,
+    })
+}
+
+/// A voter as a teller's phone keeps them, to show the name of the number typed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TellerElector {
+    /// The number within the district, as printed on a poll card: `124` or `124/1`.
+    pub number: String,
+    pub name: String,
+}
+
+/// The electors of a polling district, by number, with their names only (a teller needs no more).
+pub async fn teller_names(tx: &mut Tx, campaign: &Campaign, district: &str) -> Result<Vec<TellerElector>> {
+    let rows: Vec<(i64, i64, String, String)> = tx
+        .fetch_all(
+            "SELECT elector_number, elector_suffix, forename, surname FROM electors WHERE campaign_id = $1 AND polling_district = $2 \
+             ORDER BY elector_number, elector_suffix",
+            args![campaign.id, district],
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(n, s, forename, surname)| TellerElector {
+            number: if s == 0 { n.to_string() } else { format!("{n}/{s}") },
+            name: format!("{forename} {surname}").trim().to_owned(),
+        })
+        .collect())
+}
+
+/// The polling districts of the campaign's register.
+pub async fn districts(tx: &mut Tx, campaign: &Campaign) -> Result<Vec<String>> {
+    let rows: Vec<(String,)> =
+        tx.fetch_all("SELECT code FROM polling_districts WHERE campaign_id = $1 ORDER BY code", args![campaign.id]).await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+/// Every elector at a door of a walk: (walk, household, elector), in walk order. For the
+/// simulated canvass of the demo and the benchmarks.
+pub async fn walk_electors(tx: &mut Tx, campaign: &Campaign) -> Result<Vec<(i64, i64, i64)>> {
+    tx
+        .fetch_all(
+            "SELECT d.walk_id, d.household_id, e.id FROM walk_doors d \
+             JOIN electors e ON e.campaign_id = d.campaign_id AND e.household_id = d.household_id \
+             WHERE d.campaign_id = $1 ORDER BY d.walk_id, d.seq, e.elector_number, e.elector_suffix",
+            args![campaign.id],
+        )
+        .await
+}
+
+/// An elector as the simulated polling day sees them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DayElector {
+    pub polling_district: String,
+    /// As printed on a poll card: `124` or `124/1`.
+    pub number: String,
+    pub promise: bool,
+    pub postal: bool,
+}
+
+/// Every elector of the campaign, whether a promise and whether a postal voter.
+pub async fn day_electors(tx: &mut Tx, campaign: &Campaign) -> Result<Vec<DayElector>> {
+    let rule = promise_rule(tx, campaign).await?;
+    let mut out = Vec::new();
+    bulk::scan(
+        tx,
+        "SELECT e.polling_district, e.elector_number, e.elector_suffix, e.absent_vote, p.intention, p.certainty, p.outcome \
+         FROM electors e LEFT JOIN progress_electors p ON p.campaign_id = e.campaign_id AND p.elector_id = e.id \
+         WHERE e.campaign_id = $1 ORDER BY e.polling_district, e.elector_number, e.elector_suffix",
+        args![campaign.id],
+        |row| {
+            let (n, s) = (row.int(1)?, row.int(2)?);
+            let certainty = row.opt_int(5)?.and_then(|c| u8::try_from(c).ok());
+            out.push(DayElector {
+                polling_district: row.text(0)?,
+                number: if s == 0 { n.to_string() } else { format!("{n}/{s}") },
+                promise: rule.is_promise(&campaign.party, row.opt_text(4)?.as_deref(), certainty, row.opt_text(6)?.as_deref()),
+                postal: is_postal(row.opt_text(3)?.as_deref()),
+            });
+            Ok(())
+        },
+    )
+    .await?;
+    Ok(out)
+}

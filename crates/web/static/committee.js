@@ -1,0 +1,78 @@
+// The live committee room: the numbers come from the server-sent events of
+// /api/v1/committee-room/events (a `room` event within a second of every strike-off) and are
+// drawn here, with no reload. If the stream drops, the browser connects again by itself.
+'use strict';
+(function () {
+  const room = document.getElementById('room');
+  const status = document.getElementById('room-status');
+  const fmt = (n) => Number(n).toLocaleString('en-GB');
+  const pct = (a, b) => (b ? Math.round((100 * a) / b) + '%' : '–');
+
+  function el(tag, attrs, ...children) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
+    for (const c of children) if (c !== null && c !== undefined) e.append(c);
+    return e;
+  }
+  function table(caption, head, rows) {
+    return el('div', { class: 'scroll' }, el('table', {},
+      el('caption', {}, caption),
+      el('thead', {}, el('tr', {}, ...head.map((h) => el('th', { scope: 'col' }, h)))),
+      el('tbody', {}, ...rows.map((r) => el('tr', {}, ...r.map((c, i) => (i === 0 ? el('th', { scope: 'row' }, c) : el('td', {}, c))))))));
+  }
+  function tile(label, value, id) {
+    return el('div', {}, el('dt', {}, label), el('dd', id ? { 'data-tile': id } : {}, value));
+  }
+
+  function draw(r) {
+    const p = r.promises;
+    const out = [];
+    out.push(el('dl', { class: 'tiles' },
+      tile('Promises voted', fmt(p.voted) + ' of ' + fmt(p.promises), 'promises-voted'),
+      tile('On course would be', fmt(r.expected_promises_voted_by_now)),
+      tile('Promises needed', p.promises_needed == null ? '–' : fmt(p.promises_needed)),
+      tile('Volunteers out (last hour)', fmt(r.volunteers_out)),
+      tile('Numbers to check', fmt(p.unknown_tellings), 'unknown')));
+    out.push(el('p', { class: 'hint' }, 'On course: promises expected to have voted by ' + r.as_of + ' if ' +
+      Math.round(p.expected_turnout * 100) + '% of them vote, most between 4 and 8 pm.'));
+
+    if (r.walks.length) {
+      out.push(el('h2', {}, 'Go here next'));
+      out.push(table('The walks with most promises still to vote', ['Walk', 'Promises to vote', 'Held by', ''],
+        r.walks.map((w) => [w.name, fmt(w.promises_left), w.canvasser || 'nobody',
+          el('a', { href: '/walks/' + w.walk_id }, 'Open')])));
+    }
+    out.push(el('h2', {}, 'By polling district'));
+    out.push(table('Promises voted and voters struck off, by polling district',
+      ['District', 'Promises', 'Voted', 'Share', 'Postal promises', 'Voters struck off', 'Knock-up'],
+      r.districts.map((d) => [d.polling_district, fmt(d.promises), fmt(d.promises_voted), pct(d.promises_voted, d.promises),
+        fmt(d.postal_promises), fmt(d.voted) + ' of ' + fmt(d.electors),
+        el('a', { href: '/polling-day/knock-up/' + encodeURIComponent(d.polling_district) }, 'Sheet')])));
+    if (r.stations.length) {
+      out.push(el('h2', {}, 'Teller coverage'));
+      out.push(table('What the tellers took against the official count: how far to trust the numbers',
+        ['Station', 'Districts', 'Struck off', 'Official count', 'Coverage'],
+        r.stations.map((s) => [s.name, s.polling_districts.join(', '), fmt(s.struck_off),
+          s.ballot_papers == null ? 'not given yet' : fmt(s.ballot_papers) + ' at ' + s.counted_at.slice(11, 16) + ' UTC',
+          s.ballot_papers ? pct(s.struck_off, s.ballot_papers) : '–'])));
+    }
+    if (r.hours.length) {
+      out.push(el('h2', {}, 'By hour'));
+      out.push(table('Strike-offs by hour (UK time)', ['Hour', 'Voters', 'Promises'],
+        r.hours.map((h) => [String(h.hour).padStart(2, '0') + ':00', fmt(h.voted), fmt(h.promises_voted)])));
+    }
+    if (r.unknown.length) {
+      out.push(el('h2', {}, 'Numbers that match nobody'));
+      out.push(table('Kept aside: check them against the register', ['District', 'Number as typed', 'Received'],
+        r.unknown.map((u) => [u.polling_district, u.number, u.received_at.slice(11, 19) + ' UTC'])));
+    }
+    room.replaceChildren(...out);
+    room.dataset.promisesVoted = String(p.voted);
+    status.textContent = 'Live: counted at ' + r.as_of + '.';
+  }
+
+  const events = new EventSource('/api/v1/committee-room/events');
+  events.addEventListener('room', (ev) => draw(JSON.parse(ev.data)));
+  events.addEventListener('trouble', (ev) => { status.textContent = ev.data; });
+  events.onerror = () => { status.textContent = 'Connection lost: connecting again… The numbers below may be out of date.'; };
+})();
