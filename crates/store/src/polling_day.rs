@@ -681,14 +681,13 @@ pub async fn districts(tx: &mut Tx, campaign: &Campaign) -> Result<Vec<String>> 
 /// Every elector at a door of a walk: (walk, household, elector), in walk order. For the
 /// simulated canvass of the demo and the benchmarks.
 pub async fn walk_electors(tx: &mut Tx, campaign: &Campaign) -> Result<Vec<(i64, i64, i64)>> {
-    tx
-        .fetch_all(
-            "SELECT d.walk_id, d.household_id, e.id FROM walk_doors d \
+    tx.fetch_all(
+        "SELECT d.walk_id, d.household_id, e.id FROM walk_doors d \
              JOIN electors e ON e.campaign_id = d.campaign_id AND e.household_id = d.household_id \
              WHERE d.campaign_id = $1 ORDER BY d.walk_id, d.seq, e.elector_number, e.elector_suffix",
-            args![campaign.id],
-        )
-        .await
+        args![campaign.id],
+    )
+    .await
 }
 
 /// An elector as the simulated polling day sees them.

@@ -216,14 +216,21 @@ pub async fn committee_room_events(
     let changes = state.app.store.watch();
     let campaign = viewer.campaign.id;
     let stream = futures_util::stream::unfold((state, viewer, changes, true), move |(state, viewer, mut changes, first)| async move {
+        let mut stopping = state.stopping.clone();
+        if *stopping.borrow() {
+            return None;
+        }
         if !first {
-            // Wait for a change of this campaign, or 30 s.
+            // Wait for a change of this campaign, or 30 s; end when the server shuts down.
             let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
             loop {
-                match tokio::time::timeout_at(deadline, changes.recv()).await {
-                    Ok(Ok(c)) if c.campaign_id != campaign => continue,
-                    Ok(Ok(_)) | Ok(Err(RecvError::Lagged(_))) | Err(_) => break,
-                    Ok(Err(RecvError::Closed)) => return None,
+                tokio::select! {
+                    _ = stopping.changed() => return None,
+                    heard = tokio::time::timeout_at(deadline, changes.recv()) => match heard {
+                        Ok(Ok(c)) if c.campaign_id != campaign => continue,
+                        Ok(Ok(_)) | Ok(Err(RecvError::Lagged(_))) | Err(_) => break,
+                        Ok(Err(RecvError::Closed)) => return None,
+                    },
                 }
             }
             // Changes close together make one event.

@@ -49,6 +49,7 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    let streams = state.clone();
     let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
@@ -57,6 +58,7 @@ pub async fn serve(
                 _ = termination() => {}
             }
             tracing::info!("shutting down: finishing requests in flight");
+            streams.stop_streams();
         })
         .await?;
     Ok(())

@@ -9,6 +9,10 @@ use groundgame_app::App;
 pub struct AppState {
     pub app: App,
     pub web: WebSettings,
+    /// Turns true when the server begins to shut down: streams that never end by themselves
+    /// (the committee room's events) end then, so that shutting down does not wait for them.
+    pub stopping: tokio::sync::watch::Receiver<bool>,
+    stop: std::sync::Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 /// How the server itself behaves.
@@ -37,6 +41,12 @@ impl Default for WebSettings {
 
 impl AppState {
     pub fn new(app: App, web: WebSettings) -> Self {
-        AppState { app, web }
+        let (stop, stopping) = tokio::sync::watch::channel(false);
+        AppState { app, web, stopping, stop: std::sync::Arc::new(stop) }
+    }
+
+    /// Says the server is shutting down.
+    pub fn stop_streams(&self) {
+        self.stop.send_replace(true);
     }
 }

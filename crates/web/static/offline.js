@@ -386,9 +386,10 @@
   document.querySelectorAll('form[action="/logout"], form[action="/account/sign-out-everywhere"]').forEach(guardSignOut);
   document.querySelectorAll('input.copy').forEach((i) => i.addEventListener('focus', () => i.select()));
   document.querySelectorAll('[data-print]').forEach((b) => b.addEventListener('click', () => window.print()));
-  // A teller's page is kept for when there is no signal, as a canvasser's walks are.
+  // A teller's page is kept for when there is no signal, as a canvasser's walks are: saved from
+  // here, since the first visit comes before the service worker is in charge of the page.
   async function keepTellerPage() {
-    if (!teller || !navigator.onLine || location.pathname === '/tell') return;
+    if (!teller || !navigator.onLine) return;
     try { await savePage('/tell'); } catch (e) { /* kept on the first visit instead */ }
   }
   window.addEventListener('online', () => { sync(); precache(false); });

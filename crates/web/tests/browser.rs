@@ -123,8 +123,8 @@ async fn phone_holds(phone: &fantoccini::Client) -> (u64, u64, bool) {
     let v = phone
         .execute_async(
             r#"const done = arguments[arguments.length - 1];
-               const r = indexedDB.open('groundgame', 2);
-               r.onupgradeneeded = () => { r.result.createObjectStore('walks', { keyPath: 'walk.id' }); r.result.createObjectStore('events', { keyPath: 'id' }); r.result.createObjectStore('meta'); };
+               const r = indexedDB.open('groundgame', 3);
+               r.onupgradeneeded = () => { r.result.createObjectStore('walks', { keyPath: 'walk.id' }); r.result.createObjectStore('events', { keyPath: 'id' }); r.result.createObjectStore('meta'); r.result.createObjectStore('names', { keyPath: 'key' }); };
                r.onsuccess = async () => {
                  const d = r.result;
                  const count = (n) => new Promise((ok) => { const q = d.transaction(n).objectStore(n).count(); q.onsuccess = () => ok(q.result); });
@@ -208,6 +208,108 @@ async fn signing_out_clears_the_phone_once_every_answer_is_sent() {
     assert_eq!(contacts_on_server(&f.db.store, &f.campaign).await, 1);
     assert_eq!(phone_holds(&phone).await, (0, 0, false), "no walk, no answer and no page left on the phone");
     phone.close().await.unwrap();
+    server.stop().await;
+    f.db.finish().await;
+}
+
+/// Polling day with no signal at the station: a teller takes 30 numbers offline (one typed on
+/// the keypad with the voter's name shown, one taken back with Undo), the phone sends them when
+/// the signal returns, the knock-up list of the district loses exactly the promises among them,
+/// and the committee room, open all along, counts them without a reload.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_teller_works_offline_and_the_committee_room_follows() {
+    use groundgame_app::polling_day::{self, KnockUp};
+    let Some(driver) = Driver::start().await else { return };
+    let f = fixture(TestDb::sqlite().await, 2000, 40).await;
+    let district = f.walks[0].polling_district.clone();
+    groundgame_app::simulation::canvass(&f.app, f.actor(), f.users[&email(Role::Canvasser)], 5).await.unwrap();
+    let knock_up = || async {
+        let list = polling_day::knock_up(&f.app, f.actor(), KnockUp::District(district.clone())).await.unwrap();
+        list.into_iter().map(|e| e.elector_number).collect::<Vec<String>>()
+    };
+    let before = knock_up().await;
+    assert!(before.len() > 40, "the simulated canvass made promises: {}", before.len());
+    let names = polling_day::teller_names(&f.app, f.actor(), &district).await.unwrap();
+    // 20 promises and 10 electors who are not, as printed on their poll cards.
+    let printed = |full: &str| full.split_once('-').unwrap().1.to_owned();
+    let promised: Vec<String> = before.iter().step_by(2).take(20).map(|n| printed(n)).collect();
+    let others: Vec<String> =
+        names.iter().map(|n| n.number.clone()).filter(|n| !before.contains(&format!("{district}-{n}"))).take(10).collect();
+    assert_eq!((promised.len(), others.len()), (20, 10));
+
+    let mut server = Server::start(f.app.clone()).await;
+    let desk = driver.browser("committee-room").await;
+    sign_in(&desk, &server, &email(Role::Organiser), PASSWORD).await;
+    desk.goto(&server.url("/committee-room")).await.unwrap();
+    wait_until(&desk, "document.getElementById('room').dataset.promisesVoted === '0'", "the committee room", Duration::from_secs(20)).await;
+
+    let phone = driver.browser("teller").await;
+    sign_in(&phone, &server, &email(Role::Teller), PASSWORD).await;
+    assert_eq!(phone.current_url().await.unwrap().path(), "/tell", "a teller lands on the teller page");
+    phone.find(Locator::Css(&format!("#district option[value='{district}']"))).await.unwrap().click().await.unwrap();
+    wait_until(&phone, "document.getElementById('names-status').textContent.includes('voters')", "the names", Duration::from_secs(20))
+        .await;
+    wait_until(&phone, "navigator.serviceWorker && navigator.serviceWorker.controller", "the service worker", Duration::from_secs(20))
+        .await;
+
+    // The signal goes.
+    server.stop().await;
+    // The first on the keypad: the voter's name shows before it is struck off.
+    for key in promised[0].chars() {
+        phone.find(Locator::Css(&format!(".keypad button[data-key='{key}']"))).await.unwrap().click().await.unwrap();
+    }
+    let first_name = &names.iter().find(|n| n.number == promised[0]).unwrap().name;
+    let who = phone.find(Locator::Id("who")).await.unwrap().text().await.unwrap();
+    assert!(who.contains(first_name.as_str()), "{who} names {first_name}");
+    phone.find(Locator::Id("strike")).await.unwrap().click().await.unwrap();
+    // The rest typed, each with Enter; one mistyped and taken back.
+    let number = phone.find(Locator::Id("number")).await.unwrap();
+    for n in promised[1..].iter().chain(&others) {
+        number.send_keys(&format!("{n}\n")).await.unwrap();
+    }
+    number.send_keys("7777\n").await.unwrap();
+    wait_until(&phone, "document.querySelector('#recent li button')", "an undo", Duration::from_secs(10)).await;
+    phone.find(Locator::Css("#recent li button")).await.unwrap().click().await.unwrap();
+    wait_until(
+        &phone,
+        "document.getElementById('sync-status').dataset.unsent === '32'",
+        "31 numbers and an undo unsent",
+        Duration::from_secs(20),
+    )
+    .await;
+    let status = phone.find(Locator::Id("sync-status")).await.unwrap().text().await.unwrap();
+    assert!(status.contains("32 numbers waiting to send"), "{status}");
+    // Reloading with no signal loses nothing.
+    phone.refresh().await.unwrap();
+    wait_until(
+        &phone,
+        "document.getElementById('sync-status').dataset.unsent === '32'",
+        "32 still unsent after reload",
+        Duration::from_secs(20),
+    )
+    .await;
+    assert_eq!(knock_up().await, before, "nothing reached the server");
+
+    // The signal returns: everything is sent once, and the committee room counts the 20
+    // promises without a reload.
+    server.restart().await;
+    wait_until(&phone, "document.getElementById('sync-status').dataset.unsent === '0'", "the outbox to empty", Duration::from_secs(30))
+        .await;
+    let after = knock_up().await;
+    let struck: Vec<String> = promised.iter().map(|n| format!("{district}-{n}")).collect();
+    let expected: Vec<String> = before.iter().filter(|n| !struck.contains(n)).cloned().collect();
+    assert_eq!(after, expected, "exactly the promised supporters among the 30 leave the knock-up list");
+    wait_until(
+        &desk,
+        "document.getElementById('room').dataset.promisesVoted === '20'",
+        "the committee room to count 20",
+        Duration::from_secs(20),
+    )
+    .await;
+    let log = groundgame_app::register::audit_log(&f.app, &f.campaign, 1000).await.unwrap();
+    assert_eq!(log.iter().filter(|e| e.action == "telling_withdrawn").count(), 1, "the undo reached the server");
+    phone.close().await.unwrap();
+    desk.close().await.unwrap();
     server.stop().await;
     f.db.finish().await;
 }
