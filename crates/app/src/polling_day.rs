@@ -10,12 +10,16 @@ use groundgame_core::elector::PollingDistrict;
 use groundgame_core::polling_day::{promises_needed, share_voted_by, DEFAULT_PROMISE_TURNOUT};
 use groundgame_store::changes::{Change, What};
 use groundgame_store::polling_day::{
-    self, CommitteeRoomCounts, KnockUpElector, KnockUpOf, Place, PlaceKind, PromiseCounts, TellerElector, Telling, TellingReport,
+    self, CommitteeRoomCounts, Day, KnockAnswer, KnockReport, KnockUpElector, KnockUpOf, Place, PlaceKind, PromiseCounts, TellerElector,
+    Telling, TellingReport,
 };
 use groundgame_store::{Tx, WriteTx};
 use serde::Serialize;
 
 use crate::{Actor, App, Error, Result};
+
+/// The longest number or polling district a teller's entry may carry.
+pub const MAX_TYPED: usize = 32;
 
 /// Stores the numbers a teller took, each exactly once however often the phone sends them. A
 /// number that matches nobody is kept aside for the committee room; nothing is dropped. Audited
@@ -24,6 +28,11 @@ pub async fn record_tellings(app: &App, actor: Actor<'_>, tellings: Vec<Telling>
     if tellings.len() > app.limits.sync_batch {
         return Err(Error::Invalid(format!("send at most {} numbers at a time", app.limits.sync_batch)));
     }
+    // Nothing is dropped, not even what cannot be a number: it is kept aside (cut short) for the
+    // committee room, and the rest of the phone's numbers go in with it.
+    let cut = |s: String| if s.chars().count() > MAX_TYPED { s.chars().take(MAX_TYPED).collect() } else { s };
+    let tellings: Vec<Telling> =
+        tellings.into_iter().map(|t| Telling { number: cut(t.number), polling_district: cut(t.polling_district), ..t }).collect();
     let mut tx = app.store.begin_write().await?;
     let report = polling_day::record_tellings(&mut tx, actor.campaign(), actor.user_id(), &tellings).await?;
     if !report.stored.is_empty() || !report.unknown.is_empty() {
@@ -58,6 +67,36 @@ pub async fn withdraw_telling(app: &App, actor: Actor<'_>, id: uuid::Uuid) -> Re
     Ok(())
 }
 
+/// Today's date on a UK clock, as stored.
+fn uk_today() -> String {
+    groundgame_core::time::uk_now().date().format("%Y-%m-%d").to_string()
+}
+
+/// Today, as the committee room counts it: tellings received since UK midnight.
+fn today() -> Day {
+    let now = chrono::Utc::now();
+    Day { date: uk_today(), starts: groundgame_store::db::time_text(groundgame_core::time::uk_day_start(now)) }
+}
+
+/// Stores what knockers heard at promises' doors, each once however often it is sent: voted and
+/// "do not return today" take them (or the door) off today's list. A canvasser answers only for
+/// the doors of their own walks. Audited; the committee rooms hear of it.
+pub async fn record_knock_answers(app: &App, actor: Actor<'_>, answers: Vec<KnockAnswer>) -> Result<KnockReport> {
+    if answers.len() > app.limits.sync_batch {
+        return Err(Error::Invalid(format!("send at most {} answers at a time", app.limits.sync_batch)));
+    }
+    let mut tx = app.store.begin_write().await?;
+    let report =
+        polling_day::record_knock_answers(&mut tx, actor.campaign(), actor.user_id(), &actor.door_scope(), &uk_today(), &answers).await?;
+    if !report.stored.is_empty() {
+        let detail = format!("{} stored, {} refused, {} sent again", report.stored.len(), report.rejected.len(), report.duplicates.len());
+        actor.audit(&mut tx, "knock_up_answers", &detail, report.stored.len() as i64).await?;
+        announce(&mut tx, &actor, What::Contacts).await?;
+    }
+    tx.commit().await?;
+    Ok(report)
+}
+
 async fn announce(tx: &mut WriteTx, actor: &Actor<'_>, what: What) -> Result<()> {
     Ok(tx.announce(Change { campaign_id: actor.campaign().id, what }).await?)
 }
@@ -75,7 +114,7 @@ pub enum KnockUp {
 /// order, with how often each door was knocked today. A whole district is the committee room's;
 /// a canvasser reads only the walks assigned to them. Audited: it names electors.
 pub async fn knock_up(app: &App, actor: Actor<'_>, of: KnockUp) -> Result<Vec<KnockUpElector>> {
-    let today = groundgame_core::time::uk_now().date().format("%Y-%m-%d").to_string();
+    let day = today();
     let mut tx = app.store.begin_write().await?;
     let campaign = actor.campaign();
     let (list, what) = match &of {
@@ -85,13 +124,13 @@ pub async fn knock_up(app: &App, actor: Actor<'_>, of: KnockUp) -> Result<Vec<Kn
             }
             let district = PollingDistrict::parse(d)?;
             (
-                polling_day::knock_up(&mut tx, campaign, KnockUpOf::District(district.as_str()), &today).await?,
+                polling_day::knock_up(&mut tx, campaign, KnockUpOf::District(district.as_str()), &day).await?,
                 format!("polling district {district}"),
             )
         }
         KnockUp::Walk(walk) => {
             polling_day::walk_in_scope(&mut tx, campaign, *walk, &actor.door_scope()).await?;
-            (polling_day::knock_up(&mut tx, campaign, KnockUpOf::Walk(*walk), &today).await?, format!("walk {walk}"))
+            (polling_day::knock_up(&mut tx, campaign, KnockUpOf::Walk(*walk), &day).await?, format!("walk {walk}"))
         }
     };
     actor.audit(&mut tx, "knock_up_list", &what, list.len() as i64).await?;
@@ -228,7 +267,7 @@ pub struct Promises {
 /// How many promises the campaign has, how many have voted, and how many it needs.
 pub async fn promises(app: &App, actor: Actor<'_>) -> Result<Promises> {
     let mut tx = app.store.begin().await?;
-    let counts = polling_day::promise_counts(&mut tx, actor.campaign()).await?;
+    let counts = polling_day::promise_counts(&mut tx, actor.campaign(), &today()).await?;
     let promises = with_needs(app, &mut tx, actor, counts).await?;
     tx.commit().await?;
     Ok(promises)
@@ -280,7 +319,8 @@ pub async fn committee_room(app: &App, actor: Actor<'_>, fresh_after: Instant) -
     let now = chrono::Utc::now();
     let hour_ago = groundgame_store::db::time_text(now - chrono::Duration::hours(1));
     let mut tx = app.store.begin().await?;
-    let counts = polling_day::committee_room(&mut tx, actor.campaign(), &hour_ago, |utc| {
+    let day = today();
+    let counts = polling_day::committee_room(&mut tx, actor.campaign(), &day, &hour_ago, |utc| {
         let at = chrono::DateTime::parse_from_rfc3339(utc).ok()?.with_timezone(&chrono::Utc);
         Some(chrono::Timelike::hour(&groundgame_core::time::uk_local(at)))
     })
@@ -289,7 +329,7 @@ pub async fn committee_room(app: &App, actor: Actor<'_>, fresh_after: Instant) -
         promises: counts.districts.iter().map(|d| d.promises).sum(),
         voted: counts.districts.iter().map(|d| d.promises_voted).sum(),
         postal: counts.districts.iter().map(|d| d.postal_promises).sum(),
-        ..polling_day::promise_settings(&mut tx, actor.campaign()).await?
+        ..polling_day::promise_settings(&mut tx, actor.campaign(), &day).await?
     };
     let promises = with_needs(app, &mut tx, actor, promise_counts).await?;
     tx.commit().await?;
@@ -297,7 +337,9 @@ pub async fn committee_room(app: &App, actor: Actor<'_>, fresh_after: Instant) -
     let share = share_voted_by(chrono::Timelike::hour(&local), chrono::Timelike::minute(&local));
     let room = Arc::new(CommitteeRoom {
         as_of: local.format("%H:%M").to_string(),
-        expected_promises_voted_by_now: (promises.counts.promises as f64 * promises.expected_turnout * share).round() as u64,
+        // Postal voters vote by post: they are never struck off at a station.
+        expected_promises_voted_by_now: ((promises.counts.promises - promises.counts.postal) as f64 * promises.expected_turnout * share)
+            .round() as u64,
         promises,
         counts,
     });

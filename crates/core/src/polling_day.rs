@@ -51,6 +51,51 @@ impl PromiseRule {
     }
 }
 
+/// What a knocker hears at a promise's door on polling day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DoorAnswer {
+    /// They have voted: off the list, counted as voted.
+    Voted,
+    /// They say they will: stays on the list for a later round.
+    WillVote,
+    /// Nobody answered: stays on the list, for the next round.
+    NotIn,
+    /// They need a lift to the polling station: stays on the list, and the committee room sees it.
+    NeedsLift,
+    /// Do not knock this door again today (the whole door): off today's list.
+    DoNotReturn,
+}
+
+impl DoorAnswer {
+    pub const ALL: [DoorAnswer; 5] =
+        [DoorAnswer::Voted, DoorAnswer::WillVote, DoorAnswer::NotIn, DoorAnswer::NeedsLift, DoorAnswer::DoNotReturn];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DoorAnswer::Voted => "voted",
+            DoorAnswer::WillVote => "will_vote",
+            DoorAnswer::NotIn => "not_in",
+            DoorAnswer::NeedsLift => "needs_lift",
+            DoorAnswer::DoNotReturn => "do_not_return",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DoorAnswer> {
+        DoorAnswer::ALL.into_iter().find(|a| a.as_str() == s.trim())
+    }
+
+    /// Whether the answer is about the whole door rather than one elector.
+    pub fn whole_door(self) -> bool {
+        matches!(self, DoorAnswer::DoNotReturn | DoorAnswer::NotIn)
+    }
+
+    /// Whether the elector (or, for a whole-door answer, everyone at the door) leaves today's list.
+    pub fn drops(self) -> bool {
+        matches!(self, DoorAnswer::Voted | DoorAnswer::DoNotReturn)
+    }
+}
+
 /// How many promises the seat needs: the votes needed, over the share of promises expected to
 /// vote (a share outside 1% to 100% is taken as the default).
 pub fn promises_needed(votes_needed: u64, turnout: f64) -> u64 {
@@ -101,6 +146,17 @@ mod tests {
         assert_eq!(promises_needed(41, 0.5), 82);
         assert_eq!(promises_needed(41, 0.0), 62, "an unmeasured turnout is the default");
         assert_eq!(promises_needed(0, 0.7), 0);
+    }
+
+    #[test]
+    fn door_answers_read_back_and_say_who_drops_off() {
+        for a in DoorAnswer::ALL {
+            assert_eq!(DoorAnswer::parse(a.as_str()), Some(a));
+        }
+        assert_eq!(DoorAnswer::parse("maybe"), None);
+        assert!(DoorAnswer::Voted.drops() && DoorAnswer::DoNotReturn.drops());
+        assert!(!DoorAnswer::NotIn.drops() && !DoorAnswer::WillVote.drops() && !DoorAnswer::NeedsLift.drops());
+        assert!(DoorAnswer::DoNotReturn.whole_door() && !DoorAnswer::Voted.whole_door());
     }
 
     #[test]

@@ -25,6 +25,14 @@ pub fn uk_local(at: DateTime<Utc>) -> NaiveDateTime {
     (at + offset).naive_utc()
 }
 
+/// When the UK day of `at` began (midnight on a UK clock), as an instant.
+pub fn uk_day_start(at: DateTime<Utc>) -> DateTime<Utc> {
+    let local = uk_local(at);
+    let offset = local - at.naive_utc();
+    let midnight = local.date().and_time(chrono::NaiveTime::MIN);
+    DateTime::from_naive_utc_and_offset(midnight - offset, Utc)
+}
+
 /// The time now on a UK clock.
 pub fn uk_now() -> NaiveDateTime {
     uk_local(Utc::now())
@@ -33,6 +41,16 @@ pub fn uk_now() -> NaiveDateTime {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_uk_day_starts_at_uk_midnight() {
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        // Summer: midnight in London is 23:00 UTC the day before.
+        assert_eq!(uk_day_start(at("2017-06-08T08:00:00Z")), at("2017-06-07T23:00:00Z"));
+        assert_eq!(uk_day_start(at("2017-06-07T23:30:00Z")), at("2017-06-07T23:00:00Z"));
+        // Winter: midnight is midnight.
+        assert_eq!(uk_day_start(at("2019-12-12T21:59:00Z")), at("2019-12-12T00:00:00Z"));
+    }
 
     fn t(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use groundgame_core::elector::{format_number, ElectorNumber};
-use groundgame_core::polling_day::{teller_number, PromiseRule};
+use groundgame_core::polling_day::{teller_number, DoorAnswer, PromiseRule};
 use serde::Serialize;
 
 use crate::args;
@@ -13,6 +13,15 @@ use crate::campaigns::Campaign;
 use crate::canvassing::Scope;
 use crate::db::{now, Arg, Tx};
 use crate::error::{Error, Result};
+
+/// The day the committee room counts: its date on a UK clock, and when it began (UK midnight,
+/// as stored in UTC). Only tellings received since then strike anyone off: a rehearsal or a
+/// simulation the day before does not.
+#[derive(Debug, Clone)]
+pub struct Day {
+    pub date: String,
+    pub starts: String,
+}
 
 /// A number a teller took, as the phone sends it.
 #[derive(Debug, Clone)]
@@ -137,6 +146,10 @@ pub struct KnockUpElector {
     pub knocks_today: i64,
     /// A postal voter: chase the postal vote (hand it in at a station) rather than knock.
     pub postal: bool,
+    /// The latest answer heard today for them (or their whole door), if any.
+    pub answer_today: Option<DoorAnswer>,
+    /// They asked for a lift today.
+    pub needs_lift: bool,
     /// The number and suffix, for the order within a door.
     #[serde(skip)]
     order: (i64, i64),
@@ -153,12 +166,14 @@ pub enum KnockUpOf<'a> {
 /// in walk order. Read from the district's electors (by the register's number index), or the
 /// walk's doors, and what the progress keeps of each, so it costs the same whatever the
 /// campaign's size.
-pub async fn knock_up(tx: &mut Tx, campaign: &Campaign, of: KnockUpOf<'_>, today: &str) -> Result<Vec<KnockUpElector>> {
+pub async fn knock_up(tx: &mut Tx, campaign: &Campaign, of: KnockUpOf<'_>, day: &Day) -> Result<Vec<KnockUpElector>> {
+    let today = day.date.as_str();
     let rule = promise_rule(tx, campaign).await?;
     const COLUMNS: &str = "e.id, e.polling_district, e.elector_number, e.elector_suffix, e.forename, e.surname, e.household_id, \
          e.address, e.absent_vote, p.intention, p.certainty, p.outcome, d.walk_id, d.seq, t.contacts";
     const NOT_VOTED: &str =
-        "NOT EXISTS (SELECT 1 FROM tellings v WHERE v.campaign_id = e.campaign_id AND v.elector_id = e.id AND v.withdrawn_at IS NULL)";
+        "NOT EXISTS (SELECT 1 FROM tellings v WHERE v.campaign_id = e.campaign_id AND v.elector_id = e.id AND v.withdrawn_at IS NULL \
+         AND v.received_at >= $4)";
     let (sql, args) = match of {
         KnockUpOf::District(district) => (
             format!(
@@ -168,7 +183,7 @@ pub async fn knock_up(tx: &mut Tx, campaign: &Campaign, of: KnockUpOf<'_>, today
                  LEFT JOIN progress_door_days t ON t.campaign_id = e.campaign_id AND t.day = $1 AND t.household_id = e.household_id \
                  WHERE e.campaign_id = $2 AND e.polling_district = $3 AND {NOT_VOTED}"
             ),
-            args![today, campaign.id, district],
+            args![today, campaign.id, district, day.starts.as_str()],
         ),
         KnockUpOf::Walk(walk) => (
             // The walk's doors first, then what is kept of each door's electors: materialised, so
@@ -182,7 +197,7 @@ pub async fn knock_up(tx: &mut Tx, campaign: &Campaign, of: KnockUpOf<'_>, today
                  LEFT JOIN progress_door_days t ON t.campaign_id = d.campaign_id AND t.day = $3 AND t.household_id = d.household_id \
                  WHERE {NOT_VOTED}"
             ),
-            args![campaign.id, walk, today],
+            args![campaign.id, walk, today, day.starts.as_str()],
         ),
     };
     let mut out = Vec::new();
@@ -202,13 +217,176 @@ pub async fn knock_up(tx: &mut Tx, campaign: &Campaign, of: KnockUpOf<'_>, today
             seq: row.opt_int(13)?,
             knocks_today: row.opt_int(14)?.unwrap_or(0),
             postal: is_postal(row.opt_text(8)?.as_deref()),
+            answer_today: None,
+            needs_lift: false,
             order: (row.int(2)?, row.int(3)?),
         });
         Ok(())
     })
     .await?;
+    // What knockers heard at these doors today: who voted, which doors not to knock again.
+    let (sql, args) = match of {
+        KnockUpOf::District(district) => (
+            "SELECT household_id, elector_id, answer, received_at FROM knock_up_answers WHERE campaign_id = $1 AND day = $2 AND household_id IN \
+             (SELECT id FROM households WHERE campaign_id = $1 AND polling_district = $3) ORDER BY received_at, id",
+            args![campaign.id, today, district],
+        ),
+        KnockUpOf::Walk(walk) => (
+            "SELECT household_id, elector_id, answer, received_at FROM knock_up_answers WHERE campaign_id = $1 AND day = $2 AND household_id IN \
+             (SELECT household_id FROM walk_doors WHERE campaign_id = $1 AND walk_id = $3) ORDER BY received_at, id",
+            args![campaign.id, today, walk],
+        ),
+    };
+    let heard: Vec<(i64, Option<i64>, String, String)> = tx.fetch_all(sql, args).await?;
+    // A knock is a visit: answers heard at one door in the same minute are one knock.
+    let mut knocks: HashMap<i64, HashSet<String>> = HashMap::new();
+    let mut dropped_doors: HashSet<i64> = HashSet::new();
+    let mut by_elector: HashMap<i64, (Option<DoorAnswer>, bool)> = HashMap::new();
+    let mut by_door: HashMap<i64, DoorAnswer> = HashMap::new();
+    for (household, elector, answer, at) in heard {
+        let Some(answer) = DoorAnswer::parse(&answer) else { continue };
+        knocks.entry(household).or_default().insert(at.chars().take(16).collect());
+        match elector {
+            Some(e) => {
+                let entry = by_elector.entry(e).or_default();
+                entry.0 = Some(answer);
+                entry.1 |= answer == DoorAnswer::NeedsLift;
+            }
+            None if answer == DoorAnswer::DoNotReturn => {
+                dropped_doors.insert(household);
+            }
+            None => {
+                by_door.insert(household, answer);
+            }
+        }
+    }
+    out.retain_mut(|e| {
+        e.knocks_today += knocks.get(&e.household_id).map_or(0, |k| k.len() as i64);
+        let (answer, lift) = by_elector.get(&e.elector_id).copied().unwrap_or_default();
+        let door = by_door.get(&e.household_id).copied();
+        e.answer_today = answer.or(door);
+        e.needs_lift = lift || door == Some(DoorAnswer::NeedsLift);
+        !dropped_doors.contains(&e.household_id) && answer != Some(DoorAnswer::Voted)
+    });
     out.sort_by_key(|e| (e.walk_id.is_none(), e.walk_id, e.seq, e.order));
     Ok(out)
+}
+
+/// An answer heard at a promise's door, as the phone sends it.
+#[derive(Debug, Clone)]
+pub struct KnockAnswer {
+    pub id: uuid::Uuid,
+    pub walk_id: i64,
+    pub household_id: i64,
+    /// `None` for the whole door.
+    pub elector_id: Option<i64>,
+    pub answer: String,
+    pub recorded_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// What happened to a batch of answers at the door.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct KnockReport {
+    pub stored: Vec<uuid::Uuid>,
+    pub duplicates: Vec<uuid::Uuid>,
+    pub rejected: Vec<crate::canvassing::Rejected>,
+}
+
+const KNOCK_COLUMNS: &[&str] =
+    &["campaign_id", "id", "user_id", "walk_id", "household_id", "elector_id", "answer", "day", "recorded_at", "received_at"];
+
+/// Stores answers heard at promises' doors, each once by its id. An answer for a door not on its
+/// walk, a walk out of the sender's scope, an elector not at the door, or an answer that is no
+/// answer is refused with the reason; the rest are stored.
+pub async fn record_knock_answers(
+    tx: &mut Tx,
+    campaign: &Campaign,
+    user_id: Option<i64>,
+    scope: &Scope,
+    today: &str,
+    answers: &[KnockAnswer],
+) -> Result<KnockReport> {
+    let mut report = KnockReport::default();
+    let reject =
+        |report: &mut KnockReport, id: uuid::Uuid, reason: String| report.rejected.push(crate::canvassing::Rejected { id, reason });
+    // Each walk's doors, if the sender may reach the walk.
+    let mut doors: HashMap<i64, Option<HashSet<i64>>> = HashMap::new();
+    for a in answers {
+        if doors.contains_key(&a.walk_id) {
+            continue;
+        }
+        let reachable = walk_in_scope(tx, campaign, a.walk_id, scope).await.is_ok();
+        let set = if reachable {
+            let rows: Vec<(i64,)> = tx
+                .fetch_all("SELECT household_id FROM walk_doors WHERE campaign_id = $1 AND walk_id = $2", args![campaign.id, a.walk_id])
+                .await?;
+            Some(rows.into_iter().map(|r| r.0).collect())
+        } else {
+            None
+        };
+        doors.insert(a.walk_id, set);
+    }
+    let electors: Vec<i64> = answers.iter().filter_map(|a| a.elector_id).collect();
+    let mut homes: HashMap<i64, Option<i64>> = HashMap::new();
+    if !electors.is_empty() {
+        let (list, a) = crate::db::in_list(electors.iter().copied(), args![campaign.id]);
+        let rows: Vec<(i64, Option<i64>)> =
+            tx.fetch_all(&format!("SELECT id, household_id FROM electors WHERE campaign_id = $1 AND id IN ({list})"), a).await?;
+        homes.extend(rows);
+    }
+    let received = now();
+    let mut rows = Vec::new();
+    let mut taken = Vec::new();
+    for a in answers {
+        let Some(answer) = DoorAnswer::parse(&a.answer) else {
+            reject(&mut report, a.id, format!("'{}' is not an answer at the door", a.answer));
+            continue;
+        };
+        match doors.get(&a.walk_id) {
+            Some(Some(set)) if set.contains(&a.household_id) => {}
+            Some(Some(_)) => {
+                reject(&mut report, a.id, format!("door {} is not on walk {}", a.household_id, a.walk_id));
+                continue;
+            }
+            _ => {
+                reject(&mut report, a.id, format!("walk {} is not yours to knock up", a.walk_id));
+                continue;
+            }
+        }
+        match (a.elector_id, answer.whole_door()) {
+            (None, false) if answer != DoorAnswer::NeedsLift => {
+                reject(&mut report, a.id, format!("'{}' is said of one elector: say who", answer.as_str()));
+                continue;
+            }
+            (Some(e), _) if homes.get(&e).copied().flatten() != Some(a.household_id) => {
+                reject(&mut report, a.id, format!("elector {e} does not live at door {}", a.household_id));
+                continue;
+            }
+            _ => {}
+        }
+        rows.push(args![
+            campaign.id,
+            a.id.to_string(),
+            user_id,
+            a.walk_id,
+            a.household_id,
+            a.elector_id,
+            answer.as_str(),
+            today,
+            crate::db::time_text(a.recorded_at),
+            received.as_str()
+        ]);
+        taken.push(a.id);
+    }
+    let written = bulk::insert_new(tx, "knock_up_answers", KNOCK_COLUMNS, rows).await?;
+    for (id, new) in taken.into_iter().zip(written) {
+        if new {
+            report.stored.push(id);
+        } else {
+            report.duplicates.push(id);
+        }
+    }
+    Ok(report)
 }
 
 fn is_postal(absent_vote: Option<&str>) -> bool {
@@ -230,16 +408,16 @@ pub struct PromiseCounts {
 }
 
 /// Counts the campaign's promises and those struck off as voted.
-pub async fn promise_counts(tx: &mut Tx, campaign: &Campaign) -> Result<PromiseCounts> {
-    let mut counts = promise_settings(tx, campaign).await?;
+pub async fn promise_counts(tx: &mut Tx, campaign: &Campaign, day: &Day) -> Result<PromiseCounts> {
+    let mut counts = promise_settings(tx, campaign, day).await?;
     let rule = PromiseRule { min_certainty: counts.min_certainty };
     bulk::scan(
         tx,
         "SELECT p.intention, p.certainty, p.outcome, e.absent_vote, \
          CAST(CASE WHEN EXISTS (SELECT 1 FROM tellings v WHERE v.campaign_id = p.campaign_id AND v.elector_id = p.elector_id \
-         AND v.withdrawn_at IS NULL) THEN 1 ELSE 0 END AS BIGINT) \
-         FROM progress_electors p JOIN electors e ON e.campaign_id = p.campaign_id AND e.id = p.elector_id WHERE p.campaign_id = $1",
-        args![campaign.id],
+         AND v.withdrawn_at IS NULL AND v.received_at >= $1) THEN 1 ELSE 0 END AS BIGINT) \
+         FROM progress_electors p JOIN electors e ON e.campaign_id = p.campaign_id AND e.id = p.elector_id WHERE p.campaign_id = $2",
+        args![day.starts.as_str(), campaign.id],
         |row| {
             let certainty = row.opt_int(1)?.and_then(|c| u8::try_from(c).ok());
             if rule.is_promise(&campaign.party, row.opt_text(0)?.as_deref(), certainty, row.opt_text(2)?.as_deref()) {
@@ -256,12 +434,13 @@ pub async fn promise_counts(tx: &mut Tx, campaign: &Campaign) -> Result<PromiseC
 
 /// What the campaign counts as a promise, its measured promise turnout and the tellings waiting
 /// to be resolved, with no promises counted yet.
-pub async fn promise_settings(tx: &mut Tx, campaign: &Campaign) -> Result<PromiseCounts> {
+pub async fn promise_settings(tx: &mut Tx, campaign: &Campaign, day: &Day) -> Result<PromiseCounts> {
     let (min, turnout, unknown): (i64, Option<f64>, i64) = tx
         .fetch_one(
             "SELECT c.promise_min_certainty, c.promise_turnout, (SELECT CAST(COUNT(*) AS BIGINT) FROM tellings t \
-             WHERE t.campaign_id = c.id AND t.elector_id IS NULL AND t.withdrawn_at IS NULL) FROM campaigns c WHERE c.id = $1",
-            args![campaign.id],
+             WHERE t.campaign_id = c.id AND t.elector_id IS NULL AND t.withdrawn_at IS NULL AND t.received_at >= $2) \
+             FROM campaigns c WHERE c.id = $1",
+            args![campaign.id, day.starts.as_str()],
         )
         .await?;
     Ok(PromiseCounts {
@@ -486,6 +665,18 @@ pub struct CommitteeRoomCounts {
     pub unknown: Vec<UnknownTelling>,
     /// Volunteers who recorded a contact at a door in the last hour.
     pub volunteers_out: u64,
+    /// Lifts to the polling station asked for at the door today, latest first.
+    pub lifts: Vec<LiftWanted>,
+    /// Electors who said at the door today that they have voted.
+    pub voted_at_door: u64,
+}
+
+/// A lift asked for at a door on polling day.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct LiftWanted {
+    pub address: String,
+    pub walk: String,
+    pub received_at: String,
 }
 
 /// At most this many walks are suggested, and unknown tellings listed.
@@ -495,6 +686,7 @@ const SHOWN: usize = 20;
 pub async fn committee_room(
     tx: &mut Tx,
     campaign: &Campaign,
+    day: &Day,
     since: &str,
     hour_of: impl Fn(&str) -> Option<u32>,
 ) -> Result<CommitteeRoomCounts> {
@@ -516,9 +708,9 @@ pub async fn committee_room(
         .fetch_all(
             "SELECT e.polling_district, substr(v.first, 1, 13), CAST(COUNT(*) AS BIGINT) FROM \
              (SELECT elector_id, MIN(received_at) AS first FROM tellings WHERE campaign_id = $1 AND elector_id IS NOT NULL \
-              AND withdrawn_at IS NULL GROUP BY elector_id) v \
+              AND withdrawn_at IS NULL AND received_at >= $2 GROUP BY elector_id) v \
              JOIN electors e ON e.campaign_id = $1 AND e.id = v.elector_id GROUP BY e.polling_district, substr(v.first, 1, 13)",
-            args![campaign.id],
+            args![campaign.id, day.starts.as_str()],
         )
         .await?;
     for (d, hour, n) in struck {
@@ -534,9 +726,9 @@ pub async fn committee_room(
          FROM progress_electors p JOIN electors e ON e.campaign_id = p.campaign_id AND e.id = p.elector_id \
          LEFT JOIN walk_doors d ON d.campaign_id = p.campaign_id AND d.household_id = p.household_id \
          LEFT JOIN (SELECT elector_id, MIN(received_at) AS first FROM tellings WHERE campaign_id = $1 AND elector_id IS NOT NULL \
-                    AND withdrawn_at IS NULL GROUP BY elector_id) v ON v.elector_id = p.elector_id \
+                    AND withdrawn_at IS NULL AND received_at >= $2 GROUP BY elector_id) v ON v.elector_id = p.elector_id \
          WHERE p.campaign_id = $1",
-        args![campaign.id],
+        args![campaign.id, day.starts.as_str()],
         |row| {
             let certainty = row.opt_int(1)?.and_then(|c| u8::try_from(c).ok());
             if !rule.is_promise(&campaign.party, row.opt_text(0)?.as_deref(), certainty, row.opt_text(2)?.as_deref()) {
@@ -624,9 +816,9 @@ pub async fn committee_room(
         .fetch_all(
             &format!(
                 "SELECT id, polling_district, number, received_at FROM tellings WHERE campaign_id = $1 AND elector_id IS NULL \
-                 AND withdrawn_at IS NULL ORDER BY received_at DESC, id LIMIT {SHOWN}"
+                 AND withdrawn_at IS NULL AND received_at >= $2 ORDER BY received_at DESC, id LIMIT {SHOWN}"
             ),
-            args![campaign.id],
+            args![campaign.id, day.starts.as_str()],
         )
         .await?;
     let (volunteers_out,): (i64,) = tx
@@ -635,7 +827,26 @@ pub async fn committee_room(
             args![campaign.id, since],
         )
         .await?;
+    let lifts: Vec<LiftWanted> = tx
+        .fetch_all(
+            &format!(
+                "SELECT h.address, w.name AS walk, a.received_at FROM knock_up_answers a \
+                 JOIN households h ON h.campaign_id = a.campaign_id AND h.id = a.household_id \
+                 JOIN walks w ON w.campaign_id = a.campaign_id AND w.id = a.walk_id \
+                 WHERE a.campaign_id = $1 AND a.day = $2 AND a.answer = 'needs_lift' ORDER BY a.received_at DESC LIMIT {SHOWN}"
+            ),
+            args![campaign.id, day.date.as_str()],
+        )
+        .await?;
+    let (voted_at_door,): (i64,) = tx
+        .fetch_one(
+            "SELECT CAST(COUNT(DISTINCT elector_id) AS BIGINT) FROM knock_up_answers WHERE campaign_id = $1 AND day = $2 AND answer = 'voted'",
+            args![campaign.id, day.date.as_str()],
+        )
+        .await?;
     Ok(CommitteeRoomCounts {
+        lifts: lifts.into_iter().map(|l| LiftWanted { address: l.address.replace('\n', ", "), ..l }).collect(),
+        voted_at_door: voted_at_door as u64,
         districts: districts.into_values().collect(),
         stations,
         hours: hours.into_values().collect(),

@@ -162,6 +162,46 @@ pub async fn knock_up(State(state): State<AppState>, viewer: Viewer, QueryParams
     }))
 }
 
+/// Answers heard at promises' doors, as the phone sends them.
+#[derive(Deserialize)]
+pub struct KnockAnswersBody {
+    answers: Vec<KnockAnswerEntry>,
+}
+
+#[derive(Deserialize)]
+struct KnockAnswerEntry {
+    id: uuid::Uuid,
+    #[serde(deserialize_with = "groundgame_core::whole_number::id")]
+    walk_id: i64,
+    #[serde(deserialize_with = "groundgame_core::whole_number::id")]
+    household_id: i64,
+    #[serde(default, deserialize_with = "groundgame_core::whole_number::optional_id")]
+    elector_id: Option<i64>,
+    answer: String,
+    recorded_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Stores answers heard at promises' doors; idempotent by answer id.
+pub async fn knock_answers(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    JsonBody(body): JsonBody<KnockAnswersBody>,
+) -> ApiResult<Json<groundgame_store::polling_day::KnockReport>> {
+    let answers = body
+        .answers
+        .into_iter()
+        .map(|a| groundgame_store::polling_day::KnockAnswer {
+            id: a.id,
+            walk_id: a.walk_id,
+            household_id: a.household_id,
+            elector_id: a.elector_id,
+            answer: a.answer,
+            recorded_at: a.recorded_at,
+        })
+        .collect();
+    Ok(Json(polling_day::record_knock_answers(&state.app, viewer.actor(), answers).await?))
+}
+
 #[derive(Deserialize)]
 pub struct DistrictQuery {
     polling_district: String,
@@ -206,7 +246,12 @@ pub async fn committee_room(State(state): State<AppState>, viewer: Viewer) -> Ap
 
 /// The committee room's numbers as they change: a `room` event with them at once, then one
 /// within a second of every strike-off, answer or change of place (changes close together make
-/// one event), and at least every 30 s.
+/// one event), and at least every 30 s. A stream lasts five minutes: the browser then connects
+/// again, and its session and role are checked again (a volunteer signed out or moved to another
+/// role stops hearing).
+/// How long one committee-room stream lasts before the browser connects (and is checked) again.
+const STREAM_LIFE: std::time::Duration = std::time::Duration::from_secs(300);
+
 pub async fn committee_room_events(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -215,9 +260,10 @@ pub async fn committee_room_events(
     use tokio::sync::broadcast::error::RecvError;
     let changes = state.app.store.watch();
     let campaign = viewer.campaign.id;
+    let ends = tokio::time::Instant::now() + STREAM_LIFE;
     let stream = futures_util::stream::unfold((state, viewer, changes, true), move |(state, viewer, mut changes, first)| async move {
         let mut stopping = state.stopping.clone();
-        if *stopping.borrow() {
+        if *stopping.borrow() || tokio::time::Instant::now() >= ends {
             return None;
         }
         if !first {
@@ -226,6 +272,7 @@ pub async fn committee_room_events(
             loop {
                 tokio::select! {
                     _ = stopping.changed() => return None,
+                    _ = tokio::time::sleep_until(ends) => return None,
                     heard = tokio::time::timeout_at(deadline, changes.recv()) => match heard {
                         Ok(Ok(c)) if c.campaign_id != campaign => continue,
                         Ok(Ok(_)) | Ok(Err(RecvError::Lagged(_))) | Err(_) => break,

@@ -13,6 +13,7 @@ const FILES: &[(&str, &str, &str)] = &[
     ("canvass.js", "text/javascript; charset=utf-8", include_str!("../static/canvass.js")),
     ("live.js", "text/javascript; charset=utf-8", include_str!("../static/live.js")),
     ("tell.js", "text/javascript; charset=utf-8", include_str!("../static/tell.js")),
+    ("knock.js", "text/javascript; charset=utf-8", include_str!("../static/knock.js")),
     ("committee.js", "text/javascript; charset=utf-8", include_str!("../static/committee.js")),
     ("icon.svg", "image/svg+xml", include_str!("../static/icon.svg")),
 ];

@@ -9,6 +9,11 @@ fn id(nullable: bool) -> Value {
     json!({ "type": kind, "format": "int64", "minimum": i64::MIN, "maximum": i64::MAX })
 }
 
+/// A polling district's code: letters, then letters or digits (NA1).
+fn district() -> Value {
+    json!({ "type": "string", "pattern": "^[A-Za-z][A-Za-z0-9]{0,7}$" })
+}
+
 /// An election's year.
 fn year() -> Value {
     json!({ "type": "integer", "format": "int32", "minimum": i32::MIN, "maximum": i32::MAX })
@@ -36,13 +41,36 @@ fn request_body(method: &Method, path: &str) -> Option<Value> {
                         "type": "object", "required": ["id", "polling_district", "number", "recorded_at"],
                         "properties": {
                             "id": { "type": "string", "format": "uuid", "description": "Made on the phone: a resend is the same entry" },
-                            "polling_district": { "type": "string", "description": "The station's polling district, chosen once: NA1" },
-                            "number": { "type": "string", "description": "As printed: 124, 124/1, 124.1, or NA1-124/1" },
+                            "polling_district": { "type": "string", "maxLength": groundgame_app::polling_day::MAX_TYPED, "description": "The station's polling district, chosen once: NA1" },
+                            "number": { "type": "string", "maxLength": groundgame_app::polling_day::MAX_TYPED, "description": "As printed: 124, 124/1, 124.1, or NA1-124/1; one that matches nobody is kept aside" },
                             "recorded_at": { "type": "string", "format": "date-time", "description": "The phone's clock, kept as its account; the server's receipt orders strike-offs" }
                         }
                     }
                 }
             }
+        }),
+        ("POST", "/api/v1/knock-up/answers") => json!({
+            "type": "object", "required": ["answers"],
+            "properties": {
+                "answers": {
+                    "type": "array", "maxItems": groundgame_app::Limits::default().sync_batch,
+                    "items": {
+                        "type": "object", "required": ["id", "walk_id", "household_id", "answer", "recorded_at"],
+                        "properties": {
+                            "id": { "type": "string", "format": "uuid", "description": "Made on the phone: a resend is the same answer" },
+                            "walk_id": id(false),
+                            "household_id": id(false),
+                            "elector_id": { "anyOf": [id(false), { "type": "null" }], "description": "Null for the whole door" },
+                            "answer": { "type": "string", "enum": ["voted", "will_vote", "not_in", "needs_lift", "do_not_return"] },
+                            "recorded_at": { "type": "string", "format": "date-time" }
+                        }
+                    }
+                }
+            }
+        }),
+        ("POST", "/api/v1/polling-stations/{id}/counts") => json!({
+            "type": "object", "required": ["ballot_papers"],
+            "properties": { "ballot_papers": { "type": "integer", "minimum": 0, "maximum": 100_000, "description": "Ballot papers issued so far, as the presiding officer gives it" } }
         }),
         ("PUT", "/api/v1/walks/{id}/assignment") => json!({
             "type": "object",
@@ -72,7 +100,9 @@ fn query_parameters(path: &str) -> Vec<Value> {
             q("limit", json!({ "type": "integer", "minimum": 0, "maximum": usize::MAX })),
             q("list", json!({ "type": "string", "enum": ["targets", "defence"], "default": "targets" })),
         ],
-        "/api/v1/knock-up" => vec![json!({ "name": "polling_district", "in": "query", "required": true, "schema": text })],
+        // Exactly one of the two (a rule the document cannot state; see docs/API.md).
+        "/api/v1/knock-up" => vec![q("polling_district", district()), q("walk_id", id(false))],
+        "/api/v1/teller/names" => vec![json!({ "name": "polling_district", "in": "query", "required": true, "schema": district() })],
         "/api/v1/nearest" => vec![
             q("postcode", text.clone()),
             q("lat", json!({ "type": "number" })),
@@ -115,6 +145,8 @@ pub fn document(routes: &[Route]) -> Value {
             let mut answer = json!({ "description": describe(status) });
             if status >= 400 {
                 answer["content"] = json!({ "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } });
+            } else if status == 200 && r.path.ends_with("/events") {
+                answer["content"] = json!({ "text/event-stream": { "schema": { "type": "string", "description": "`room` events, each with the committee room's numbers as JSON (as GET /api/v1/committee-room answers)" } } });
             }
             responses.insert(status.to_string(), answer);
         }

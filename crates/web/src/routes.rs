@@ -73,6 +73,9 @@ pub static ROUTES: &[Route] = &[
         &[400, 404],
         || get(api::knock_up),
     ),
+    r(Method::POST, "/api/v1/knock-up/answers", Needs(Canvass), "Answers heard at promises' doors; idempotent by answer id", BODY, || {
+        post(api::knock_answers)
+    }),
     r(
         Method::GET,
         "/api/v1/teller/names",
@@ -247,6 +250,9 @@ pub static ROUTES: &[Route] = &[
     r(Method::POST, "/survey", Needs(EditSurvey), "Save the survey", &[200, 400], || post(pages::campaign::save_survey)),
     r(Method::GET, "/marginals", Public, "Find a marginal seat near you (public)", &[], || get(pages::targets::marginals)),
     r(Method::GET, "/canvass/walks/{id}", Needs(Canvass), "Canvass a walk, online or off", &[], || get(pages::canvass::walk)),
+    r(Method::GET, "/canvass/walks/{id}/knock-up", Needs(Canvass), "Knock up a walk's promises on polling day, online or off", &[], || {
+        get(pages::canvass::knock_up)
+    }),
     r(Method::GET, "/sw.js", Public, "The service worker of the canvasser app", &[], || get(assets::service_worker)),
     r(Method::GET, "/manifest.webmanifest", Public, "Web app manifest", &[], || get(assets::manifest)),
     r(Method::GET, "/static/{file}", Public, "Styles, scripts and icons", &[404], || get(assets::file)),
@@ -338,7 +344,21 @@ mod tests {
         let labels: Vec<&str> = route::menu().iter().map(|m| m.1).collect();
         assert_eq!(
             labels,
-            ["Overview", "Register", "Walks", "Sessions", "Volunteers", "Survey", "Audit", "My walks", "Targets", "Account"]
+            [
+                "Overview",
+                "Register",
+                "Walks",
+                "Sessions",
+                "Polling day",
+                "Committee room",
+                "Volunteers",
+                "Survey",
+                "Audit",
+                "My walks",
+                "Telling",
+                "Targets",
+                "Account"
+            ]
         );
     }
 }

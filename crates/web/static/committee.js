@@ -32,6 +32,8 @@
       tile('On course would be', fmt(r.expected_promises_voted_by_now)),
       tile('Promises needed', p.promises_needed == null ? '–' : fmt(p.promises_needed)),
       tile('Volunteers out (last hour)', fmt(r.volunteers_out)),
+      tile('Said at the door they voted', fmt(r.voted_at_door)),
+      tile('Lifts wanted', fmt(r.lifts.length)),
       tile('Numbers to check', fmt(p.unknown_tellings), 'unknown')));
     out.push(el('p', { class: 'hint' }, 'On course: promises expected to have voted by ' + r.as_of + ' if ' +
       Math.round(p.expected_turnout * 100) + '% of them vote, most between 4 and 8 pm.'));
@@ -60,6 +62,11 @@
       out.push(el('h2', {}, 'By hour'));
       out.push(table('Strike-offs by hour (UK time)', ['Hour', 'Voters', 'Promises'],
         r.hours.map((h) => [String(h.hour).padStart(2, '0') + ':00', fmt(h.voted), fmt(h.promises_voted)])));
+    }
+    if (r.lifts.length) {
+      out.push(el('h2', {}, 'Lifts wanted'));
+      out.push(table('Lifts to the polling station asked for at the door today, latest first', ['Address', 'Walk', 'Asked at'],
+        r.lifts.map((l) => [l.address, l.walk, l.received_at.slice(11, 16) + ' UTC'])));
     }
     if (r.unknown.length) {
       out.push(el('h2', {}, 'Numbers that match nobody'));

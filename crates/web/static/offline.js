@@ -37,11 +37,20 @@
             d.createObjectStore('events', { keyPath: 'id' });
             d.createObjectStore('meta');
           }
-          // A polling district's voters by number, names only, for a teller: one record per
-          // account and district.
+          // Polling-day lists, one record per account and list: a district's voters by number
+          // (names only) for a teller, a walk's knock-up list for a knocker.
           if (ev.oldVersion < 3) d.createObjectStore('names', { keyPath: 'key' });
         };
-        r.onsuccess = () => resolve(r.result);
+        // A tab still open on an older page holds the old version: ask for it to be closed.
+        r.onblocked = () => {
+          const el = document.getElementById('sync-status');
+          if (el) el.textContent = 'Close groundgame\'s other tabs on this phone: this page cannot save anything until they are closed.';
+        };
+        r.onsuccess = () => {
+          // ... and this tab gives way when a newer page needs the store upgraded.
+          r.result.onversionchange = () => { r.result.close(); dbPromise = null; };
+          resolve(r.result);
+        };
         r.onerror = () => reject(r.error);
       });
     }
@@ -199,6 +208,8 @@
     try {
       if (kind === 'contact') {
         response = await post('/api/v1/sync', token, { contacts: unsent.map((e) => e.contact), sent_at: new Date().toISOString() });
+      } else if (kind === 'knock') {
+        response = await post('/api/v1/knock-up/answers', token, { answers: unsent.map((e) => e.knock) });
       } else if (kind === 'telling') {
         response = await post('/api/v1/tellings', token, { entries: unsent.map((e) => e.telling) });
       } else if (kind === 'withdraw') {
@@ -219,6 +230,8 @@
     const done = async (e, fields) => { Object.assign(e, fields); await put('events', e); };
     if (kind === 'withdraw' || kind === 'count') {
       // An undo of a telling the server does not have (404) has nothing left to do.
+      // An undo of a telling the server does not have (404; the telling was sent, so it was
+      // refused or taken back already) has nothing left to do.
       if (response.ok || (kind === 'withdraw' && response.status === 404)) { await done(unsent[0], { state: 'sent' }); return true; }
       if (response.status === 400 || response.status === 404) {
         let reason = 'refused';
@@ -251,10 +264,13 @@
 
   async function sendAll() {
     const token = await csrf();
-    for (const kind of ['contact', 'telling', 'withdraw', 'count']) {
+    for (const kind of ['contact', 'knock', 'telling', 'withdraw', 'count']) {
       const one = kind === 'withdraw' || kind === 'count';
       for (;;) {
-        const unsent = (await myEvents()).filter((e) => e.state === 'unsent' && kindOf(e) === kind)
+        const mine = await myEvents();
+        // An undo waits until the phone has sent the telling it takes back.
+        const pending = new Set(mine.filter((e) => kindOf(e) === 'telling' && e.state === 'unsent').map((e) => e.id));
+        const unsent = mine.filter((e) => e.state === 'unsent' && kindOf(e) === kind && !(kind === 'withdraw' && pending.has(e.withdraw)))
           .sort((x, y) => (x.at || 0) - (y.at || 0)).slice(0, one ? 1 : BATCH);
         if (!unsent.length) break;
         if (!(await sendBatch(kind, unsent, token))) return;
@@ -330,6 +346,7 @@
     const keep = new Set(walks.map((w) => w.id));
     for (const w of walks) {
       try { await saveWalk(w.id); } catch (e) { /* tried again next time */ }
+      try { await savePage('/canvass/walks/' + w.id + '/knock-up'); } catch (e) { /* kept on the first visit instead */ }
     }
     // Walks no longer theirs leave the phone (their answers stay until sent).
     for (const w of await all('walks')) if (String(w.holder) === user && !keep.has(w.walk.id)) await del('walks', w.walk.id);

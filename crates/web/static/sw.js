@@ -4,7 +4,7 @@
 'use strict';
 const STATIC = 'groundgame-static-@VERSION@';
 const PAGES = 'groundgame-pages';
-const ASSETS = ['/static/style.css', '/static/offline.js', '/static/canvass.js', '/static/tell.js', '/static/icon.svg', '/manifest.webmanifest'];
+const ASSETS = ['/static/style.css', '/static/offline.js', '/static/canvass.js', '/static/tell.js', '/static/knock.js', '/static/icon.svg', '/manifest.webmanifest'];
 
 self.addEventListener('install', (event) => {
   event.waitUntil(caches.open(STATIC).then((c) => c.addAll(ASSETS)).then(() => self.skipWaiting()));

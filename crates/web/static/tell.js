@@ -62,14 +62,16 @@
     const t = typed.trim();
     if (!code) { who.textContent = 'Choose your polling district first.'; district.focus(); return false; }
     if (!t) { who.textContent = 'Type the number on the poll card.'; return false; }
-    if (!/^[A-Za-z]/.test(t) && !key(t)) { who.textContent = t + ' is not a number as printed: type it like 124 or 124/1.'; return false; }
+    if ((!/^[A-Za-z]/.test(t) && !key(t)) || t.length > 32) { who.textContent = t.slice(0, 40) + ' is not a number as printed: type it like 124 or 124/1.'; return false; }
     const k = key(t) || t;
     const name = names && names[k];
     const telling = { id: gg.uuid(), polling_district: code, number: t, recorded_at: new Date().toISOString() };
     await gg.recordEvent('telling', telling, code + ' ' + k + (name ? ' (' + name + ')' : ''));
+    $('said').textContent = 'Struck off ' + code + ' ' + k + (name ? ', ' + name : '') + '.';
     return true;
   }
 
+  let shown = '';
   async function showRecent() {
     const mine = (await gg.myEvents()).filter((e) => e.kind === 'telling' || e.kind === 'withdraw');
     const undone = new Set(mine.filter((e) => e.kind === 'withdraw').map((e) => e.withdraw));
@@ -96,7 +98,17 @@
       }
       return li;
     });
+    // Drawn again only when something changed, keeping the keyboard's place on an Undo.
+    const signature = items.map((li) => li.dataset.telling + li.textContent).join('|');
+    if (signature === shown) return;
+    shown = signature;
+    const focused = document.activeElement && document.activeElement.closest ? document.activeElement.closest('#recent li') : null;
+    const keep = focused ? focused.dataset.telling : null;
     recent.replaceChildren(...items);
+    if (keep) {
+      const again = recent.querySelector('li[data-telling="' + keep + '"] button') || number;
+      again.focus();
+    }
   }
 
   document.querySelectorAll('.keypad button').forEach((b) => b.addEventListener('click', () => {
@@ -123,7 +135,7 @@
     ev.preventDefault();
     const area = $('slip-numbers');
     const lines = area.value.split(/[\n,;]+/).map((l) => l.trim()).filter((l) => l);
-    const bad = lines.filter((l) => !/^[A-Za-z]/.test(l) && !key(l));
+    const bad = lines.filter((l) => (!/^[A-Za-z]/.test(l) && !key(l)) || l.length > 32);
     if (!district.value) { who.textContent = 'Choose your polling district first.'; return; }
     if (bad.length) { who.textContent = 'Not numbers as printed: ' + bad.join(', ') + '. Nothing was struck off: correct them and try again.'; return; }
     for (const l of lines) await strike(l);

@@ -71,6 +71,7 @@ async fn concrete(f: &Fixture, route: &Route, n: usize, who: &str) -> (String, O
             (path.replace("{id}", &walk), json_body(json!({ "user_id": f.users[&email(Role::Canvasser)], "session_id": null })))
         }
         ("POST", "/api/v1/sync") => (path, json_body(json!({ "contacts": [] }))),
+        ("POST", "/api/v1/knock-up/answers") => (path, json_body(json!({ "answers": [] }))),
         ("POST", "/api/v1/tellings") => {
             let entry =
                 json!({ "id": uuid::Uuid::new_v4(), "polling_district": district, "number": "1", "recorded_at": chrono::Utc::now() });

@@ -144,6 +144,47 @@ async fn tellers_strike_off_promises_and_the_knock_up_list_follows() {
         assert_eq!(mine, knock_up(&organiser, &district).await, "{name}: all the promises are on the first walk");
         let r = canvasser.get(&format!("/api/v1/knock-up?walk_id={}", f.walks[1].id)).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{name}: not their walk");
+
+        // Knocking up: one promise has voted, one door is not to be knocked again today, one
+        // promise needs a lift. Each answer is stored once; answers for someone else's walk, for
+        // an elector not at the door, or that are no answer are refused with the reason.
+        let knock = |walk: i64, household: i64, elector: Option<i64>, answer: &str| {
+            json!({ "id": uuid::Uuid::new_v4(), "walk_id": walk, "household_id": household, "elector_id": elector,
+                    "answer": answer, "recorded_at": "2017-06-08T15:00:00Z" })
+        };
+        let (voter, closed, lift) = (&electors[2], &electors[4], &electors[6]);
+        let answers = vec![
+            knock(walk, voter.2, Some(voter.0), "voted"),
+            knock(walk, closed.2, None, "do_not_return"),
+            knock(walk, lift.2, Some(lift.0), "needs_lift"),
+            knock(f.walks[1].id, closed.2, None, "not_in"),
+            knock(walk, electors.iter().find(|e| e.2 != voter.2).unwrap().2, Some(voter.0), "voted"),
+            knock(walk, voter.2, Some(voter.0), "maybe"),
+        ];
+        let body = json!({ "answers": answers });
+        let r = canvasser.json(Method::POST, "/api/v1/knock-up/answers", &body).await;
+        assert_eq!(r.status, StatusCode::OK, "{name}: {}", r.body);
+        let report = r.json();
+        assert_eq!(report["stored"].as_array().unwrap().len(), 3, "{name}: {report}");
+        let reasons: Vec<&str> = report["rejected"].as_array().unwrap().iter().map(|r| r["reason"].as_str().unwrap()).collect();
+        assert_eq!(reasons.len(), 3, "{name}: {report}");
+        assert!(reasons.iter().any(|r| r.contains("not yours")), "{name}: {reasons:?}");
+        assert!(reasons.iter().any(|r| r.contains("does not live at door")), "{name}: {reasons:?}");
+        assert!(reasons.iter().any(|r| r.contains("'maybe' is not an answer")), "{name}: {reasons:?}");
+        let again = canvasser.json(Method::POST, "/api/v1/knock-up/answers", &body).await.json();
+        assert_eq!(again["duplicates"].as_array().unwrap().len(), 3, "{name}: {again}");
+        let r = canvasser.get(&format!("/api/v1/knock-up?walk_id={walk}")).await.json();
+        let now: Vec<&Value> = r["electors"].as_array().unwrap().iter().collect();
+        let numbers: Vec<String> = now.iter().map(|e| e["elector_number"].as_str().unwrap().to_owned()).collect();
+        let expected: Vec<String> =
+            mine.iter().filter(|n| **n != voter.1 && !electors.iter().any(|e| e.2 == closed.2 && &e.1 == *n)).cloned().collect();
+        assert_eq!(numbers, expected, "{name}: the voter and the closed door drop off");
+        let lifted = now.iter().find(|e| e["elector_id"] == lift.0).expect("the lift stays on the list");
+        assert_eq!(lifted["needs_lift"], true, "{name}: {lifted}");
+        assert!(lifted["knocks_today"].as_i64().unwrap() >= 1, "{name}: {lifted}");
+        let room = organiser.get("/api/v1/committee-room").await.json();
+        assert_eq!(room["lifts"].as_array().unwrap().len(), 1, "{name}: {room}");
+        assert_eq!(room["voted_at_door"], 1, "{name}: {room}");
         let r = canvasser.get(&format!("/api/v1/knock-up?polling_district={district}")).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{name}: {}", r.body);
         assert_eq!(canvasser.get("/api/v1/committee-room").await.status, StatusCode::FORBIDDEN, "{name}");
@@ -172,8 +213,9 @@ async fn tellers_strike_off_promises_and_the_knock_up_list_follows() {
         let count = |action: &str| log.iter().filter(|e| e.action == action).count();
         assert_eq!(count("tellings_recorded"), 2, "{name}: the first send and the organiser's, not the repeat");
         assert_eq!(count("telling_withdrawn"), 2, "{name}");
-        assert_eq!(count("knock_up_list"), 6, "{name}: every read of the list names electors");
+        assert_eq!(count("knock_up_list"), 7, "{name}: every read of the list names electors");
         assert_eq!(count("teller_names"), 1, "{name}");
+        assert_eq!(count("knock_up_answers"), 1, "{name}: the first send, not the repeat");
         f.db.finish().await;
     }
 }

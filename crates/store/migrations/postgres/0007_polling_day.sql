@@ -83,3 +83,21 @@ CREATE TABLE committee_room_districts (
 
 -- A walk's knock-up list reads what the progress keeps of the electors at its doors.
 CREATE INDEX progress_electors_household ON progress_electors (campaign_id, household_id);
+
+-- What knockers heard at promises' doors on polling day, each stored once by the id the phone
+-- made for it: voted, will vote, not in, needs a lift (one elector, or the whole door when
+-- elector_id is NULL), do not return today (the whole door). 'day' is the UK date it was heard.
+CREATE TABLE knock_up_answers (
+    campaign_id BIGINT NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+    id TEXT NOT NULL,
+    user_id BIGINT REFERENCES users (id) ON DELETE SET NULL,
+    walk_id BIGINT NOT NULL,
+    household_id BIGINT NOT NULL,
+    elector_id BIGINT,
+    answer TEXT NOT NULL,
+    day TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    PRIMARY KEY (campaign_id, id)
+);
+CREATE INDEX knock_up_answers_door ON knock_up_answers (campaign_id, day, household_id);

@@ -25,13 +25,37 @@ pub async fn my_walks(State(state): State<AppState>, viewer: Viewer) -> PageResu
                 p.hint { "Open each walk once while you have signal: it is then kept on this phone for when you have none." }
                 ul.walks {
                     @for w in &walks {
-                        li { a.walk-link href={ "/canvass/walks/" (w.id) } data-walk=(w.id) { (w.name) } " · " (w.doors) " doors, about " (w.minutes) " minutes" span.saved data-saved=(w.id) {} }
+                        li {
+                            a.walk-link href={ "/canvass/walks/" (w.id) } data-walk=(w.id) { (w.name) } " · " (w.doors) " doors, about " (w.minutes) " minutes" span.saved data-saved=(w.id) {}
+                            br;
+                            a href={ "/canvass/walks/" (w.id) "/knock-up" } { "Knock-up list (polling day)" }
+                        }
                     }
                 }
             }
             (layout::script("/static/canvass.js"))
         },
     ))
+}
+
+/// The knock-up list of a walk on polling day: filled in by /static/knock.js from the list kept
+/// on the phone, so it works with no signal.
+pub async fn knock_up(viewer: Viewer, PagePath(id): PagePath<i64>) -> Markup {
+    layout::page(
+        &viewer,
+        "Knock-up",
+        html! {
+            div #knock data-walk=(id) {
+                h1 #knock-name { "Knock-up: walk " (id) }
+                p #sync-status.status role="status" aria-live="polite" { "Loading the list…" }
+                p #knock-said.visually-hidden role="status" aria-live="polite" {}
+                p.hint { "Promises who have not voted yet, in walk order. Who has voted, and doors not to knock again today, drop off; the list is fetched again whenever there is signal." }
+                ol #knock-doors.doors {}
+            }
+            noscript { p.error { "The knock-up list needs JavaScript. Ask the committee room for a printed knock-up sheet." } }
+            (layout::script("/static/knock.js"))
+        },
+    )
 }
 
 /// The shell of a walk: everything comes from the cached payload.

@@ -250,7 +250,7 @@ pub async fn tell(State(state): State<AppState>, viewer: Viewer) -> Result<Marku
                 p #names-status.hint aria-live="polite" {}
                 form #entry autocomplete="off" {
                     label for="number" { "Number on the poll card" }
-                    input #number name="number" inputmode="none" aria-describedby="who" placeholder="124 or 124/1";
+                    input #number name="number" inputmode="none" maxlength="32" aria-describedby="who" placeholder="124 or 124/1";
                     p #who.big aria-live="polite" {}
                     div.keypad role="group" aria-label="Keypad" {
                         @for k in ["1", "2", "3", "4", "5", "6", "7", "8", "9", "/", "0"] {
@@ -260,6 +260,7 @@ pub async fn tell(State(state): State<AppState>, viewer: Viewer) -> Result<Marku
                     }
                     button #strike.save type="submit" { "Strike off" }
                 }
+                p #said.visually-hidden role="status" aria-live="polite" {}
                 h2 { "Last numbers" }
                 ol #recent.recent {}
                 details {

@@ -1,6 +1,8 @@
-//! Two `groundgame serve` processes on one PostgreSQL database: a committee room open on one
-//! hears, within a second, each number a teller sends to the other (PostgreSQL's NOTIFY carries
-//! the change between them).
+//! Polling day with real server processes: two `groundgame serve` on one PostgreSQL database (a
+//! committee room open on one hears, within a second, each number a teller sends to the other:
+//! PostgreSQL's NOTIFY carries the change between them), and a server killed (SIGKILL) in the
+//! middle of a stream of teller entries (every acknowledged entry is there after a restart, and
+//! the phone's resends of the rest are taken once).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -194,15 +196,7 @@ fn a_committee_room_on_one_server_hears_a_teller_on_another() {
     let database = format!("{base}/{name}");
 
     let dir = tempfile::tempdir().unwrap();
-    let register = dir.path().join("register.csv");
-    ok(&database, &["demo-data", "register", "--electors", "1500", "--seed", "3", "--output", register.to_str().unwrap()], None);
-    ok(&database, &["campaign", "create", "--constituency", "E14000662", "--election-date", "2017-06-08"], None);
-    ok(&database, &["register", "import", register.to_str().unwrap()], None);
-    let password = format!("{PASSWORD}\n");
-    ok(&database, &["user", "add", "organiser@test.example", "--role", "organiser", "--password-stdin"], Some(&password));
-    ok(&database, &["user", "add", "teller@test.example", "--role", "teller", "--password-stdin"], Some(&password));
-    let stats: Value = serde_json::from_str(&ok(&database, &["register", "stats", "--json"], None)).unwrap();
-    let district = stats["polling_districts"].as_object().unwrap().keys().next().unwrap().clone();
+    let district = set_up(&database, dir.path());
 
     {
         let a = serve(&database);
@@ -230,4 +224,82 @@ fn a_committee_room_on_one_server_hears_a_teller_on_another() {
         }
     }
     sql(format!("DROP DATABASE {name} WITH (FORCE)"));
+}
+
+/// A campaign on `database` with a 1,500-elector register, an organiser and a teller: returns a
+/// polling district.
+fn set_up(database: &str, dir: &std::path::Path) -> String {
+    let register = dir.join("register.csv");
+    ok(database, &["demo-data", "register", "--electors", "1500", "--seed", "3", "--output", register.to_str().unwrap()], None);
+    ok(database, &["campaign", "create", "--constituency", "E14000662", "--election-date", "2017-06-08"], None);
+    ok(database, &["register", "import", register.to_str().unwrap()], None);
+    let password = format!("{PASSWORD}\n");
+    ok(database, &["user", "add", "organiser@test.example", "--role", "organiser", "--password-stdin"], Some(&password));
+    ok(database, &["user", "add", "teller@test.example", "--role", "teller", "--password-stdin"], Some(&password));
+    let stats: Value = serde_json::from_str(&ok(database, &["register", "stats", "--json"], None)).unwrap();
+    stats["polling_districts"].as_object().unwrap().keys().next().unwrap().clone()
+}
+
+fn telling(district: &str, number: &str) -> (String, Value) {
+    let id = uuid::Uuid::new_v4().to_string();
+    (id.clone(), json!({ "id": id, "polling_district": district, "number": number, "recorded_at": "2017-06-08T08:00:00Z" }))
+}
+
+#[test]
+fn a_server_killed_mid_stream_loses_no_acknowledged_telling() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("gg.db").to_str().unwrap().to_owned();
+    let district = set_up(&database, dir.path());
+    let server = serve(&database);
+    let port = server.port;
+    let teller = sign_in(port, "teller@test.example");
+    let (_, _, body) =
+        request(port, "GET", &format!("/api/v1/teller/names?polling_district={district}"), &[("Cookie", &teller.cookie)], None).unwrap();
+    let names: Value = serde_json::from_str(&body).unwrap();
+    let numbers: Vec<String> =
+        names["electors"].as_array().unwrap().iter().take(300).map(|e| e["number"].as_str().unwrap().to_owned()).collect();
+    assert!(numbers.len() >= 200, "{} electors in {district}", numbers.len());
+    // A phone sends entries one after another; the server is killed while they go.
+    let entries: Vec<(String, Value)> = numbers.iter().map(|n| telling(&district, n)).collect();
+    let (acked_tx, acked_rx) = std::sync::mpsc::channel::<String>();
+    let sending = {
+        let entries = entries.clone();
+        let (cookie, csrf) = (teller.cookie.clone(), teller.csrf.clone());
+        std::thread::spawn(move || {
+            for (id, entry) in entries {
+                let headers = [("Cookie", cookie.as_str()), ("X-CSRF-Token", csrf.as_str())];
+                match request(port, "POST", "/api/v1/tellings", &headers, Some(&json!({ "entries": [entry] }))) {
+                    Some((200, _, body)) if body.contains(&id) => acked_tx.send(id).unwrap(),
+                    _ => return,
+                }
+            }
+        })
+    };
+    let mut acked: Vec<String> = (0..50).map(|_| acked_rx.recv_timeout(Duration::from_secs(30)).expect("entries acknowledged")).collect();
+    drop(server); // SIGKILL, mid-stream
+    sending.join().unwrap();
+    acked.extend(acked_rx.try_iter());
+    assert!(acked.len() < entries.len(), "the kill came mid-stream: {} of {} acknowledged", acked.len(), entries.len());
+
+    // After a restart the phone sends everything again: what was acknowledged is there already
+    // (a duplicate), the rest is stored now, each exactly once.
+    let server = serve(&database);
+    let teller = sign_in(server.port, "teller@test.example");
+    let all: Vec<Value> = entries.iter().map(|e| e.1.clone()).collect();
+    let headers = [("Cookie", teller.cookie.as_str()), ("X-CSRF-Token", teller.csrf.as_str())];
+    let (status, _, body) = request(server.port, "POST", "/api/v1/tellings", &headers, Some(&json!({ "entries": all }))).unwrap();
+    assert_eq!(status, 200, "{body}");
+    let report: Value = serde_json::from_str(&body).unwrap();
+    let ids =
+        |k: &str| report[k].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect::<std::collections::HashSet<_>>();
+    let duplicates = ids("duplicates");
+    for id in &acked {
+        assert!(duplicates.contains(id), "acknowledged telling {id} survived the kill");
+    }
+    assert!(ids("unknown").is_empty(), "{report}");
+    assert_eq!(duplicates.len() + ids("stored").len(), entries.len(), "{report}");
+    let organiser = sign_in(server.port, "organiser@test.example");
+    let (_, _, body) = request(server.port, "GET", "/api/v1/committee-room", &[("Cookie", &organiser.cookie)], None).unwrap();
+    let room: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(struck_off(&room, &district) as usize, entries.len(), "each voter struck off once");
 }
