@@ -6,12 +6,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use groundgame_core::access::Permission;
-use groundgame_core::elector::PollingDistrict;
+use groundgame_core::elector::{ElectorNumber, PollingDistrict};
 use groundgame_core::polling_day::{promises_needed, share_voted_by, DEFAULT_PROMISE_TURNOUT};
 use groundgame_store::changes::{Change, What};
 use groundgame_store::polling_day::{
-    self, CommitteeRoomCounts, Day, KnockAnswer, KnockReport, KnockUpElector, KnockUpOf, Place, PlaceKind, PromiseCounts, TellerElector,
-    Telling, TellingReport,
+    self, CommitteeRoomCounts, Day, KnockAnswer, KnockReport, KnockUpElector, KnockUpOf, MarkedReport, Place, PlaceKind, PromiseCounts,
+    TellerElector, Telling, TellingReport,
 };
 use groundgame_store::{Tx, WriteTx};
 use serde::Serialize;
@@ -302,17 +302,28 @@ pub(crate) struct CommitteeRooms {
     rooms: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<Option<Counted>>>>>,
 }
 
+/// The least time between two counts of one campaign's committee room.
+const RECOUNT_GAP: std::time::Duration = std::time::Duration::from_millis(400);
+
 /// A count, and when it began.
 type Counted = (Instant, Arc<CommitteeRoom>);
 
 /// The committee room's numbers, counted no earlier than `fresh_after` (a count begun after a
-/// change was heard includes it). Aggregates only: names no elector, so it is not audited.
-pub async fn committee_room(app: &App, actor: Actor<'_>, fresh_after: Instant) -> Result<Arc<CommitteeRoom>> {
+/// change was heard includes it). `paced`: the caller follows a stream of changes, so counts of
+/// the campaign begin at most every [`RECOUNT_GAP`]. Aggregates only: names no elector, so it is
+/// not audited.
+pub async fn committee_room(app: &App, actor: Actor<'_>, fresh_after: Instant, paced: bool) -> Result<Arc<CommitteeRoom>> {
     let slot = app.committee_rooms.rooms.lock().expect("committee rooms lock").entry(actor.campaign().id).or_default().clone();
     let mut slot = slot.lock().await;
     if let Some((begun, room)) = slot.as_ref() {
         if *begun >= fresh_after {
             return Ok(room.clone());
+        }
+        // Counts begin at most every RECOUNT_GAP: a steady stream of strike-offs is counted a few
+        // times a second, whatever the number of dashboards, and each still sees it within a second.
+        let since = begun.elapsed();
+        if paced && since < RECOUNT_GAP {
+            tokio::time::sleep(RECOUNT_GAP - since).await;
         }
     }
     let begun = Instant::now();
@@ -345,4 +356,62 @@ pub async fn committee_room(app: &App, actor: Actor<'_>, fresh_after: Instant) -
     });
     *slot = Some((begun, room.clone()));
     Ok(room)
+}
+
+/// Sets what counts as a promise (the least certainty, 1 to 5) and, if given, the share of
+/// promises expected to vote in percent (otherwise two thirds, or what a marked register
+/// measured). Audited.
+pub async fn set_promise_rule(app: &App, actor: Actor<'_>, min_certainty: u8, turnout_percent: Option<u8>) -> Result<()> {
+    if !(1..=5).contains(&min_certainty) {
+        return Err(Error::Invalid("a promise's least certainty is 1 to 5".into()));
+    }
+    if turnout_percent.is_some_and(|t| !(1..=100).contains(&t)) {
+        return Err(Error::Invalid("the share of promises expected to vote is 1% to 100%".into()));
+    }
+    let mut tx = app.store.begin_write().await?;
+    polling_day::set_promise_rule(&mut tx, actor.campaign(), min_certainty, turnout_percent.map(|t| f64::from(t) / 100.0)).await?;
+    let turnout = turnout_percent.map_or_else(|| "two thirds".to_owned(), |t| format!("{t}%"));
+    actor.audit(&mut tx, "promise_rule_set", &format!("certainty {min_certainty} or more; expected turnout {turnout}"), 0).await?;
+    announce(&mut tx, &actor, What::Places).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Imports the marked register after an election (one elector number a line, `NA1-124/1`; a
+/// first line that is no number is taken as a header) and measures the share of promises who
+/// voted, overall and by polling district, keeping it as the expected promise turnout. A line
+/// that is not an elector number is refused with its line number; nothing is written then.
+pub async fn import_marked_register(app: &App, actor: Actor<'_>, text: &str) -> Result<MarkedReport> {
+    let mut numbers = Vec::new();
+    let mut typed = Vec::new();
+    let mut errors = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let cell = line.split([',', '\t', ';']).next().unwrap_or("").trim().trim_matches('"');
+        if cell.is_empty() {
+            continue;
+        }
+        match ElectorNumber::parse(cell) {
+            Ok(n) => {
+                numbers.push(n);
+                typed.push(cell.to_owned());
+            }
+            Err(_) if i == 0 => {}
+            Err(e) => errors.push(format!("line {}: {e}", i + 1)),
+        }
+    }
+    if !errors.is_empty() {
+        let shown: Vec<&str> = errors.iter().take(10).map(String::as_str).collect();
+        return Err(Error::Invalid(format!(
+            "{} line(s) are not elector numbers; nothing was imported: {}",
+            errors.len(),
+            shown.join("; ")
+        )));
+    }
+    let mut tx = app.store.begin_write().await?;
+    let report = polling_day::import_marked_register(&mut tx, actor.campaign(), &numbers, &typed).await?;
+    let detail =
+        format!("{} numbers, {} matched; {} of {} promises voted", report.numbers, report.matched, report.promises_voted, report.promises);
+    actor.audit(&mut tx, "marked_register_imported", &detail, report.matched as i64).await?;
+    tx.commit().await?;
+    Ok(report)
 }

@@ -68,7 +68,8 @@ pub(crate) fn notify(change: &Change) -> (&'static str, String) {
 
 /// Listens on PostgreSQL for as long as the process runs, connecting again after a failure.
 async fn listen(pool: PgPool, sender: broadcast::Sender<Change>) {
-    loop {
+    // Until the store is closed (the server shutting down).
+    while !pool.is_closed() {
         match PgListener::connect_with(&pool).await {
             Ok(mut listener) => match listener.listen(CHANNEL).await {
                 Ok(()) => loop {
@@ -79,6 +80,7 @@ async fn listen(pool: PgPool, sender: broadcast::Sender<Change>) {
                             }
                             Err(e) => tracing::warn!(error = %e, payload = n.payload(), "ignored a change notification it could not read"),
                         },
+                        Err(_) if pool.is_closed() => return,
                         Err(e) => {
                             tracing::warn!(error = %e, "lost the PostgreSQL connection that hears changes; connecting again");
                             break;
@@ -87,6 +89,7 @@ async fn listen(pool: PgPool, sender: broadcast::Sender<Change>) {
                 },
                 Err(e) => tracing::warn!(error = %e, "could not listen for changes on PostgreSQL; trying again"),
             },
+            Err(_) if pool.is_closed() => return,
             Err(e) => tracing::warn!(error = %e, "could not connect to PostgreSQL to hear changes; trying again"),
         }
         tokio::time::sleep(std::time::Duration::from_secs(1)).await;

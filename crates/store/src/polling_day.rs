@@ -719,16 +719,29 @@ pub async fn committee_room(
             hours.entry(h).or_insert_with(|| HourDay { hour: h, ..Default::default() }).voted += n as u64;
         }
     }
-    // Every promise, whether and when they voted, and their walk.
+    // When each voter was first struck off today, read on its own: joined into the scan below,
+    // PostgreSQL's planner (with no statistics yet on a fresh table) loops over it for every row.
+    let mut first_struck: HashMap<i64, String> = HashMap::new();
     bulk::scan(
         tx,
-        "SELECT p.intention, p.certainty, p.outcome, e.absent_vote, e.polling_district, d.walk_id, v.first \
+        "SELECT elector_id, MIN(received_at) FROM tellings WHERE campaign_id = $1 AND elector_id IS NOT NULL AND withdrawn_at IS NULL \
+         AND received_at >= $2 GROUP BY elector_id",
+        args![campaign.id, day.starts.as_str()],
+        |row| {
+            first_struck.insert(row.int(0)?, row.text(1)?);
+            Ok(())
+        },
+    )
+    .await?;
+    // Every promise, whether and when they voted, and their walk (narrowed in the query to the
+    // rule's certainty; the rule itself decides below).
+    bulk::scan(
+        tx,
+        "SELECT p.intention, p.certainty, p.outcome, e.absent_vote, e.polling_district, d.walk_id, p.elector_id \
          FROM progress_electors p JOIN electors e ON e.campaign_id = p.campaign_id AND e.id = p.elector_id \
          LEFT JOIN walk_doors d ON d.campaign_id = p.campaign_id AND d.household_id = p.household_id \
-         LEFT JOIN (SELECT elector_id, MIN(received_at) AS first FROM tellings WHERE campaign_id = $1 AND elector_id IS NOT NULL \
-                    AND withdrawn_at IS NULL AND received_at >= $2 GROUP BY elector_id) v ON v.elector_id = p.elector_id \
-         WHERE p.campaign_id = $1",
-        args![campaign.id, day.starts.as_str()],
+         WHERE p.campaign_id = $1 AND p.certainty >= $2",
+        args![campaign.id, i64::from(rule.min_certainty)],
         |row| {
             let certainty = row.opt_int(1)?.and_then(|c| u8::try_from(c).ok());
             if !rule.is_promise(&campaign.party, row.opt_text(0)?.as_deref(), certainty, row.opt_text(2)?.as_deref()) {
@@ -738,10 +751,10 @@ pub async fn committee_room(
             let day = districts.entry(d.clone()).or_insert_with(|| DistrictDay { polling_district: d, ..Default::default() });
             day.promises += 1;
             day.postal_promises += u64::from(is_postal(row.opt_text(3)?.as_deref()));
-            match row.opt_text(6)? {
+            match first_struck.get(&row.int(6)?) {
                 Some(first) => {
                     day.promises_voted += 1;
-                    if let Some(h) = hour_of(&first) {
+                    if let Some(h) = hour_of(first) {
                         hours.entry(h).or_insert_with(|| HourDay { hour: h, ..Default::default() }).promises_voted += 1;
                     }
                 }
@@ -935,4 +948,92 @@ pub async fn day_electors(tx: &mut Tx, campaign: &Campaign) -> Result<Vec<DayEle
     )
     .await?;
     Ok(out)
+}
+
+/// Sets what counts as a promise (the least certainty, 1 to 5) and the share of promises expected
+/// to vote (`None`: two thirds, or what a marked register measured).
+pub async fn set_promise_rule(tx: &mut Tx, campaign: &Campaign, min_certainty: u8, turnout: Option<f64>) -> Result<()> {
+    tx.execute(
+        "UPDATE campaigns SET promise_min_certainty = $1, promise_turnout = $2 WHERE id = $3",
+        args![i64::from(min_certainty), turnout, campaign.id],
+    )
+    .await?;
+    Ok(())
+}
+
+/// What a marked register said of the campaign's promises.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct MarkedReport {
+    /// Numbers on the marked register, and those that matched an elector.
+    pub numbers: u64,
+    pub matched: u64,
+    /// Numbers that matched nobody (the first few).
+    pub unmatched: Vec<String>,
+    pub promises: u64,
+    pub promises_voted: u64,
+    /// The share of promises who voted, by polling district: (district, promises, voted).
+    pub by_district: Vec<(String, u64, u64)>,
+}
+
+/// Replaces the campaign's marked register with these elector numbers and measures the share of
+/// promises who voted, keeping it as the campaign's expected promise turnout.
+pub async fn import_marked_register(tx: &mut Tx, campaign: &Campaign, numbers: &[ElectorNumber], typed: &[String]) -> Result<MarkedReport> {
+    let mut by_district: BTreeMap<&str, HashSet<(i64, i64)>> = BTreeMap::new();
+    for n in numbers {
+        by_district.entry(n.district.as_str()).or_default().insert((i64::from(n.number), i64::from(n.suffix)));
+    }
+    let mut found: HashMap<(String, i64, i64), i64> = HashMap::new();
+    for (district, wanted) in &by_district {
+        let rows: Vec<(i64, i64, i64)> = tx
+            .fetch_all(
+                "SELECT id, elector_number, elector_suffix FROM electors WHERE campaign_id = $1 AND polling_district = $2",
+                args![campaign.id, *district],
+            )
+            .await?;
+        for (id, n, s) in rows {
+            if wanted.contains(&(n, s)) {
+                found.insert(((*district).to_owned(), n, s), id);
+            }
+        }
+    }
+    tx.execute("DELETE FROM marked_voters WHERE campaign_id = $1", args![campaign.id]).await?;
+    let mut report = MarkedReport { numbers: numbers.len() as u64, ..Default::default() };
+    let mut voted: HashSet<i64> = HashSet::new();
+    let mut rows = Vec::new();
+    for (n, typed) in numbers.iter().zip(typed) {
+        match found.get(&(n.district.as_str().to_owned(), i64::from(n.number), i64::from(n.suffix))) {
+            Some(&id) if voted.insert(id) => rows.push(args![campaign.id, id]),
+            Some(_) => {}
+            None if report.unmatched.len() < 20 => report.unmatched.push(typed.clone()),
+            None => {}
+        }
+    }
+    report.matched = voted.len() as u64;
+    bulk::upsert(tx, "marked_voters", "(campaign_id, elector_id) DO NOTHING", rows).await?;
+    let rule = promise_rule(tx, campaign).await?;
+    let mut districts: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    bulk::scan(
+        tx,
+        "SELECT p.elector_id, e.polling_district, p.intention, p.certainty, p.outcome FROM progress_electors p \
+         JOIN electors e ON e.campaign_id = p.campaign_id AND e.id = p.elector_id WHERE p.campaign_id = $1",
+        args![campaign.id],
+        |row| {
+            let certainty = row.opt_int(3)?.and_then(|c| u8::try_from(c).ok());
+            if rule.is_promise(&campaign.party, row.opt_text(2)?.as_deref(), certainty, row.opt_text(4)?.as_deref()) {
+                let d = districts.entry(row.text(1)?).or_default();
+                d.0 += 1;
+                d.1 += u64::from(voted.contains(&row.int(0)?));
+            }
+            Ok(())
+        },
+    )
+    .await?;
+    report.promises = districts.values().map(|d| d.0).sum();
+    report.promises_voted = districts.values().map(|d| d.1).sum();
+    report.by_district = districts.into_iter().map(|(d, (p, v))| (d, p, v)).collect();
+    if report.promises > 0 {
+        let turnout = report.promises_voted as f64 / report.promises as f64;
+        tx.execute("UPDATE campaigns SET promise_turnout = $1 WHERE id = $2", args![turnout, campaign.id]).await?;
+    }
+    Ok(report)
 }

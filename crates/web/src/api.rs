@@ -240,7 +240,7 @@ pub async fn station_count(
 
 /// The committee room's numbers now.
 pub async fn committee_room(State(state): State<AppState>, viewer: Viewer) -> ApiResult<Json<Value>> {
-    let room = polling_day::committee_room(&state.app, viewer.actor(), std::time::Instant::now()).await?;
+    let room = polling_day::committee_room(&state.app, viewer.actor(), std::time::Instant::now(), false).await?;
     Ok(Json(serde_json::to_value(&*room).map_err(anyhow::Error::new).map_err(groundgame_app::Error::Internal)?))
 }
 
@@ -285,7 +285,7 @@ pub async fn committee_room_events(
             while let Ok(_) | Err(tokio::sync::broadcast::error::TryRecvError::Lagged(_)) = changes.try_recv() {}
         }
         let heard = std::time::Instant::now();
-        let event = match polling_day::committee_room(&state.app, viewer.actor(), heard).await {
+        let event = match polling_day::committee_room(&state.app, viewer.actor(), heard, !first).await {
             Ok(room) => Event::default().event("room").json_data(&*room).unwrap_or_else(|_| Event::default().comment("unreadable")),
             Err(e) => {
                 tracing::warn!(error = %e, "could not count the committee room");

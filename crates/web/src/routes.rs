@@ -235,6 +235,9 @@ pub static ROUTES: &[Route] = &[
     r(Method::POST, "/polling-day/stations/{id}/delete", Needs(RunPollingDay), "Delete a polling station", &[404], || {
         post(pages::polling_day::delete_station)
     }),
+    r(Method::POST, "/polling-day/promises", Needs(RunPollingDay), "Set what counts as a promise", &[400], || {
+        post(pages::polling_day::save_promise_rule)
+    }),
     r(Method::POST, "/polling-day/rooms", Needs(RunPollingDay), "Save a committee room", &[400], || post(pages::polling_day::save_room)),
     r(Method::POST, "/polling-day/rooms/{id}/delete", Needs(RunPollingDay), "Delete a committee room", &[404], || {
         post(pages::polling_day::delete_room)

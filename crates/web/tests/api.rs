@@ -94,6 +94,7 @@ async fn concrete(f: &Fixture, route: &Route, n: usize, who: &str) -> (String, O
             (path.replace("{id}", &id.to_string()), json_body(json!({ "ballot_papers": 120 })))
         }
         ("GET", "/polling-day/knock-up/{district}") => (path.replace("{district}", &district), None),
+        ("POST", "/polling-day/promises") => (path, form(&[("min_certainty", "4"), ("turnout", "")])),
         ("POST", "/polling-day/stations") | ("POST", "/polling-day/rooms") => {
             (path, form(&[("name", &format!("Hall {n}")), ("address", "1 High St"), ("polling_districts", &district)]))
         }

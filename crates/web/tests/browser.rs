@@ -314,6 +314,91 @@ async fn a_teller_works_offline_and_the_committee_room_follows() {
     f.db.finish().await;
 }
 
+/// Knocking up with no signal: the canvasser's knock-up page of their walk opens offline (it was
+/// kept when they signed in), a promise marked "Voted" and a door marked "Do not return today"
+/// leave the list at once, and the server has both once the signal returns.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_knocker_works_offline_and_the_list_follows() {
+    use groundgame_app::polling_day::{self, KnockUp};
+    let Some(driver) = Driver::start().await else { return };
+    let f = fixture(TestDb::sqlite().await, 2000, 40).await;
+    let walk = f.walks[0].id;
+    groundgame_app::simulation::canvass(&f.app, f.actor(), f.users[&email(Role::Canvasser)], 5).await.unwrap();
+    let list = || async { polling_day::knock_up(&f.app, f.actor(), KnockUp::Walk(walk)).await.unwrap() };
+    let before = list().await;
+    let doors: Vec<i64> = before.iter().map(|e| e.household_id).fold(Vec::new(), |mut v, h| {
+        if v.last() != Some(&h) {
+            v.push(h);
+        }
+        v
+    });
+    assert!(doors.len() >= 3, "promises at {} doors", doors.len());
+    let voter = before[0].clone();
+    let closed = doors[2];
+
+    let mut server = Server::start(f.app.clone()).await;
+    let phone = driver.browser("knocker").await;
+    sign_in(&phone, &server, &email(Role::Canvasser), PASSWORD).await;
+    wait_until(&phone, "document.documentElement.dataset.precached === '1'", "the walk kept on the phone", Duration::from_secs(20)).await;
+    phone.goto(&server.url(&format!("/canvass/walks/{walk}/knock-up"))).await.unwrap();
+    wait_until(
+        &phone,
+        &format!("document.getElementById('knock').dataset.left === '{}'", before.len()),
+        "the knock-up list",
+        Duration::from_secs(20),
+    )
+    .await;
+    wait_until(&phone, "navigator.serviceWorker && navigator.serviceWorker.controller", "the service worker", Duration::from_secs(20))
+        .await;
+
+    server.stop().await;
+    phone.refresh().await.unwrap();
+    wait_until(
+        &phone,
+        &format!("document.getElementById('knock').dataset.left === '{}'", before.len()),
+        "the list, offline",
+        Duration::from_secs(20),
+    )
+    .await;
+    phone
+        .find(Locator::Css(&format!("button[data-answer=voted][data-elector='{}']", voter.elector_id)))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    // The list is drawn again at once: wait for it before the next tap.
+    wait_until(
+        &phone,
+        &format!("!document.getElementById('knock-elector-{}')", voter.elector_id),
+        "the voter off the list",
+        Duration::from_secs(10),
+    )
+    .await;
+    phone.find(Locator::Css(&format!("button[data-answer=do_not_return][data-door='{closed}']"))).await.unwrap().click().await.unwrap();
+    let at_closed = before.iter().filter(|e| e.household_id == closed).count();
+    let left = before.len() - 1 - at_closed;
+    wait_until(
+        &phone,
+        &format!("document.getElementById('knock').dataset.left === '{left}'"),
+        "both off the list at once",
+        Duration::from_secs(10),
+    )
+    .await;
+    wait_until(&phone, "document.getElementById('sync-status').dataset.unsent === '2'", "2 answers unsent", Duration::from_secs(10)).await;
+    assert_eq!(list().await.len(), before.len(), "nothing reached the server");
+
+    server.restart().await;
+    wait_until(&phone, "document.getElementById('sync-status').dataset.unsent === '0'", "the outbox to empty", Duration::from_secs(30))
+        .await;
+    let after = list().await;
+    assert_eq!(after.len(), left, "the server's list follows");
+    assert!(!after.iter().any(|e| e.elector_id == voter.elector_id || e.household_id == closed));
+    phone.close().await.unwrap();
+    server.stop().await;
+    f.db.finish().await;
+}
+
 /// A benchmark, not a test (run by bench/web/run.sh): how soon an 80-door walk page can be used
 /// on a throttled phone profile (4x slower CPU, 150 ms round trips, 1.6 Mbit/s down).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -208,6 +208,27 @@ async fn tellers_strike_off_promises_and_the_knock_up_list_follows() {
         assert_eq!(first.as_object().unwrap().len(), 2, "{name}: nothing but the number and the name: {first}");
         assert_eq!(teller.get("/api/v1/teller/names?polling_district=ZZ9").await.status, StatusCode::NOT_FOUND, "{name}");
 
+        // After the election, the marked register measures the promises' turnout: half of them.
+        let marked: String = std::iter::once("elector number".to_owned())
+            .chain(promises.iter().take(4).cloned())
+            .chain(std::iter::once("ZZ9-1".to_owned()))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let bad = groundgame_app::polling_day::import_marked_register(&f.app, f.actor(), &format!("{marked}\nnot a number")).await;
+        assert!(bad.unwrap_err().to_string().contains("line 7"), "{name}: a bad line is named, nothing written");
+        let report = groundgame_app::polling_day::import_marked_register(&f.app, f.actor(), &marked).await.unwrap();
+        assert_eq!((report.numbers, report.matched, report.promises, report.promises_voted), (5, 4, 8, 4), "{name}: {report:?}");
+        assert_eq!(report.unmatched, vec!["ZZ9-1".to_owned()], "{name}");
+        let counts = organiser.get("/api/v1/promises").await.json();
+        assert_eq!(counts["expected_turnout"], 0.5, "{name}: {counts}");
+        // The organiser sets the rule by hand too: certainty 5 only, 80% expected to vote.
+        let r = organiser.form("/polling-day/promises", &[("min_certainty", "5"), ("turnout", "80")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{name}: {}", r.body);
+        let counts = organiser.get("/api/v1/promises").await.json();
+        assert_eq!((counts["promises"].as_u64(), counts["expected_turnout"].as_f64()), (Some(4), Some(0.8)), "{name}: {counts}");
+        let r = organiser.form("/polling-day/promises", &[("min_certainty", "9"), ("turnout", "")]).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{name}");
+
         // Every strike and correction is audited.
         let log = groundgame_app::register::audit_log(&f.app, &f.campaign, 1000).await.unwrap();
         let count = |action: &str| log.iter().filter(|e| e.action == action).count();

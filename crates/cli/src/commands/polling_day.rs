@@ -26,6 +26,22 @@ pub enum PollingDayCommand {
     /// votes in person and when (most between 4 and 8 pm), about three in ten numbers taken,
     /// 07:00 to 22:00 compressed into a few minutes. Open the committee room to watch.
     Simulate(SimulateArgs),
+    /// Import the marked register after an election (who voted: one elector number a line, such
+    /// as NA1-124/1) and measure the share of promises who voted, overall and by polling
+    /// district. The share becomes the campaign's expected promise turnout.
+    MarkedRegister(MarkedArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MarkedArgs {
+    /// The marked register: one elector number a line (or in the first column of a CSV).
+    file: std::path::PathBuf,
+    /// The campaign's ballot id (may be left out when there is only one).
+    #[arg(long)]
+    campaign: Option<String>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -53,6 +69,7 @@ pub struct SimulateArgs {
 pub async fn run(command: PollingDayCommand, settings: &Settings) -> anyhow::Result<()> {
     match command {
         PollingDayCommand::Simulate(args) => simulate(args, settings).await,
+        PollingDayCommand::MarkedRegister(args) => marked_register(args, settings).await,
     }
 }
 
@@ -94,6 +111,33 @@ pub async fn set_up_demo(app: &App, campaign: &Campaign, canvasser: i64, seed: u
         wards.len(),
         started.elapsed().as_secs_f64()
     );
+    Ok(())
+}
+
+async fn marked_register(args: MarkedArgs, settings: &Settings) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(&args.file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", args.file.display()))?;
+    let app = open_app(settings).await?;
+    let campaign = campaign_named(&app, args.campaign.as_deref()).await?;
+    let report = groundgame_app::polling_day::import_marked_register(&app, Actor::CommandLine(&campaign), &text).await?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(());
+    }
+    let share = |voted: u64, of: u64| if of == 0 { "-".to_owned() } else { format!("{:.0}%", 100.0 * voted as f64 / of as f64) };
+    println!("{} numbers on the marked register, {} matched electors of {}.", report.numbers, report.matched, campaign.ballot_id);
+    if !report.unmatched.is_empty() {
+        println!("Matching nobody (the first {}): {}", report.unmatched.len(), report.unmatched.join(", "));
+    }
+    println!(
+        "{} of {} promises voted ({}): the campaign now expects that share of its promises to vote.",
+        report.promises_voted,
+        report.promises,
+        share(report.promises_voted, report.promises)
+    );
+    println!("{:<10} {:>9} {:>7} {:>6}", "district", "promises", "voted", "share");
+    for (d, p, v) in &report.by_district {
+        println!("{d:<10} {p:>9} {v:>7} {:>6}", share(*v, *p));
+    }
     Ok(())
 }
 

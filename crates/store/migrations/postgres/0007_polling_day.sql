@@ -81,8 +81,9 @@ CREATE TABLE committee_room_districts (
     FOREIGN KEY (campaign_id, room_id) REFERENCES committee_rooms (campaign_id, id) ON DELETE CASCADE
 );
 
--- A walk's knock-up list reads what the progress keeps of the electors at its doors.
-CREATE INDEX progress_electors_household ON progress_electors (campaign_id, household_id);
+-- A walk's knock-up list reads what the progress keeps of the electors at its doors, from the
+-- index alone (without the answers in it, SQLite's planner would rather scan the campaign).
+CREATE INDEX progress_electors_household ON progress_electors (campaign_id, household_id, intention, certainty, outcome);
 
 -- What knockers heard at promises' doors on polling day, each stored once by the id the phone
 -- made for it: voted, will vote, not in, needs a lift (one elector, or the whole door when
@@ -101,3 +102,11 @@ CREATE TABLE knock_up_answers (
     PRIMARY KEY (campaign_id, id)
 );
 CREATE INDEX knock_up_answers_door ON knock_up_answers (campaign_id, day, household_id);
+
+-- The marked register after an election: who voted (by the elector's id at the time), to
+-- measure what share of promises voted. Replaced by each import.
+CREATE TABLE marked_voters (
+    campaign_id BIGINT NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+    elector_id BIGINT NOT NULL,
+    PRIMARY KEY (campaign_id, elector_id)
+);

@@ -91,6 +91,20 @@ async fn setup_page(state: &AppState, viewer: &Viewer, error: Option<String>) ->
                     (layout::percent(promises.expected_turnout)) " of promises voting, that is " (layout::n(needed)) " promises."
                 }
             }
+            h2 { "What counts as a promise" }
+            form.inline method="post" action="/polling-day/promises" {
+                (layout::csrf(viewer))
+                label for="min_certainty" { "Least certainty (1 to 5)" }
+                select #min_certainty name="min_certainty" {
+                    @for c in 1..=5u8 { option value=(c) selected[c == promises.counts.min_certainty] { (c) } }
+                }
+                label for="turnout" { "Promises expected to vote (%)" }
+                input #turnout name="turnout" type="number" min="1" max="100" inputmode="numeric"
+                    value=[promises.counts.measured_turnout.map(|t| (t * 100.0).round() as u32)] placeholder="67";
+                button type="submit" { "Save" }
+            }
+            p.hint { "Leave the share empty for two thirds. Importing the marked register after an election ("
+                code { "groundgame polling-day marked-register" } ") measures it." }
             h2 { "Knock-up sheets" }
             p { "For paper teams: a polling district's promises who have not voted yet, in walk order. Print them again between rounds: who has voted drops off." }
             @if districts.is_empty() { p { "Import a register first." } } @else {
@@ -151,6 +165,31 @@ pub async fn delete_station(State(state): State<AppState>, viewer: Viewer, PageP
 pub async fn delete_room(State(state): State<AppState>, viewer: Viewer, PagePath(id): PagePath<i64>) -> PageResult<Redirect> {
     polling_day::delete_place(&state.app, viewer.actor(), PlaceKind::CommitteeRoom, id).await?;
     Ok(Redirect::to("/polling-day"))
+}
+
+#[derive(Deserialize)]
+pub struct PromiseForm {
+    min_certainty: u8,
+    #[serde(default)]
+    turnout: String,
+}
+
+pub async fn save_promise_rule(State(state): State<AppState>, viewer: Viewer, FormBody(f): FormBody<PromiseForm>) -> PageResult<Response> {
+    let turnout = match f.turnout.trim() {
+        "" => Ok(None),
+        t => t.parse::<u8>().map(Some).map_err(|_| groundgame_app::Error::Invalid(format!("'{t}' is not a whole percentage"))),
+    };
+    let result = match turnout {
+        Ok(t) => polling_day::set_promise_rule(&state.app, viewer.actor(), f.min_certainty, t).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to("/polling-day").into_response()),
+        Err(groundgame_app::Error::Invalid(m)) => {
+            Ok((axum::http::StatusCode::BAD_REQUEST, setup_page(&state, &viewer, Some(m)).await?).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Deserialize)]
