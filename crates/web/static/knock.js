@@ -31,9 +31,11 @@
     return (await gg.myEvents()).filter((e) => e.kind === 'knock' && e.knock.walk_id === walk && new Date(e.at).toDateString() === today);
   }
 
+  let drawn = '';
   async function draw() {
     const kept = await gg.get('names', key());
     if (!kept) {
+      drawn = '';
       gg.showStatus();
       doorsEl.replaceChildren(el('li', {}, navigator.onLine ? 'Getting the list…' : 'No signal, and this walk\'s knock-up list is not on this phone yet: open it while you have signal.'));
       return;
@@ -50,6 +52,11 @@
       if (!door || door.household_id !== e.household_id) { door = { household_id: e.household_id, address: e.address, seq: e.seq, people: [] }; doors.push(door); }
       door.people.push(e);
     }
+    // Drawn again only when something changed: a tap is never lost to a redraw of the same list.
+    const signature = JSON.stringify([doors.map((d) => [d.household_id, d.people.map((p) => [p.elector_id, p.knocks_today, p.answer_today])]),
+      [...latest.values()].map((a) => a.id)]);
+    if (signature === drawn) { gg.showStatus(); return; }
+    drawn = signature;
     const items = doors.map((d, i) => {
       const doorSaid = latest.get('door:' + d.household_id);
       return el('li', { class: 'door', id: 'knock-door-' + d.household_id },

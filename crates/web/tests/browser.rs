@@ -314,6 +314,19 @@ async fn a_teller_works_offline_and_the_committee_room_follows() {
     f.db.finish().await;
 }
 
+/// Taps a button, finding it again if the page drew it anew between finding and tapping.
+async fn tap(phone: &fantoccini::Client, css: &str) {
+    for _ in 0..10 {
+        if let Ok(button) = phone.find(Locator::Css(css)).await {
+            if button.click().await.is_ok() {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("could not tap {css}");
+}
+
 /// Knocking up with no signal: the canvasser's knock-up page of their walk opens offline (it was
 /// kept when they signed in), a promise marked "Voted" and a door marked "Do not return today"
 /// leave the list at once, and the server has both once the signal returns.
@@ -360,13 +373,7 @@ async fn a_knocker_works_offline_and_the_list_follows() {
         Duration::from_secs(20),
     )
     .await;
-    phone
-        .find(Locator::Css(&format!("button[data-answer=voted][data-elector='{}']", voter.elector_id)))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    tap(&phone, &format!("button[data-answer=voted][data-elector='{}']", voter.elector_id)).await;
     // The list is drawn again at once: wait for it before the next tap.
     wait_until(
         &phone,
@@ -375,7 +382,7 @@ async fn a_knocker_works_offline_and_the_list_follows() {
         Duration::from_secs(10),
     )
     .await;
-    phone.find(Locator::Css(&format!("button[data-answer=do_not_return][data-door='{closed}']"))).await.unwrap().click().await.unwrap();
+    tap(&phone, &format!("button[data-answer=do_not_return][data-door='{closed}']")).await;
     let at_closed = before.iter().filter(|e| e.household_id == closed).count();
     let left = before.len() - 1 - at_closed;
     wait_until(
