@@ -177,7 +177,7 @@ struct KnockAnswerEntry {
     household_id: i64,
     #[serde(default, deserialize_with = "groundgame_core::whole_number::optional_id")]
     elector_id: Option<i64>,
-    answer: String,
+    answer: groundgame_core::polling_day::DoorAnswer,
     recorded_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -195,7 +195,7 @@ pub async fn knock_answers(
             walk_id: a.walk_id,
             household_id: a.household_id,
             elector_id: a.elector_id,
-            answer: a.answer,
+            answer: a.answer.as_str().to_owned(),
             recorded_at: a.recorded_at,
         })
         .collect();
@@ -224,6 +224,7 @@ pub async fn polling_stations(State(state): State<AppState>, viewer: Viewer) -> 
 
 #[derive(Deserialize)]
 pub struct StationCountBody {
+    #[serde(deserialize_with = "groundgame_core::whole_number::id")]
     ballot_papers: i64,
 }
 

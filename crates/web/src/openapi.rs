@@ -41,8 +41,8 @@ fn request_body(method: &Method, path: &str) -> Option<Value> {
                         "type": "object", "required": ["id", "polling_district", "number", "recorded_at"],
                         "properties": {
                             "id": { "type": "string", "format": "uuid", "description": "Made on the phone: a resend is the same entry" },
-                            "polling_district": { "type": "string", "maxLength": groundgame_app::polling_day::MAX_TYPED, "description": "The station's polling district, chosen once: NA1" },
-                            "number": { "type": "string", "maxLength": groundgame_app::polling_day::MAX_TYPED, "description": "As printed: 124, 124/1, 124.1, or NA1-124/1; one that matches nobody is kept aside" },
+                            "polling_district": { "type": "string", "description": "The station's polling district, chosen once: NA1" },
+                            "number": { "type": "string", "description": "As printed: 124, 124/1, 124.1, or NA1-124/1; one that matches nobody is kept aside (cut to 32 characters), never refused" },
                             "recorded_at": { "type": "string", "format": "date-time", "description": "The phone's clock, kept as its account; the server's receipt orders strike-offs" }
                         }
                     }

@@ -92,7 +92,7 @@ pub static ROUTES: &[Route] = &[
         "/api/v1/polling-stations/{id}/counts",
         Needs(Tell),
         "A station's official count of ballot papers so far",
-        &[204, 400, 404],
+        &[204, 400, 404, 413, 415],
         || post(api::station_count),
     ),
     r(Method::GET, "/api/v1/committee-room", Needs(RunPollingDay), "The committee room's numbers now", &[], || get(api::committee_room)),
