@@ -52,24 +52,29 @@ pub(crate) async fn sqlite_insert_each(tx: &mut Tx, sql: &str, rows: Vec<Vec<Arg
     .map(Some)
 }
 
+/// The `VALUES` list of a multi-row statement, `($1, $2), ($3, $4)`, and its arguments.
+fn values_of(rows: &[Vec<Arg>], width: usize) -> (String, Vec<Arg>) {
+    let mut values = Vec::with_capacity(rows.len());
+    let mut a: Vec<Arg> = Vec::with_capacity(rows.len() * width);
+    for row in rows {
+        let n = a.len();
+        values.push(format!("({})", (1..=width).map(|i| format!("${}", n + i)).collect::<Vec<_>>().join(", ")));
+        a.extend(row.iter().cloned());
+    }
+    (values.join(", "), a)
+}
+
 /// Inserts rows, each a full row of `into`'s columns, with `ON CONFLICT {on_conflict}`: on SQLite a
 /// prepared statement stepped for each row, on PostgreSQL multi-row statements.
 pub(crate) async fn upsert(tx: &mut Tx, into: &str, on_conflict: &str, rows: Vec<Vec<Arg>>) -> Result<()> {
     let Some(width) = rows.first().map(Vec::len) else { return Ok(()) };
-    let placeholders: Vec<String> = (1..=width).map(|i| format!("${i}")).collect();
-    let one = format!("INSERT INTO {into} VALUES ({}) ON CONFLICT {on_conflict}", placeholders.join(", "));
+    let one = format!("INSERT INTO {into} VALUES {} ON CONFLICT {on_conflict}", values_of(&rows[..1], width).0);
     if sqlite_insert_each(tx, &one, rows.clone()).await?.is_some() {
         return Ok(());
     }
     for chunk in rows.chunks((60_000 / width).max(1)) {
-        let mut values = Vec::with_capacity(chunk.len());
-        let mut a: Vec<Arg> = Vec::with_capacity(chunk.len() * width);
-        for row in chunk {
-            let n = a.len();
-            values.push(format!("({})", (1..=width).map(|i| format!("${}", n + i)).collect::<Vec<_>>().join(", ")));
-            a.extend(row.iter().cloned());
-        }
-        tx.execute(&format!("INSERT INTO {into} VALUES {} ON CONFLICT {on_conflict}", values.join(", ")), a).await?;
+        let (values, a) = values_of(chunk, width);
+        tx.execute(&format!("INSERT INTO {into} VALUES {values} ON CONFLICT {on_conflict}"), a).await?;
     }
     Ok(())
 }
@@ -85,8 +90,8 @@ pub(crate) async fn insert_new(tx: &mut Tx, table: &str, columns: &[&str], rows:
     let width = columns.len();
     let names = columns.join(", ");
     if matches!(tx, Tx::Sqlite(_)) {
-        let placeholders: Vec<String> = (1..=width).map(|i| format!("${i}")).collect();
-        let one = format!("INSERT INTO {table} ({names}) VALUES ({}) ON CONFLICT (campaign_id, id) DO NOTHING", placeholders.join(", "));
+        let one =
+            format!("INSERT INTO {table} ({names}) VALUES {} ON CONFLICT (campaign_id, id) DO NOTHING", values_of(&rows[..1], width).0);
         return Ok(sqlite_insert_each(tx, &one, rows).await?.unwrap_or_default());
     }
     let keys: Vec<Option<(i64, String)>> = rows
@@ -98,17 +103,9 @@ pub(crate) async fn insert_new(tx: &mut Tx, table: &str, columns: &[&str], rows:
         .collect();
     let mut new: std::collections::HashSet<(i64, String)> = std::collections::HashSet::new();
     for chunk in rows.chunks((60_000 / width).max(1)) {
-        let mut values = Vec::with_capacity(chunk.len());
-        let mut a: Vec<Arg> = Vec::with_capacity(chunk.len() * width);
-        for row in chunk {
-            let n = a.len();
-            values.push(format!("({})", (1..=width).map(|i| format!("${}", n + i)).collect::<Vec<_>>().join(", ")));
-            a.extend(row.iter().cloned());
-        }
-        let sql = format!(
-            "INSERT INTO {table} ({names}) VALUES {} ON CONFLICT (campaign_id, id) DO NOTHING RETURNING campaign_id, id",
-            values.join(", ")
-        );
+        let (values, a) = values_of(chunk, width);
+        let sql =
+            format!("INSERT INTO {table} ({names}) VALUES {values} ON CONFLICT (campaign_id, id) DO NOTHING RETURNING campaign_id, id");
         let returned: Vec<(i64, String)> = tx.fetch_all(&sql, a).await?;
         new.extend(returned);
     }
