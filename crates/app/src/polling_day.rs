@@ -7,11 +7,11 @@ use std::time::Instant;
 
 use groundgame_core::access::Permission;
 use groundgame_core::elector::{ElectorNumber, PollingDistrict};
-use groundgame_core::polling_day::{promises_needed, share_voted_by, DEFAULT_PROMISE_TURNOUT};
+use groundgame_core::polling_day::{promises_needed, share_voted_by, PostalChase, DEFAULT_PROMISE_TURNOUT};
 use groundgame_store::changes::{Change, What};
 use groundgame_store::polling_day::{
-    self, CommitteeRoomCounts, Day, KnockAnswer, KnockReport, KnockUpElector, KnockUpOf, MarkedReport, Place, PlaceKind, PromiseCounts,
-    TellerElector, Telling, TellingReport,
+    self, CommitteeRoomCounts, Day, KnockAnswer, KnockReport, KnockUpElector, KnockUpOf, Lately, ListedElector, MarkedReport, Place,
+    PlaceKind, PromiseCounts, Round, TellerElector, Telling, TellingReport,
 };
 use groundgame_store::{Tx, WriteTx};
 use serde::Serialize;
@@ -110,32 +110,204 @@ pub enum KnockUp {
     Walk(i64),
 }
 
+/// A knock-up list, and the latest knock-up round today of each walk on it.
+#[derive(Debug, Clone, Serialize)]
+pub struct KnockUpList {
+    pub electors: Vec<KnockUpElector>,
+    pub rounds: Vec<Round>,
+}
+
 /// The knock-up list of a polling district or a walk: its promises who have not voted, in walk
-/// order, with how often each door was knocked today. A whole district is the committee room's;
-/// a canvasser reads only the walks assigned to them. Audited: it names electors.
-pub async fn knock_up(app: &App, actor: Actor<'_>, of: KnockUp) -> Result<Vec<KnockUpElector>> {
+/// order, with how often each door was knocked today. The committee room reads any; a canvasser
+/// reads only the walks assigned to them that the committee room has started a knock-up round
+/// for today (of a district: those walks' part of it). Audited: it names electors.
+pub async fn knock_up(app: &App, actor: Actor<'_>, of: KnockUp) -> Result<KnockUpList> {
     let day = today();
     let mut tx = app.store.begin_write().await?;
     let campaign = actor.campaign();
-    let (list, what) = match &of {
+    let committee_room = actor.may(Permission::RunPollingDay);
+    let rounds = polling_day::rounds(&mut tx, campaign, &day.date, None).await?;
+    let (electors, walks, what) = match &of {
         KnockUp::District(d) => {
-            if !actor.may(Permission::RunPollingDay) {
-                return Err(Error::Forbidden("a polling district's knock-up list is the committee room's".into()));
-            }
             let district = PollingDistrict::parse(d)?;
-            (
-                polling_day::knock_up(&mut tx, campaign, KnockUpOf::District(district.as_str()), &day).await?,
-                format!("polling district {district}"),
-            )
+            if committee_room {
+                let list = polling_day::knock_up(&mut tx, campaign, KnockUpOf::District(district.as_str()), &day).await?;
+                let mut walks: Vec<i64> = list.iter().filter_map(|e| e.walk_id).collect();
+                walks.dedup();
+                (list, walks, format!("polling district {district}"))
+            } else {
+                let user = actor.user_id().ok_or_else(|| Error::forbidden("a polling district's knock-up list is the committee room's"))?;
+                let walks = polling_day::round_walks_of(&mut tx, campaign, &day.date, user, Some(district.as_str())).await?;
+                let mut list = Vec::new();
+                for w in &walks {
+                    list.extend(polling_day::knock_up(&mut tx, campaign, KnockUpOf::Walk(*w), &day).await?);
+                }
+                (list, walks, format!("polling district {district}, the walks of your knock-up rounds"))
+            }
         }
         KnockUp::Walk(walk) => {
             polling_day::walk_in_scope(&mut tx, campaign, *walk, &actor.door_scope()).await?;
-            (polling_day::knock_up(&mut tx, campaign, KnockUpOf::Walk(*walk), &day).await?, format!("walk {walk}"))
+            if !committee_room && !rounds.contains_key(walk) {
+                return Err(Error::NotFound(format!(
+                    "the committee room has not started a knock-up round of walk {walk} today: ask them to, then open the list again"
+                )));
+            }
+            (polling_day::knock_up(&mut tx, campaign, KnockUpOf::Walk(*walk), &day).await?, vec![*walk], format!("walk {walk}"))
         }
     };
-    actor.audit(&mut tx, "knock_up_list", &what, list.len() as i64).await?;
+    actor.audit(&mut tx, "knock_up_list", &what, electors.len() as i64).await?;
+    tx.commit().await?;
+    let mut rounds: Vec<Round> = walks.iter().filter_map(|w| rounds.get(w).cloned()).collect();
+    rounds.sort_by_key(|r| r.walk_id);
+    rounds.dedup_by_key(|r| r.walk_id);
+    Ok(KnockUpList { electors, rounds })
+}
+
+/// Starts the next knock-up round of each walk (the committee room sends knockers out):
+/// answers heard before it that do not hold all day are cleared, and a canvasser holding the
+/// walk may read its list. `knocker`, if given, is given the walks (keeping their sessions).
+/// Audited; the committee rooms and knockers hear of it.
+pub async fn start_rounds(app: &App, actor: Actor<'_>, walk_ids: &[i64], knocker: Option<i64>) -> Result<Vec<Round>> {
+    if walk_ids.is_empty() {
+        return Err(Error::Invalid("choose the walks to knock up".into()));
+    }
+    if walk_ids.len() > 500 {
+        return Err(Error::Invalid("start rounds for at most 500 walks at a time".into()));
+    }
+    let campaign = actor.campaign();
+    let day = uk_today();
+    let mut tx = app.store.begin_write().await?;
+    let held = groundgame_store::canvassing::assignments(&mut tx, campaign).await?;
+    let mut rounds = Vec::new();
+    let mut names = Vec::new();
+    for &walk in walk_ids {
+        let (w, _) = groundgame_store::walks::get(&mut tx, campaign, walk).await?;
+        if let Some(user) = knocker {
+            let session = held.get(&walk).and_then(|a| a.session_id);
+            groundgame_store::canvassing::assign(&mut tx, campaign, walk, Some(user), session).await?;
+        }
+        let round = polling_day::start_round(&mut tx, campaign, &day, walk, actor.user_id()).await?;
+        names.push(format!("{} (round {})", w.name, round.number));
+        rounds.push(round);
+    }
+    let to = match knocker {
+        Some(u) => format!("; given to {}", groundgame_store::accounts::user_credentials(&mut tx, u).await?.0.email),
+        None => String::new(),
+    };
+    actor.audit(&mut tx, "knock_up_rounds_started", &format!("{}{to}", names.join(", ")), rounds.len() as i64).await?;
+    announce(&mut tx, &actor, What::Plan).await?;
+    tx.commit().await?;
+    Ok(rounds)
+}
+
+/// The latest knock-up round today of each walk that has one.
+pub async fn rounds_today(app: &App, actor: Actor<'_>) -> Result<HashMap<i64, Round>> {
+    let mut tx = app.store.begin().await?;
+    let rounds = polling_day::rounds(&mut tx, actor.campaign(), &uk_today(), None).await?;
+    tx.commit().await?;
+    Ok(rounds)
+}
+
+/// A walk as the committee room chooses walks for a knock-up round.
+#[derive(Debug, Clone, Serialize)]
+pub struct RoundChoice {
+    pub walk: groundgame_store::walks::Walk,
+    /// Its latest round today, if any.
+    pub round: Option<Round>,
+    /// Who holds it now.
+    pub canvasser: Option<String>,
+}
+
+/// The walks of a polling district (every walk, when none is given) with their latest round
+/// today and who holds them: what the committee room chooses from to start rounds.
+pub async fn round_choices(app: &App, actor: Actor<'_>, district: Option<&str>) -> Result<Vec<RoundChoice>> {
+    let district = district.map(PollingDistrict::parse).transpose()?;
+    let mut tx = app.store.begin().await?;
+    let campaign = actor.campaign();
+    let walks = groundgame_store::walks::list(&mut tx, campaign, district.as_ref().map(|d| d.as_str())).await?;
+    let rounds = polling_day::rounds(&mut tx, campaign, &uk_today(), None).await?;
+    let held = groundgame_store::canvassing::assignments(&mut tx, campaign).await?;
+    tx.commit().await?;
+    Ok(walks
+        .into_iter()
+        .map(|walk| RoundChoice {
+            round: rounds.get(&walk.id).cloned(),
+            canvasser: held.get(&walk.id).and_then(|a| a.canvasser.clone()),
+            walk,
+        })
+        .collect())
+}
+
+/// Adds an elector (by number, `NA1-124/1`) to the promises by hand: a promise whatever the
+/// doorstep says, until taken off. Audited.
+pub async fn add_hand_promise(app: &App, actor: Actor<'_>, number: &str) -> Result<String> {
+    let number = ElectorNumber::parse(number.trim())?;
+    let mut tx = app.store.begin_write().await?;
+    let (name, added) = polling_day::add_hand_promise(&mut tx, actor.campaign(), &number, actor.user_id()).await?;
+    if added {
+        actor.audit(&mut tx, "promise_added_by_hand", &number.to_string(), 1).await?;
+        announce(&mut tx, &actor, What::Plan).await?;
+    }
+    tx.commit().await?;
+    Ok(name)
+}
+
+/// Takes an elector off the promises added by hand (their doorstep answers decide again). Audited.
+pub async fn remove_hand_promise(app: &App, actor: Actor<'_>, elector_id: i64) -> Result<()> {
+    let mut tx = app.store.begin_write().await?;
+    if !polling_day::remove_hand_promise(&mut tx, actor.campaign(), elector_id).await? {
+        return Err(Error::NotFound(format!("elector {elector_id} is not among the promises added by hand")));
+    }
+    actor.audit(&mut tx, "promise_removed_by_hand", &elector_id.to_string(), 1).await?;
+    announce(&mut tx, &actor, What::Plan).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The promises added by hand. Audited: it names electors.
+pub async fn hand_promises(app: &App, actor: Actor<'_>) -> Result<Vec<ListedElector>> {
+    let mut tx = app.store.begin_write().await?;
+    let list = polling_day::hand_promises(&mut tx, actor.campaign()).await?;
+    if !list.is_empty() {
+        actor.audit(&mut tx, "hand_promises_list", "promises added by hand", list.len() as i64).await?;
+    }
     tx.commit().await?;
     Ok(list)
+}
+
+/// A polling district's postal voter promises, for the postal-vote chase. Audited.
+pub async fn postal_promises(app: &App, actor: Actor<'_>, district: &str) -> Result<Vec<ListedElector>> {
+    let district = PollingDistrict::parse(district)?;
+    let mut tx = app.store.begin_write().await?;
+    let list = polling_day::postal_promises(&mut tx, actor.campaign(), district.as_str()).await?;
+    actor.audit(&mut tx, "postal_chase_list", &format!("polling district {district}"), list.len() as i64).await?;
+    tx.commit().await?;
+    Ok(list)
+}
+
+/// Records what a postal voter promise said when asked whether their postal vote is posted.
+/// One who said "posted" has voted and leaves the knock-up lists. Audited.
+pub async fn record_postal_chase(app: &App, actor: Actor<'_>, elector_id: i64, status: PostalChase) -> Result<()> {
+    let mut tx = app.store.begin_write().await?;
+    let Some(number) = polling_day::record_postal_chase(&mut tx, actor.campaign(), elector_id, status, actor.user_id()).await? else {
+        return Err(Error::NotFound(format!("elector {elector_id} is not a postal voter on the register")));
+    };
+    actor.audit(&mut tx, "postal_vote_chased", &format!("{number}: {}", status.as_str()), 1).await?;
+    announce(&mut tx, &actor, What::Plan).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Marks a lift asked for at a door as given: a driver is on the way. Audited.
+pub async fn give_lift(app: &App, actor: Actor<'_>, answer_id: uuid::Uuid) -> Result<()> {
+    let mut tx = app.store.begin_write().await?;
+    if !polling_day::give_lift(&mut tx, actor.campaign(), &answer_id.to_string(), actor.user_id()).await? {
+        return Err(Error::NotFound(format!("no lift was asked for by answer {answer_id}")));
+    }
+    actor.audit(&mut tx, "lift_given", &answer_id.to_string(), 1).await?;
+    announce(&mut tx, &actor, What::Plan).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// The names of a polling district's electors by number, for a teller's phone to show the name
@@ -328,10 +500,14 @@ pub async fn committee_room(app: &App, actor: Actor<'_>, fresh_after: Instant, p
     }
     let begun = Instant::now();
     let now = chrono::Utc::now();
-    let hour_ago = groundgame_store::db::time_text(now - chrono::Duration::hours(1));
+    // Volunteers who recorded a contact in the last hour are out; a round is one to two hours.
+    let lately = Lately {
+        volunteers_since: groundgame_store::db::time_text(now - chrono::Duration::hours(1)),
+        rounds_since: groundgame_store::db::time_text(now - chrono::Duration::hours(2)),
+    };
     let mut tx = app.store.begin().await?;
     let day = today();
-    let counts = polling_day::committee_room(&mut tx, actor.campaign(), &day, &hour_ago, |utc| {
+    let counts = polling_day::committee_room(&mut tx, actor.campaign(), &day, &lately, |utc| {
         let at = chrono::DateTime::parse_from_rfc3339(utc).ok()?.with_timezone(&chrono::Utc);
         Some(chrono::Timelike::hour(&groundgame_core::time::uk_local(at)))
     })

@@ -29,7 +29,8 @@ pub fn share_voted_by(hour: u32, minute: u32) -> f64 {
 }
 
 /// What counts as a promise: an elector whose latest intention is the campaign's party with at
-/// least this certainty (1 to 5), and who has not moved or died.
+/// least this certainty (1 to 5), or whom an organiser added by hand, and who has not moved or
+/// died.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PromiseRule {
     pub min_certainty: u8,
@@ -42,12 +43,13 @@ impl Default for PromiseRule {
 }
 
 impl PromiseRule {
-    /// Whether an elector's latest answers make them a promise. A certainty not asked is not a
-    /// promise: a "probably" is not a promise to vote.
-    pub fn is_promise(&self, party: &str, intention: Option<&str>, certainty: Option<u8>, outcome: Option<&str>) -> bool {
-        intention.is_some_and(|i| i.eq_ignore_ascii_case(party))
-            && certainty.is_some_and(|c| c >= self.min_certainty)
-            && !outcome.is_some_and(|o| GONE.contains(&o))
+    /// Whether an elector's latest answers (or an organiser's hand, `by_hand`) make them a
+    /// promise. A certainty not asked is not a promise: a "probably" is not a promise to vote. An
+    /// elector added by hand stays a promise whatever the doorstep said later, unless they moved
+    /// or died.
+    pub fn is_promise(&self, party: &str, intention: Option<&str>, certainty: Option<u8>, outcome: Option<&str>, by_hand: bool) -> bool {
+        let answered = intention.is_some_and(|i| i.eq_ignore_ascii_case(party)) && certainty.is_some_and(|c| c >= self.min_certainty);
+        (answered || by_hand) && !outcome.is_some_and(|o| GONE.contains(&o))
     }
 }
 
@@ -94,6 +96,50 @@ impl DoorAnswer {
     pub fn drops(self) -> bool {
         matches!(self, DoorAnswer::Voted | DoorAnswer::DoNotReturn)
     }
+
+    /// Whether the answer holds for the rest of the day. The others ("not in", "will vote") are
+    /// cleared when the committee room starts the walk's next knock-up round: that door is
+    /// knocked again.
+    pub fn holds_all_day(self) -> bool {
+        matches!(self, DoorAnswer::Voted | DoorAnswer::DoNotReturn | DoorAnswer::NeedsLift)
+    }
+}
+
+/// What a postal voter promise says when asked whether their postal vote is posted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PostalChase {
+    /// It is in the post (or handed in): their vote is cast, off the knock-up list.
+    Posted,
+    /// Not yet: ask again, and on the day remind them to hand it in at a polling station.
+    NotYet,
+    /// Lost, spoilt or never came: the council issues a replacement until 5 pm on polling day.
+    NeedsReplacement,
+}
+
+impl PostalChase {
+    pub const ALL: [PostalChase; 3] = [PostalChase::Posted, PostalChase::NotYet, PostalChase::NeedsReplacement];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PostalChase::Posted => "posted",
+            PostalChase::NotYet => "not_yet",
+            PostalChase::NeedsReplacement => "needs_replacement",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PostalChase> {
+        PostalChase::ALL.into_iter().find(|a| a.as_str() == s.trim())
+    }
+
+    /// In the campaign's words, for pages and sheets.
+    pub fn label(self) -> &'static str {
+        match self {
+            PostalChase::Posted => "Posted",
+            PostalChase::NotYet => "Not posted yet",
+            PostalChase::NeedsReplacement => "Needs a replacement",
+        }
+    }
 }
 
 /// How many promises the seat needs: the votes needed, over the share of promises expected to
@@ -130,13 +176,16 @@ mod tests {
     #[test]
     fn a_promise_is_our_party_for_certain_and_still_here() {
         let rule = PromiseRule::default();
-        assert!(rule.is_promise("Lab", Some("Lab"), Some(4), None));
-        assert!(rule.is_promise("Lab", Some("lab"), Some(5), Some("NI")));
-        assert!(!rule.is_promise("Lab", Some("Lab"), Some(3), None), "a maybe is not a promise");
-        assert!(!rule.is_promise("Lab", Some("Lab"), None, None), "certainty not asked");
-        assert!(!rule.is_promise("Lab", Some("Con"), Some(5), None));
-        assert!(!rule.is_promise("Lab", Some("Lab"), Some(5), Some("moved")));
-        assert!(PromiseRule { min_certainty: 3 }.is_promise("Lab", Some("Lab"), Some(3), None));
+        assert!(rule.is_promise("Lab", Some("Lab"), Some(4), None, false));
+        assert!(rule.is_promise("Lab", Some("lab"), Some(5), Some("NI"), false));
+        assert!(!rule.is_promise("Lab", Some("Lab"), Some(3), None, false), "a maybe is not a promise");
+        assert!(!rule.is_promise("Lab", Some("Lab"), None, None, false), "certainty not asked");
+        assert!(!rule.is_promise("Lab", Some("Con"), Some(5), None, false));
+        assert!(!rule.is_promise("Lab", Some("Lab"), Some(5), Some("moved"), false));
+        assert!(PromiseRule { min_certainty: 3 }.is_promise("Lab", Some("Lab"), Some(3), None, false));
+        assert!(rule.is_promise("Lab", None, None, None, true), "added by hand, never canvassed");
+        assert!(rule.is_promise("Lab", Some("Con"), Some(2), None, true), "added by hand whatever the doorstep said");
+        assert!(!rule.is_promise("Lab", None, None, Some("deceased"), true), "but not once they died");
     }
 
     #[test]
@@ -157,6 +206,12 @@ mod tests {
         assert!(DoorAnswer::Voted.drops() && DoorAnswer::DoNotReturn.drops());
         assert!(!DoorAnswer::NotIn.drops() && !DoorAnswer::WillVote.drops() && !DoorAnswer::NeedsLift.drops());
         assert!(DoorAnswer::DoNotReturn.whole_door() && !DoorAnswer::Voted.whole_door());
+        assert!(DoorAnswer::Voted.holds_all_day() && DoorAnswer::NeedsLift.holds_all_day());
+        assert!(!DoorAnswer::NotIn.holds_all_day() && !DoorAnswer::WillVote.holds_all_day(), "cleared by the next round");
+        for a in PostalChase::ALL {
+            assert_eq!(PostalChase::parse(a.as_str()), Some(a));
+        }
+        assert_eq!(PostalChase::parse("lost"), None);
     }
 
     #[test]

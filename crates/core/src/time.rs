@@ -38,9 +38,25 @@ pub fn uk_now() -> NaiveDateTime {
     uk_local(Utc::now())
 }
 
+/// A stored instant (RFC 3339, UTC) as a UK clock shows it, hours and minutes (`14:05`); the
+/// text itself if it is no instant.
+pub fn uk_clock(stored: &str) -> String {
+    match DateTime::parse_from_rfc3339(stored) {
+        Ok(at) => uk_local(at.with_timezone(&Utc)).format("%H:%M").to_string(),
+        Err(_) => stored.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stored_instant_reads_on_a_uk_clock() {
+        assert_eq!(uk_clock("2017-06-08T13:05:00.000Z"), "14:05", "summer time");
+        assert_eq!(uk_clock("2019-12-12T13:05:00Z"), "13:05", "winter");
+        assert_eq!(uk_clock("not a time"), "not a time");
+    }
 
     #[test]
     fn a_uk_day_starts_at_uk_midnight() {

@@ -65,6 +65,20 @@ pub fn optional_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Er
     d.deserialize_option(Optional)
 }
 
+/// An id read as [`id`] reads one: for lists of ids.
+struct Id(i64);
+
+impl<'de> serde::Deserialize<'de> for Id {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Id, D::Error> {
+        id(d).map(Id)
+    }
+}
+
+/// For `#[serde(deserialize_with)]` on a `Vec<i64>` of ids.
+pub fn ids<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<i64>, D::Error> {
+    <Vec<Id> as serde::Deserialize>::deserialize(d).map(|v| v.into_iter().map(|i| i.0).collect())
+}
+
 #[cfg(test)]
 mod tests {
     #[derive(serde::Deserialize)]

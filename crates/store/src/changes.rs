@@ -22,6 +22,9 @@ pub enum What {
     Contacts,
     /// The polling stations, committee rooms or a station's official count changed.
     Places,
+    /// The committee room's plan changed: a knock-up round began, a promise was added or taken
+    /// off by hand, a postal vote was chased, a lift was given.
+    Plan,
 }
 
 /// A change in one campaign.

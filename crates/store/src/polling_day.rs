@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use groundgame_core::elector::{format_number, ElectorNumber};
-use groundgame_core::polling_day::{teller_number, DoorAnswer, PromiseRule};
+use groundgame_core::polling_day::{teller_number, DoorAnswer, PostalChase, PromiseRule};
 use serde::Serialize;
 
 use crate::args;
@@ -146,7 +146,15 @@ pub struct KnockUpElector {
     pub knocks_today: i64,
     /// A postal voter: chase the postal vote (hand it in at a station) rather than knock.
     pub postal: bool,
-    /// The latest answer heard today for them (or their whole door), if any.
+    /// What a postal voter said when asked whether their postal vote is posted (one who said
+    /// "posted" has voted and is not listed).
+    pub postal_chase: Option<PostalChase>,
+    /// On the last marked register imported (they voted last time): knocked first when time is short.
+    pub voted_last_time: bool,
+    /// Added by an organiser's hand rather than by their answers at the door.
+    pub by_hand: bool,
+    /// The latest answer heard for them (or their whole door) today that still holds: "not in"
+    /// and "will vote" are cleared when their walk's next knock-up round starts.
     pub answer_today: Option<DoorAnswer>,
     /// They asked for a lift today.
     pub needs_lift: bool,
@@ -162,66 +170,127 @@ pub enum KnockUpOf<'a> {
     Walk(i64),
 }
 
-/// The promises of a polling district or a walk who have not voted (no telling strikes them off),
-/// in walk order. Read from the district's electors (by the register's number index), or the
-/// walk's doors, and what the progress keeps of each, so it costs the same whatever the
-/// campaign's size.
+/// Whether an organiser added the elector `e` by hand as a promise, as a column (1 or 0).
+const BY_HAND: &str =
+    "CAST(CASE WHEN EXISTS (SELECT 1 FROM hand_promises h WHERE h.campaign_id = e.campaign_id AND h.elector_id = e.id) THEN 1 ELSE 0 END AS BIGINT)";
+
+/// What the elector `e` said of their postal vote, as a column.
+const POSTAL_CHASE: &str = "(SELECT c.status FROM postal_chase c WHERE c.campaign_id = e.campaign_id AND c.elector_id = e.id)";
+
+/// The rule's columns: intention, certainty, outcome from the kept progress `p`, and [`BY_HAND`].
+const RULE_COLUMNS: &str = "p.intention, p.certainty, p.outcome";
+
+/// Decides whether a row is a promise from the rule's four columns, read from `at` on.
+fn row_is_promise(rule: &PromiseRule, party: &str, row: &bulk::ScanRow, at: usize) -> Result<bool> {
+    let certainty = row.opt_int(at + 1)?.and_then(|c| u8::try_from(c).ok());
+    let by_hand = row.opt_int(at + 3)?.unwrap_or(0) != 0;
+    Ok(rule.is_promise(party, row.opt_text(at)?.as_deref(), certainty, row.opt_text(at + 2)?.as_deref(), by_hand))
+}
+
+/// The SQL that reads the campaign's possible promises: the electors whose kept progress reaches
+/// the rule's certainty (`$2`), and those added by hand. `columns` are read from `e` (the
+/// elector), `p` (their kept progress; NULL when never canvassed) and `d` (their walk door; NULL
+/// off every walk), and are followed by the rule's four columns for [`row_is_promise`]. `$1` is
+/// the campaign. Each elector comes once; the rule decides.
+fn promise_candidates(columns: &str) -> String {
+    format!(
+        "SELECT {columns}, {RULE_COLUMNS}, {BY_HAND} FROM progress_electors p \
+         JOIN electors e ON e.campaign_id = p.campaign_id AND e.id = p.elector_id \
+         LEFT JOIN walk_doors d ON d.campaign_id = e.campaign_id AND d.household_id = e.household_id \
+         WHERE p.campaign_id = $1 AND p.certainty >= $2 \
+         UNION ALL SELECT {columns}, {RULE_COLUMNS}, 1 FROM hand_promises h \
+         JOIN electors e ON e.campaign_id = h.campaign_id AND e.id = h.elector_id \
+         LEFT JOIN progress_electors p ON p.campaign_id = e.campaign_id AND p.elector_id = e.id \
+         LEFT JOIN walk_doors d ON d.campaign_id = e.campaign_id AND d.household_id = e.household_id \
+         WHERE h.campaign_id = $1 AND (p.certainty IS NULL OR p.certainty < $2)"
+    )
+}
+
+/// The promises of a polling district or a walk who have not voted (no telling strikes them off,
+/// no knocker heard "voted", no posted postal vote), in walk order. Read from the district's
+/// electors (by the register's number index), or the walk's doors, and what the progress keeps of
+/// each, so it costs the same whatever the campaign's size. Answers heard before the walk's
+/// latest knock-up round began are cleared unless they hold all day.
 pub async fn knock_up(tx: &mut Tx, campaign: &Campaign, of: KnockUpOf<'_>, day: &Day) -> Result<Vec<KnockUpElector>> {
     let today = day.date.as_str();
     let rule = promise_rule(tx, campaign).await?;
-    const COLUMNS: &str = "e.id, e.polling_district, e.elector_number, e.elector_suffix, e.forename, e.surname, e.household_id, \
-         e.address, e.absent_vote, p.intention, p.certainty, p.outcome, d.walk_id, d.seq, t.contacts";
+    let columns = format!(
+        "e.id, e.polling_district, e.elector_number, e.elector_suffix, e.forename, e.surname, e.household_id, \
+         e.address, e.absent_vote, d.walk_id, d.seq, t.contacts, \
+         CAST(CASE WHEN EXISTS (SELECT 1 FROM marked_voters m WHERE m.campaign_id = e.campaign_id AND m.elector_id = e.id) \
+         THEN 1 ELSE 0 END AS BIGINT), {POSTAL_CHASE}, {RULE_COLUMNS}"
+    );
     const NOT_VOTED: &str =
         "NOT EXISTS (SELECT 1 FROM tellings v WHERE v.campaign_id = e.campaign_id AND v.elector_id = e.id AND v.withdrawn_at IS NULL \
          AND v.received_at >= $4)";
+    // Each placeholder first appears in the order of its number (SQLite numbers them so).
+    let door_day =
+        |n: u8| format!("LEFT JOIN progress_door_days t ON t.campaign_id = e.campaign_id AND t.day = ${n} AND t.household_id = e.household_id");
     let (sql, args) = match of {
         KnockUpOf::District(district) => (
             format!(
-                "SELECT {COLUMNS} FROM electors e \
-                 JOIN progress_electors p ON p.campaign_id = e.campaign_id AND p.elector_id = e.id \
+                "SELECT {columns}, {BY_HAND} FROM electors e \
                  LEFT JOIN walk_doors d ON d.campaign_id = e.campaign_id AND d.household_id = e.household_id \
-                 LEFT JOIN progress_door_days t ON t.campaign_id = e.campaign_id AND t.day = $1 AND t.household_id = e.household_id \
-                 WHERE e.campaign_id = $2 AND e.polling_district = $3 AND {NOT_VOTED}"
+                 LEFT JOIN progress_electors p ON p.campaign_id = e.campaign_id AND p.elector_id = e.id {} \
+                 WHERE e.campaign_id = $2 AND e.polling_district = $3 AND {NOT_VOTED}",
+                door_day(1)
             ),
             args![today, campaign.id, district, day.starts.as_str()],
         ),
         KnockUpOf::Walk(walk) => (
             // The walk's doors first, then what is kept of each door's electors: materialised, so
-            // that neither planner starts from the campaign's whole progress.
+            // that neither planner starts from the campaign's whole progress. Electors added by
+            // hand and never canvassed have nothing kept: they come from the hand-added list.
             format!(
                 "WITH d AS MATERIALIZED (SELECT campaign_id, walk_id, seq, household_id FROM walk_doors \
                  WHERE campaign_id = $1 AND walk_id = $2) \
-                 SELECT {COLUMNS} FROM d \
+                 SELECT {columns}, {BY_HAND} FROM d \
                  JOIN progress_electors p ON p.campaign_id = d.campaign_id AND p.household_id = d.household_id \
-                 JOIN electors e ON e.campaign_id = p.campaign_id AND e.id = p.elector_id \
-                 LEFT JOIN progress_door_days t ON t.campaign_id = d.campaign_id AND t.day = $3 AND t.household_id = d.household_id \
-                 WHERE {NOT_VOTED}"
+                 JOIN electors e ON e.campaign_id = p.campaign_id AND e.id = p.elector_id {door} \
+                 WHERE {NOT_VOTED} \
+                 UNION ALL SELECT {columns}, 1 FROM hand_promises h \
+                 JOIN electors e ON e.campaign_id = h.campaign_id AND e.id = h.elector_id \
+                 JOIN d ON d.household_id = e.household_id \
+                 LEFT JOIN progress_electors p ON p.campaign_id = e.campaign_id AND p.elector_id = e.id {door} \
+                 WHERE h.campaign_id = $1 AND p.elector_id IS NULL AND {NOT_VOTED}",
+                door = door_day(3)
             ),
             args![campaign.id, walk, today, day.starts.as_str()],
         ),
     };
     let mut out = Vec::new();
     bulk::scan(tx, &sql, args, |row| {
-        let certainty = row.opt_int(10)?.and_then(|c| u8::try_from(c).ok());
-        if !rule.is_promise(&campaign.party, row.opt_text(9)?.as_deref(), certainty, row.opt_text(11)?.as_deref()) {
+        if !row_is_promise(&rule, &campaign.party, &row, 14)? {
             return Ok(());
         }
+        let postal_chase = row.opt_text(13)?.as_deref().and_then(PostalChase::parse);
         let Some(household_id) = row.opt_int(6)? else { return Ok(()) };
+        if postal_chase == Some(PostalChase::Posted) {
+            return Ok(());
+        }
         out.push(KnockUpElector {
             elector_id: row.int(0)?,
             elector_number: format_number(&row.text(1)?, row.int(2)?, row.int(3)?),
             name: format!("{} {}", row.text(4)?, row.text(5)?).trim().to_owned(),
             household_id,
             address: row.text(7)?.replace('\n', ", "),
-            walk_id: row.opt_int(12)?,
-            seq: row.opt_int(13)?,
-            knocks_today: row.opt_int(14)?.unwrap_or(0),
+            walk_id: row.opt_int(9)?,
+            seq: row.opt_int(10)?,
+            knocks_today: row.opt_int(11)?.unwrap_or(0),
             postal: is_postal(row.opt_text(8)?.as_deref()),
+            postal_chase,
+            voted_last_time: row.opt_int(12)?.unwrap_or(0) != 0,
+            by_hand: row.opt_int(17)?.unwrap_or(0) != 0,
             answer_today: None,
             needs_lift: false,
             order: (row.int(2)?, row.int(3)?),
         });
         Ok(())
+    })
+    .await?;
+    let rounds = rounds(tx, campaign, today, match of {
+        KnockUpOf::Walk(w) => Some(w),
+        KnockUpOf::District(_) => None,
     })
     .await?;
     // What knockers heard at these doors today: who voted, which doors not to knock again.
@@ -240,36 +309,97 @@ pub async fn knock_up(tx: &mut Tx, campaign: &Campaign, of: KnockUpOf<'_>, day: 
     let heard: Vec<(i64, Option<i64>, String, String)> = tx.fetch_all(sql, args).await?;
     // A knock is a visit: answers heard at one door in the same minute are one knock.
     let mut knocks: HashMap<i64, HashSet<String>> = HashMap::new();
-    let mut dropped_doors: HashSet<i64> = HashSet::new();
-    let mut by_elector: HashMap<i64, (Option<DoorAnswer>, bool)> = HashMap::new();
-    let mut by_door: HashMap<i64, DoorAnswer> = HashMap::new();
+    let mut by_elector: HashMap<i64, Vec<(DoorAnswer, String)>> = HashMap::new();
+    let mut by_door: HashMap<i64, Vec<(DoorAnswer, String)>> = HashMap::new();
     for (household, elector, answer, at) in heard {
         let Some(answer) = DoorAnswer::parse(&answer) else { continue };
         knocks.entry(household).or_default().insert(at.chars().take(16).collect());
         match elector {
-            Some(e) => {
-                let entry = by_elector.entry(e).or_default();
-                entry.0 = Some(answer);
-                entry.1 |= answer == DoorAnswer::NeedsLift;
-            }
-            None if answer == DoorAnswer::DoNotReturn => {
-                dropped_doors.insert(household);
-            }
-            None => {
-                by_door.insert(household, answer);
-            }
+            Some(e) => by_elector.entry(e).or_default().push((answer, at)),
+            None => by_door.entry(household).or_default().push((answer, at)),
         }
     }
     out.retain_mut(|e| {
         e.knocks_today += knocks.get(&e.household_id).map_or(0, |k| k.len() as i64);
-        let (answer, lift) = by_elector.get(&e.elector_id).copied().unwrap_or_default();
-        let door = by_door.get(&e.household_id).copied();
-        e.answer_today = answer.or(door);
-        e.needs_lift = lift || door == Some(DoorAnswer::NeedsLift);
-        !dropped_doors.contains(&e.household_id) && answer != Some(DoorAnswer::Voted)
+        // What still holds now: all of today's answers that hold all day, and the rest heard
+        // since the walk's latest round began.
+        let round_start = e.walk_id.and_then(|w| rounds.get(&w)).map(|r| r.started_at.as_str());
+        let holds = |list: Option<&Vec<(DoorAnswer, String)>>| -> Vec<DoorAnswer> {
+            list.into_iter()
+                .flatten()
+                .filter(|(a, at)| a.holds_all_day() || round_start.map_or(true, |s| at.as_str() >= s))
+                .map(|(a, _)| *a)
+                .collect()
+        };
+        let mine = holds(by_elector.get(&e.elector_id));
+        let door = holds(by_door.get(&e.household_id));
+        e.answer_today = mine.last().or(door.last()).copied();
+        e.needs_lift = mine.contains(&DoorAnswer::NeedsLift) || door.contains(&DoorAnswer::NeedsLift);
+        !door.contains(&DoorAnswer::DoNotReturn) && !mine.contains(&DoorAnswer::Voted)
     });
     out.sort_by_key(|e| (e.walk_id.is_none(), e.walk_id, e.seq, e.order));
     Ok(out)
+}
+
+/// A walk's knock-up round: the committee room sent knockers round it.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct Round {
+    pub walk_id: i64,
+    /// The walk's rounds that day: 1, 2, 3, ...
+    pub number: i64,
+    pub started_at: String,
+}
+
+/// The latest knock-up round of each walk on `day` (of one walk, if given).
+pub async fn rounds(tx: &mut Tx, campaign: &Campaign, day: &str, walk: Option<i64>) -> Result<HashMap<i64, Round>> {
+    let rows: Vec<Round> = match walk {
+        Some(w) => {
+            tx.fetch_all(
+                "SELECT walk_id, number, started_at FROM knock_up_rounds WHERE campaign_id = $1 AND day = $2 AND walk_id = $3 ORDER BY number",
+                args![campaign.id, day, w],
+            )
+            .await?
+        }
+        None => {
+            tx.fetch_all(
+                "SELECT walk_id, number, started_at FROM knock_up_rounds WHERE campaign_id = $1 AND day = $2 ORDER BY walk_id, number",
+                args![campaign.id, day],
+            )
+            .await?
+        }
+    };
+    Ok(rows.into_iter().map(|r| (r.walk_id, r)).collect())
+}
+
+/// Starts the walk's next knock-up round on `day` (its first, or one more than its last).
+pub async fn start_round(tx: &mut Tx, campaign: &Campaign, day: &str, walk_id: i64, by: Option<i64>) -> Result<Round> {
+    let (last,): (Option<i64>,) = tx
+        .fetch_one(
+            "SELECT MAX(number) FROM knock_up_rounds WHERE campaign_id = $1 AND day = $2 AND walk_id = $3",
+            args![campaign.id, day, walk_id],
+        )
+        .await?;
+    let round = Round { walk_id, number: last.unwrap_or(0) + 1, started_at: now() };
+    tx.execute(
+        "INSERT INTO knock_up_rounds (campaign_id, day, walk_id, number, started_at, started_by) VALUES ($1, $2, $3, $4, $5, $6)",
+        args![campaign.id, day, walk_id, round.number, round.started_at.as_str(), by],
+    )
+    .await?;
+    Ok(round)
+}
+
+/// The walks assigned to `user` that have a knock-up round on `day` (in `district`, if given).
+pub async fn round_walks_of(tx: &mut Tx, campaign: &Campaign, day: &str, user: i64, district: Option<&str>) -> Result<Vec<i64>> {
+    let rows: Vec<(i64,)> = tx
+        .fetch_all(
+            "SELECT DISTINCT r.walk_id FROM knock_up_rounds r \
+             JOIN walk_assignments a ON a.campaign_id = r.campaign_id AND a.walk_id = r.walk_id \
+             JOIN walks w ON w.campaign_id = r.campaign_id AND w.id = r.walk_id \
+             WHERE r.campaign_id = $1 AND r.day = $2 AND a.user_id = $3 AND ($4 = '' OR w.polling_district = $4) ORDER BY r.walk_id",
+            args![campaign.id, day, user, district.unwrap_or("")],
+        )
+        .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
 /// An answer heard at a promise's door, as the phone sends it.
@@ -411,25 +541,36 @@ pub struct PromiseCounts {
 pub async fn promise_counts(tx: &mut Tx, campaign: &Campaign, day: &Day) -> Result<PromiseCounts> {
     let mut counts = promise_settings(tx, campaign, day).await?;
     let rule = PromiseRule { min_certainty: counts.min_certainty };
+    let struck = first_struck(tx, campaign, day).await?;
+    bulk::scan(tx, &promise_candidates("e.id, e.absent_vote"), args![campaign.id, i64::from(rule.min_certainty)], |row| {
+        if row_is_promise(&rule, &campaign.party, &row, 2)? {
+            counts.promises += 1;
+            counts.voted += u64::from(struck.contains_key(&row.int(0)?));
+            counts.postal += u64::from(is_postal(row.opt_text(1)?.as_deref()));
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(counts)
+}
+
+/// When each voter was first struck off today, by elector. Read on its own: joined into a scan
+/// of the promises, PostgreSQL's planner (with no statistics yet on a fresh table) loops over it
+/// for every row.
+async fn first_struck(tx: &mut Tx, campaign: &Campaign, day: &Day) -> Result<HashMap<i64, String>> {
+    let mut first: HashMap<i64, String> = HashMap::new();
     bulk::scan(
         tx,
-        "SELECT p.intention, p.certainty, p.outcome, e.absent_vote, \
-         CAST(CASE WHEN EXISTS (SELECT 1 FROM tellings v WHERE v.campaign_id = p.campaign_id AND v.elector_id = p.elector_id \
-         AND v.withdrawn_at IS NULL AND v.received_at >= $1) THEN 1 ELSE 0 END AS BIGINT) \
-         FROM progress_electors p JOIN electors e ON e.campaign_id = p.campaign_id AND e.id = p.elector_id WHERE p.campaign_id = $2",
-        args![day.starts.as_str(), campaign.id],
+        "SELECT elector_id, MIN(received_at) FROM tellings WHERE campaign_id = $1 AND elector_id IS NOT NULL AND withdrawn_at IS NULL \
+         AND received_at >= $2 GROUP BY elector_id",
+        args![campaign.id, day.starts.as_str()],
         |row| {
-            let certainty = row.opt_int(1)?.and_then(|c| u8::try_from(c).ok());
-            if rule.is_promise(&campaign.party, row.opt_text(0)?.as_deref(), certainty, row.opt_text(2)?.as_deref()) {
-                counts.promises += 1;
-                counts.voted += u64::from(row.opt_int(4)?.unwrap_or(0) != 0);
-                counts.postal += u64::from(is_postal(row.opt_text(3)?.as_deref()));
-            }
+            first.insert(row.int(0)?, row.text(1)?);
             Ok(())
         },
     )
     .await?;
-    Ok(counts)
+    Ok(first)
 }
 
 /// What the campaign counts as a promise, its measured promise turnout and the tellings waiting
@@ -611,6 +752,8 @@ pub struct DistrictDay {
     pub promises: u64,
     pub promises_voted: u64,
     pub postal_promises: u64,
+    /// Postal voter promises who said their postal vote is posted.
+    pub postal_posted: u64,
 }
 
 /// A polling station on the day: what its tellers took against the official count.
@@ -643,6 +786,24 @@ pub struct WalkLeft {
     pub promises_left: u64,
     /// Who holds the walk now, if anyone.
     pub canvasser: Option<String>,
+    /// Its latest knock-up round today, if any.
+    pub round: Option<i64>,
+    /// Knockers are on it now (its latest round began lately).
+    pub being_knocked: bool,
+}
+
+/// A walk being knocked up now: who is out, where, and how far they have got.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RoundDay {
+    pub walk_id: i64,
+    pub name: String,
+    pub polling_district: String,
+    pub number: i64,
+    pub started_at: String,
+    pub canvasser: Option<String>,
+    /// Doors with an answer since the round began.
+    pub doors_knocked: u64,
+    pub promises_left: u64,
 }
 
 /// A telling whose number matches nobody: for the committee room to resolve.
@@ -660,13 +821,19 @@ pub struct CommitteeRoomCounts {
     pub districts: Vec<DistrictDay>,
     pub stations: Vec<StationDay>,
     pub hours: Vec<HourDay>,
-    /// The walks with most promises left to vote, most first.
+    /// Where to send the next knocker: the walks with most promises left to vote for each knocker
+    /// sent (a walk already being knocked counts half), best first.
     pub walks: Vec<WalkLeft>,
+    /// The walks being knocked up now (their latest round began lately), latest first.
+    pub rounds: Vec<RoundDay>,
     pub unknown: Vec<UnknownTelling>,
     /// Volunteers who recorded a contact at a door in the last hour.
     pub volunteers_out: u64,
-    /// Lifts to the polling station asked for at the door today, latest first.
+    /// Lifts to the polling station asked for at the door today: those still to give first,
+    /// latest first.
     pub lifts: Vec<LiftWanted>,
+    pub lifts_asked: u64,
+    pub lifts_given: u64,
     /// Electors who said at the door today that they have voted.
     pub voted_at_door: u64,
 }
@@ -674,20 +841,32 @@ pub struct CommitteeRoomCounts {
 /// A lift asked for at a door on polling day.
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct LiftWanted {
+    /// The answer that asked for it: what the committee room marks as given.
+    pub id: String,
     pub address: String,
     pub walk: String,
     pub received_at: String,
+    /// When a driver was sent, if one was.
+    pub given_at: Option<String>,
 }
 
 /// At most this many walks are suggested, and unknown tellings listed.
 const SHOWN: usize = 20;
+
+/// The times the committee room counts from, as stored: volunteers who recorded a contact since
+/// `volunteers_since` are out; walks whose latest round began since `rounds_since` are being knocked.
+#[derive(Debug, Clone)]
+pub struct Lately {
+    pub volunteers_since: String,
+    pub rounds_since: String,
+}
 
 /// Counts the committee room's numbers. `hour_of` turns a stored UTC time into its UK hour.
 pub async fn committee_room(
     tx: &mut Tx,
     campaign: &Campaign,
     day: &Day,
-    since: &str,
+    lately: &Lately,
     hour_of: impl Fn(&str) -> Option<u32>,
 ) -> Result<CommitteeRoomCounts> {
     let rule = promise_rule(tx, campaign).await?;
@@ -719,47 +898,35 @@ pub async fn committee_room(
             hours.entry(h).or_insert_with(|| HourDay { hour: h, ..Default::default() }).voted += n as u64;
         }
     }
-    // When each voter was first struck off today, read on its own: joined into the scan below,
-    // PostgreSQL's planner (with no statistics yet on a fresh table) loops over it for every row.
-    let mut first_struck: HashMap<i64, String> = HashMap::new();
-    bulk::scan(
-        tx,
-        "SELECT elector_id, MIN(received_at) FROM tellings WHERE campaign_id = $1 AND elector_id IS NOT NULL AND withdrawn_at IS NULL \
-         AND received_at >= $2 GROUP BY elector_id",
-        args![campaign.id, day.starts.as_str()],
-        |row| {
-            first_struck.insert(row.int(0)?, row.text(1)?);
-            Ok(())
-        },
-    )
-    .await?;
+    let first_struck = first_struck(tx, campaign, day).await?;
     // Every promise, whether and when they voted, and their walk (narrowed in the query to the
-    // rule's certainty; the rule itself decides below).
+    // rule's certainty or added by hand; the rule itself decides below).
     bulk::scan(
         tx,
-        "SELECT p.intention, p.certainty, p.outcome, e.absent_vote, e.polling_district, d.walk_id, p.elector_id \
-         FROM progress_electors p JOIN electors e ON e.campaign_id = p.campaign_id AND e.id = p.elector_id \
-         LEFT JOIN walk_doors d ON d.campaign_id = p.campaign_id AND d.household_id = p.household_id \
-         WHERE p.campaign_id = $1 AND p.certainty >= $2",
+        &promise_candidates(&format!("e.absent_vote, e.polling_district, d.walk_id, e.id, {POSTAL_CHASE}")),
         args![campaign.id, i64::from(rule.min_certainty)],
         |row| {
-            let certainty = row.opt_int(1)?.and_then(|c| u8::try_from(c).ok());
-            if !rule.is_promise(&campaign.party, row.opt_text(0)?.as_deref(), certainty, row.opt_text(2)?.as_deref()) {
+            if !row_is_promise(&rule, &campaign.party, &row, 5)? {
                 return Ok(());
             }
-            let d = row.text(4)?;
+            let d = row.text(1)?;
             let day = districts.entry(d.clone()).or_insert_with(|| DistrictDay { polling_district: d, ..Default::default() });
             day.promises += 1;
-            day.postal_promises += u64::from(is_postal(row.opt_text(3)?.as_deref()));
-            match first_struck.get(&row.int(6)?) {
+            let postal = is_postal(row.opt_text(0)?.as_deref());
+            let chase = row.opt_text(4)?.as_deref().and_then(PostalChase::parse);
+            day.postal_promises += u64::from(postal);
+            day.postal_posted += u64::from(postal && chase == Some(PostalChase::Posted));
+            match first_struck.get(&row.int(3)?) {
                 Some(first) => {
                     day.promises_voted += 1;
                     if let Some(h) = hour_of(first) {
                         hours.entry(h).or_insert_with(|| HourDay { hour: h, ..Default::default() }).promises_voted += 1;
                     }
                 }
+                // A posted postal vote is cast: no knocker is sent for it.
+                None if postal && chase == Some(PostalChase::Posted) => {}
                 None => {
-                    if let Some(w) = row.opt_int(5)? {
+                    if let Some(w) = row.opt_int(2)? {
                         *walks_left.entry(w).or_default() += 1;
                     }
                 }
@@ -795,14 +962,34 @@ pub async fn committee_room(
         })
         .collect();
 
-    // Where to send the next knocker: the walks with most promises left.
-    let mut walks = Vec::new();
-    if !walks_left.is_empty() {
-        let mut top: Vec<(i64, u64)> = walks_left.into_iter().collect();
-        top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        top.truncate(SHOWN);
-        let (list, a) = crate::db::in_list(top.iter().map(|t| t.0), args![campaign.id]);
-        let named: Vec<(i64, String, String, Option<String>)> = tx
+    // The walks being knocked now, and how many doors have answered since their round began.
+    let today_rounds = rounds(tx, campaign, &day.date, None).await?;
+    let knocked: Vec<(i64, i64, i64)> = tx
+        .fetch_all(
+            "SELECT r.walk_id, r.number, CAST(COUNT(DISTINCT a.household_id) AS BIGINT) FROM knock_up_rounds r \
+             LEFT JOIN knock_up_answers a ON a.campaign_id = r.campaign_id AND a.day = r.day AND a.walk_id = r.walk_id \
+             AND a.received_at >= r.started_at \
+             WHERE r.campaign_id = $1 AND r.day = $2 AND r.started_at >= $3 GROUP BY r.walk_id, r.number",
+            args![campaign.id, day.date.as_str(), lately.rounds_since.as_str()],
+        )
+        .await?;
+    let active: HashMap<i64, u64> = knocked
+        .into_iter()
+        .filter(|(w, n, _)| today_rounds.get(w).is_some_and(|r| r.number == *n))
+        .map(|(w, _, doors)| (w, doors as u64))
+        .collect();
+    // Where to send the next knocker: the walks with most promises left for each knocker sent.
+    let mut top: Vec<(i64, u64)> = walks_left.iter().map(|(w, n)| (*w, *n)).collect();
+    let worth = |(w, left): &(i64, u64)| if active.contains_key(w) { left / 2 } else { *left };
+    top.sort_by(|a, b| worth(b).cmp(&worth(a)).then(b.1.cmp(&a.1)).then(a.0.cmp(&b.0)));
+    top.truncate(SHOWN);
+    let mut wanted: Vec<i64> = top.iter().map(|t| t.0).chain(active.keys().copied()).collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut named: HashMap<i64, (String, String, Option<String>)> = HashMap::new();
+    if !wanted.is_empty() {
+        let (list, a) = crate::db::in_list(wanted.iter().copied(), args![campaign.id]);
+        let rows: Vec<(i64, String, String, Option<String>)> = tx
             .fetch_all(
                 &format!(
                     "SELECT w.id, w.name, w.polling_district, u.name FROM walks w \
@@ -812,19 +999,41 @@ pub async fn committee_room(
                 a,
             )
             .await?;
-        let named: HashMap<i64, (String, String, Option<String>)> = named.into_iter().map(|(id, n, d, u)| (id, (n, d, u))).collect();
-        for (id, left) in top {
-            if let Some((name, district, canvasser)) = named.get(&id) {
-                walks.push(WalkLeft {
-                    walk_id: id,
-                    name: name.clone(),
-                    polling_district: district.clone(),
-                    promises_left: left,
-                    canvasser: canvasser.clone(),
-                });
-            }
-        }
+        named.extend(rows.into_iter().map(|(id, n, d, u)| (id, (n, d, u))));
     }
+    let walks = top
+        .into_iter()
+        .filter_map(|(id, left)| {
+            let (name, district, canvasser) = named.get(&id)?;
+            Some(WalkLeft {
+                walk_id: id,
+                name: name.clone(),
+                polling_district: district.clone(),
+                promises_left: left,
+                canvasser: canvasser.clone(),
+                round: today_rounds.get(&id).map(|r| r.number),
+                being_knocked: active.contains_key(&id),
+            })
+        })
+        .collect();
+    let mut out_now: Vec<RoundDay> = active
+        .iter()
+        .filter_map(|(id, doors)| {
+            let (name, district, canvasser) = named.get(id)?;
+            let round = today_rounds.get(id)?;
+            Some(RoundDay {
+                walk_id: *id,
+                name: name.clone(),
+                polling_district: district.clone(),
+                number: round.number,
+                started_at: round.started_at.clone(),
+                canvasser: canvasser.clone(),
+                doors_knocked: *doors,
+                promises_left: walks_left.get(id).copied().unwrap_or(0),
+            })
+        })
+        .collect();
+    out_now.sort_by(|a, b| b.started_at.cmp(&a.started_at).then(a.walk_id.cmp(&b.walk_id)));
     let unknown: Vec<UnknownTelling> = tx
         .fetch_all(
             &format!(
@@ -837,17 +1046,27 @@ pub async fn committee_room(
     let (volunteers_out,): (i64,) = tx
         .fetch_one(
             "SELECT CAST(COUNT(DISTINCT user_id) AS BIGINT) FROM contacts WHERE campaign_id = $1 AND ordered_at >= $2",
-            args![campaign.id, since],
+            args![campaign.id, lately.volunteers_since.as_str()],
         )
         .await?;
     let lifts: Vec<LiftWanted> = tx
         .fetch_all(
             &format!(
-                "SELECT h.address, w.name AS walk, a.received_at FROM knock_up_answers a \
+                "SELECT a.id, h.address, w.name AS walk, a.received_at, g.given_at FROM knock_up_answers a \
                  JOIN households h ON h.campaign_id = a.campaign_id AND h.id = a.household_id \
                  JOIN walks w ON w.campaign_id = a.campaign_id AND w.id = a.walk_id \
-                 WHERE a.campaign_id = $1 AND a.day = $2 AND a.answer = 'needs_lift' ORDER BY a.received_at DESC LIMIT {SHOWN}"
+                 LEFT JOIN lifts_given g ON g.campaign_id = a.campaign_id AND g.answer_id = a.id \
+                 WHERE a.campaign_id = $1 AND a.day = $2 AND a.answer = 'needs_lift' \
+                 ORDER BY CASE WHEN g.given_at IS NULL THEN 0 ELSE 1 END, a.received_at DESC LIMIT {SHOWN}"
             ),
+            args![campaign.id, day.date.as_str()],
+        )
+        .await?;
+    let (lifts_asked, lifts_given): (i64, i64) = tx
+        .fetch_one(
+            "SELECT CAST(COUNT(*) AS BIGINT), CAST(COUNT(g.given_at) AS BIGINT) FROM knock_up_answers a \
+             LEFT JOIN lifts_given g ON g.campaign_id = a.campaign_id AND g.answer_id = a.id \
+             WHERE a.campaign_id = $1 AND a.day = $2 AND a.answer = 'needs_lift'",
             args![campaign.id, day.date.as_str()],
         )
         .await?;
@@ -860,10 +1079,13 @@ pub async fn committee_room(
     Ok(CommitteeRoomCounts {
         lifts: lifts.into_iter().map(|l| LiftWanted { address: l.address.replace('\n', ", "), ..l }).collect(),
         voted_at_door: voted_at_door as u64,
+        lifts_asked: lifts_asked as u64,
+        lifts_given: lifts_given as u64,
         districts: districts.into_values().collect(),
         stations,
         hours: hours.into_values().collect(),
         walks,
+        rounds: out_now,
         unknown,
         volunteers_out: volunteers_out as u64,
     })
@@ -930,17 +1152,18 @@ pub async fn day_electors(tx: &mut Tx, campaign: &Campaign) -> Result<Vec<DayEle
     let mut out = Vec::new();
     bulk::scan(
         tx,
-        "SELECT e.polling_district, e.elector_number, e.elector_suffix, e.absent_vote, p.intention, p.certainty, p.outcome \
-         FROM electors e LEFT JOIN progress_electors p ON p.campaign_id = e.campaign_id AND p.elector_id = e.id \
-         WHERE e.campaign_id = $1 ORDER BY e.polling_district, e.elector_number, e.elector_suffix",
+        &format!(
+            "SELECT e.polling_district, e.elector_number, e.elector_suffix, e.absent_vote, {RULE_COLUMNS}, {BY_HAND} \
+             FROM electors e LEFT JOIN progress_electors p ON p.campaign_id = e.campaign_id AND p.elector_id = e.id \
+             WHERE e.campaign_id = $1 ORDER BY e.polling_district, e.elector_number, e.elector_suffix"
+        ),
         args![campaign.id],
         |row| {
             let (n, s) = (row.int(1)?, row.int(2)?);
-            let certainty = row.opt_int(5)?.and_then(|c| u8::try_from(c).ok());
             out.push(DayElector {
                 polling_district: row.text(0)?,
                 number: if s == 0 { n.to_string() } else { format!("{n}/{s}") },
-                promise: rule.is_promise(&campaign.party, row.opt_text(4)?.as_deref(), certainty, row.opt_text(6)?.as_deref()),
+                promise: row_is_promise(&rule, &campaign.party, &row, 4)?,
                 postal: is_postal(row.opt_text(3)?.as_deref()),
             });
             Ok(())
@@ -1012,21 +1235,14 @@ pub async fn import_marked_register(tx: &mut Tx, campaign: &Campaign, numbers: &
     bulk::upsert(tx, "marked_voters", "(campaign_id, elector_id) DO NOTHING", rows).await?;
     let rule = promise_rule(tx, campaign).await?;
     let mut districts: BTreeMap<String, (u64, u64)> = BTreeMap::new();
-    bulk::scan(
-        tx,
-        "SELECT p.elector_id, e.polling_district, p.intention, p.certainty, p.outcome FROM progress_electors p \
-         JOIN electors e ON e.campaign_id = p.campaign_id AND e.id = p.elector_id WHERE p.campaign_id = $1",
-        args![campaign.id],
-        |row| {
-            let certainty = row.opt_int(3)?.and_then(|c| u8::try_from(c).ok());
-            if rule.is_promise(&campaign.party, row.opt_text(2)?.as_deref(), certainty, row.opt_text(4)?.as_deref()) {
-                let d = districts.entry(row.text(1)?).or_default();
-                d.0 += 1;
-                d.1 += u64::from(voted.contains(&row.int(0)?));
-            }
-            Ok(())
-        },
-    )
+    bulk::scan(tx, &promise_candidates("e.id, e.polling_district"), args![campaign.id, i64::from(rule.min_certainty)], |row| {
+        if row_is_promise(&rule, &campaign.party, &row, 2)? {
+            let d = districts.entry(row.text(1)?).or_default();
+            d.0 += 1;
+            d.1 += u64::from(voted.contains(&row.int(0)?));
+        }
+        Ok(())
+    })
     .await?;
     report.promises = districts.values().map(|d| d.0).sum();
     report.promises_voted = districts.values().map(|d| d.1).sum();
@@ -1036,4 +1252,161 @@ pub async fn import_marked_register(tx: &mut Tx, campaign: &Campaign, numbers: &
         tx.execute("UPDATE campaigns SET promise_turnout = $1 WHERE id = $2", args![turnout, campaign.id]).await?;
     }
     Ok(report)
+}
+
+/// An elector on one of the committee room's lists: the promises added by hand, the postal-vote
+/// chase.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ListedElector {
+    pub elector_id: i64,
+    pub elector_number: String,
+    pub name: String,
+    pub address: String,
+    /// When they were added (by hand) or last asked (the postal chase).
+    pub at: Option<String>,
+    /// The postal chase: what they said; `None` until asked.
+    pub postal_chase: Option<PostalChase>,
+}
+
+/// The elector with this number in the campaign's register: (id, name, address).
+async fn elector_by_number(tx: &mut Tx, campaign: &Campaign, number: &ElectorNumber) -> Result<(i64, String, String)> {
+    let row: Option<(i64, String, String, String)> = tx
+        .fetch_optional(
+            "SELECT id, forename, surname, address FROM electors \
+             WHERE campaign_id = $1 AND polling_district = $2 AND elector_number = $3 AND elector_suffix = $4",
+            args![campaign.id, number.district.as_str(), i64::from(number.number), i64::from(number.suffix)],
+        )
+        .await?;
+    let (id, forename, surname, address) =
+        row.ok_or_else(|| Error::NotFound(format!("{number} is not on the register of {}", campaign.ballot_id)))?;
+    Ok((id, format!("{forename} {surname}").trim().to_owned(), address.replace('\n', ", ")))
+}
+
+/// Adds an elector to the promises by hand; says their name, and whether they were not on the
+/// list already.
+pub async fn add_hand_promise(tx: &mut Tx, campaign: &Campaign, number: &ElectorNumber, by: Option<i64>) -> Result<(String, bool)> {
+    let (id, name, _) = elector_by_number(tx, campaign, number).await?;
+    let added = tx
+        .execute(
+            "INSERT INTO hand_promises (campaign_id, elector_id, added_at, added_by) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (campaign_id, elector_id) DO NOTHING",
+            args![campaign.id, id, now(), by],
+        )
+        .await?;
+    Ok((name, added > 0))
+}
+
+/// Takes an elector off the promises added by hand; says whether they were on it.
+pub async fn remove_hand_promise(tx: &mut Tx, campaign: &Campaign, elector_id: i64) -> Result<bool> {
+    Ok(tx.execute("DELETE FROM hand_promises WHERE campaign_id = $1 AND elector_id = $2", args![campaign.id, elector_id]).await? > 0)
+}
+
+/// The promises added by hand, in register order.
+pub async fn hand_promises(tx: &mut Tx, campaign: &Campaign) -> Result<Vec<ListedElector>> {
+    let mut out = Vec::new();
+    bulk::scan(
+        tx,
+        "SELECT e.id, e.polling_district, e.elector_number, e.elector_suffix, e.forename, e.surname, e.address, h.added_at \
+         FROM hand_promises h JOIN electors e ON e.campaign_id = h.campaign_id AND e.id = h.elector_id \
+         WHERE h.campaign_id = $1 ORDER BY e.polling_district, e.elector_number, e.elector_suffix",
+        args![campaign.id],
+        |row| {
+            out.push(ListedElector {
+                elector_id: row.int(0)?,
+                elector_number: format_number(&row.text(1)?, row.int(2)?, row.int(3)?),
+                name: format!("{} {}", row.text(4)?, row.text(5)?).trim().to_owned(),
+                address: row.text(6)?.replace('\n', ", "),
+                at: row.opt_text(7)?,
+                postal_chase: None,
+            });
+            Ok(())
+        },
+    )
+    .await?;
+    Ok(out)
+}
+
+/// The postal voter promises of a polling district, in register order, with what each said
+/// when last asked whether their postal vote is posted.
+pub async fn postal_promises(tx: &mut Tx, campaign: &Campaign, district: &str) -> Result<Vec<ListedElector>> {
+    let rule = promise_rule(tx, campaign).await?;
+    let mut out = Vec::new();
+    bulk::scan(
+        tx,
+        &format!(
+            "SELECT e.id, e.polling_district, e.elector_number, e.elector_suffix, e.forename, e.surname, e.address, e.absent_vote, \
+             c.status, c.recorded_at, {RULE_COLUMNS}, {BY_HAND} FROM electors e \
+             LEFT JOIN progress_electors p ON p.campaign_id = e.campaign_id AND p.elector_id = e.id \
+             LEFT JOIN postal_chase c ON c.campaign_id = e.campaign_id AND c.elector_id = e.id \
+             WHERE e.campaign_id = $1 AND e.polling_district = $2 AND e.absent_vote IS NOT NULL \
+             ORDER BY e.elector_number, e.elector_suffix"
+        ),
+        args![campaign.id, district],
+        |row| {
+            if !is_postal(row.opt_text(7)?.as_deref()) || !row_is_promise(&rule, &campaign.party, &row, 10)? {
+                return Ok(());
+            }
+            out.push(ListedElector {
+                elector_id: row.int(0)?,
+                elector_number: format_number(&row.text(1)?, row.int(2)?, row.int(3)?),
+                name: format!("{} {}", row.text(4)?, row.text(5)?).trim().to_owned(),
+                address: row.text(6)?.replace('\n', ", "),
+                postal_chase: row.opt_text(8)?.as_deref().and_then(PostalChase::parse),
+                at: row.opt_text(9)?,
+            });
+            Ok(())
+        },
+    )
+    .await?;
+    Ok(out)
+}
+
+/// Records what a postal voter said of their postal vote; says their number, or `None` when
+/// the elector is not a postal voter of the campaign.
+pub async fn record_postal_chase(
+    tx: &mut Tx,
+    campaign: &Campaign,
+    elector_id: i64,
+    status: PostalChase,
+    by: Option<i64>,
+) -> Result<Option<String>> {
+    let row: Option<(String, i64, i64, Option<String>)> = tx
+        .fetch_optional(
+            "SELECT polling_district, elector_number, elector_suffix, absent_vote FROM electors WHERE campaign_id = $1 AND id = $2",
+            args![campaign.id, elector_id],
+        )
+        .await?;
+    let Some((district, number, suffix, absent)) = row else { return Ok(None) };
+    if !is_postal(absent.as_deref()) {
+        return Ok(None);
+    }
+    tx.execute(
+        "INSERT INTO postal_chase (campaign_id, elector_id, status, recorded_at, user_id) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (campaign_id, elector_id) DO UPDATE SET status = excluded.status, recorded_at = excluded.recorded_at, \
+         user_id = excluded.user_id",
+        args![campaign.id, elector_id, status.as_str(), now(), by],
+    )
+    .await?;
+    Ok(Some(format_number(&district, number, suffix)))
+}
+
+/// Marks a lift asked for at a door as given (a driver was sent); says whether there was such a
+/// lift. Marking it twice changes nothing.
+pub async fn give_lift(tx: &mut Tx, campaign: &Campaign, answer_id: &str, by: Option<i64>) -> Result<bool> {
+    let asked: Option<(String,)> = tx
+        .fetch_optional(
+            "SELECT id FROM knock_up_answers WHERE campaign_id = $1 AND id = $2 AND answer = 'needs_lift'",
+            args![campaign.id, answer_id],
+        )
+        .await?;
+    if asked.is_none() {
+        return Ok(false);
+    }
+    tx.execute(
+        "INSERT INTO lifts_given (campaign_id, answer_id, given_at, given_by) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (campaign_id, answer_id) DO NOTHING",
+        args![campaign.id, answer_id, now(), by],
+    )
+    .await?;
+    Ok(true)
 }

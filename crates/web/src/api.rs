@@ -155,11 +155,77 @@ pub async fn knock_up(State(state): State<AppState>, viewer: Viewer, QueryParams
         (None, Some(w)) => polling_day::KnockUp::Walk(w),
         _ => return Err(groundgame_app::Error::Invalid("ask for one polling_district or one walk_id".into()).into()),
     };
-    let electors = polling_day::knock_up(&state.app, viewer.actor(), of.clone()).await?;
+    let list = polling_day::knock_up(&state.app, viewer.actor(), of.clone()).await?;
     Ok(Json(match of {
-        polling_day::KnockUp::District(d) => json!({ "polling_district": d.trim().to_ascii_uppercase(), "electors": electors }),
-        polling_day::KnockUp::Walk(w) => json!({ "walk_id": w, "electors": electors }),
+        polling_day::KnockUp::District(d) => {
+            json!({ "polling_district": d.trim().to_ascii_uppercase(), "electors": list.electors, "rounds": list.rounds })
+        }
+        polling_day::KnockUp::Walk(w) => json!({ "walk_id": w, "electors": list.electors, "round": list.rounds.first() }),
     }))
+}
+
+#[derive(Deserialize)]
+pub struct RoundsBody {
+    #[serde(deserialize_with = "groundgame_core::whole_number::ids")]
+    walk_ids: Vec<i64>,
+    #[serde(default, deserialize_with = "groundgame_core::whole_number::optional_id")]
+    knocker_user_id: Option<i64>,
+}
+
+/// Starts a knock-up round of each walk, and gives them to a knocker if one is named.
+pub async fn start_rounds(State(state): State<AppState>, viewer: Viewer, JsonBody(body): JsonBody<RoundsBody>) -> ApiResult<Json<Value>> {
+    let rounds = polling_day::start_rounds(&state.app, viewer.actor(), &body.walk_ids, body.knocker_user_id).await?;
+    Ok(Json(json!({ "rounds": rounds })))
+}
+
+/// Marks a lift asked for at a door as given.
+pub async fn give_lift(State(state): State<AppState>, viewer: Viewer, PathParam(id): PathParam<uuid::Uuid>) -> ApiResult<StatusCode> {
+    polling_day::give_lift(&state.app, viewer.actor(), id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A polling district's postal voter promises, with what each said of their postal vote.
+pub async fn postal_votes(State(state): State<AppState>, viewer: Viewer, QueryParams(q): QueryParams<DistrictQuery>) -> ApiResult<Json<Value>> {
+    let electors = polling_day::postal_promises(&state.app, viewer.actor(), &q.polling_district).await?;
+    Ok(Json(json!({ "polling_district": q.polling_district.trim().to_ascii_uppercase(), "electors": electors })))
+}
+
+#[derive(Deserialize)]
+pub struct PostalChaseBody {
+    status: groundgame_core::polling_day::PostalChase,
+}
+
+/// Records what a postal voter said when asked whether their postal vote is posted.
+pub async fn postal_chase(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    PathParam(id): PathParam<i64>,
+    JsonBody(body): JsonBody<PostalChaseBody>,
+) -> ApiResult<StatusCode> {
+    polling_day::record_postal_chase(&state.app, viewer.actor(), id, body.status).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The promises added by hand.
+pub async fn hand_promises(State(state): State<AppState>, viewer: Viewer) -> ApiResult<Json<Value>> {
+    Ok(Json(json!({ "electors": polling_day::hand_promises(&state.app, viewer.actor()).await? })))
+}
+
+#[derive(Deserialize)]
+pub struct HandPromiseBody {
+    elector_number: String,
+}
+
+/// Adds an elector to the promises by hand.
+pub async fn add_hand_promise(State(state): State<AppState>, viewer: Viewer, JsonBody(body): JsonBody<HandPromiseBody>) -> ApiResult<Json<Value>> {
+    let name = polling_day::add_hand_promise(&state.app, viewer.actor(), &body.elector_number).await?;
+    Ok(Json(json!({ "elector_number": body.elector_number.trim().to_ascii_uppercase(), "name": name })))
+}
+
+/// Takes an elector off the promises added by hand.
+pub async fn remove_hand_promise(State(state): State<AppState>, viewer: Viewer, PathParam(id): PathParam<i64>) -> ApiResult<StatusCode> {
+    polling_day::remove_hand_promise(&state.app, viewer.actor(), id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Answers heard at promises' doors, as the phone sends them.

@@ -77,6 +77,47 @@ pub static ROUTES: &[Route] = &[
         post(api::knock_answers)
     }),
     r(
+        Method::POST,
+        "/api/v1/knock-up/rounds",
+        Needs(RunPollingDay),
+        "Start a knock-up round of each walk (and give them to a knocker)",
+        &[400, 404, 413, 415],
+        || post(api::start_rounds),
+    ),
+    r(Method::POST, "/api/v1/lifts/{id}/given", Needs(RunPollingDay), "Mark a lift asked for at a door as given", &[204, 404], || {
+        post(api::give_lift)
+    }),
+    r(
+        Method::GET,
+        "/api/v1/postal-votes",
+        Needs(RunPollingDay),
+        "A polling district's postal voter promises and the postal-vote chase: ?polling_district= (audited)",
+        &[400],
+        || get(api::postal_votes),
+    ),
+    r(
+        Method::PUT,
+        "/api/v1/postal-votes/{elector_id}",
+        Needs(RunPollingDay),
+        "What a postal voter said of their postal vote: posted, not_yet, needs_replacement",
+        &[204, 400, 404, 413, 415],
+        || put(api::postal_chase),
+    ),
+    r(Method::GET, "/api/v1/promises/by-hand", Needs(RunPollingDay), "The promises added by hand (audited)", &[], || {
+        get(api::hand_promises)
+    }),
+    r(Method::POST, "/api/v1/promises/by-hand", Needs(RunPollingDay), "Add an elector to the promises by hand", &[400, 404, 413, 415], || {
+        post(api::add_hand_promise)
+    }),
+    r(
+        Method::DELETE,
+        "/api/v1/promises/by-hand/{elector_id}",
+        Needs(RunPollingDay),
+        "Take an elector off the promises added by hand",
+        &[204, 404],
+        || delete(api::remove_hand_promise),
+    ),
+    r(
         Method::GET,
         "/api/v1/teller/names",
         Needs(Tell),
@@ -250,6 +291,32 @@ pub static ROUTES: &[Route] = &[
         &[400],
         || get(pages::polling_day::knock_up_sheet),
     ),
+    r(Method::GET, "/polling-day/rounds", Needs(RunPollingDay), "Choose walks and start knock-up rounds", &[400], || {
+        get(pages::polling_day::rounds)
+    }),
+    r(Method::POST, "/polling-day/rounds", Needs(RunPollingDay), "Start knock-up rounds", &[200, 400, 404], || {
+        post(pages::polling_day::start_rounds)
+    }),
+    r(Method::POST, "/polling-day/hand-promises", Needs(RunPollingDay), "Add an elector to the promises by hand", &[400], || {
+        post(pages::polling_day::add_hand_promise)
+    }),
+    r(Method::POST, "/polling-day/hand-promises/{id}/delete", Needs(RunPollingDay), "Take an elector off the promises added by hand", &[404], || {
+        post(pages::polling_day::remove_hand_promise)
+    }),
+    r(
+        Method::GET,
+        "/polling-day/postal/{district}",
+        Needs(RunPollingDay),
+        "A polling district's postal-vote chase and hand-in reminder (audited)",
+        &[400],
+        || get(pages::polling_day::postal),
+    ),
+    r(Method::POST, "/polling-day/postal/{district}/{id}", Needs(RunPollingDay), "Record whether a postal vote is posted", &[400, 404], || {
+        post(pages::polling_day::postal_chase)
+    }),
+    r(Method::POST, "/committee-room/lifts/{id}/given", Needs(RunPollingDay), "Mark a lift as given", &[404], || {
+        post(pages::polling_day::give_lift)
+    }),
     r(Method::POST, "/survey", Needs(EditSurvey), "Save the survey", &[200, 400], || post(pages::campaign::save_survey)),
     r(Method::GET, "/marginals", Public, "Find a marginal seat near you (public)", &[], || get(pages::targets::marginals)),
     r(Method::GET, "/canvass/walks/{id}", Needs(Canvass), "Canvass a walk, online or off", &[], || get(pages::canvass::walk)),

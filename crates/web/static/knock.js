@@ -13,6 +13,11 @@
   const key = () => 'knockup:' + gg.user + ':' + walk;
   const ANSWERS = [['voted', 'Voted'], ['will_vote', 'Will vote'], ['not_in', 'Not in'], ['needs_lift', 'Needs a lift']];
   const SAID = { voted: 'voted', will_vote: 'will vote', not_in: 'not in', needs_lift: 'needs a lift', do_not_return: 'do not return today' };
+  // Answers that hold all day; the others are cleared when the committee room starts the next round.
+  const ALL_DAY = new Set(['voted', 'do_not_return', 'needs_lift']);
+  const roundEl = document.getElementById('knock-round');
+  const firstToggle = document.getElementById('knock-first');
+  let regularsFirst = false;
 
   function el(tag, attrs, ...children) {
     const e = document.createElement(tag);
@@ -40,7 +45,10 @@
       doorsEl.replaceChildren(el('li', {}, navigator.onLine ? 'Getting the list…' : 'No signal, and this walk\'s knock-up list is not on this phone yet: open it while you have signal.'));
       return;
     }
-    const answers = await mine();
+    const started = kept.round ? Date.parse(kept.round.started_at) : 0;
+    roundEl.textContent = (kept.refused ? kept.refused + ' ' : '') +
+      (kept.round ? 'Round ' + kept.round.number + ', from ' + new Date(started).toTimeString().slice(0, 5) + '.' : '');
+    const answers = (await mine()).filter((a) => ALL_DAY.has(a.knock.answer) || a.at >= started);
     const voted = new Set(answers.filter((a) => a.knock.answer === 'voted').map((a) => a.knock.elector_id));
     const dropped = new Set(answers.filter((a) => a.knock.answer === 'do_not_return').map((a) => a.knock.household_id));
     const latest = new Map();
@@ -52,9 +60,11 @@
       if (!door || door.household_id !== e.household_id) { door = { household_id: e.household_id, address: e.address, seq: e.seq, people: [] }; doors.push(door); }
       door.people.push(e);
     }
+    // When time is short: the doors with a promise who voted last time first, each part in walk order.
+    if (regularsFirst) doors.sort((a, b) => Number(b.people.some((p) => p.voted_last_time)) - Number(a.people.some((p) => p.voted_last_time)));
     // Drawn again only when something changed: a tap is never lost to a redraw of the same list.
     const signature = JSON.stringify([doors.map((d) => [d.household_id, d.people.map((p) => [p.elector_id, p.knocks_today, p.answer_today])]),
-      [...latest.values()].map((a) => a.id)]);
+      [...latest.values()].map((a) => a.id), regularsFirst]);
     if (signature === drawn) { gg.showStatus(); return; }
     drawn = signature;
     const items = doors.map((d, i) => {
@@ -67,7 +77,9 @@
           const heard = said ? SAID[said.knock.answer] + ' at ' + new Date(said.at).toTimeString().slice(0, 5)
             : p.answer_today ? SAID[p.answer_today] + ' (earlier today)' : '';
           return el('li', { id: 'knock-elector-' + p.elector_id },
-            el('p', {}, el('strong', {}, p.name), ' ' + p.elector_number + (p.postal ? ' · postal vote: is it in? It can be handed in at any polling station' : '') +
+            el('p', {}, el('strong', {}, p.name), ' ' + p.elector_number + (p.voted_last_time ? ' · ★ voted last time' : '') +
+              (p.postal ? ' · postal vote' + (p.postal_chase === 'not_yet' ? ' not posted yet' : p.postal_chase === 'needs_replacement' ? ' lost: the council replaces it until 5 pm' : '') +
+                ': is it in? It can be handed in at any polling station until 10 pm' : '') +
               ' · knocked ' + gg.plural(p.knocks_today, 'time', 'times') + ' today' + (heard ? ' · ' + heard : '')),
             el('div', { class: 'outcomes', role: 'group', 'aria-label': 'What ' + p.name + ' said' }, ...ANSWERS.map(([code, label]) =>
               el('button', { type: 'button', 'data-answer': code, 'data-elector': String(p.elector_id), onclick: () => answer(d, p, code) }, label))));
@@ -105,12 +117,26 @@
     if (!navigator.onLine) return;
     try {
       const r = await fetch('/api/v1/knock-up?walk_id=' + walk, { credentials: 'same-origin' });
+      if (r.status === 404) {
+        // No round of this walk yet today: say so, and keep whatever list the phone has.
+        const said = (await r.json().catch(() => ({}))).error || 'The committee room has not started a knock-up round of this walk yet.';
+        const kept = await gg.get('names', key());
+        if (kept) await gg.put('names', { ...kept, refused: said });
+        else roundEl.textContent = said;
+        return;
+      }
       if (!r.ok) return;
       const list = await r.json();
       // Kept with the teller's name lists: deleted with them at sign-out.
-      await gg.put('names', { key: key(), holder: gg.user, electors: list.electors });
+      await gg.put('names', { key: key(), holder: gg.user, electors: list.electors, round: list.round || null });
     } catch (e) { /* no signal: the kept list stands */ }
   }
+
+  firstToggle.addEventListener('click', async () => {
+    regularsFirst = !regularsFirst;
+    firstToggle.setAttribute('aria-pressed', String(regularsFirst));
+    await draw();
+  });
 
   window.ggReady.then(async () => {
     await draw();

@@ -225,7 +225,7 @@ async fn a_teller_works_offline_and_the_committee_room_follows() {
     groundgame_app::simulation::canvass(&f.app, f.actor(), f.users[&email(Role::Canvasser)], 5).await.unwrap();
     let knock_up = || async {
         let list = polling_day::knock_up(&f.app, f.actor(), KnockUp::District(district.clone())).await.unwrap();
-        list.into_iter().map(|e| e.elector_number).collect::<Vec<String>>()
+        list.electors.into_iter().map(|e| e.elector_number).collect::<Vec<String>>()
     };
     let before = knock_up().await;
     assert!(before.len() > 40, "the simulated canvass made promises: {}", before.len());
@@ -337,7 +337,9 @@ async fn a_knocker_works_offline_and_the_list_follows() {
     let f = fixture(TestDb::sqlite().await, 2000, 40).await;
     let walk = f.walks[0].id;
     groundgame_app::simulation::canvass(&f.app, f.actor(), f.users[&email(Role::Canvasser)], 5).await.unwrap();
-    let list = || async { polling_day::knock_up(&f.app, f.actor(), KnockUp::Walk(walk)).await.unwrap() };
+    let list = || async { polling_day::knock_up(&f.app, f.actor(), KnockUp::Walk(walk)).await.unwrap().electors };
+    // The committee room sends the knocker out: the walk's first round of the day.
+    polling_day::start_rounds(&f.app, f.actor(), &[walk], None).await.unwrap();
     let before = list().await;
     let doors: Vec<i64> = before.iter().map(|e| e.household_id).fold(Vec::new(), |mut v, h| {
         if v.last() != Some(&h) {
@@ -361,6 +363,8 @@ async fn a_knocker_works_offline_and_the_list_follows() {
         Duration::from_secs(20),
     )
     .await;
+    wait_until(&phone, "document.getElementById('knock-round').textContent.startsWith('Round 1, from')", "the round", Duration::from_secs(10))
+        .await;
     wait_until(&phone, "navigator.serviceWorker && navigator.serviceWorker.controller", "the service worker", Duration::from_secs(20))
         .await;
 

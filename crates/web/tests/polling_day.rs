@@ -136,9 +136,16 @@ async fn tellers_strike_off_promises_and_the_knock_up_list_follows() {
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{name}: {}", r.body);
         assert!(r.json()["error"].as_str().unwrap().contains("not a polling district"), "{name}: {}", r.body);
 
-        // A canvasser reads the knock-up list of their own walk only, never a whole district.
+        // A canvasser reads the knock-up list of their own walk only, once the committee room
+        // has started a round of it.
+        let r = canvasser.get(&format!("/api/v1/knock-up?walk_id={walk}")).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{name}: no round yet: {}", r.body);
+        assert!(r.json()["error"].as_str().unwrap().contains("has not started a knock-up round"), "{name}: {}", r.body);
+        let r = organiser.json(Method::POST, "/api/v1/knock-up/rounds", &json!({ "walk_ids": [walk] })).await;
+        assert_eq!(r.status, StatusCode::OK, "{name}: {}", r.body);
         let r = canvasser.get(&format!("/api/v1/knock-up?walk_id={walk}")).await;
         assert_eq!(r.status, StatusCode::OK, "{name}: {}", r.body);
+        assert_eq!(r.json()["round"]["number"], 1, "{name}: {}", r.body);
         let mine: Vec<String> =
             r.json()["electors"].as_array().unwrap().iter().map(|e| e["elector_number"].as_str().unwrap().to_owned()).collect();
         assert_eq!(mine, knock_up(&organiser, &district).await, "{name}: all the promises are on the first walk");
@@ -186,8 +193,12 @@ async fn tellers_strike_off_promises_and_the_knock_up_list_follows() {
         let room = organiser.get("/api/v1/committee-room").await.json();
         assert_eq!(room["lifts"].as_array().unwrap().len(), 1, "{name}: {room}");
         assert_eq!(room["voted_at_door"], 1, "{name}: {room}");
+        // Of a whole district, a canvasser gets only the walks of their rounds.
         let r = canvasser.get(&format!("/api/v1/knock-up?polling_district={district}")).await;
-        assert_eq!(r.status, StatusCode::FORBIDDEN, "{name}: {}", r.body);
+        assert_eq!(r.status, StatusCode::OK, "{name}: {}", r.body);
+        let theirs: Vec<String> =
+            r.json()["electors"].as_array().unwrap().iter().map(|e| e["elector_number"].as_str().unwrap().to_owned()).collect();
+        assert_eq!(theirs, numbers, "{name}: their round's walk, nothing else");
         assert_eq!(canvasser.get("/api/v1/committee-room").await.status, StatusCode::FORBIDDEN, "{name}");
 
         // The committee room counts it all: promises 3 and 5 voted (0 and 1 were taken back),
@@ -235,9 +246,179 @@ async fn tellers_strike_off_promises_and_the_knock_up_list_follows() {
         let count = |action: &str| log.iter().filter(|e| e.action == action).count();
         assert_eq!(count("tellings_recorded"), 2, "{name}: the first send and the organiser's, not the repeat");
         assert_eq!(count("telling_withdrawn"), 2, "{name}");
-        assert_eq!(count("knock_up_list"), 7, "{name}: every read of the list names electors");
+        assert_eq!(count("knock_up_list"), 8, "{name}: every read of the list names electors");
         assert_eq!(count("teller_names"), 1, "{name}");
         assert_eq!(count("knock_up_answers"), 1, "{name}: the first send, not the repeat");
+        f.db.finish().await;
+    }
+}
+
+/// The committee room plans the day, on either backend: promises added by hand count whatever
+/// the doorstep said; each knock-up round clears "not in" and "will vote" but not "voted" or a
+/// lift; lifts are marked given; a postal voter who says theirs is posted leaves the list; a
+/// canvasser can start nothing, and nobody can chase another campaign's voters.
+#[tokio::test]
+async fn rounds_hand_promises_postal_votes_and_lifts() {
+    for db in TestDb::all().await {
+        let name = db.name;
+        let f = fixture(db, 1500, 20).await;
+        let district = f.walks[0].polling_district.clone();
+        let organiser = Client::sign_in(f.state(), &email(Role::Organiser)).await;
+        let canvasser = Client::sign_in(f.state(), &email(Role::Canvasser)).await;
+        let walk = f.walks[0].id;
+        let electors = walk_electors(&organiser, walk).await;
+        // Four promises; the eighth elector said Conservative; the seventh was never canvassed.
+        let mut contacts: Vec<Value> = electors.iter().take(4).map(|e| contact(walk, e.2, e.0, "Lab", "5")).collect();
+        contacts.push(contact(walk, electors[7].2, electors[7].0, "Con", "5"));
+        let r = organiser.json(Method::POST, "/api/v1/sync", &json!({ "contacts": contacts })).await;
+        assert_eq!(r.status, StatusCode::OK, "{name}: {}", r.body);
+
+        // Promises added by hand, whatever the doorstep said; a number nobody has, or no number,
+        // says so.
+        for e in [&electors[6], &electors[7]] {
+            let r = organiser.json(Method::POST, "/api/v1/promises/by-hand", &json!({ "elector_number": e.1 })).await;
+            assert_eq!(r.status, StatusCode::OK, "{name}: {}", r.body);
+        }
+        let r = organiser.json(Method::POST, "/api/v1/promises/by-hand", &json!({ "elector_number": "ZZ9-1" })).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{name}: {}", r.body);
+        let r = organiser.json(Method::POST, "/api/v1/promises/by-hand", &json!({ "elector_number": "rubbish" })).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{name}: {}", r.body);
+        let r = canvasser.json(Method::POST, "/api/v1/promises/by-hand", &json!({ "elector_number": electors[5].1 })).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{name}");
+        let listed = knock_up(&organiser, &district).await;
+        let expected: Vec<String> = [0, 1, 2, 3, 6, 7].iter().map(|&i| electors[i].1.clone()).collect();
+        assert_eq!(listed, expected, "{name}: the hand-added among the promises, in walk order");
+        assert_eq!(organiser.get("/api/v1/promises").await.json()["promises"], 6, "{name}");
+        let by_hand = organiser.get("/api/v1/promises/by-hand").await.json();
+        assert_eq!(by_hand["electors"].as_array().unwrap().len(), 2, "{name}: {by_hand}");
+
+        // Knock-up rounds: only the committee room starts them.
+        let r = canvasser.json(Method::POST, "/api/v1/knock-up/rounds", &json!({ "walk_ids": [walk] })).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{name}");
+        let r = organiser.json(Method::POST, "/api/v1/knock-up/rounds", &json!({ "walk_ids": [] })).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{name}: {}", r.body);
+        let r = organiser.json(Method::POST, "/api/v1/knock-up/rounds", &json!({ "walk_ids": [999_999] })).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{name}: {}", r.body);
+        let r = organiser.json(Method::POST, "/api/v1/knock-up/rounds", &json!({ "walk_ids": [walk] })).await;
+        assert_eq!(r.json()["rounds"][0]["number"], 1, "{name}: {}", r.body);
+        // Round 1: nobody in at the first door, the second will vote, the third needs a lift,
+        // the fourth voted.
+        let knock = |household: i64, elector: Option<i64>, answer: &str| {
+            json!({ "id": uuid::Uuid::new_v4(), "walk_id": walk, "household_id": household, "elector_id": elector,
+                    "answer": answer, "recorded_at": "2017-06-08T15:00:00Z" })
+        };
+        let lift = knock(electors[2].2, Some(electors[2].0), "needs_lift");
+        let answers = vec![
+            knock(electors[0].2, Some(electors[0].0), "not_in"),
+            knock(electors[1].2, Some(electors[1].0), "will_vote"),
+            lift.clone(),
+            knock(electors[3].2, Some(electors[3].0), "voted"),
+        ];
+        let r = canvasser.json(Method::POST, "/api/v1/knock-up/answers", &json!({ "answers": answers })).await;
+        assert_eq!(r.json()["stored"].as_array().unwrap().len(), 4, "{name}: {}", r.body);
+        let list = |r: &Value| -> Vec<(String, Value, Value)> {
+            r["electors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| (e["elector_number"].as_str().unwrap().to_owned(), e["answer_today"].clone(), e["needs_lift"].clone()))
+                .collect()
+        };
+        let round1 = canvasser.get(&format!("/api/v1/knock-up?walk_id={walk}")).await.json();
+        let heard = list(&round1);
+        assert!(!heard.iter().any(|e| e.0 == electors[3].1), "{name}: who voted is off");
+        assert_eq!(heard.iter().find(|e| e.0 == electors[0].1).unwrap().1, "not_in", "{name}: {round1}");
+        assert_eq!(heard.iter().find(|e| e.0 == electors[1].1).unwrap().1, "will_vote", "{name}");
+        // Round 2 clears "not in" and "will vote": knock them again. Who voted stays off; the
+        // lift still stands.
+        let r = organiser.json(Method::POST, "/api/v1/knock-up/rounds", &json!({ "walk_ids": [walk] })).await;
+        assert_eq!(r.json()["rounds"][0]["number"], 2, "{name}: {}", r.body);
+        let round2 = canvasser.get(&format!("/api/v1/knock-up?walk_id={walk}")).await.json();
+        assert_eq!(round2["round"]["number"], 2, "{name}");
+        let heard = list(&round2);
+        assert!(!heard.iter().any(|e| e.0 == electors[3].1), "{name}: who voted stays off");
+        assert_eq!(heard.iter().find(|e| e.0 == electors[0].1).unwrap().1, Value::Null, "{name}: not in is cleared: {round2}");
+        assert_eq!(heard.iter().find(|e| e.0 == electors[1].1).unwrap().1, Value::Null, "{name}: will vote is cleared");
+        assert_eq!(heard.iter().find(|e| e.0 == electors[2].1).unwrap().2, true, "{name}: the lift stands");
+
+        // The committee room sees who is out, and the lift to give; a driver is sent once.
+        let room = organiser.get("/api/v1/committee-room").await.json();
+        assert_eq!((room["lifts_asked"].as_u64(), room["lifts_given"].as_u64()), (Some(1), Some(0)), "{name}: {room}");
+        let out = &room["rounds"][0];
+        assert_eq!((out["walk_id"].as_i64(), out["number"].as_i64()), (Some(walk), Some(2)), "{name}: {room}");
+        assert_eq!(out["doors_knocked"], 0, "{name}: nothing heard since round 2 began");
+        assert_eq!(room["walks"][0]["being_knocked"], true, "{name}");
+        let lift_id = lift["id"].as_str().unwrap();
+        assert_eq!(room["lifts"][0]["id"], lift_id, "{name}");
+        for _ in 0..2 {
+            let r = organiser.send(Method::POST, &format!("/api/v1/lifts/{lift_id}/given"), None, Vec::new(), true).await;
+            assert_eq!(r.status, StatusCode::NO_CONTENT, "{name}: {}", r.body);
+        }
+        let r = organiser.send(Method::POST, &format!("/api/v1/lifts/{}/given", uuid::Uuid::new_v4()), None, Vec::new(), true).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{name}");
+        let r = canvasser.send(Method::POST, &format!("/api/v1/lifts/{lift_id}/given"), None, Vec::new(), true).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{name}");
+        let room = organiser.get("/api/v1/committee-room").await.json();
+        assert_eq!(room["lifts_given"], 1, "{name}: {room}");
+        assert!(room["lifts"][0]["given_at"].is_string(), "{name}: {room}");
+
+        // Taken off by hand: the Conservative is no promise again; the never-canvassed neither.
+        let r = organiser.send(Method::DELETE, &format!("/api/v1/promises/by-hand/{}", electors[7].0), None, Vec::new(), true).await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{name}: {}", r.body);
+        let r = organiser.send(Method::DELETE, &format!("/api/v1/promises/by-hand/{}", electors[7].0), None, Vec::new(), true).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{name}");
+        assert!(!knock_up(&organiser, &district).await.contains(&electors[7].1), "{name}");
+
+        // The postal-vote chase: the first promise votes by post. Until asked they stay on the
+        // list, flagged; once they say it is posted, they are off it.
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), format!("ElectorNumber,AbsentVoterType\n{},P\n", electors[0].1)).unwrap();
+        let list_file = groundgame_app::register::read_absent_voters(file.path(), &Default::default()).unwrap();
+        groundgame_app::register::absent_voters(&f.app, f.actor(), list_file, "av.csv", false).await.unwrap();
+        let postal = organiser.get(&format!("/api/v1/postal-votes?polling_district={district}")).await.json();
+        let first = &postal["electors"][0];
+        assert_eq!((first["elector_id"].as_i64(), &first["postal_chase"]), (Some(electors[0].0), &Value::Null), "{name}: {postal}");
+        assert_eq!(postal["electors"].as_array().unwrap().len(), 1, "{name}: {postal}");
+        let chase = |status: &str| json!({ "status": status });
+        let at = format!("/api/v1/postal-votes/{}", electors[0].0);
+        assert_eq!(organiser.json(Method::PUT, &at, &chase("not_yet")).await.status, StatusCode::NO_CONTENT, "{name}");
+        assert!(knock_up(&organiser, &district).await.contains(&electors[0].1), "{name}: not posted yet: still to chase");
+        assert_eq!(organiser.json(Method::PUT, &at, &chase("lost")).await.status, StatusCode::BAD_REQUEST, "{name}");
+        let not_postal = format!("/api/v1/postal-votes/{}", electors[1].0);
+        assert_eq!(organiser.json(Method::PUT, &not_postal, &chase("posted")).await.status, StatusCode::NOT_FOUND, "{name}");
+        assert_eq!(canvasser.json(Method::PUT, &at, &chase("posted")).await.status, StatusCode::FORBIDDEN, "{name}");
+        assert_eq!(organiser.json(Method::PUT, &at, &chase("posted")).await.status, StatusCode::NO_CONTENT, "{name}");
+        assert!(!knock_up(&organiser, &district).await.contains(&electors[0].1), "{name}: posted: their vote is in");
+        let room = organiser.get("/api/v1/committee-room").await.json();
+        let day = room["districts"].as_array().unwrap().iter().find(|d| d["polling_district"] == district.as_str()).unwrap().clone();
+        assert_eq!((day["postal_promises"].as_u64(), day["postal_posted"].as_u64()), (Some(1), Some(1)), "{name}: {day}");
+
+        // The pages: the rounds form starts a round and gives the walk to a knocker; the postal
+        // chase records by form; a lift is marked given from the committee room.
+        let knocker = f.users[&email(Role::Canvasser)].to_string();
+        let r = organiser.form("/polling-day/rounds", &[("polling_district", &district), (&format!("walk_{walk}"), "on"), ("knocker", &knocker)]).await;
+        assert_eq!(r.status, StatusCode::OK, "{name}: {}", r.body);
+        assert!(r.body.contains("round 3 of walk"), "{name}: {}", r.body);
+        let r = organiser.form("/polling-day/rounds", &[("polling_district", &district)]).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{name}: no walk chosen");
+        assert!(r.body.contains("choose the walks"), "{name}");
+        let page = organiser.get(&format!("/polling-day/rounds?walk={walk}")).await;
+        assert!(page.body.contains("round 3 began"), "{name}: {}", page.body);
+        let r = organiser.form(&format!("/polling-day/postal/{district}/{}", electors[0].0), &[("status", "needs_replacement")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{name}: {}", r.body);
+        let page = organiser.get(&format!("/polling-day/postal/{district}")).await;
+        assert!(page.body.contains("Needs a replacement ("), "{name}: {}", page.body);
+        let r = organiser.form("/polling-day/hand-promises", &[("elector_number", "ZZ9-1")]).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{name}");
+        assert!(r.body.contains("is not on the register"), "{name}");
+
+        let log = groundgame_app::register::audit_log(&f.app, &f.campaign, 1000).await.unwrap();
+        let count = |action: &str| log.iter().filter(|e| e.action == action).count();
+        assert_eq!(count("knock_up_rounds_started"), 3, "{name}");
+        assert_eq!(count("promise_added_by_hand"), 2, "{name}");
+        assert_eq!(count("promise_removed_by_hand"), 1, "{name}");
+        assert_eq!(count("lift_given"), 2, "{name}: each mark is audited");
+        assert_eq!(count("postal_vote_chased"), 3, "{name}");
         f.db.finish().await;
     }
 }

@@ -13,6 +13,7 @@ use crate::state::AppState;
 
 pub async fn my_walks(State(state): State<AppState>, viewer: Viewer) -> PageResult<Markup> {
     let walks = canvassing::my_walks(&state.app, &viewer).await?;
+    let rounds = groundgame_app::polling_day::rounds_today(&state.app, viewer.actor()).await?;
     Ok(layout::page(
         &viewer,
         "My walks",
@@ -28,7 +29,12 @@ pub async fn my_walks(State(state): State<AppState>, viewer: Viewer) -> PageResu
                         li {
                             a.walk-link href={ "/canvass/walks/" (w.id) } data-walk=(w.id) { (w.name) } " · " (w.doors) " doors, about " (w.minutes) " minutes" span.saved data-saved=(w.id) {}
                             br;
-                            a href={ "/canvass/walks/" (w.id) "/knock-up" } { "Knock-up list (polling day)" }
+                            @match rounds.get(&w.id) {
+                                Some(r) => a href={ "/canvass/walks/" (w.id) "/knock-up" } {
+                                    "Knock-up list: round " (r.number) " from " (groundgame_core::time::uk_clock(&r.started_at))
+                                },
+                                None => a href={ "/canvass/walks/" (w.id) "/knock-up" } { "Knock-up list (polling day, once the committee room starts a round)" },
+                            }
                         }
                     }
                 }
@@ -49,7 +55,10 @@ pub async fn knock_up(viewer: Viewer, PagePath(id): PagePath<i64>) -> Markup {
                 h1 #knock-name { "Knock-up: walk " (id) }
                 p #sync-status.status role="status" aria-live="polite" { "Loading the list…" }
                 p #knock-said.visually-hidden role="status" aria-live="polite" {}
-                p.hint { "Promises who have not voted yet, in walk order. Who has voted, and doors not to knock again today, drop off; the list is fetched again whenever there is signal." }
+                p #knock-round.status aria-live="polite" {}
+                p.hint { "Promises who have not voted yet, in walk order. Who has voted, and doors not to knock again today, drop off; the list is fetched again whenever there is signal. "
+                    "Each new round the committee room starts clears \"not in\" and \"will vote\": knock those doors again." }
+                button #knock-first type="button" aria-pressed="false" { "Voted last time first" }
                 ol #knock-doors.doors {}
             }
             noscript { p.error { "The knock-up list needs JavaScript. Ask the committee room for a printed knock-up sheet." } }

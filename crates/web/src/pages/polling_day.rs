@@ -4,6 +4,7 @@
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use groundgame_app::polling_day::{self, KnockUp, PlaceInput};
+use groundgame_core::polling_day::PostalChase;
 use groundgame_store::polling_day::{KnockUpElector, Place, PlaceKind};
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -64,6 +65,7 @@ async fn setup_page(state: &AppState, viewer: &Viewer, error: Option<String>) ->
     let rooms = polling_day::places(&state.app, viewer.actor(), PlaceKind::CommitteeRoom).await?;
     let promises = polling_day::promises(&state.app, viewer.actor()).await?;
     let choices = polling_day::teller_choices(&state.app, viewer.actor()).await?;
+    let by_hand = polling_day::hand_promises(&state.app, viewer.actor()).await?;
     let mut districts: Vec<&String> = stations.iter().flat_map(|s| &s.polling_districts).chain(&choices.other_districts).collect();
     districts.sort();
     districts.dedup();
@@ -73,7 +75,8 @@ async fn setup_page(state: &AppState, viewer: &Viewer, error: Option<String>) ->
         html! {
             h1 { "Polling day" }
             @if let Some(e) = &error { p.error role="alert" { (e) } }
-            p { a href="/committee-room" { "Open the committee room" } " · tellers take numbers on " a href="/tell" { "the teller page" } "." }
+            p { a href="/committee-room" { "Open the committee room" } " · " a href="/polling-day/rounds" { "start knock-up rounds" }
+                " · tellers take numbers on " a href="/tell" { "the teller page" } "." }
             h2 { "Promises" }
             dl.tiles {
                 div { dt { "Promises" } dd { (layout::n(promises.counts.promises)) } }
@@ -104,7 +107,34 @@ async fn setup_page(state: &AppState, viewer: &Viewer, error: Option<String>) ->
                 button type="submit" { "Save" }
             }
             p.hint { "Leave the share empty for two thirds. Importing the marked register after an election ("
-                code { "groundgame polling-day marked-register" } ") measures it." }
+                code { "groundgame polling-day marked-register" } ") measures it, and marks who voted last time: they are knocked first when time is short." }
+            h2 #by-hand { "Promises added by hand" }
+            p.hint { "A member, a supporter met at a stall, a promise made on the phone: a promise whatever the doorstep says, until taken off (unless they move or die)." }
+            form.inline method="post" action="/polling-day/hand-promises" {
+                (layout::csrf(viewer))
+                label for="hand-number" { "Elector number" }
+                input #hand-number name="elector_number" required placeholder="NA1-124/1" autocomplete="off";
+                button type="submit" { "Add to the promises" }
+            }
+            @if !by_hand.is_empty() {
+                div.scroll { table {
+                    caption { (by_hand.len()) " added by hand" }
+                    thead { tr { th scope="col" { "Number" } th scope="col" { "Name" } th scope="col" { "Address" } th scope="col" { "Change" } } }
+                    tbody { @for e in &by_hand { tr {
+                        td { (e.elector_number) } td { (e.name) } td { (e.address) }
+                        td { form.inline method="post" action={ "/polling-day/hand-promises/" (e.elector_id) "/delete" } {
+                            (layout::csrf(viewer))
+                            button.link.danger type="submit" aria-label={ "Take " (e.name) " off the promises" } { "Take off" }
+                        } }
+                    } } }
+                } }
+            }
+            h2 { "Postal votes" }
+            p { "Postal voter promises vote by post, not at a station: chase them before the day (is it posted yet?), and on the day remind those who have not to hand it in at a polling station by 10 pm. "
+                "Who says it is posted leaves the knock-up lists." }
+            @if !districts.is_empty() {
+                ul.walks { @for d in &districts { li { a href={ "/polling-day/postal/" (d) } { "Postal-vote chase " (d) } } } }
+            }
             h2 { "Knock-up sheets" }
             p { "For paper teams: a polling district's promises who have not voted yet, in walk order. Print them again between rounds: who has voted drops off." }
             @if districts.is_empty() { p { "Import a register first." } } @else {
@@ -112,6 +142,7 @@ async fn setup_page(state: &AppState, viewer: &Viewer, error: Option<String>) ->
                     li {
                         a href={ "/polling-day/knock-up/" (d) } { "Knock-up sheet " (d) }
                         " · " a href={ "/polling-day/knock-up/" (d) "?good_morning=1" } { "Good Morning list " (d) }
+                        " · " a href={ "/polling-day/knock-up/" (d) "?voted_last_time_first=1" } { "voted last time first" }
                     }
                 } }
             }
@@ -196,6 +227,13 @@ pub async fn save_promise_rule(State(state): State<AppState>, viewer: Viewer, Fo
 pub struct SheetQuery {
     #[serde(default)]
     good_morning: Option<String>,
+    #[serde(default)]
+    voted_last_time_first: Option<String>,
+}
+
+/// Whether a checkbox-like query value is on.
+fn on(v: &Option<String>) -> bool {
+    v.as_deref().is_some_and(|v| !v.is_empty() && v != "0")
 }
 
 /// A printable knock-up sheet of a polling district (audited), or its Good Morning list: the
@@ -206,10 +244,11 @@ pub async fn knock_up_sheet(
     PagePath(district): PagePath<String>,
     PageQuery(q): PageQuery<SheetQuery>,
 ) -> PageResult<Markup> {
-    let electors = polling_day::knock_up(&state.app, viewer.actor(), KnockUp::District(district.clone())).await?;
+    let electors = polling_day::knock_up(&state.app, viewer.actor(), KnockUp::District(district.clone())).await?.electors;
     let district = district.trim().to_ascii_uppercase();
     let now = groundgame_core::time::uk_now().format("%H:%M on %-d %B").to_string();
-    let good_morning = q.good_morning.is_some_and(|v| !v.is_empty() && v != "0");
+    let good_morning = on(&q.good_morning);
+    let regulars_first = on(&q.voted_last_time_first);
     // Doors in walk order, each with its promises.
     let mut doors: Vec<(&KnockUpElector, Vec<&KnockUpElector>)> = Vec::new();
     for e in &electors {
@@ -217,6 +256,10 @@ pub async fn knock_up_sheet(
             Some((first, list)) if first.household_id == e.household_id => list.push(e),
             _ => doors.push((e, vec![e])),
         }
+    }
+    if regulars_first {
+        // Doors with a promise who voted last time first, each part still in walk order.
+        doors.sort_by_key(|(_, people)| !people.iter().any(|p| p.voted_last_time));
     }
     let title = if good_morning { format!("Good Morning list {district}") } else { format!("Knock-up sheet {district}") };
     Ok(layout::page(
@@ -230,7 +273,8 @@ pub async fn knock_up_sheet(
                 p.hint { "Each door has at least one promise: a Good Morning leaflet through every one before 8 am." }
                 ol { @for (door, _) in &doors { li { (door.address) } } }
             } @else {
-                p.hint { "Tick who has voted or will vote; write N for not in (they stay for the next round), X for do not return today. Postal voters: ask whether their postal vote is in; it can be handed in at any polling station in the constituency until 10 pm." }
+                p.hint { "Tick who has voted or will vote; write N for not in (they stay for the next round), X for do not return today. Postal voters: ask whether their postal vote is in; it can be handed in at any polling station in the constituency until 10 pm. "
+                    "★ voted last time" @if regulars_first { ": their doors come first" } "." }
                 div.scroll { table.sheet-table {
                     thead { tr { th scope="col" { "Door" } th scope="col" { "Number" } th scope="col" { "Name" } th scope="col" { "Knocked today" } th scope="col" { "Answer" } } }
                     tbody { @for (door, people) in &doors {
@@ -238,7 +282,8 @@ pub async fn knock_up_sheet(
                         @for p in people { tr {
                             td { @if let Some(s) = p.seq { (s + 1) } }
                             td { (p.elector_number) }
-                            td { (p.name) @if p.postal { " (postal vote)" } }
+                            td { (p.name) @if p.voted_last_time { " ★" } @if p.postal { " (postal vote"
+                                @if let Some(c) = p.postal_chase { ": " (c.label().to_lowercase()) } ")" } }
                             td { (p.knocks_today) }
                             td.box {}
                         } }
@@ -329,4 +374,208 @@ pub async fn tell(State(state): State<AppState>, viewer: Viewer) -> Result<Marku
             (layout::script("/static/tell.js"))
         },
     ))
+}
+
+#[derive(Deserialize)]
+pub struct HandPromiseForm {
+    elector_number: String,
+}
+
+pub async fn add_hand_promise(State(state): State<AppState>, viewer: Viewer, FormBody(f): FormBody<HandPromiseForm>) -> PageResult<Response> {
+    match polling_day::add_hand_promise(&state.app, viewer.actor(), &f.elector_number).await {
+        Ok(_) => Ok(Redirect::to("/polling-day#by-hand").into_response()),
+        Err(groundgame_app::Error::Invalid(m) | groundgame_app::Error::NotFound(m)) => {
+            Ok((axum::http::StatusCode::BAD_REQUEST, setup_page(&state, &viewer, Some(m)).await?).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn remove_hand_promise(State(state): State<AppState>, viewer: Viewer, PagePath(id): PagePath<i64>) -> PageResult<Redirect> {
+    polling_day::remove_hand_promise(&state.app, viewer.actor(), id).await?;
+    Ok(Redirect::to("/polling-day#by-hand"))
+}
+
+#[derive(Deserialize)]
+pub struct RoundsQuery {
+    #[serde(default)]
+    polling_district: Option<String>,
+    /// A walk to have chosen already (from the committee room's "go here next").
+    #[serde(default)]
+    walk: Option<String>,
+}
+
+async fn rounds_page(state: &AppState, viewer: &Viewer, q: RoundsQuery, said: Option<Result<String, String>>) -> PageResult<Markup> {
+    let districts = polling_day::teller_choices(&state.app, viewer.actor()).await?;
+    let mut all: Vec<String> = districts.stations.iter().flat_map(|s| s.polling_districts.clone()).chain(districts.other_districts).collect();
+    all.sort();
+    all.dedup();
+    let chosen_walk: Option<i64> = q.walk.as_deref().and_then(|w| w.trim().parse().ok());
+    let room = polling_day::committee_room(&state.app, viewer.actor(), std::time::Instant::now(), false).await?;
+    let district = q.polling_district.filter(|d| !d.trim().is_empty()).map(|d| d.trim().to_ascii_uppercase()).or_else(|| {
+        chosen_walk.and_then(|w| room.counts.walks.iter().find(|x| x.walk_id == w).map(|x| x.polling_district.clone()))
+    });
+    let district = district.or_else(|| all.first().cloned());
+    let walks = match &district {
+        Some(d) => polling_day::round_choices(&state.app, viewer.actor(), Some(d)).await?,
+        None => Vec::new(),
+    };
+    let left: std::collections::HashMap<i64, u64> = room.counts.walks.iter().map(|w| (w.walk_id, w.promises_left)).collect();
+    let people = groundgame_app::accounts::members(&state.app, viewer.actor()).await?;
+    Ok(layout::page(
+        viewer,
+        "Knock-up rounds",
+        html! {
+            h1 { "Knock-up rounds" }
+            @match &said {
+                Some(Ok(m)) => p.status role="status" { (m) },
+                Some(Err(m)) => p.error role="alert" { (m) },
+                None => {},
+            }
+            p { "Starting a round sends knockers round a walk: whoever holds it opens its knock-up list on their phone. "
+                "\"Not in\" and \"will vote\" heard before the round are cleared, so those doors are knocked again; who voted and doors not to knock again today stay off. "
+                a href="/committee-room" { "Back to the committee room" } "." }
+            @if !room.counts.walks.is_empty() {
+                h2 { "Go here next" }
+                p.hint { "The walks with most promises still to vote for each knocker sent (a walk being knocked now counts half)." }
+                ul.walks { @for w in &room.counts.walks {
+                    li { a href={ "/polling-day/rounds?walk=" (w.walk_id) } { (w.name) } " · " (w.polling_district) " · " (layout::n(w.promises_left)) " promises to vote"
+                        @if w.being_knocked { " · being knocked now" } }
+                } }
+            }
+            form.inline method="get" action="/polling-day/rounds" {
+                label for="rounds-district" { "Polling district" }
+                select #rounds-district name="polling_district" {
+                    @for d in &all { option value=(d) selected[Some(d) == district.as_ref()] { (d) } }
+                }
+                button type="submit" { "Show its walks" }
+            }
+            @if let Some(d) = &district {
+                h2 { "Walks of " (d) }
+                @if walks.is_empty() { p { "No walks are planned in " (d) " yet." } } @else {
+                    form method="post" action="/polling-day/rounds" {
+                        (layout::csrf(viewer))
+                        input type="hidden" name="polling_district" value=(d);
+                        fieldset {
+                            legend { "Walks to knock up" }
+                            @for c in &walks {
+                                div.check {
+                                    input type="checkbox" id={ "walk-" (c.walk.id) } name={ "walk_" (c.walk.id) } value="on" checked[chosen_walk == Some(c.walk.id)];
+                                    label for={ "walk-" (c.walk.id) } {
+                                        (c.walk.name) " · " (c.walk.doors) " doors"
+                                        @if let Some(n) = left.get(&c.walk.id) { " · " (layout::n(*n)) " promises to vote" }
+                                        " · " @match &c.round {
+                                            Some(r) => { "round " (r.number) " began " (groundgame_core::time::uk_clock(&r.started_at)) },
+                                            None => "no round yet today",
+                                        }
+                                        " · held by " (c.canvasser.as_deref().unwrap_or("nobody"))
+                                    }
+                                }
+                            }
+                        }
+                        label for="knocker" { "Give them to" }
+                        select #knocker name="knocker" {
+                            option value="" { "whoever holds each now" }
+                            @for m in &people { option value=(m.user.id) { (m.user.name) " (" (m.role) ")" } }
+                        }
+                        button type="submit" { "Start the knock-up round" }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+pub async fn rounds(State(state): State<AppState>, viewer: Viewer, PageQuery(q): PageQuery<RoundsQuery>) -> PageResult<Markup> {
+    rounds_page(&state, &viewer, q, None).await
+}
+
+/// The rounds form: `walk_{id}` for each walk chosen, `knocker` (a user id or empty).
+pub async fn start_rounds(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    FormBody(f): FormBody<std::collections::HashMap<String, String>>,
+) -> PageResult<Response> {
+    let walks: Vec<i64> = f.keys().filter_map(|k| k.strip_prefix("walk_")?.parse().ok()).collect();
+    let knocker = f.get("knocker").map(|k| k.trim()).filter(|k| !k.is_empty()).map(str::parse::<i64>).transpose();
+    let district = f.get("polling_district").cloned();
+    let q = || RoundsQuery { polling_district: district.clone(), walk: None };
+    let Ok(knocker) = knocker else {
+        return Ok((axum::http::StatusCode::BAD_REQUEST, rounds_page(&state, &viewer, q(), Some(Err("choose a knocker from the list".into()))).await?)
+            .into_response());
+    };
+    match polling_day::start_rounds(&state.app, viewer.actor(), &walks, knocker).await {
+        Ok(rounds) => {
+            let said = format!(
+                "Started: {}.",
+                rounds.iter().map(|r| format!("round {} of walk {}", r.number, r.walk_id)).collect::<Vec<_>>().join(", ")
+            );
+            Ok(rounds_page(&state, &viewer, q(), Some(Ok(said))).await?.into_response())
+        }
+        Err(groundgame_app::Error::Invalid(m) | groundgame_app::Error::NotFound(m)) => {
+            Ok((axum::http::StatusCode::BAD_REQUEST, rounds_page(&state, &viewer, q(), Some(Err(m))).await?).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A polling district's postal voter promises: the chase before the day, the hand-in reminder on it.
+pub async fn postal(State(state): State<AppState>, viewer: Viewer, PagePath(district): PagePath<String>) -> PageResult<Markup> {
+    let electors = polling_day::postal_promises(&state.app, viewer.actor(), &district).await?;
+    let district = district.trim().to_ascii_uppercase();
+    let today = groundgame_core::time::uk_now().date();
+    let polling_day = viewer.campaign.election_date;
+    let posted = electors.iter().filter(|e| e.postal_chase == Some(PostalChase::Posted)).count();
+    Ok(layout::page(
+        &viewer,
+        &format!("Postal votes {district}"),
+        html! {
+            h1 { "Postal votes " (district) }
+            @if today == polling_day {
+                p.status role="status" { "Polling day: a postal vote not yet posted can still be handed in at any polling station in the constituency until 10 pm. "
+                    "Remind everyone below who has not posted theirs; a lost or spoilt one can be replaced by the council until 5 pm." }
+            } @else if today < polling_day {
+                p { "Before polling day (" (polling_day.format("%-d %B %Y")) "): ask each whether their postal vote is posted yet, and record what they say." }
+            }
+            p { (electors.len()) " postal voter promises; " (posted) " say theirs is posted." }
+            @if electors.is_empty() { p { "No postal voter promises in " (district) "." } } @else {
+                div.scroll { table {
+                    thead { tr { th scope="col" { "Number" } th scope="col" { "Name" } th scope="col" { "Address" } th scope="col" { "Posted yet?" } th scope="col" { "Record" } } }
+                    tbody { @for e in &electors { tr {
+                        td { (e.elector_number) } td { (e.name) } td { (e.address) }
+                        td { @match e.postal_chase { Some(c) => { (c.label()) @if let Some(at) = &e.at { " (" (groundgame_core::time::uk_clock(at)) ")" } }, None => "not asked" } }
+                        td { form.inline method="post" action={ "/polling-day/postal/" (district) "/" (e.elector_id) } {
+                            (layout::csrf(&viewer))
+                            @for c in PostalChase::ALL {
+                                button.link type="submit" name="status" value=(c.as_str()) aria-label={ (c.label()) ": " (e.name) } { (c.label()) }
+                                " "
+                            }
+                        } }
+                    } } }
+                } }
+            }
+        },
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct PostalChaseForm {
+    status: String,
+}
+
+pub async fn postal_chase(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    PagePath((district, id)): PagePath<(String, i64)>,
+    FormBody(f): FormBody<PostalChaseForm>,
+) -> PageResult<Redirect> {
+    let status = PostalChase::parse(&f.status)
+        .ok_or_else(|| groundgame_app::Error::Invalid(format!("'{}' is not an answer to \"is your postal vote posted?\"", f.status)))?;
+    polling_day::record_postal_chase(&state.app, viewer.actor(), id, status).await?;
+    Ok(Redirect::to(&format!("/polling-day/postal/{}", district.trim().to_ascii_uppercase())))
+}
+
+pub async fn give_lift(State(state): State<AppState>, viewer: Viewer, PagePath(id): PagePath<uuid::Uuid>) -> PageResult<Redirect> {
+    polling_day::give_lift(&state.app, viewer.actor(), id).await?;
+    Ok(Redirect::to("/committee-room"))
 }
