@@ -85,9 +85,31 @@ async fn concrete(f: &Fixture, route: &Route, n: usize, who: &str) -> (String, O
             c.json(Method::POST, "/api/v1/tellings", &json!({ "entries": [entry] })).await;
             (path.replace("{id}", &id.to_string()), None)
         }
-        // The first walk is the canvasser's: the organiser reads it too; a district is only the
-        // committee room's (tests/polling_day.rs).
-        ("GET", "/api/v1/knock-up") => (format!("/api/v1/knock-up?walk_id={walk}"), None),
+        // The first walk is the canvasser's, in a knock-up round: the organiser reads it too; a
+        // district is only the committee room's (tests/polling_day.rs).
+        ("GET", "/api/v1/knock-up") => {
+            groundgame_app::polling_day::start_rounds(&f.app, f.actor(), &[f.walks[0].id], None).await.unwrap();
+            (format!("/api/v1/knock-up?walk_id={walk}"), None)
+        }
+        ("POST", "/api/v1/knock-up/rounds") => (path, json_body(json!({ "walk_ids": [f.walks[0].id] }))),
+        ("POST", "/api/v1/lifts/{id}/given") | ("POST", "/committee-room/lifts/{id}/given") => {
+            let body = if route.path.starts_with("/api/") { None } else { form(&[]) };
+            (path.replace("{id}", &lift(f).await), body)
+        }
+        ("GET", "/api/v1/postal-votes") => (format!("/api/v1/postal-votes?polling_district={district}"), None),
+        ("PUT", "/api/v1/postal-votes/{elector_id}") => {
+            (path.replace("{elector_id}", &postal_elector(f).await.to_string()), json_body(json!({ "status": "not_yet" })))
+        }
+        ("POST", "/api/v1/promises/by-hand") => (path, json_body(json!({ "elector_number": first_elector(f).await.1 }))),
+        ("DELETE", "/api/v1/promises/by-hand/{elector_id}") => (path.replace("{elector_id}", &hand_promise(f).await.to_string()), None),
+        ("POST", "/polling-day/rounds") => (path, form(&[(&format!("walk_{walk}"), "on"), ("knocker", "")])),
+        ("POST", "/polling-day/hand-promises") => (path, form(&[("elector_number", &first_elector(f).await.1)])),
+        ("POST", "/polling-day/hand-promises/{id}/delete") => (path.replace("{id}", &hand_promise(f).await.to_string()), form(&[])),
+        ("GET", "/polling-day/postal/{district}") => (path.replace("{district}", &district), None),
+        ("POST", "/polling-day/postal/{district}/{id}") => {
+            let id = postal_elector(f).await;
+            (path.replace("{district}", &district).replace("{id}", &id.to_string()), form(&[("status", "posted")]))
+        }
         ("GET", "/api/v1/teller/names") => (format!("/api/v1/teller/names?polling_district={district}"), None),
         ("POST", "/api/v1/polling-stations/{id}/counts") => {
             let id = polling_station(f, &district).await;
@@ -149,6 +171,46 @@ async fn concrete(f: &Fixture, route: &Route, n: usize, who: &str) -> (String, O
         }
         (_, p) => (p.replace("{id}", &walk).replace("{file}", "style.css"), None),
     }
+}
+
+/// The first elector of the fixture's first walk: (id, number, household).
+async fn first_elector(f: &Fixture) -> (i64, String, i64) {
+    let payload = canvassing::paper(&f.app, f.actor(), f.walks[0].id, "walk_sheet").await.unwrap();
+    let door = &payload.doors[0];
+    (door.electors[0].id, door.electors[0].number.clone(), door.household_id)
+}
+
+/// The first elector of the first walk as a postal voter: their id.
+async fn postal_elector(f: &Fixture) -> i64 {
+    let (id, number, _) = first_elector(f).await;
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), format!("ElectorNumber,AbsentVoterType\n{number},P\n")).unwrap();
+    let list = register::read_absent_voters(file.path(), &Default::default()).unwrap();
+    register::absent_voters(&f.app, f.actor(), list, "av.csv", false).await.unwrap();
+    id
+}
+
+/// A lift asked for at the first door of the first walk: the answer's id.
+async fn lift(f: &Fixture) -> String {
+    let (elector, _, household) = first_elector(f).await;
+    let id = uuid::Uuid::new_v4();
+    let answer = groundgame_store::polling_day::KnockAnswer {
+        id,
+        walk_id: f.walks[0].id,
+        household_id: household,
+        elector_id: Some(elector),
+        answer: "needs_lift".into(),
+        recorded_at: chrono::Utc::now(),
+    };
+    groundgame_app::polling_day::record_knock_answers(&f.app, f.actor(), vec![answer]).await.unwrap();
+    id.to_string()
+}
+
+/// The first elector of the first walk, added to the promises by hand: their id.
+async fn hand_promise(f: &Fixture) -> i64 {
+    let (id, number, _) = first_elector(f).await;
+    groundgame_app::polling_day::add_hand_promise(&f.app, f.actor(), &number).await.unwrap();
+    id
 }
 
 /// The id of a polling station serving `district`, made on first use.

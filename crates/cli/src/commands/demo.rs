@@ -135,6 +135,13 @@ pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
             super::polling_day::set_up_demo(&app, &campaign, canvasser, args.seed).await?;
         }
     }
+    // Today's knock-up round of the canvasser's walks (the committee room starts them on polling
+    // day), so that their knock-up lists open in the demo.
+    let rounds = groundgame_app::polling_day::rounds_today(&app, actor).await?;
+    let fresh: Vec<i64> = first_walks.iter().take(3).map(|w| w.id).filter(|id| !rounds.contains_key(id)).collect();
+    if !fresh.is_empty() {
+        groundgame_app::polling_day::start_rounds(&app, actor, &fresh, None).await?;
+    }
     println!("\nAccounts (password for all: {DEMO_PASSWORD}):");
     for (email, _, role) in DEMO_ACCOUNTS {
         println!("  {:<13} {email}", role.label());

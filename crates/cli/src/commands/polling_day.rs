@@ -61,10 +61,20 @@ pub struct SimulateArgs {
     /// The teller account that sends the numbers.
     #[arg(long, default_value = DEMO_ACCOUNTS[3].0)]
     email: String,
-    /// Read the teller's password from the first line of standard input (otherwise the demo's).
+    /// The committee room's account (an organiser), which starts knock-up rounds through the day.
+    #[arg(long, default_value = DEMO_ACCOUNTS[0].0)]
+    committee_room: String,
+    /// How many walks each knock-up round sends knockers to (at 09:30, 13:00, 16:30 and 19:30,
+    /// the walks with most promises to vote); 0 starts none.
+    #[arg(long, default_value_t = 10)]
+    round_walks: usize,
+    /// Read the password of both accounts from the first line of standard input (otherwise the demo's).
     #[arg(long)]
     password_stdin: bool,
 }
+
+/// When the committee room starts its knock-up rounds, in minutes from midnight.
+const ROUNDS_AT: [u32; 4] = [9 * 60 + 30, 13 * 60, 16 * 60 + 30, 19 * 60 + 30];
 
 pub async fn run(command: PollingDayCommand, settings: &Settings) -> anyhow::Result<()> {
     match command {
@@ -150,6 +160,39 @@ struct Server {
 }
 
 impl Server {
+    /// Signs in at `base` as `email`.
+    async fn sign_in(base: &str, email: &str, password: &str, campaign: &str) -> anyhow::Result<Server> {
+        let mut server =
+            Server { client: Client::builder(TokioExecutor::new()).build_http(), base: base.to_owned(), cookie: String::new(), csrf: String::new() };
+        let (status, body, cookies) =
+            server.send("POST", "/api/v1/login", &json!({ "email": email, "password": password, "campaign": campaign })).await?;
+        if status != 200 {
+            anyhow::bail!("{email} could not sign in at {base}: {}", body["error"].as_str().unwrap_or("refused"));
+        }
+        server.cookie =
+            cookies.iter().find(|c| c.starts_with("gg_session=")).and_then(|c| c.split(';').next()).unwrap_or_default().to_owned();
+        server.csrf = body["csrf_token"].as_str().unwrap_or_default().to_owned();
+        Ok(server)
+    }
+
+    /// The committee room starts a knock-up round of the walks with most promises to vote: says
+    /// how many.
+    async fn start_rounds(&self, walks: usize) -> anyhow::Result<usize> {
+        let (status, room, _) = self.send("GET", "/api/v1/committee-room", &Value::Null).await?;
+        if status != 200 {
+            anyhow::bail!("the committee room could not be read ({status}): {}", room["error"].as_str().unwrap_or(""));
+        }
+        let ids: Vec<i64> = room["walks"].as_array().into_iter().flatten().filter_map(|w| w["walk_id"].as_i64()).take(walks).collect();
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let (status, body, _) = self.send("POST", "/api/v1/knock-up/rounds", &json!({ "walk_ids": ids })).await?;
+        if status != 200 {
+            anyhow::bail!("the server refused the knock-up round ({status}): {}", body["error"].as_str().unwrap_or(""));
+        }
+        Ok(ids.len())
+    }
+
     async fn send(&self, method: &str, path: &str, body: &Value) -> anyhow::Result<(u16, Value, Vec<String>)> {
         let request = http::Request::builder()
             .method(method)
@@ -185,16 +228,12 @@ async fn simulate(args: SimulateArgs, settings: &Settings) -> anyhow::Result<()>
     app.store.close().await;
     let told: Vec<_> = voters.iter().filter(|v| v.told).collect();
 
-    let base = args.url.trim_end_matches('/').to_owned();
-    let mut server =
-        Server { client: Client::builder(TokioExecutor::new()).build_http(), base, cookie: String::new(), csrf: String::new() };
-    let (status, body, cookies) =
-        server.send("POST", "/api/v1/login", &json!({ "email": args.email, "password": password, "campaign": campaign.ballot_id })).await?;
-    if status != 200 {
-        anyhow::bail!("{} could not sign in at {}: {}", args.email, server.base, body["error"].as_str().unwrap_or("refused"));
-    }
-    server.cookie = cookies.iter().find(|c| c.starts_with("gg_session=")).and_then(|c| c.split(';').next()).unwrap_or_default().to_owned();
-    server.csrf = body["csrf_token"].as_str().unwrap_or_default().to_owned();
+    let base = args.url.trim_end_matches('/');
+    let server = Server::sign_in(base, &args.email, &password, &campaign.ballot_id).await?;
+    let room = match args.round_walks {
+        0 => None,
+        _ => Some(Server::sign_in(base, &args.committee_room, &password, &campaign.ballot_id).await?),
+    };
     println!(
         "{} electors vote in person, {} of them promises; tellers take {} numbers. Polling day runs 07:00 to 22:00 in {} minutes.",
         voters.len(),
@@ -207,9 +246,17 @@ async fn simulate(args: SimulateArgs, settings: &Settings) -> anyhow::Result<()>
     let pace = 15.0 * 60.0 / (args.minutes * 60.0);
     let start = Instant::now();
     let open = f64::from(groundgame_core::polling_day::POLLS_OPEN_HOUR * 60);
-    let (mut sent, mut next, mut hour_said, mut kept_aside) = (0usize, 0usize, 0u32, 0usize);
+    let (mut sent, mut next, mut hour_said, mut kept_aside, mut rounds) = (0usize, 0usize, 0u32, 0usize, 0usize);
     while next < told.len() {
         let now_minute = open + start.elapsed().as_secs_f64() * pace;
+        if let Some(room) = &room {
+            if rounds < ROUNDS_AT.len() && now_minute >= f64::from(ROUNDS_AT[rounds]) {
+                let walks = room.start_rounds(args.round_walks).await?;
+                let at = ROUNDS_AT[rounds];
+                println!("  {:02}:{:02}  the committee room sends knockers round {walks} walks", at / 60, at % 60);
+                rounds += 1;
+            }
+        }
         let due = told[next..].iter().take_while(|v| f64::from(v.minute) <= now_minute).count().min(500);
         if due == 0 {
             tokio::time::sleep(Duration::from_millis(100)).await;
