@@ -11,7 +11,7 @@ use groundgame_core::polling_day::{promises_needed, share_voted_by, PostalChase,
 use groundgame_store::changes::{Change, What};
 use groundgame_store::polling_day::{
     self, CommitteeRoomCounts, Day, KnockAnswer, KnockReport, KnockUpElector, KnockUpOf, Lately, ListedElector, MarkedReport, Place,
-    PlaceKind, PromiseCounts, Round, TellerElector, Telling, TellingReport,
+    PlaceKind, PromiseCounts, PromiseSet, Round, TellerElector, Telling, TellingReport,
 };
 use groundgame_store::{Tx, WriteTx};
 use serde::Serialize;
@@ -467,27 +467,91 @@ pub struct CommitteeRoom {
     pub counts: CommitteeRoomCounts,
 }
 
-/// Each campaign's committee room as last counted, and when its count began: every open
-/// dashboard of a campaign shares one count per change.
+/// Each campaign's committee room as last counted, and what it keeps between counts: every open
+/// dashboard of a campaign shares one count per change, and a count reads only what changed.
 #[derive(Default)]
 pub(crate) struct CommitteeRooms {
-    rooms: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<Option<Counted>>>>>,
+    rooms: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<Kept>>>>,
+    heard: Mutex<Heard>,
+}
+
+/// The changes this process has heard, as generations: a campaign's promises read at one
+/// generation stand until it moves on.
+#[derive(Default)]
+struct Heard {
+    changes: Option<tokio::sync::broadcast::Receiver<Change>>,
+    /// Changes other than strike-offs, by campaign.
+    generations: HashMap<i64, u64>,
+    /// Times changes were missed (the channel overflowed): every campaign reads again.
+    missed: u64,
+}
+
+impl CommitteeRooms {
+    /// The campaign's generation now, after every change heard so far. A change committed in this
+    /// process is heard by the time its writer returns; another server's, once PostgreSQL delivers it.
+    fn generation(&self, app: &App, campaign_id: i64) -> (u64, u64) {
+        use tokio::sync::broadcast::error::TryRecvError;
+        let mut heard = self.heard.lock().expect("committee room changes lock");
+        let heard = &mut *heard;
+        let changes = heard.changes.get_or_insert_with(|| app.store.watch());
+        loop {
+            match changes.try_recv() {
+                Ok(Change { what: What::Tellings, .. }) => {}
+                Ok(change) => *heard.generations.entry(change.campaign_id).or_default() += 1,
+                Err(TryRecvError::Lagged(_)) => heard.missed += 1,
+                Err(TryRecvError::Empty | TryRecvError::Closed) => break,
+            }
+        }
+        (heard.missed, heard.generations.get(&campaign_id).copied().unwrap_or(0))
+    }
+}
+
+/// What is kept of a campaign's committee room between counts.
+#[derive(Default)]
+struct Kept {
+    counted: Option<Counted>,
+    /// The promises, when they were read, and the generation they were read at.
+    promises: Option<(Instant, (u64, u64), Arc<PromiseSet>)>,
+    struck: Struck,
+}
+
+/// Who has been struck off today: elector -> (polling district, first received), read whole at
+/// first and then only what was received since.
+#[derive(Default)]
+struct Struck {
+    day: String,
+    read_whole_at: Option<Instant>,
+    /// The latest receipt read.
+    mark: Option<String>,
+    /// Tellings taken back today when last read: when it changes, everything is read again.
+    withdrawals: (i64, Option<String>),
+    first: HashMap<i64, (String, String)>,
 }
 
 /// The least time between two counts of one campaign's committee room.
 const RECOUNT_GAP: std::time::Duration = std::time::Duration::from_millis(400);
+
+/// How long what the committee room keeps stands before it is read whole again, whatever was
+/// heard: a change another server announced and this one missed is counted by then.
+const KEEP_FOR: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Strike-offs are read again from this long before the latest one read: writers on other
+/// servers may commit out of the order of their clocks. Reading one twice changes nothing.
+const STRIKES_OVERLAP: chrono::Duration = chrono::Duration::seconds(10);
 
 /// A count, and when it began.
 type Counted = (Instant, Arc<CommitteeRoom>);
 
 /// The committee room's numbers, counted no earlier than `fresh_after` (a count begun after a
 /// change was heard includes it). `paced`: the caller follows a stream of changes, so counts of
-/// the campaign begin at most every [`RECOUNT_GAP`]. Aggregates only: names no elector, so it is
-/// not audited.
+/// the campaign begin at most every [`RECOUNT_GAP`]. The promises are read again only after a
+/// change other than a strike-off (or [`KEEP_FOR`]), and strike-offs only since the last count.
+/// Aggregates only: names no elector, so it is not audited.
 pub async fn committee_room(app: &App, actor: Actor<'_>, fresh_after: Instant, paced: bool) -> Result<Arc<CommitteeRoom>> {
-    let slot = app.committee_rooms.rooms.lock().expect("committee rooms lock").entry(actor.campaign().id).or_default().clone();
-    let mut slot = slot.lock().await;
-    if let Some((begun, room)) = slot.as_ref() {
+    let campaign = actor.campaign();
+    let slot = app.committee_rooms.rooms.lock().expect("committee rooms lock").entry(campaign.id).or_default().clone();
+    let mut kept = slot.lock().await;
+    if let Some((begun, room)) = kept.counted.as_ref() {
         if *begun >= fresh_after {
             return Ok(room.clone());
         }
@@ -499,6 +563,7 @@ pub async fn committee_room(app: &App, actor: Actor<'_>, fresh_after: Instant, p
         }
     }
     let begun = Instant::now();
+    let generation = app.committee_rooms.generation(app, campaign.id);
     let now = chrono::Utc::now();
     // Volunteers who recorded a contact in the last hour are out; a round is one to two hours.
     let lately = Lately {
@@ -507,7 +572,37 @@ pub async fn committee_room(app: &App, actor: Actor<'_>, fresh_after: Instant, p
     };
     let mut tx = app.store.begin().await?;
     let day = today();
-    let counts = polling_day::committee_room(&mut tx, actor.campaign(), &day, &lately, |utc| {
+    let promise_set = match &kept.promises {
+        Some((at, g, set)) if *g == generation && at.elapsed() < KEEP_FOR => set.clone(),
+        _ => {
+            let set = Arc::new(polling_day::promise_set(&mut tx, campaign).await?);
+            kept.promises = Some((begun, generation, set.clone()));
+            set
+        }
+    };
+    let withdrawals = polling_day::withdrawals(&mut tx, campaign, &day).await?;
+    let struck = &mut kept.struck;
+    if struck.day != day.date || struck.withdrawals != withdrawals || struck.read_whole_at.map_or(true, |t| t.elapsed() >= KEEP_FOR) {
+        *struck = Struck { day: day.date.clone(), read_whole_at: Some(begun), withdrawals, ..Struck::default() };
+    }
+    let since = struck
+        .mark
+        .as_deref()
+        .and_then(|m| chrono::DateTime::parse_from_rfc3339(m).ok())
+        .map(|m| groundgame_store::db::time_text(m.with_timezone(&chrono::Utc) - STRIKES_OVERLAP));
+    for (elector, district, at) in polling_day::strikes_since(&mut tx, campaign, &day, since.as_deref()).await? {
+        if struck.mark.as_deref().map_or(true, |m| at.as_str() > m) {
+            struck.mark = Some(at.clone());
+        }
+        match struck.first.entry(elector) {
+            std::collections::hash_map::Entry::Occupied(mut o) if at < o.get().1 => o.get_mut().1 = at,
+            std::collections::hash_map::Entry::Occupied(_) => {}
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert((district, at));
+            }
+        }
+    }
+    let counts = polling_day::committee_room(&mut tx, campaign, &day, &lately, &promise_set, &kept.struck.first, |utc| {
         let at = chrono::DateTime::parse_from_rfc3339(utc).ok()?.with_timezone(&chrono::Utc);
         Some(chrono::Timelike::hour(&groundgame_core::time::uk_local(at)))
     })
@@ -516,7 +611,7 @@ pub async fn committee_room(app: &App, actor: Actor<'_>, fresh_after: Instant, p
         promises: counts.districts.iter().map(|d| d.promises).sum(),
         voted: counts.districts.iter().map(|d| d.promises_voted).sum(),
         postal: counts.districts.iter().map(|d| d.postal_promises).sum(),
-        ..polling_day::promise_settings(&mut tx, actor.campaign(), &day).await?
+        ..polling_day::promise_settings(&mut tx, campaign, &day).await?
     };
     let promises = with_needs(app, &mut tx, actor, promise_counts).await?;
     tx.commit().await?;
@@ -530,7 +625,7 @@ pub async fn committee_room(app: &App, actor: Actor<'_>, fresh_after: Instant, p
         promises,
         counts,
     });
-    *slot = Some((begun, room.clone()));
+    kept.counted = Some((begun, room.clone()));
     Ok(room)
 }
 

@@ -29,7 +29,14 @@ async fn with_sqlite<T>(
     // `from_handle` borrows it without taking ownership, and the wrapper (and every statement `f`
     // prepared on it) is dropped before the lock is released.
     let conn = unsafe { rusqlite::Connection::from_handle(raw.as_ptr()) }.context("Failed to use the SQLite connection")?;
-    let out = f(&conn);
+    // SQLite's own API blocks the thread for as long as the work takes (a committee room's count,
+    // an import). On the server's runtime the thread first hands its other tasks to another, so
+    // every other request goes on meanwhile; a single-threaded runtime (tests, the command line)
+    // simply waits.
+    let out = match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(|| f(&conn)),
+        _ => f(&conn),
+    };
     drop(conn);
     out
 }

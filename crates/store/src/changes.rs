@@ -1,9 +1,10 @@
 //! Changes the committee room watches for, told to every process that serves the campaign.
 //!
 //! Within one process a change goes through a broadcast channel once its transaction commits.
-//! On PostgreSQL it goes through `NOTIFY` instead, sent inside the writing transaction: PostgreSQL
+//! On PostgreSQL it also goes through `NOTIFY`, sent inside the writing transaction: PostgreSQL
 //! delivers it at commit (never for a transaction rolled back) to every listening connection, so
-//! each `groundgame serve` process on the database, this one included, hears every change.
+//! each other `groundgame serve` process on the database hears every change. A process ignores
+//! the notifications of its own changes: it heard them already, at commit.
 
 use serde::{Deserialize, Serialize};
 use sqlx::postgres::{PgListener, PgPool};
@@ -64,9 +65,29 @@ impl Changes {
     }
 }
 
+/// A notification: a change, and the process that made it.
+#[derive(Serialize, Deserialize)]
+struct Notice {
+    from: u64,
+    change: Change,
+}
+
+/// This process, among the processes that serve the database.
+fn this_process() -> u64 {
+    static ME: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *ME.get_or_init(|| uuid::Uuid::new_v4().as_u64_pair().0)
+}
+
 /// The `NOTIFY` a writing transaction on PostgreSQL sends: (the statement, its payload).
 pub(crate) fn notify(change: &Change) -> (&'static str, String) {
-    ("SELECT pg_notify('groundgame_changes', $1)", serde_json::to_string(change).unwrap_or_default())
+    let notice = Notice { from: this_process(), change: *change };
+    ("SELECT pg_notify('groundgame_changes', $1)", serde_json::to_string(&notice).unwrap_or_default())
+}
+
+/// The change a notification carries, unless this process made it (and heard it at commit).
+fn heard(payload: &str) -> Result<Option<Change>, serde_json::Error> {
+    let notice: Notice = serde_json::from_str(payload)?;
+    Ok((notice.from != this_process()).then_some(notice.change))
 }
 
 /// Listens on PostgreSQL for as long as the process runs, connecting again after a failure.
@@ -77,10 +98,11 @@ async fn listen(pool: PgPool, sender: broadcast::Sender<Change>) {
             Ok(mut listener) => match listener.listen(CHANNEL).await {
                 Ok(()) => loop {
                     match listener.recv().await {
-                        Ok(n) => match serde_json::from_str::<Change>(n.payload()) {
-                            Ok(change) => {
+                        Ok(n) => match heard(n.payload()) {
+                            Ok(Some(change)) => {
                                 let _ = sender.send(change);
                             }
+                            Ok(None) => {}
                             Err(e) => tracing::warn!(error = %e, payload = n.payload(), "ignored a change notification it could not read"),
                         },
                         Err(_) if pool.is_closed() => return,
@@ -96,5 +118,20 @@ async fn listen(pool: PgPool, sender: broadcast::Sender<Change>) {
             Err(e) => tracing::warn!(error = %e, "could not connect to PostgreSQL to hear changes; trying again"),
         }
         tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_process_ignores_the_notices_of_its_own_changes() {
+        let change = Change { campaign_id: 7, what: What::Tellings };
+        let (_, own) = notify(&change);
+        assert_eq!(heard(&own).unwrap(), None, "heard already, at commit");
+        let other = serde_json::to_string(&Notice { from: this_process().wrapping_add(1), change }).unwrap();
+        assert_eq!(heard(&other).unwrap(), Some(change));
+        assert!(heard("{\"campaign_id\": 7}").is_err());
     }
 }

@@ -441,19 +441,17 @@ pub struct WriteTx {
     tx: Tx,
     _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
     changes: std::sync::Arc<crate::changes::Changes>,
-    /// Changes to tell this process's watchers once committed (SQLite).
+    /// Changes to tell this process's watchers once committed.
     told: Vec<crate::changes::Change>,
 }
 
 impl WriteTx {
     pub async fn commit(self) -> Result<()> {
-        // PostgreSQL delivers its notifications itself, to this process too.
-        let tell_here = matches!(self.tx, Tx::Sqlite(_));
         self.tx.commit().await?;
-        if tell_here {
-            for change in self.told {
-                self.changes.tell(change);
-            }
+        // This process hears its own changes at once; on PostgreSQL every server process (this
+        // one again, a moment later) hears them from the NOTIFY sent inside the transaction.
+        for change in self.told {
+            self.changes.tell(change);
         }
         Ok(())
     }

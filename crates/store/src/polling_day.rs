@@ -224,8 +224,9 @@ pub async fn knock_up(tx: &mut Tx, campaign: &Campaign, of: KnockUpOf<'_>, day: 
         "NOT EXISTS (SELECT 1 FROM tellings v WHERE v.campaign_id = e.campaign_id AND v.elector_id = e.id AND v.withdrawn_at IS NULL \
          AND v.received_at >= $4)";
     // Each placeholder first appears in the order of its number (SQLite numbers them so).
-    let door_day =
-        |n: u8| format!("LEFT JOIN progress_door_days t ON t.campaign_id = e.campaign_id AND t.day = ${n} AND t.household_id = e.household_id");
+    let door_day = |n: u8| {
+        format!("LEFT JOIN progress_door_days t ON t.campaign_id = e.campaign_id AND t.day = ${n} AND t.household_id = e.household_id")
+    };
     let (sql, args) = match of {
         KnockUpOf::District(district) => (
             format!(
@@ -239,59 +240,85 @@ pub async fn knock_up(tx: &mut Tx, campaign: &Campaign, of: KnockUpOf<'_>, day: 
         ),
         KnockUpOf::Walk(walk) => (
             // The walk's doors first, then what is kept of each door's electors: materialised, so
-            // that neither planner starts from the campaign's whole progress. Electors added by
-            // hand and never canvassed have nothing kept: they come from the hand-added list.
+            // that neither planner starts from the campaign's whole progress.
             format!(
                 "WITH d AS MATERIALIZED (SELECT campaign_id, walk_id, seq, household_id FROM walk_doors \
                  WHERE campaign_id = $1 AND walk_id = $2) \
                  SELECT {columns}, {BY_HAND} FROM d \
                  JOIN progress_electors p ON p.campaign_id = d.campaign_id AND p.household_id = d.household_id \
-                 JOIN electors e ON e.campaign_id = p.campaign_id AND e.id = p.elector_id {door} \
-                 WHERE {NOT_VOTED} \
-                 UNION ALL SELECT {columns}, 1 FROM hand_promises h \
-                 JOIN electors e ON e.campaign_id = h.campaign_id AND e.id = h.elector_id \
-                 JOIN d ON d.household_id = e.household_id \
-                 LEFT JOIN progress_electors p ON p.campaign_id = e.campaign_id AND p.elector_id = e.id {door} \
-                 WHERE h.campaign_id = $1 AND p.elector_id IS NULL AND {NOT_VOTED}",
-                door = door_day(3)
+                 JOIN electors e ON e.campaign_id = p.campaign_id AND e.id = p.elector_id {} \
+                 WHERE {NOT_VOTED}",
+                door_day(3)
             ),
             args![campaign.id, walk, today, day.starts.as_str()],
         ),
     };
+    let mut queries = vec![(sql, args)];
+    if let KnockUpOf::Walk(walk) = of {
+        // Electors added by hand and never canvassed have nothing kept: read by their ids (few,
+        // if any), the register's own key first, so that no planner starts from the register.
+        let uncanvassed: Vec<(i64,)> = tx
+            .fetch_all(
+                "SELECT h.elector_id FROM hand_promises h WHERE h.campaign_id = $1 AND NOT EXISTS \
+                 (SELECT 1 FROM progress_electors p WHERE p.campaign_id = h.campaign_id AND p.elector_id = h.elector_id)",
+                args![campaign.id],
+            )
+            .await?;
+        if !uncanvassed.is_empty() {
+            let (list, a) = crate::db::in_list(uncanvassed.into_iter().map(|r| r.0), args![today, campaign.id, walk, day.starts.as_str()]);
+            queries.push((
+                format!(
+                    "SELECT {columns}, CAST(1 AS BIGINT) FROM electors e \
+                     JOIN walk_doors d ON d.campaign_id = e.campaign_id AND d.household_id = e.household_id \
+                     LEFT JOIN progress_electors p ON p.campaign_id = e.campaign_id AND p.elector_id = e.id {} \
+                     WHERE e.campaign_id = $2 AND d.walk_id = $3 AND {NOT_VOTED} AND e.id IN ({list})",
+                    door_day(1)
+                ),
+                a,
+            ));
+        }
+    }
     let mut out = Vec::new();
-    bulk::scan(tx, &sql, args, |row| {
-        if !row_is_promise(&rule, &campaign.party, &row, 14)? {
-            return Ok(());
-        }
-        let postal_chase = row.opt_text(13)?.as_deref().and_then(PostalChase::parse);
-        let Some(household_id) = row.opt_int(6)? else { return Ok(()) };
-        if postal_chase == Some(PostalChase::Posted) {
-            return Ok(());
-        }
-        out.push(KnockUpElector {
-            elector_id: row.int(0)?,
-            elector_number: format_number(&row.text(1)?, row.int(2)?, row.int(3)?),
-            name: format!("{} {}", row.text(4)?, row.text(5)?).trim().to_owned(),
-            household_id,
-            address: row.text(7)?.replace('\n', ", "),
-            walk_id: row.opt_int(9)?,
-            seq: row.opt_int(10)?,
-            knocks_today: row.opt_int(11)?.unwrap_or(0),
-            postal: is_postal(row.opt_text(8)?.as_deref()),
-            postal_chase,
-            voted_last_time: row.opt_int(12)?.unwrap_or(0) != 0,
-            by_hand: row.opt_int(17)?.unwrap_or(0) != 0,
-            answer_today: None,
-            needs_lift: false,
-            order: (row.int(2)?, row.int(3)?),
-        });
-        Ok(())
-    })
-    .await?;
-    let rounds = rounds(tx, campaign, today, match of {
-        KnockUpOf::Walk(w) => Some(w),
-        KnockUpOf::District(_) => None,
-    })
+    for (sql, args) in queries {
+        bulk::scan(tx, &sql, args, |row| {
+            if !row_is_promise(&rule, &campaign.party, &row, 14)? {
+                return Ok(());
+            }
+            let postal_chase = row.opt_text(13)?.as_deref().and_then(PostalChase::parse);
+            let Some(household_id) = row.opt_int(6)? else { return Ok(()) };
+            if postal_chase == Some(PostalChase::Posted) {
+                return Ok(());
+            }
+            out.push(KnockUpElector {
+                elector_id: row.int(0)?,
+                elector_number: format_number(&row.text(1)?, row.int(2)?, row.int(3)?),
+                name: format!("{} {}", row.text(4)?, row.text(5)?).trim().to_owned(),
+                household_id,
+                address: row.text(7)?.replace('\n', ", "),
+                walk_id: row.opt_int(9)?,
+                seq: row.opt_int(10)?,
+                knocks_today: row.opt_int(11)?.unwrap_or(0),
+                postal: is_postal(row.opt_text(8)?.as_deref()),
+                postal_chase,
+                voted_last_time: row.opt_int(12)?.unwrap_or(0) != 0,
+                by_hand: row.opt_int(17)?.unwrap_or(0) != 0,
+                answer_today: None,
+                needs_lift: false,
+                order: (row.int(2)?, row.int(3)?),
+            });
+            Ok(())
+        })
+        .await?;
+    }
+    let rounds = rounds(
+        tx,
+        campaign,
+        today,
+        match of {
+            KnockUpOf::Walk(w) => Some(w),
+            KnockUpOf::District(_) => None,
+        },
+    )
     .await?;
     // What knockers heard at these doors today: who voted, which doors not to knock again.
     let (sql, args) = match of {
@@ -861,46 +888,38 @@ pub struct Lately {
     pub rounds_since: String,
 }
 
-/// Counts the committee room's numbers. `hour_of` turns a stored UTC time into its UK hour.
-pub async fn committee_room(
-    tx: &mut Tx,
-    campaign: &Campaign,
-    day: &Day,
-    lately: &Lately,
-    hour_of: impl Fn(&str) -> Option<u32>,
-) -> Result<CommitteeRoomCounts> {
+/// The campaign's promises as the committee room counts them: read once and kept while nothing
+/// but strike-offs changes (a contact, a promise by hand, the postal chase or the rule change it).
+#[derive(Debug, Clone, Default)]
+pub struct PromiseSet {
+    /// Electors on the register, by polling district.
+    pub electors: Vec<(String, u64)>,
+    pub promises: Vec<Promise>,
+}
+
+/// A promise, as the committee room counts them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Promise {
+    pub elector_id: i64,
+    pub polling_district: String,
+    /// The walk their door is on, if any.
+    pub walk_id: Option<i64>,
+    pub postal: bool,
+    /// A postal voter who said their postal vote is posted.
+    pub posted: bool,
+}
+
+/// Reads the campaign's promises and its electors by polling district.
+pub async fn promise_set(tx: &mut Tx, campaign: &Campaign) -> Result<PromiseSet> {
     let rule = promise_rule(tx, campaign).await?;
-    let mut districts: BTreeMap<String, DistrictDay> = BTreeMap::new();
-    let mut hours: BTreeMap<u32, HourDay> = BTreeMap::new();
-    let mut walks_left: HashMap<i64, u64> = HashMap::new();
     let electors: Vec<(String, i64)> = tx
         .fetch_all(
             "SELECT polling_district, CAST(COUNT(*) AS BIGINT) FROM electors WHERE campaign_id = $1 GROUP BY polling_district",
             args![campaign.id],
         )
         .await?;
-    for (d, n) in electors {
-        districts.insert(d.clone(), DistrictDay { polling_district: d, electors: n as u64, ..Default::default() });
-    }
-    // Every voter struck off, by district and hour.
-    let struck: Vec<(String, String, i64)> = tx
-        .fetch_all(
-            "SELECT e.polling_district, substr(v.first, 1, 13), CAST(COUNT(*) AS BIGINT) FROM \
-             (SELECT elector_id, MIN(received_at) AS first FROM tellings WHERE campaign_id = $1 AND elector_id IS NOT NULL \
-              AND withdrawn_at IS NULL AND received_at >= $2 GROUP BY elector_id) v \
-             JOIN electors e ON e.campaign_id = $1 AND e.id = v.elector_id GROUP BY e.polling_district, substr(v.first, 1, 13)",
-            args![campaign.id, day.starts.as_str()],
-        )
-        .await?;
-    for (d, hour, n) in struck {
-        districts.entry(d.clone()).or_insert_with(|| DistrictDay { polling_district: d, ..Default::default() }).voted += n as u64;
-        if let Some(h) = hour_of(&format!("{hour}:00:00.000Z")) {
-            hours.entry(h).or_insert_with(|| HourDay { hour: h, ..Default::default() }).voted += n as u64;
-        }
-    }
-    let first_struck = first_struck(tx, campaign, day).await?;
-    // Every promise, whether and when they voted, and their walk (narrowed in the query to the
-    // rule's certainty or added by hand; the rule itself decides below).
+    let mut promises = Vec::new();
+    // Narrowed in the query to the rule's certainty or added by hand; the rule itself decides.
     bulk::scan(
         tx,
         &promise_candidates(&format!("e.absent_vote, e.polling_district, d.walk_id, e.id, {POSTAL_CHASE}")),
@@ -909,32 +928,109 @@ pub async fn committee_room(
             if !row_is_promise(&rule, &campaign.party, &row, 5)? {
                 return Ok(());
             }
-            let d = row.text(1)?;
-            let day = districts.entry(d.clone()).or_insert_with(|| DistrictDay { polling_district: d, ..Default::default() });
-            day.promises += 1;
             let postal = is_postal(row.opt_text(0)?.as_deref());
-            let chase = row.opt_text(4)?.as_deref().and_then(PostalChase::parse);
-            day.postal_promises += u64::from(postal);
-            day.postal_posted += u64::from(postal && chase == Some(PostalChase::Posted));
-            match first_struck.get(&row.int(3)?) {
-                Some(first) => {
-                    day.promises_voted += 1;
-                    if let Some(h) = hour_of(first) {
-                        hours.entry(h).or_insert_with(|| HourDay { hour: h, ..Default::default() }).promises_voted += 1;
-                    }
-                }
-                // A posted postal vote is cast: no knocker is sent for it.
-                None if postal && chase == Some(PostalChase::Posted) => {}
-                None => {
-                    if let Some(w) = row.opt_int(2)? {
-                        *walks_left.entry(w).or_default() += 1;
-                    }
-                }
-            }
+            promises.push(Promise {
+                elector_id: row.int(3)?,
+                polling_district: row.text(1)?,
+                walk_id: row.opt_int(2)?,
+                postal,
+                posted: postal && row.opt_text(4)?.as_deref().and_then(PostalChase::parse) == Some(PostalChase::Posted),
+            });
             Ok(())
         },
     )
     .await?;
+    Ok(PromiseSet { electors: electors.into_iter().map(|(d, n)| (d, n as u64)).collect(), promises })
+}
+
+/// A standing telling that struck an elector off: (elector, their polling district, received at).
+pub type Strike = (i64, String, String);
+
+/// The standing tellings that struck someone off, received since `since` (and since the day
+/// began): all of the day's, or those since the last read. Read by the time received.
+pub async fn strikes_since(tx: &mut Tx, campaign: &Campaign, day: &Day, since: Option<&str>) -> Result<Vec<Strike>> {
+    let since = since.filter(|s| *s > day.starts.as_str()).unwrap_or(day.starts.as_str());
+    let mut out = Vec::new();
+    bulk::scan(
+        tx,
+        "SELECT elector_id, polling_district, received_at FROM tellings WHERE campaign_id = $1 AND received_at >= $2 \
+         AND elector_id IS NOT NULL AND withdrawn_at IS NULL",
+        args![campaign.id, since],
+        |row| {
+            out.push((row.int(0)?, row.text(1)?, row.text(2)?));
+            Ok(())
+        },
+    )
+    .await?;
+    Ok(out)
+}
+
+/// How many tellings have been taken back today, and the latest: when it changes, strike-offs
+/// counted before may no longer stand.
+pub async fn withdrawals(tx: &mut Tx, campaign: &Campaign, day: &Day) -> Result<(i64, Option<String>)> {
+    Ok(tx
+        .fetch_one(
+            "SELECT CAST(COUNT(*) AS BIGINT), MAX(withdrawn_at) FROM tellings WHERE campaign_id = $1 AND withdrawn_at >= $2",
+            args![campaign.id, day.starts.as_str()],
+        )
+        .await?)
+}
+
+/// Counts the committee room's numbers from the campaign's promises and who has been struck off
+/// today (`struck`: elector -> (polling district, first received)). `hour_of` turns a stored UTC
+/// time into its UK hour.
+pub async fn committee_room(
+    tx: &mut Tx,
+    campaign: &Campaign,
+    day: &Day,
+    lately: &Lately,
+    promise_set: &PromiseSet,
+    struck: &HashMap<i64, (String, String)>,
+    hour_of: impl Fn(&str) -> Option<u32>,
+) -> Result<CommitteeRoomCounts> {
+    let mut districts: BTreeMap<String, DistrictDay> = BTreeMap::new();
+    let mut hours: BTreeMap<u32, HourDay> = BTreeMap::new();
+    let mut walks_left: HashMap<i64, u64> = HashMap::new();
+    for (d, n) in &promise_set.electors {
+        districts.insert(d.clone(), DistrictDay { polling_district: d.clone(), electors: *n, ..Default::default() });
+    }
+    // Each UK hour once per stored hour (`2017-06-08T15`), not once per voter.
+    let mut hour_memo: HashMap<String, Option<u32>> = HashMap::new();
+    let mut hour = |first: &str| -> Option<u32> {
+        let key: String = first.chars().take(13).collect();
+        *hour_memo.entry(key).or_insert_with_key(|k| hour_of(&format!("{k}:00:00.000Z")))
+    };
+    // Every voter struck off, by district and hour.
+    for (d, first) in struck.values() {
+        districts.entry(d.clone()).or_insert_with(|| DistrictDay { polling_district: d.clone(), ..Default::default() }).voted += 1;
+        if let Some(h) = hour(first) {
+            hours.entry(h).or_insert_with(|| HourDay { hour: h, ..Default::default() }).voted += 1;
+        }
+    }
+    // Every promise, whether and when they voted, and their walk.
+    for p in &promise_set.promises {
+        let day = districts
+            .entry(p.polling_district.clone())
+            .or_insert_with(|| DistrictDay { polling_district: p.polling_district.clone(), ..Default::default() });
+        day.promises += 1;
+        day.postal_promises += u64::from(p.postal);
+        day.postal_posted += u64::from(p.posted);
+        match struck.get(&p.elector_id) {
+            Some((_, first)) => {
+                day.promises_voted += 1;
+                if let Some(h) = hour(first) {
+                    hours.entry(h).or_insert_with(|| HourDay { hour: h, ..Default::default() }).promises_voted += 1;
+                }
+            }
+            // A posted postal vote is cast: no knocker is sent for it.
+            None if p.posted => {}
+            None => {
+                if let Some(w) = p.walk_id {
+                    *walks_left.entry(w).or_default() += 1;
+                }
+            }
+        }
+    }
 
     // The stations, what their tellers took and their latest official count.
     let stations = places(tx, campaign, PlaceKind::PollingStation).await?;

@@ -185,7 +185,11 @@ pub async fn give_lift(State(state): State<AppState>, viewer: Viewer, PathParam(
 }
 
 /// A polling district's postal voter promises, with what each said of their postal vote.
-pub async fn postal_votes(State(state): State<AppState>, viewer: Viewer, QueryParams(q): QueryParams<DistrictQuery>) -> ApiResult<Json<Value>> {
+pub async fn postal_votes(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    QueryParams(q): QueryParams<DistrictQuery>,
+) -> ApiResult<Json<Value>> {
     let electors = polling_day::postal_promises(&state.app, viewer.actor(), &q.polling_district).await?;
     Ok(Json(json!({ "polling_district": q.polling_district.trim().to_ascii_uppercase(), "electors": electors })))
 }
@@ -217,7 +221,11 @@ pub struct HandPromiseBody {
 }
 
 /// Adds an elector to the promises by hand.
-pub async fn add_hand_promise(State(state): State<AppState>, viewer: Viewer, JsonBody(body): JsonBody<HandPromiseBody>) -> ApiResult<Json<Value>> {
+pub async fn add_hand_promise(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    JsonBody(body): JsonBody<HandPromiseBody>,
+) -> ApiResult<Json<Value>> {
     let name = polling_day::add_hand_promise(&state.app, viewer.actor(), &body.elector_number).await?;
     Ok(Json(json!({ "elector_number": body.elector_number.trim().to_ascii_uppercase(), "name": name })))
 }

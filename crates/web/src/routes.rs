@@ -106,9 +106,14 @@ pub static ROUTES: &[Route] = &[
     r(Method::GET, "/api/v1/promises/by-hand", Needs(RunPollingDay), "The promises added by hand (audited)", &[], || {
         get(api::hand_promises)
     }),
-    r(Method::POST, "/api/v1/promises/by-hand", Needs(RunPollingDay), "Add an elector to the promises by hand", &[400, 404, 413, 415], || {
-        post(api::add_hand_promise)
-    }),
+    r(
+        Method::POST,
+        "/api/v1/promises/by-hand",
+        Needs(RunPollingDay),
+        "Add an elector to the promises by hand",
+        &[400, 404, 413, 415],
+        || post(api::add_hand_promise),
+    ),
     r(
         Method::DELETE,
         "/api/v1/promises/by-hand/{elector_id}",
@@ -300,9 +305,14 @@ pub static ROUTES: &[Route] = &[
     r(Method::POST, "/polling-day/hand-promises", Needs(RunPollingDay), "Add an elector to the promises by hand", &[400], || {
         post(pages::polling_day::add_hand_promise)
     }),
-    r(Method::POST, "/polling-day/hand-promises/{id}/delete", Needs(RunPollingDay), "Take an elector off the promises added by hand", &[404], || {
-        post(pages::polling_day::remove_hand_promise)
-    }),
+    r(
+        Method::POST,
+        "/polling-day/hand-promises/{id}/delete",
+        Needs(RunPollingDay),
+        "Take an elector off the promises added by hand",
+        &[404],
+        || post(pages::polling_day::remove_hand_promise),
+    ),
     r(
         Method::GET,
         "/polling-day/postal/{district}",
@@ -311,9 +321,14 @@ pub static ROUTES: &[Route] = &[
         &[400],
         || get(pages::polling_day::postal),
     ),
-    r(Method::POST, "/polling-day/postal/{district}/{id}", Needs(RunPollingDay), "Record whether a postal vote is posted", &[400, 404], || {
-        post(pages::polling_day::postal_chase)
-    }),
+    r(
+        Method::POST,
+        "/polling-day/postal/{district}/{id}",
+        Needs(RunPollingDay),
+        "Record whether a postal vote is posted",
+        &[400, 404],
+        || post(pages::polling_day::postal_chase),
+    ),
     r(Method::POST, "/committee-room/lifts/{id}/given", Needs(RunPollingDay), "Mark a lift as given", &[404], || {
         post(pages::polling_day::give_lift)
     }),

@@ -363,8 +363,13 @@ async fn a_knocker_works_offline_and_the_list_follows() {
         Duration::from_secs(20),
     )
     .await;
-    wait_until(&phone, "document.getElementById('knock-round').textContent.startsWith('Round 1, from')", "the round", Duration::from_secs(10))
-        .await;
+    wait_until(
+        &phone,
+        "document.getElementById('knock-round').textContent.startsWith('Round 1, from')",
+        "the round",
+        Duration::from_secs(10),
+    )
+    .await;
     wait_until(&phone, "navigator.serviceWorker && navigator.serviceWorker.controller", "the service worker", Duration::from_secs(20))
         .await;
 

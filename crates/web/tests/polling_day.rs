@@ -396,7 +396,9 @@ async fn rounds_hand_promises_postal_votes_and_lifts() {
         // The pages: the rounds form starts a round and gives the walk to a knocker; the postal
         // chase records by form; a lift is marked given from the committee room.
         let knocker = f.users[&email(Role::Canvasser)].to_string();
-        let r = organiser.form("/polling-day/rounds", &[("polling_district", &district), (&format!("walk_{walk}"), "on"), ("knocker", &knocker)]).await;
+        let r = organiser
+            .form("/polling-day/rounds", &[("polling_district", &district), (&format!("walk_{walk}"), "on"), ("knocker", &knocker)])
+            .await;
         assert_eq!(r.status, StatusCode::OK, "{name}: {}", r.body);
         assert!(r.body.contains("round 3 of walk"), "{name}: {}", r.body);
         let r = organiser.form("/polling-day/rounds", &[("polling_district", &district)]).await;

@@ -162,8 +162,12 @@ struct Server {
 impl Server {
     /// Signs in at `base` as `email`.
     async fn sign_in(base: &str, email: &str, password: &str, campaign: &str) -> anyhow::Result<Server> {
-        let mut server =
-            Server { client: Client::builder(TokioExecutor::new()).build_http(), base: base.to_owned(), cookie: String::new(), csrf: String::new() };
+        let mut server = Server {
+            client: Client::builder(TokioExecutor::new()).build_http(),
+            base: base.to_owned(),
+            cookie: String::new(),
+            csrf: String::new(),
+        };
         let (status, body, cookies) =
             server.send("POST", "/api/v1/login", &json!({ "email": email, "password": password, "campaign": campaign })).await?;
         if status != 200 {

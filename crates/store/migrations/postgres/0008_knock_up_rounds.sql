@@ -14,6 +14,11 @@ CREATE TABLE knock_up_rounds (
 );
 CREATE INDEX knock_up_answers_walk ON knock_up_answers (campaign_id, day, walk_id);
 
+-- The committee room reads the tellings received since it last counted, and the tellings taken
+-- back today, rather than the whole day's each time.
+CREATE INDEX tellings_received ON tellings (campaign_id, received_at);
+CREATE INDEX tellings_withdrawn ON tellings (campaign_id, withdrawn_at);
+
 -- Electors the campaign counts as promises whatever their canvass answers say (a member, a
 -- supporter met at a stall, a promise made on the phone): added and removed by an organiser.
 CREATE TABLE hand_promises (

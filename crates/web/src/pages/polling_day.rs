@@ -381,7 +381,11 @@ pub struct HandPromiseForm {
     elector_number: String,
 }
 
-pub async fn add_hand_promise(State(state): State<AppState>, viewer: Viewer, FormBody(f): FormBody<HandPromiseForm>) -> PageResult<Response> {
+pub async fn add_hand_promise(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    FormBody(f): FormBody<HandPromiseForm>,
+) -> PageResult<Response> {
     match polling_day::add_hand_promise(&state.app, viewer.actor(), &f.elector_number).await {
         Ok(_) => Ok(Redirect::to("/polling-day#by-hand").into_response()),
         Err(groundgame_app::Error::Invalid(m) | groundgame_app::Error::NotFound(m)) => {
@@ -407,14 +411,17 @@ pub struct RoundsQuery {
 
 async fn rounds_page(state: &AppState, viewer: &Viewer, q: RoundsQuery, said: Option<Result<String, String>>) -> PageResult<Markup> {
     let districts = polling_day::teller_choices(&state.app, viewer.actor()).await?;
-    let mut all: Vec<String> = districts.stations.iter().flat_map(|s| s.polling_districts.clone()).chain(districts.other_districts).collect();
+    let mut all: Vec<String> =
+        districts.stations.iter().flat_map(|s| s.polling_districts.clone()).chain(districts.other_districts).collect();
     all.sort();
     all.dedup();
     let chosen_walk: Option<i64> = q.walk.as_deref().and_then(|w| w.trim().parse().ok());
     let room = polling_day::committee_room(&state.app, viewer.actor(), std::time::Instant::now(), false).await?;
-    let district = q.polling_district.filter(|d| !d.trim().is_empty()).map(|d| d.trim().to_ascii_uppercase()).or_else(|| {
-        chosen_walk.and_then(|w| room.counts.walks.iter().find(|x| x.walk_id == w).map(|x| x.polling_district.clone()))
-    });
+    let district = q
+        .polling_district
+        .filter(|d| !d.trim().is_empty())
+        .map(|d| d.trim().to_ascii_uppercase())
+        .or_else(|| chosen_walk.and_then(|w| room.counts.walks.iter().find(|x| x.walk_id == w).map(|x| x.polling_district.clone())));
     let district = district.or_else(|| all.first().cloned());
     let walks = match &district {
         Some(d) => polling_day::round_choices(&state.app, viewer.actor(), Some(d)).await?,
@@ -501,7 +508,10 @@ pub async fn start_rounds(
     let district = f.get("polling_district").cloned();
     let q = || RoundsQuery { polling_district: district.clone(), walk: None };
     let Ok(knocker) = knocker else {
-        return Ok((axum::http::StatusCode::BAD_REQUEST, rounds_page(&state, &viewer, q(), Some(Err("choose a knocker from the list".into()))).await?)
+        return Ok((
+            axum::http::StatusCode::BAD_REQUEST,
+            rounds_page(&state, &viewer, q(), Some(Err("choose a knocker from the list".into()))).await?,
+        )
             .into_response());
     };
     match polling_day::start_rounds(&state.app, viewer.actor(), &walks, knocker).await {
