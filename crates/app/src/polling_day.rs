@@ -123,7 +123,8 @@ pub struct KnockUpList {
 /// for today (of a district: those walks' part of it). Audited: it names electors.
 pub async fn knock_up(app: &App, actor: Actor<'_>, of: KnockUp) -> Result<KnockUpList> {
     let day = today();
-    let mut tx = app.store.begin_write().await?;
+    // Read without the writers' turn; the audit line is written before anything is answered.
+    let mut tx = app.store.begin().await?;
     let campaign = actor.campaign();
     let committee_room = actor.may(Permission::RunPollingDay);
     let rounds = polling_day::rounds(&mut tx, campaign, &day.date, None).await?;
@@ -155,6 +156,8 @@ pub async fn knock_up(app: &App, actor: Actor<'_>, of: KnockUp) -> Result<KnockU
             (polling_day::knock_up(&mut tx, campaign, KnockUpOf::Walk(*walk), &day).await?, vec![*walk], format!("walk {walk}"))
         }
     };
+    tx.commit().await?;
+    let mut tx = app.store.begin_write().await?;
     actor.audit(&mut tx, "knock_up_list", &what, electors.len() as i64).await?;
     tx.commit().await?;
     let mut rounds: Vec<Round> = walks.iter().filter_map(|w| rounds.get(w).cloned()).collect();
@@ -513,6 +516,8 @@ struct Kept {
     /// The promises, when they were read, and the generation they were read at.
     promises: Option<(Instant, (u64, u64), Arc<PromiseSet>)>,
     struck: Struck,
+    /// Volunteers out in the last hour, and when they were counted.
+    volunteers: Option<(Instant, u64)>,
 }
 
 /// Who has been struck off today: elector -> (polling district, first received), read whole at
@@ -565,11 +570,8 @@ pub async fn committee_room(app: &App, actor: Actor<'_>, fresh_after: Instant, p
     let begun = Instant::now();
     let generation = app.committee_rooms.generation(app, campaign.id);
     let now = chrono::Utc::now();
-    // Volunteers who recorded a contact in the last hour are out; a round is one to two hours.
-    let lately = Lately {
-        volunteers_since: groundgame_store::db::time_text(now - chrono::Duration::hours(1)),
-        rounds_since: groundgame_store::db::time_text(now - chrono::Duration::hours(2)),
-    };
+    // A round is one to two hours.
+    let lately = Lately { rounds_since: groundgame_store::db::time_text(now - chrono::Duration::hours(2)) };
     let mut tx = app.store.begin().await?;
     let day = today();
     let promise_set = match &kept.promises {
@@ -602,11 +604,22 @@ pub async fn committee_room(app: &App, actor: Actor<'_>, fresh_after: Instant, p
             }
         }
     }
-    let counts = polling_day::committee_room(&mut tx, campaign, &day, &lately, &promise_set, &kept.struck.first, |utc| {
+    let mut counts = polling_day::committee_room(&mut tx, campaign, &day, &lately, &promise_set, &kept.struck.first, |utc| {
         let at = chrono::DateTime::parse_from_rfc3339(utc).ok()?.with_timezone(&chrono::Utc);
         Some(chrono::Timelike::hour(&groundgame_core::time::uk_local(at)))
     })
     .await?;
+    // Who is out (a contact or an answer at a door in the last hour) is counted at most every
+    // KEEP_FOR: it reads the hour's contacts.
+    counts.volunteers_out = match kept.volunteers {
+        Some((at, n)) if at.elapsed() < KEEP_FOR => n,
+        _ => {
+            let since = groundgame_store::db::time_text(now - chrono::Duration::hours(1));
+            let n = polling_day::volunteers_out(&mut tx, campaign, &since, &day.date).await?;
+            kept.volunteers = Some((begun, n));
+            n
+        }
+    };
     let promise_counts = PromiseCounts {
         promises: counts.districts.iter().map(|d| d.promises).sum(),
         voted: counts.districts.iter().map(|d| d.promises_voted).sum(),

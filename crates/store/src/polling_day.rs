@@ -854,7 +854,8 @@ pub struct CommitteeRoomCounts {
     /// The walks being knocked up now (their latest round began lately), latest first.
     pub rounds: Vec<RoundDay>,
     pub unknown: Vec<UnknownTelling>,
-    /// Volunteers who recorded a contact at a door in the last hour.
+    /// Volunteers who recorded a contact or a knock-up answer at a door in the last hour
+    /// ([`volunteers_out`]: counted apart, less often).
     pub volunteers_out: u64,
     /// Lifts to the polling station asked for at the door today: those still to give first,
     /// latest first.
@@ -880,12 +881,25 @@ pub struct LiftWanted {
 /// At most this many walks are suggested, and unknown tellings listed.
 const SHOWN: usize = 20;
 
-/// The times the committee room counts from, as stored: volunteers who recorded a contact since
-/// `volunteers_since` are out; walks whose latest round began since `rounds_since` are being knocked.
+/// When the committee room counts from, as stored: walks whose latest round began since
+/// `rounds_since` are being knocked now.
 #[derive(Debug, Clone)]
 pub struct Lately {
-    pub volunteers_since: String,
     pub rounds_since: String,
+}
+
+/// Volunteers out: those who recorded a contact or a knock-up answer at a door since `since` (on
+/// `day`, UK date).
+pub async fn volunteers_out(tx: &mut Tx, campaign: &Campaign, since: &str, day: &str) -> Result<u64> {
+    let (n,): (i64,) = tx
+        .fetch_one(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM (SELECT user_id FROM contacts WHERE campaign_id = $1 AND ordered_at >= $2 \
+             UNION SELECT user_id FROM knock_up_answers WHERE campaign_id = $1 AND day = $3 AND received_at >= $2) u \
+             WHERE user_id IS NOT NULL",
+            args![campaign.id, since, day],
+        )
+        .await?;
+    Ok(n as u64)
 }
 
 /// The campaign's promises as the committee room counts them: read once and kept while nothing
@@ -1139,12 +1153,6 @@ pub async fn committee_room(
             args![campaign.id, day.starts.as_str()],
         )
         .await?;
-    let (volunteers_out,): (i64,) = tx
-        .fetch_one(
-            "SELECT CAST(COUNT(DISTINCT user_id) AS BIGINT) FROM contacts WHERE campaign_id = $1 AND ordered_at >= $2",
-            args![campaign.id, lately.volunteers_since.as_str()],
-        )
-        .await?;
     let lifts: Vec<LiftWanted> = tx
         .fetch_all(
             &format!(
@@ -1183,7 +1191,7 @@ pub async fn committee_room(
         walks,
         rounds: out_now,
         unknown,
-        volunteers_out: volunteers_out as u64,
+        volunteers_out: 0,
     })
 }
 

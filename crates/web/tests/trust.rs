@@ -651,3 +651,55 @@ async fn sqlite_commits_are_on_disk_before_they_are_acknowledged() {
     assert_eq!(mode, 2, "synchronous = FULL");
     db.finish().await;
 }
+
+/// Polling day across campaigns: another campaign's organiser cannot start a round of our walks,
+/// mark our lifts given, chase our postal voters or take off our hand-added promises; their
+/// canvasser cannot read our knock-up lists, even with a round started.
+#[tokio::test]
+async fn another_campaign_s_committee_room_cannot_touch_our_polling_day() {
+    use groundgame_app::polling_day;
+    for db in TestDb::all().await {
+        let name = db.name;
+        let f = fixture(db, 1500, 20).await;
+        let other = other_campaign(&f).await;
+        let theirs = Client::sign_in(f.state(), other.organiser).await;
+        let their_canvasser = Client::sign_in(f.state(), other.canvasser).await;
+        let walk = f.walks[0].id;
+        let payload = canvassing::paper(&f.app, f.actor(), walk, "walk_sheet").await.unwrap();
+        let (elector, household) = (payload.doors[0].electors[0].id, payload.doors[0].household_id);
+        polling_day::start_rounds(&f.app, f.actor(), &[walk], None).await.unwrap();
+        polling_day::add_hand_promise(&f.app, f.actor(), &payload.doors[0].electors[0].number).await.unwrap();
+        let lift = uuid::Uuid::new_v4();
+        let answer = groundgame_store::polling_day::KnockAnswer {
+            id: lift,
+            walk_id: walk,
+            household_id: household,
+            elector_id: Some(elector),
+            answer: "needs_lift".into(),
+            recorded_at: chrono::Utc::now(),
+        };
+        polling_day::record_knock_answers(&f.app, f.actor(), vec![answer]).await.unwrap();
+
+        let r = theirs.json(Method::POST, "/api/v1/knock-up/rounds", &json!({ "walk_ids": [walk] })).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{name}: {}", r.body);
+        let r = theirs.send(Method::POST, &format!("/api/v1/lifts/{lift}/given"), None, Vec::new(), true).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{name}: {}", r.body);
+        let r = theirs.json(Method::PUT, &format!("/api/v1/postal-votes/{elector}"), &json!({ "status": "posted" })).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{name}: {}", r.body);
+        let r = theirs.send(Method::DELETE, &format!("/api/v1/promises/by-hand/{elector}"), None, Vec::new(), true).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{name}: {}", r.body);
+        let r = theirs.get(&format!("/api/v1/knock-up?walk_id={walk}")).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{name}: {}", r.body);
+        let r = their_canvasser.get(&format!("/api/v1/knock-up?walk_id={walk}")).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{name}: {}", r.body);
+        let r = their_canvasser.get(&format!("/api/v1/knock-up?polling_district={}", f.walks[0].polling_district)).await;
+        assert!(r.json()["electors"].as_array().unwrap().is_empty(), "{name}: nothing of ours: {}", r.body);
+
+        // Ours stand as they were.
+        let room = polling_day::committee_room(&f.app, f.actor(), std::time::Instant::now(), false).await.unwrap();
+        assert_eq!((room.counts.lifts_asked, room.counts.lifts_given), (1, 0), "{name}");
+        assert_eq!(polling_day::hand_promises(&f.app, f.actor()).await.unwrap().len(), 1, "{name}");
+        assert_eq!(polling_day::rounds_today(&f.app, f.actor()).await.unwrap()[&walk].number, 1, "{name}");
+        f.db.finish().await;
+    }
+}
