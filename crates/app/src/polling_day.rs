@@ -584,7 +584,7 @@ pub async fn committee_room(app: &App, actor: Actor<'_>, fresh_after: Instant, p
     };
     let withdrawals = polling_day::withdrawals(&mut tx, campaign, &day).await?;
     let struck = &mut kept.struck;
-    if struck.day != day.date || struck.withdrawals != withdrawals || struck.read_whole_at.map_or(true, |t| t.elapsed() >= KEEP_FOR) {
+    if struck.day != day.date || struck.withdrawals != withdrawals || struck.read_whole_at.is_none_or(|t| t.elapsed() >= KEEP_FOR) {
         *struck = Struck { day: day.date.clone(), read_whole_at: Some(begun), withdrawals, ..Struck::default() };
     }
     let since = struck
@@ -593,7 +593,7 @@ pub async fn committee_room(app: &App, actor: Actor<'_>, fresh_after: Instant, p
         .and_then(|m| chrono::DateTime::parse_from_rfc3339(m).ok())
         .map(|m| groundgame_store::db::time_text(m.with_timezone(&chrono::Utc) - STRIKES_OVERLAP));
     for (elector, district, at) in polling_day::strikes_since(&mut tx, campaign, &day, since.as_deref()).await? {
-        if struck.mark.as_deref().map_or(true, |m| at.as_str() > m) {
+        if struck.mark.as_deref().is_none_or(|m| at.as_str() > m) {
             struck.mark = Some(at.clone());
         }
         match struck.first.entry(elector) {

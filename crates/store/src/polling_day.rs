@@ -354,7 +354,7 @@ pub async fn knock_up(tx: &mut Tx, campaign: &Campaign, of: KnockUpOf<'_>, day: 
         let holds = |list: Option<&Vec<(DoorAnswer, String)>>| -> Vec<DoorAnswer> {
             list.into_iter()
                 .flatten()
-                .filter(|(a, at)| a.holds_all_day() || round_start.map_or(true, |s| at.as_str() >= s))
+                .filter(|(a, at)| a.holds_all_day() || round_start.is_none_or(|s| at.as_str() >= s))
                 .map(|(a, _)| *a)
                 .collect()
         };
@@ -982,12 +982,11 @@ pub async fn strikes_since(tx: &mut Tx, campaign: &Campaign, day: &Day, since: O
 /// How many tellings have been taken back today, and the latest: when it changes, strike-offs
 /// counted before may no longer stand.
 pub async fn withdrawals(tx: &mut Tx, campaign: &Campaign, day: &Day) -> Result<(i64, Option<String>)> {
-    Ok(tx
-        .fetch_one(
-            "SELECT CAST(COUNT(*) AS BIGINT), MAX(withdrawn_at) FROM tellings WHERE campaign_id = $1 AND withdrawn_at >= $2",
-            args![campaign.id, day.starts.as_str()],
-        )
-        .await?)
+    tx.fetch_one(
+        "SELECT CAST(COUNT(*) AS BIGINT), MAX(withdrawn_at) FROM tellings WHERE campaign_id = $1 AND withdrawn_at >= $2",
+        args![campaign.id, day.starts.as_str()],
+    )
+    .await
 }
 
 /// Counts the committee room's numbers from the campaign's promises and who has been struck off
@@ -1300,6 +1299,8 @@ pub struct MarkedReport {
     pub promises_voted: u64,
     /// The share of promises who voted, by polling district: (district, promises, voted).
     pub by_district: Vec<(String, u64, u64)>,
+    /// The same by the canvasser of each promise's latest contact: (canvasser, promises, voted).
+    pub by_canvasser: Vec<(String, u64, u64)>,
 }
 
 /// Replaces the campaign's marked register with these elector numbers and measures the share of
@@ -1339,15 +1340,30 @@ pub async fn import_marked_register(tx: &mut Tx, campaign: &Campaign, numbers: &
     bulk::upsert(tx, "marked_voters", "(campaign_id, elector_id) DO NOTHING", rows).await?;
     let rule = promise_rule(tx, campaign).await?;
     let mut districts: BTreeMap<String, (u64, u64)> = BTreeMap::new();
-    bulk::scan(tx, &promise_candidates("e.id, e.polling_district"), args![campaign.id, i64::from(rule.min_certainty)], |row| {
-        if row_is_promise(&rule, &campaign.party, &row, 2)? {
-            let d = districts.entry(row.text(1)?).or_default();
-            d.0 += 1;
-            d.1 += u64::from(voted.contains(&row.int(0)?));
-        }
-        Ok(())
-    })
+    let mut canvassers: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    // The canvasser of each promise's latest contact (none: added by hand and never canvassed).
+    let canvasser = "(SELECT u.name FROM contacts c JOIN users u ON u.id = c.user_id \
+                     WHERE c.campaign_id = e.campaign_id AND c.id = p.last_contact)";
+    bulk::scan(
+        tx,
+        &promise_candidates(&format!("e.id, e.polling_district, {canvasser}")),
+        args![campaign.id, i64::from(rule.min_certainty)],
+        |row| {
+            if row_is_promise(&rule, &campaign.party, &row, 3)? {
+                let has_voted = u64::from(voted.contains(&row.int(0)?));
+                let d = districts.entry(row.text(1)?).or_default();
+                d.0 += 1;
+                d.1 += has_voted;
+                let who = row.opt_text(2)?.unwrap_or_else(|| "(added by hand, or no canvasser named)".to_owned());
+                let c = canvassers.entry(who).or_default();
+                c.0 += 1;
+                c.1 += has_voted;
+            }
+            Ok(())
+        },
+    )
     .await?;
+    report.by_canvasser = canvassers.into_iter().map(|(c, (p, v))| (c, p, v)).collect();
     report.promises = districts.values().map(|d| d.0).sum();
     report.promises_voted = districts.values().map(|d| d.1).sum();
     report.by_district = districts.into_iter().map(|(d, (p, v))| (d, p, v)).collect();

@@ -231,6 +231,8 @@ async fn tellers_strike_off_promises_and_the_knock_up_list_follows() {
         let report = groundgame_app::polling_day::import_marked_register(&f.app, f.actor(), &marked).await.unwrap();
         assert_eq!((report.numbers, report.matched, report.promises, report.promises_voted), (5, 4, 8, 4), "{name}: {report:?}");
         assert_eq!(report.unmatched, vec!["ZZ9-1".to_owned()], "{name}");
+        let by_canvasser: Vec<(u64, u64)> = report.by_canvasser.iter().map(|c| (c.1, c.2)).collect();
+        assert_eq!(by_canvasser, vec![(8, 4)], "{name}: one canvasser (the organiser synced them): {:?}", report.by_canvasser);
         let counts = organiser.get("/api/v1/promises").await.json();
         assert_eq!(counts["expected_turnout"], 0.5, "{name}: {counts}");
         // The organiser sets the rule by hand too: certainty 5 only, 80% expected to vote.

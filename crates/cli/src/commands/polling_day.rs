@@ -148,6 +148,10 @@ async fn marked_register(args: MarkedArgs, settings: &Settings) -> anyhow::Resul
     for (d, p, v) in &report.by_district {
         println!("{d:<10} {p:>9} {v:>7} {:>6}", share(*v, *p));
     }
+    println!("\n{:<40} {:>9} {:>7} {:>6}", "canvasser (of the latest contact)", "promises", "voted", "share");
+    for (c, p, v) in &report.by_canvasser {
+        println!("{c:<40} {p:>9} {v:>7} {:>6}", share(*v, *p));
+    }
     Ok(())
 }
 
