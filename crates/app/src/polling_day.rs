@@ -91,7 +91,7 @@ pub async fn record_knock_answers(app: &App, actor: Actor<'_>, answers: Vec<Knoc
     if !report.stored.is_empty() {
         let detail = format!("{} stored, {} refused, {} sent again", report.stored.len(), report.rejected.len(), report.duplicates.len());
         actor.audit(&mut tx, "knock_up_answers", &detail, report.stored.len() as i64).await?;
-        announce(&mut tx, &actor, What::Contacts).await?;
+        announce(&mut tx, &actor, What::KnockUp).await?;
     }
     tx.commit().await?;
     Ok(report)
@@ -179,11 +179,22 @@ pub async fn start_rounds(app: &App, actor: Actor<'_>, walk_ids: &[i64], knocker
     }
     let campaign = actor.campaign();
     let day = uk_today();
+    let mut walk_ids = walk_ids.to_vec();
+    walk_ids.sort_unstable();
+    walk_ids.dedup();
     let mut tx = app.store.begin_write().await?;
+    if let Some(user) = knocker {
+        let role = groundgame_store::accounts::role_in(&mut tx, campaign.id, user).await?;
+        if !role.is_some_and(|r| groundgame_core::access::allows(r, Permission::Canvass)) {
+            return Err(Error::NotFound(format!(
+                "volunteer {user} is not a canvasser of this campaign: they could not open the knock-up list"
+            )));
+        }
+    }
     let held = groundgame_store::canvassing::assignments(&mut tx, campaign).await?;
     let mut rounds = Vec::new();
     let mut names = Vec::new();
-    for &walk in walk_ids {
+    for &walk in &walk_ids {
         let (w, _) = groundgame_store::walks::get(&mut tx, campaign, walk).await?;
         if let Some(user) = knocker {
             let session = held.get(&walk).and_then(|a| a.session_id);
@@ -198,7 +209,7 @@ pub async fn start_rounds(app: &App, actor: Actor<'_>, walk_ids: &[i64], knocker
         None => String::new(),
     };
     actor.audit(&mut tx, "knock_up_rounds_started", &format!("{}{to}", names.join(", ")), rounds.len() as i64).await?;
-    announce(&mut tx, &actor, What::Plan).await?;
+    announce(&mut tx, &actor, What::KnockUp).await?;
     tx.commit().await?;
     Ok(rounds)
 }
@@ -308,7 +319,7 @@ pub async fn give_lift(app: &App, actor: Actor<'_>, answer_id: uuid::Uuid) -> Re
         return Err(Error::NotFound(format!("no lift was asked for by answer {answer_id}")));
     }
     actor.audit(&mut tx, "lift_given", &answer_id.to_string(), 1).await?;
-    announce(&mut tx, &actor, What::Plan).await?;
+    announce(&mut tx, &actor, What::KnockUp).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -499,7 +510,8 @@ impl CommitteeRooms {
         let changes = heard.changes.get_or_insert_with(|| app.store.watch());
         loop {
             match changes.try_recv() {
-                Ok(Change { what: What::Tellings, .. }) => {}
+                // Strike-offs and knock-up activity change no promise.
+                Ok(Change { what: What::Tellings | What::KnockUp, .. }) => {}
                 Ok(change) => *heard.generations.entry(change.campaign_id).or_default() += 1,
                 Err(TryRecvError::Lagged(_)) => heard.missed += 1,
                 Err(TryRecvError::Empty | TryRecvError::Closed) => break,
@@ -538,7 +550,7 @@ const RECOUNT_GAP: std::time::Duration = std::time::Duration::from_millis(400);
 
 /// How long what the committee room keeps stands before it is read whole again, whatever was
 /// heard: a change another server announced and this one missed is counted by then.
-const KEEP_FOR: std::time::Duration = std::time::Duration::from_secs(30);
+const KEEP_FOR: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// Strike-offs are read again from this long before the latest one read: writers on other
 /// servers may commit out of the order of their clocks. Reading one twice changes nothing.

@@ -23,9 +23,11 @@ pub enum What {
     Contacts,
     /// The polling stations, committee rooms or a station's official count changed.
     Places,
-    /// The committee room's plan changed: a knock-up round began, a promise was added or taken
-    /// off by hand, a postal vote was chased, a lift was given.
+    /// What counts as a promise changed: a promise added or taken off by hand, a postal vote
+    /// chased.
     Plan,
+    /// Knock-up answers heard at doors, a knock-up round begun, a lift given.
+    KnockUp,
 }
 
 /// A change in one campaign.
@@ -86,7 +88,11 @@ pub(crate) fn notify(change: &Change) -> (&'static str, String) {
 
 /// The change a notification carries, unless this process made it (and heard it at commit).
 fn heard(payload: &str) -> Result<Option<Change>, serde_json::Error> {
-    let notice: Notice = serde_json::from_str(payload)?;
+    // A server of the version before sends the change alone.
+    let notice: Notice = match serde_json::from_str(payload) {
+        Ok(n) => n,
+        Err(_) => Notice { from: 0, change: serde_json::from_str(payload)? },
+    };
     Ok((notice.from != this_process()).then_some(notice.change))
 }
 
@@ -133,5 +139,7 @@ mod tests {
         let other = serde_json::to_string(&Notice { from: this_process().wrapping_add(1), change }).unwrap();
         assert_eq!(heard(&other).unwrap(), Some(change));
         assert!(heard("{\"campaign_id\": 7}").is_err());
+        let old = serde_json::to_string(&change).unwrap();
+        assert_eq!(heard(&old).unwrap(), Some(change), "a server of the version before");
     }
 }

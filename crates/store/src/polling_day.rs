@@ -323,23 +323,27 @@ pub async fn knock_up(tx: &mut Tx, campaign: &Campaign, of: KnockUpOf<'_>, day: 
     // What knockers heard at these doors today: who voted, which doors not to knock again.
     let (sql, args) = match of {
         KnockUpOf::District(district) => (
-            "SELECT household_id, elector_id, answer, received_at FROM knock_up_answers WHERE campaign_id = $1 AND day = $2 AND household_id IN \
-             (SELECT id FROM households WHERE campaign_id = $1 AND polling_district = $3) ORDER BY received_at, id",
+            "SELECT household_id, elector_id, answer, recorded_at, received_at FROM knock_up_answers WHERE campaign_id = $1 AND day = $2 \
+             AND household_id IN (SELECT id FROM households WHERE campaign_id = $1 AND polling_district = $3) ORDER BY received_at, id",
             args![campaign.id, today, district],
         ),
         KnockUpOf::Walk(walk) => (
-            "SELECT household_id, elector_id, answer, received_at FROM knock_up_answers WHERE campaign_id = $1 AND day = $2 AND household_id IN \
-             (SELECT household_id FROM walk_doors WHERE campaign_id = $1 AND walk_id = $3) ORDER BY received_at, id",
+            "SELECT household_id, elector_id, answer, recorded_at, received_at FROM knock_up_answers WHERE campaign_id = $1 AND day = $2 \
+             AND household_id IN (SELECT household_id FROM walk_doors WHERE campaign_id = $1 AND walk_id = $3) ORDER BY received_at, id",
             args![campaign.id, today, walk],
         ),
     };
-    let heard: Vec<(i64, Option<i64>, String, String)> = tx.fetch_all(sql, args).await?;
+    let heard: Vec<(i64, Option<i64>, String, String, String)> = tx.fetch_all(sql, args).await?;
     // A knock is a visit: answers heard at one door in the same minute are one knock.
     let mut knocks: HashMap<i64, HashSet<String>> = HashMap::new();
     let mut by_elector: HashMap<i64, Vec<(DoorAnswer, String)>> = HashMap::new();
     let mut by_door: HashMap<i64, Vec<(DoorAnswer, String)>> = HashMap::new();
-    for (household, elector, answer, at) in heard {
+    for (household, elector, answer, recorded, received) in heard {
         let Some(answer) = DoorAnswer::parse(&answer) else { continue };
+        // When it was heard: the phone's clock (an answer kept offline and sent later belongs to
+        // the round it was heard in) when it is plausible, that is today and no later than the
+        // server received it; otherwise (a clock that is wrong) when it was received.
+        let at = if recorded.as_str() >= day.starts.as_str() && recorded <= received { recorded } else { received };
         knocks.entry(household).or_default().insert(at.chars().take(16).collect());
         match elector {
             Some(e) => by_elector.entry(e).or_default().push((answer, at)),
@@ -362,7 +366,8 @@ pub async fn knock_up(tx: &mut Tx, campaign: &Campaign, of: KnockUpOf<'_>, day: 
         let door = holds(by_door.get(&e.household_id));
         e.answer_today = mine.last().or(door.last()).copied();
         e.needs_lift = mine.contains(&DoorAnswer::NeedsLift) || door.contains(&DoorAnswer::NeedsLift);
-        !door.contains(&DoorAnswer::DoNotReturn) && !mine.contains(&DoorAnswer::Voted)
+        // The latest word on the elector stands: a "voted" corrected by a later answer is undone.
+        !door.contains(&DoorAnswer::DoNotReturn) && mine.last() != Some(&DoorAnswer::Voted)
     });
     out.sort_by_key(|e| (e.walk_id.is_none(), e.walk_id, e.seq, e.order));
     Ok(out)
@@ -407,11 +412,20 @@ pub async fn start_round(tx: &mut Tx, campaign: &Campaign, day: &str, walk_id: i
         )
         .await?;
     let round = Round { walk_id, number: last.unwrap_or(0) + 1, started_at: now() };
-    tx.execute(
-        "INSERT INTO knock_up_rounds (campaign_id, day, walk_id, number, started_at, started_by) VALUES ($1, $2, $3, $4, $5, $6)",
-        args![campaign.id, day, walk_id, round.number, round.started_at.as_str(), by],
-    )
-    .await?;
+    // Two committee rooms starting the same walk's next round at once start it once.
+    let started = tx
+        .execute(
+            "INSERT INTO knock_up_rounds (campaign_id, day, walk_id, number, started_at, started_by) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (campaign_id, day, walk_id, number) DO NOTHING",
+            args![campaign.id, day, walk_id, round.number, round.started_at.as_str(), by],
+        )
+        .await?;
+    if started == 0 {
+        return rounds(tx, campaign, day, Some(walk_id))
+            .await?
+            .remove(&walk_id)
+            .ok_or_else(|| Error::Conflict(format!("walk {walk_id}'s round could not be started: try again")));
+    }
     Ok(round)
 }
 
@@ -1075,11 +1089,15 @@ pub async fn committee_room(
     let today_rounds = rounds(tx, campaign, &day.date, None).await?;
     let knocked: Vec<(i64, i64, i64)> = tx
         .fetch_all(
-            "SELECT r.walk_id, r.number, CAST(COUNT(DISTINCT a.household_id) AS BIGINT) FROM knock_up_rounds r \
+            // An answer is of the round it was heard in, as the knock-up list decides: by the
+            // phone's clock when that is plausible (today, and not after its receipt).
+            "WITH t AS (SELECT CAST($1 AS TEXT) AS day_starts) \
+             SELECT r.walk_id, r.number, CAST(COUNT(DISTINCT a.household_id) AS BIGINT) FROM knock_up_rounds r CROSS JOIN t \
              LEFT JOIN knock_up_answers a ON a.campaign_id = r.campaign_id AND a.day = r.day AND a.walk_id = r.walk_id \
-             AND a.received_at >= r.started_at \
-             WHERE r.campaign_id = $1 AND r.day = $2 AND r.started_at >= $3 GROUP BY r.walk_id, r.number",
-            args![campaign.id, day.date.as_str(), lately.rounds_since.as_str()],
+             AND CASE WHEN a.recorded_at >= t.day_starts AND a.recorded_at <= a.received_at THEN a.recorded_at ELSE a.received_at END \
+             >= r.started_at \
+             WHERE r.campaign_id = $2 AND r.day = $3 AND r.started_at >= $4 GROUP BY r.walk_id, r.number",
+            args![day.starts.as_str(), campaign.id, day.date.as_str(), lately.rounds_since.as_str()],
         )
         .await?;
     let active: HashMap<i64, u64> = knocked

@@ -84,6 +84,23 @@ fn request_body(method: &Method, path: &str) -> Option<Value> {
             "type": "object", "required": ["role"], "properties": { "role": { "$ref": "#/components/schemas/Role" } }
         }),
         ("PUT", "/api/v1/survey") => json!({ "$ref": "#/components/schemas/Survey" }),
+        ("POST", "/api/v1/knock-up/rounds") => json!({
+            "type": "object", "required": ["walk_ids"],
+            "properties": {
+                "walk_ids": { "type": "array", "minItems": 1, "maxItems": 500, "items": id(false), "description": "The walks to start the next round of" },
+                "knocker_user_id": { "anyOf": [id(false), { "type": "null" }], "description": "A member of the campaign to give the walks to" }
+            }
+        }),
+        ("PUT", "/api/v1/postal-votes/{id}") => json!({
+            "type": "object", "required": ["status"],
+            "properties": { "status": { "type": "string", "enum": ["posted", "not_yet", "needs_replacement"] } }
+        }),
+        ("POST", "/api/v1/promises/by-hand") => json!({
+            "type": "object", "required": ["elector_number"],
+            "properties": { "elector_number": {
+                "type": "string", "pattern": "^[A-Za-z][A-Za-z0-9]{0,7}-[1-9][0-9]{0,8}(/[0-9]{1,9})?$", "description": "The whole number: NA1-124/1"
+            } }
+        }),
         _ => return None,
     };
     Some(json!({ "required": true, "content": { "application/json": { "schema": schema } } }))
@@ -102,7 +119,9 @@ fn query_parameters(path: &str) -> Vec<Value> {
         ],
         // Exactly one of the two (a rule the document cannot state; see docs/API.md).
         "/api/v1/knock-up" => vec![q("polling_district", district()), q("walk_id", id(false))],
-        "/api/v1/teller/names" => vec![json!({ "name": "polling_district", "in": "query", "required": true, "schema": district() })],
+        "/api/v1/teller/names" | "/api/v1/postal-votes" => {
+            vec![json!({ "name": "polling_district", "in": "query", "required": true, "schema": district() })]
+        }
         "/api/v1/nearest" => vec![
             q("postcode", text.clone()),
             q("lat", json!({ "type": "number" })),
@@ -168,7 +187,7 @@ pub fn document(routes: &[Route]) -> Value {
         if r.path.contains("{id}") {
             let schema = if r.path.starts_with("/api/v1/invites/") {
                 json!({ "type": "string" })
-            } else if r.path.starts_with("/api/v1/tellings/") {
+            } else if r.path.starts_with("/api/v1/tellings/") || r.path.starts_with("/api/v1/lifts/") {
                 json!({ "type": "string", "format": "uuid" })
             } else {
                 id(false)

@@ -97,7 +97,7 @@ pub static ROUTES: &[Route] = &[
     ),
     r(
         Method::PUT,
-        "/api/v1/postal-votes/{elector_id}",
+        "/api/v1/postal-votes/{id}",
         Needs(RunPollingDay),
         "What a postal voter said of their postal vote: posted, not_yet, needs_replacement",
         &[204, 400, 404, 413, 415],
@@ -116,7 +116,7 @@ pub static ROUTES: &[Route] = &[
     ),
     r(
         Method::DELETE,
-        "/api/v1/promises/by-hand/{elector_id}",
+        "/api/v1/promises/by-hand/{id}",
         Needs(RunPollingDay),
         "Take an elector off the promises added by hand",
         &[204, 404],

@@ -4,6 +4,11 @@
 'use strict';
 (function () {
   const room = document.getElementById('room');
+  // The lifts, with their buttons, apart from the rest: drawn again only when they change, so a
+  // button is never redrawn under a finger or the keyboard's focus.
+  const liftsEl = document.createElement('div');
+  room.after(liftsEl);
+  let liftsDrawn = '';
   const status = document.getElementById('room-status');
   const fmt = (n) => Number(n).toLocaleString('en-GB');
   const csrfMeta = document.querySelector('meta[name="csrf-token"]');
@@ -78,14 +83,17 @@
       out.push(table('Strike-offs by hour (UK time)', ['Hour', 'Voters', 'Promises'],
         r.hours.map((h) => [String(h.hour).padStart(2, '0') + ':00', fmt(h.voted), fmt(h.promises_voted)])));
     }
+    const lifts = [];
     if (r.lifts.length) {
-      out.push(el('h2', {}, 'Lifts'));
-      out.push(table('Lifts to the polling station asked for at the door today: those still to give first', ['Address', 'Walk', 'Asked at', 'Driver'],
+      lifts.push(el('h2', {}, 'Lifts'));
+      lifts.push(table('Lifts to the polling station asked for at the door today: those still to give first', ['Address', 'Walk', 'Asked at', 'Driver'],
         r.lifts.map((l) => [l.address, l.walk, clock(l.received_at), l.given_at ? 'sent at ' + clock(l.given_at) :
           el('form', { method: 'post', action: '/committee-room/lifts/' + encodeURIComponent(l.id) + '/given', class: 'inline' },
             el('input', { type: 'hidden', name: 'csrf', value: csrf }),
-            el('button', { type: 'submit', 'aria-label': 'A driver is on the way to ' + l.address }, 'Driver sent'))])));
+            el('button', { type: 'submit', 'aria-label': 'Driver sent to ' + l.address }, 'Driver sent'))])));
     }
+    const liftsNow = JSON.stringify(r.lifts);
+    if (liftsNow !== liftsDrawn) { liftsEl.replaceChildren(...lifts); liftsDrawn = liftsNow; }
     if (r.unknown.length) {
       out.push(el('h2', {}, 'Numbers that match nobody'));
       out.push(table('Kept aside: check them against the register', ['District', 'Number as typed', 'Received'],

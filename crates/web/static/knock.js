@@ -15,8 +15,11 @@
   const SAID = { voted: 'voted', will_vote: 'will vote', not_in: 'not in', needs_lift: 'needs a lift', do_not_return: 'do not return today' };
   // Answers that hold all day; the others are cleared when the committee room starts the next round.
   const ALL_DAY = new Set(['voted', 'do_not_return', 'needs_lift']);
-  const roundEl = document.getElementById('knock-round');
-  const firstToggle = document.getElementById('knock-first');
+  // A page kept from before rounds existed has neither: the list still draws.
+  const roundEl = document.getElementById('knock-round') || document.createElement('p');
+  const firstToggle = document.getElementById('knock-first') || document.createElement('button');
+  const today = () => new Date().toDateString();
+  function sayRound(text) { if (roundEl.textContent !== text) roundEl.textContent = text; }
   let regularsFirst = false;
 
   function el(tag, attrs, ...children) {
@@ -38,7 +41,9 @@
 
   let drawn = '';
   async function draw() {
-    const kept = await gg.get('names', key());
+    const stored = await gg.get('names', key());
+    // A list kept from another day (a rehearsal, yesterday) is not today's.
+    const kept = stored && stored.day === today() ? stored : null;
     if (!kept) {
       drawn = '';
       gg.showStatus();
@@ -46,8 +51,8 @@
       return;
     }
     const started = kept.round ? Date.parse(kept.round.started_at) : 0;
-    roundEl.textContent = (kept.refused ? kept.refused + ' ' : '') +
-      (kept.round ? 'Round ' + kept.round.number + ', from ' + new Date(started).toTimeString().slice(0, 5) + '.' : '');
+    sayRound((kept.refused ? kept.refused + ' ' : '') +
+      (kept.round ? 'Round ' + kept.round.number + ', from ' + new Date(started).toTimeString().slice(0, 5) + '.' : ''));
     const answers = (await mine()).filter((a) => ALL_DAY.has(a.knock.answer) || a.at >= started);
     const voted = new Set(answers.filter((a) => a.knock.answer === 'voted').map((a) => a.knock.elector_id));
     const dropped = new Set(answers.filter((a) => a.knock.answer === 'do_not_return').map((a) => a.knock.household_id));
@@ -122,13 +127,13 @@
         const said = (await r.json().catch(() => ({}))).error || 'The committee room has not started a knock-up round of this walk yet.';
         const kept = await gg.get('names', key());
         if (kept) await gg.put('names', { ...kept, refused: said });
-        else roundEl.textContent = said;
+        else sayRound(said);
         return;
       }
       if (!r.ok) return;
       const list = await r.json();
       // Kept with the teller's name lists: deleted with them at sign-out.
-      await gg.put('names', { key: key(), holder: gg.user, electors: list.electors, round: list.round || null });
+      await gg.put('names', { key: key(), holder: gg.user, day: today(), electors: list.electors, round: list.round || null });
     } catch (e) { /* no signal: the kept list stands */ }
   }
 

@@ -97,11 +97,11 @@ async fn concrete(f: &Fixture, route: &Route, n: usize, who: &str) -> (String, O
             (path.replace("{id}", &lift(f).await), body)
         }
         ("GET", "/api/v1/postal-votes") => (format!("/api/v1/postal-votes?polling_district={district}"), None),
-        ("PUT", "/api/v1/postal-votes/{elector_id}") => {
-            (path.replace("{elector_id}", &postal_elector(f).await.to_string()), json_body(json!({ "status": "not_yet" })))
+        ("PUT", "/api/v1/postal-votes/{id}") => {
+            (path.replace("{id}", &postal_elector(f).await.to_string()), json_body(json!({ "status": "not_yet" })))
         }
         ("POST", "/api/v1/promises/by-hand") => (path, json_body(json!({ "elector_number": first_elector(f).await.1 }))),
-        ("DELETE", "/api/v1/promises/by-hand/{elector_id}") => (path.replace("{elector_id}", &hand_promise(f).await.to_string()), None),
+        ("DELETE", "/api/v1/promises/by-hand/{id}") => (path.replace("{id}", &hand_promise(f).await.to_string()), None),
         ("POST", "/polling-day/rounds") => (path, form(&[(&format!("walk_{walk}"), "on"), ("knocker", "")])),
         ("POST", "/polling-day/hand-promises") => (path, form(&[("elector_number", &first_elector(f).await.1)])),
         ("POST", "/polling-day/hand-promises/{id}/delete") => (path.replace("{id}", &hand_promise(f).await.to_string()), form(&[])),

@@ -342,6 +342,15 @@ async fn rounds_hand_promises_postal_votes_and_lifts() {
         assert_eq!(heard.iter().find(|e| e.0 == electors[0].1).unwrap().1, Value::Null, "{name}: not in is cleared: {round2}");
         assert_eq!(heard.iter().find(|e| e.0 == electors[1].1).unwrap().1, Value::Null, "{name}: will vote is cleared");
         assert_eq!(heard.iter().find(|e| e.0 == electors[2].1).unwrap().2, true, "{name}: the lift stands");
+        // An answer heard before round 2 began, on a phone with no signal until after: it is of
+        // round 1 by the phone's clock, and is cleared with it.
+        let started: chrono::DateTime<chrono::Utc> = round2["round"]["started_at"].as_str().unwrap().parse().unwrap();
+        let mut late = knock(electors[1].2, Some(electors[1].0), "not_in");
+        late["recorded_at"] = json!(started - chrono::Duration::seconds(1));
+        let r = canvasser.json(Method::POST, "/api/v1/knock-up/answers", &json!({ "answers": [late] })).await;
+        assert_eq!(r.json()["stored"].as_array().unwrap().len(), 1, "{name}: {}", r.body);
+        let again = canvasser.get(&format!("/api/v1/knock-up?walk_id={walk}")).await.json();
+        assert_eq!(list(&again).iter().find(|e| e.0 == electors[1].1).unwrap().1, Value::Null, "{name}: of round 1: {again}");
 
         // The committee room sees who is out, and the lift to give; a driver is sent once.
         let room = organiser.get("/api/v1/committee-room").await.json();
@@ -401,13 +410,20 @@ async fn rounds_hand_promises_postal_votes_and_lifts() {
         let r = organiser
             .form("/polling-day/rounds", &[("polling_district", &district), (&format!("walk_{walk}"), "on"), ("knocker", &knocker)])
             .await;
-        assert_eq!(r.status, StatusCode::OK, "{name}: {}", r.body);
-        assert!(r.body.contains("round 3 of walk"), "{name}: {}", r.body);
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{name}: a redirect, so that a reload starts nothing: {}", r.body);
+        let back = r.headers.get("location").unwrap().to_str().unwrap().to_owned();
+        assert!(organiser.get(&back).await.body.contains("Started the next knock-up round of 1 walk"), "{name}: {back}");
+        let teller = f.users[&email(Role::Teller)].to_string();
+        let r = organiser.form("/polling-day/rounds", &[(&format!("walk_{walk}"), "on"), ("knocker", &teller)]).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{name}: a teller cannot knock up");
+        assert!(r.body.contains("is not a canvasser"), "{name}");
+        let r = organiser.json(Method::POST, "/api/v1/knock-up/rounds", &json!({ "walk_ids": [walk, walk] })).await;
+        assert_eq!(r.json()["rounds"].as_array().unwrap().len(), 1, "{name}: a walk named twice starts once: {}", r.body);
         let r = organiser.form("/polling-day/rounds", &[("polling_district", &district)]).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{name}: no walk chosen");
         assert!(r.body.contains("choose the walks"), "{name}");
         let page = organiser.get(&format!("/polling-day/rounds?walk={walk}")).await;
-        assert!(page.body.contains("round 3 began"), "{name}: {}", page.body);
+        assert!(page.body.contains("round 4 began"), "{name}: {}", page.body);
         let r = organiser.form(&format!("/polling-day/postal/{district}/{}", electors[0].0), &[("status", "needs_replacement")]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{name}: {}", r.body);
         let page = organiser.get(&format!("/polling-day/postal/{district}")).await;
@@ -418,7 +434,7 @@ async fn rounds_hand_promises_postal_votes_and_lifts() {
 
         let log = groundgame_app::register::audit_log(&f.app, &f.campaign, 1000).await.unwrap();
         let count = |action: &str| log.iter().filter(|e| e.action == action).count();
-        assert_eq!(count("knock_up_rounds_started"), 3, "{name}");
+        assert_eq!(count("knock_up_rounds_started"), 4, "{name}");
         assert_eq!(count("promise_added_by_hand"), 2, "{name}");
         assert_eq!(count("promise_removed_by_hand"), 1, "{name}");
         assert_eq!(count("lift_given"), 2, "{name}: each mark is audited");

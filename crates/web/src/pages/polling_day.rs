@@ -124,7 +124,7 @@ async fn setup_page(state: &AppState, viewer: &Viewer, error: Option<String>) ->
                         td { (e.elector_number) } td { (e.name) } td { (e.address) }
                         td { form.inline method="post" action={ "/polling-day/hand-promises/" (e.elector_id) "/delete" } {
                             (layout::csrf(viewer))
-                            button.link.danger type="submit" aria-label={ "Take " (e.name) " off the promises" } { "Take off" }
+                            button.link.danger type="submit" aria-label={ "Take off " (e.name) } { "Take off" }
                         } }
                     } } }
                 } }
@@ -407,9 +407,20 @@ pub struct RoundsQuery {
     /// A walk to have chosen already (from the committee room's "go here next").
     #[serde(default)]
     walk: Option<String>,
+    /// How many rounds were just started (the page after starting them).
+    #[serde(default)]
+    started: Option<String>,
 }
 
-async fn rounds_page(state: &AppState, viewer: &Viewer, q: RoundsQuery, said: Option<Result<String, String>>) -> PageResult<Markup> {
+async fn rounds_page(state: &AppState, viewer: &Viewer, q: RoundsQuery, error: Option<String>) -> PageResult<Markup> {
+    let said = match (error, q.started.as_deref().and_then(|n| n.parse::<usize>().ok())) {
+        (Some(e), _) => Some(Err(e)),
+        (None, Some(n)) => Some(Ok(format!(
+            "Started the next knock-up round of {n} walk{}: the list below shows each walk's round.",
+            if n == 1 { "" } else { "s" }
+        ))),
+        (None, None) => None,
+    };
     let districts = polling_day::teller_choices(&state.app, viewer.actor()).await?;
     let mut all: Vec<String> =
         districts.stations.iter().flat_map(|s| s.polling_districts.clone()).chain(districts.other_districts).collect();
@@ -428,7 +439,12 @@ async fn rounds_page(state: &AppState, viewer: &Viewer, q: RoundsQuery, said: Op
         None => Vec::new(),
     };
     let left: std::collections::HashMap<i64, u64> = room.counts.walks.iter().map(|w| (w.walk_id, w.promises_left)).collect();
-    let people = groundgame_app::accounts::members(&state.app, viewer.actor()).await?;
+    // Only those who may canvass can open a knock-up list.
+    let people: Vec<_> = groundgame_app::accounts::members(&state.app, viewer.actor())
+        .await?
+        .into_iter()
+        .filter(|m| groundgame_core::access::allows(m.role, groundgame_core::access::Permission::Canvass))
+        .collect();
     Ok(layout::page(
         viewer,
         "Knock-up rounds",
@@ -506,24 +522,22 @@ pub async fn start_rounds(
     let walks: Vec<i64> = f.keys().filter_map(|k| k.strip_prefix("walk_")?.parse().ok()).collect();
     let knocker = f.get("knocker").map(|k| k.trim()).filter(|k| !k.is_empty()).map(str::parse::<i64>).transpose();
     let district = f.get("polling_district").cloned();
-    let q = || RoundsQuery { polling_district: district.clone(), walk: None };
+    let q = || RoundsQuery { polling_district: district.clone(), walk: None, started: None };
     let Ok(knocker) = knocker else {
         return Ok((
             axum::http::StatusCode::BAD_REQUEST,
-            rounds_page(&state, &viewer, q(), Some(Err("choose a knocker from the list".into()))).await?,
+            rounds_page(&state, &viewer, q(), Some("choose a knocker from the list".into())).await?,
         )
             .into_response());
     };
     match polling_day::start_rounds(&state.app, viewer.actor(), &walks, knocker).await {
+        // Back to the page by a redirect: reloading it starts no further round.
         Ok(rounds) => {
-            let said = format!(
-                "Started: {}.",
-                rounds.iter().map(|r| format!("round {} of walk {}", r.number, r.walk_id)).collect::<Vec<_>>().join(", ")
-            );
-            Ok(rounds_page(&state, &viewer, q(), Some(Ok(said))).await?.into_response())
+            let d = district.as_deref().map(|d| format!("polling_district={}&", enc(d))).unwrap_or_default();
+            Ok(Redirect::to(&format!("/polling-day/rounds?{d}started={}", rounds.len())).into_response())
         }
         Err(groundgame_app::Error::Invalid(m) | groundgame_app::Error::NotFound(m)) => {
-            Ok((axum::http::StatusCode::BAD_REQUEST, rounds_page(&state, &viewer, q(), Some(Err(m))).await?).into_response())
+            Ok((axum::http::StatusCode::BAD_REQUEST, rounds_page(&state, &viewer, q(), Some(m)).await?).into_response())
         }
         Err(e) => Err(e.into()),
     }
@@ -588,4 +602,11 @@ pub async fn postal_chase(
 pub async fn give_lift(State(state): State<AppState>, viewer: Viewer, PagePath(id): PagePath<uuid::Uuid>) -> PageResult<Redirect> {
     polling_day::give_lift(&state.app, viewer.actor(), id).await?;
     Ok(Redirect::to("/committee-room"))
+}
+
+/// A value for a query string.
+fn enc(v: &str) -> String {
+    v.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
 }
