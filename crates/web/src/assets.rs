@@ -5,7 +5,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 /// Bumped when the app shell changes, so phones drop the old cache.
-pub const VERSION: &str = concat!("gg-", env!("CARGO_PKG_VERSION"), "-5");
+pub const VERSION: &str = concat!("gg-", env!("CARGO_PKG_VERSION"), "-6");
 
 const FILES: &[(&str, &str, &str)] = &[
     ("style.css", "text/css; charset=utf-8", include_str!("../static/style.css")),

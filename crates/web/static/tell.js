@@ -124,10 +124,15 @@
   });
   $('entry').addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    if (await strike(number.value)) {
-      number.value = '';
+    // Taken out of the field at once: a fast teller's next number, typed while this one is
+    // kept, goes into an empty field and is never run into this one.
+    const typed = number.value;
+    number.value = '';
+    if (await strike(typed)) {
       showWho();
       await showRecent();
+    } else if (!number.value) {
+      number.value = typed;
     }
     number.focus();
   });

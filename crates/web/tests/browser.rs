@@ -268,8 +268,16 @@ async fn a_teller_works_offline_and_the_committee_room_follows() {
         number.send_keys(&format!("{n}\n")).await.unwrap();
     }
     number.send_keys("7777\n").await.unwrap();
-    wait_until(&phone, "document.querySelector('#recent li button')", "an undo", Duration::from_secs(10)).await;
-    phone.find(Locator::Css("#recent li button")).await.unwrap().click().await.unwrap();
+    // The list is drawn again as each number is kept: wait for the mistyped one's Undo, then tap
+    // it (found again if a redraw replaced it between finding and tapping).
+    wait_until(
+        &phone,
+        "document.querySelector(\"#recent li button[aria-label*='7777']\")",
+        "an undo of the last number",
+        Duration::from_secs(10),
+    )
+    .await;
+    tap(&phone, "#recent li button[aria-label*='7777']").await;
     wait_until(
         &phone,
         "document.getElementById('sync-status').dataset.unsent === '32'",
