@@ -533,7 +533,12 @@ pub async fn start_rounds(
     match polling_day::start_rounds(&state.app, viewer.actor(), &walks, knocker).await {
         // Back to the page by a redirect: reloading it starts no further round.
         Ok(rounds) => {
-            let d = district.as_deref().map(|d| format!("polling_district={}&", enc(d))).unwrap_or_default();
+            // A district code is letters and digits: nothing in it needs escaping.
+            let d = district
+                .as_deref()
+                .and_then(|d| groundgame_core::elector::PollingDistrict::parse(d).ok())
+                .map(|d| format!("polling_district={}&", d.as_str()))
+                .unwrap_or_default();
             Ok(Redirect::to(&format!("/polling-day/rounds?{d}started={}", rounds.len())).into_response())
         }
         Err(groundgame_app::Error::Invalid(m) | groundgame_app::Error::NotFound(m)) => {
@@ -602,11 +607,4 @@ pub async fn postal_chase(
 pub async fn give_lift(State(state): State<AppState>, viewer: Viewer, PagePath(id): PagePath<uuid::Uuid>) -> PageResult<Redirect> {
     polling_day::give_lift(&state.app, viewer.actor(), id).await?;
     Ok(Redirect::to("/committee-room"))
-}
-
-/// A value for a query string.
-fn enc(v: &str) -> String {
-    v.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
-        .collect()
 }
