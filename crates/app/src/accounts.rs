@@ -118,7 +118,14 @@ pub async fn sign_in(app: &App, email: &str, password: &str, campaign: Option<&s
 
 /// Opens a session for a user in a campaign they are in, in the caller's write turn, and with
 /// `new_device` a device cookie for the browser.
-async fn open_session(app: &App, tx: &mut WriteTx, user_id: i64, campaign_id: i64, client: &Client, new_device: bool) -> Result<Opened> {
+pub(crate) async fn open_session(
+    app: &App,
+    tx: &mut WriteTx,
+    user_id: i64,
+    campaign_id: i64,
+    client: &Client,
+    new_device: bool,
+) -> Result<Opened> {
     let (user, _) = accounts::user_credentials(tx, user_id).await?;
     let role =
         accounts::role_in(tx, campaign_id, user_id).await?.ok_or_else(|| Error::forbidden("this account is not in that campaign"))?;

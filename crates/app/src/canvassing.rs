@@ -40,21 +40,7 @@ pub async fn canvass_sessions(app: &App, actor: Actor<'_>) -> Result<Vec<Canvass
     Ok(s)
 }
 
-/// The sessions with the number of walks given to each.
-pub async fn canvass_sessions_with_walks(app: &App, actor: Actor<'_>) -> Result<Vec<(CanvassSession, usize)>> {
-    let mut tx = app.store.begin().await?;
-    let sessions = canvassing::canvass_sessions(&mut tx, actor.campaign()).await?;
-    let assignments = canvassing::assignments(&mut tx, actor.campaign()).await?;
-    tx.commit().await?;
-    Ok(sessions
-        .into_iter()
-        .map(|s| {
-            let walks = assignments.values().filter(|a| a.session_id == Some(s.id)).count();
-            (s, walks)
-        })
-        .collect())
-}
-
+/// A session with one time of three hours and thirty places (the organiser's pages set more).
 pub async fn create_canvass_session(
     app: &App,
     actor: Actor<'_>,
@@ -64,6 +50,10 @@ pub async fn create_canvass_session(
 ) -> Result<CanvassSession> {
     let mut tx = app.store.begin_write().await?;
     let s = canvassing::create_canvass_session(&mut tx, actor.campaign(), name, starts_at, meeting_point).await?;
+    let ends =
+        chrono::NaiveDateTime::parse_from_str(&s.starts_at, "%Y-%m-%dT%H:%M").map_err(anyhow::Error::from)? + chrono::Duration::hours(3);
+    groundgame_store::volunteers::add_slot(&mut tx, actor.campaign(), s.id, &s.starts_at, &ends.format("%Y-%m-%dT%H:%M").to_string(), 30)
+        .await?;
     actor.audit(&mut tx, "session_added", &format!("{} at {}", s.name, s.starts_at), 0).await?;
     tx.commit().await?;
     Ok(s)

@@ -12,6 +12,9 @@ pub enum Error {
     /// Too many failed tries recently: wait.
     #[error("too many failed sign-ins: try again in {} minutes", .wait.as_secs().div_ceil(60).max(1))]
     TooManyAttempts { wait: Duration },
+    /// Too many of something else from one place recently (sign-ups from one address): wait.
+    #[error("{what}: try again in {} minutes", .wait.as_secs().div_ceil(60).max(1))]
+    TooMany { what: String, wait: Duration },
     /// Signed in, but this is not theirs to do or see.
     #[error("{0}")]
     Forbidden(String),

@@ -14,6 +14,8 @@ use groundgame_store::Store;
 pub mod accounts;
 /// Who acts: a signed-in member of a campaign, or the command line.
 mod actor;
+/// What a server does behind the requests: mail, reminders, share links' clicks.
+pub mod background;
 /// Campaigns: creating one, finding one by name.
 pub mod campaigns;
 /// Canvassing: the survey, sessions, assignments, walk payloads, contacts, paper sheets, progress.
@@ -24,6 +26,8 @@ mod error;
 mod limiter;
 /// Settings the use cases read: how long things last and how many tries are allowed.
 pub mod limits;
+/// Mail: its settings and the mailer that sends the outbox.
+pub mod mail;
 /// Polling day: tellers' numbers, the knock-up list, promises against what the seat needs.
 pub mod polling_day;
 /// The electoral register: imports (previewed before they replace anything), updates, exports.
@@ -36,6 +40,8 @@ pub mod simulation;
 mod sync_queue;
 /// Targeting: target and defence lists, the nearest marginal, elections and postcodes.
 pub mod targeting;
+/// Volunteers: sign-up, places and the waiting list, reminders, check-in, share links.
+pub mod volunteers;
 /// Walks: planning a district (the planner runs outside the writers' turn), lists, exports.
 pub mod walks;
 
@@ -54,6 +60,11 @@ pub struct App {
     syncs: Arc<sync_queue::SyncQueue>,
     stats: Arc<register::KeptStats>,
     committee_rooms: Arc<polling_day::CommitteeRooms>,
+    pub mail: Arc<mail::MailSettings>,
+    /// Woken when mail is queued, so that the mailer sends it at once.
+    pub mail_queued: Arc<tokio::sync::Notify>,
+    clicks: Arc<volunteers::Clicks>,
+    signups: Arc<volunteers::SignupCounts>,
 }
 
 impl App {
@@ -65,8 +76,25 @@ impl App {
             syncs: Arc::default(),
             stats: Arc::default(),
             committee_rooms: Arc::default(),
+            mail: Arc::default(),
+            mail_queued: Arc::default(),
+            clicks: Arc::default(),
+            signups: Arc::default(),
             limits: Arc::new(limits),
             store,
         }
+    }
+}
+
+impl App {
+    /// The same, sending mail as these settings say.
+    pub fn with_mail(mut self, mail: mail::MailSettings) -> App {
+        self.mail = Arc::new(mail);
+        self
+    }
+
+    /// Tells the mailer there is mail to send.
+    pub(crate) fn mail_waiting(&self) {
+        self.mail_queued.notify_one();
     }
 }

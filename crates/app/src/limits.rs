@@ -19,6 +19,8 @@ pub struct Limits {
     pub progress_audit_every: Duration,
     /// How long a register upload waits for its organiser to confirm it.
     pub upload_keep_for: Duration,
+    /// Public sign-ups taken from one address in ten minutes; more wait.
+    pub signups_per_address: u32,
 }
 
 /// Failed sign-ins allowed in a sliding window before further tries wait. A browser that has
@@ -56,6 +58,7 @@ impl Default for Limits {
             progress_fresh_for: Duration::from_secs(60),
             progress_audit_every: Duration::from_secs(15 * 60),
             upload_keep_for: Duration::from_secs(3600),
+            signups_per_address: 20,
         }
     }
 }

@@ -12,6 +12,7 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use clap::Parser;
 use groundgame_app::limits::SignInLimits;
+use groundgame_app::mail::MailSettings;
 use groundgame_app::Limits;
 use groundgame_store::{DatabaseUrl, Durability, StoreOptions};
 use groundgame_web::WebSettings;
@@ -61,6 +62,9 @@ pub const KEYS: &[Key] = &[
     key("database", "GROUNDGAME_DATABASE_URL", "groundgame.db", "A SQLite file (created on first use) or a postgres:// URL"),
     key("log", "GROUNDGAME_LOG", "warn", "Log level or filter for messages on standard error"),
     key("server.bind", "GROUNDGAME_BIND", "127.0.0.1:8080", "The address `serve` listens on"),
+    key("server.public_url", "GROUNDGAME_PUBLIC_URL", "", "Where people reach the server, for links in mail (https://campaign.example); empty: http:// and the bind address"),
+    key("smtp_url", "GROUNDGAME_SMTP_URL", "", "The SMTP server mail is sent through (smtp://HOST:PORT, or smtps://USER:PASSWORD@HOST); empty: mail is off and stays queued"),
+    key("mail_from", "GROUNDGAME_MAIL_FROM", "groundgame <noreply@localhost>", "The From address of mail"),
     key("server.secure_cookies", "GROUNDGAME_SECURE_COOKIES", "false", "Served over HTTPS: Secure cookies and Strict-Transport-Security"),
     key("server.request_timeout_seconds", "GROUNDGAME_REQUEST_TIMEOUT_SECONDS", "300", "How long a request may take (register uploads included)"),
     key("server.upload_limit_mb", "GROUNDGAME_UPLOAD_LIMIT_MB", "512", "The largest register upload, in megabytes"),
@@ -80,6 +84,7 @@ pub const KEYS: &[Key] = &[
     key("limits.sign_in_per_device", "GROUNDGAME_SIGN_IN_PER_DEVICE", "10", "Failed sign-ins from one browser that has signed in to the account before"),
     key("limits.progress_fresh_seconds", "GROUNDGAME_PROGRESS_FRESH_SECONDS", "60", "How long the public nearest-marginal page reuses the campaigns' progress"),
     key("limits.progress_audit_minutes", "GROUNDGAME_PROGRESS_AUDIT_MINUTES", "15", "A dashboard's reads of the live progress are audited once in this long per session"),
+    key("limits.signups_per_address", "GROUNDGAME_SIGNUPS_PER_ADDRESS", "20", "Public sign-ups taken from one address in ten minutes (a flood from one place waits; the site does not)"),
     key("limits.upload_keep_minutes", "GROUNDGAME_UPLOAD_KEEP_MINUTES", "60", "How long a register upload waits for its organiser to confirm it"),
 ];
 
@@ -114,6 +119,7 @@ pub struct Settings {
     pub web: WebSettings,
     pub store: StoreOptions,
     pub limits: Limits,
+    pub mail: MailSettings,
     /// The settings file read, if any.
     pub file: Option<PathBuf>,
     /// Every setting in effect, with where it came from.
@@ -161,9 +167,27 @@ impl Layers {
             };
             anyhow::anyhow!("{at}: '{raw}' is not a valid value ({e})")
         })?;
-        let value = if name == "database" { DatabaseUrl::new(raw.clone()).to_string() } else { raw };
+        let value = match name {
+            "database" => DatabaseUrl::new(raw.clone()).to_string(),
+            "smtp_url" => hide_password(&raw),
+            _ => raw,
+        };
         shown.push(Shown { name: key.name, value, source, env: key.env, about: key.about });
         Ok(parsed)
+    }
+}
+
+/// A URL with its password (between `user:` and `@`) shown as ***.
+fn hide_password(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => match rest.split_once('@') {
+            Some((credentials, host)) if credentials.contains(':') => {
+                let user = credentials.split(':').next().unwrap_or_default();
+                format!("{scheme}://{user}:***@{host}")
+            }
+            _ => url.to_owned(),
+        },
+        None => url.to_owned(),
     }
 }
 
@@ -201,6 +225,15 @@ impl Settings {
             if serve.secure_cookies {
                 flags.insert("server.secure_cookies", "true".into());
             }
+            if let Some(u) = &serve.smtp_url {
+                flags.insert("smtp_url", u.clone());
+            }
+            if let Some(f) = &serve.mail_from {
+                flags.insert("mail_from", f.clone());
+            }
+            if let Some(u) = &serve.public_url {
+                flags.insert("server.public_url", u.clone());
+            }
         }
         let layers = Layers { flags, file, file_name: path.clone(), env: Box::new(env) };
         let mut shown = Vec::new();
@@ -208,6 +241,18 @@ impl Settings {
         let database_given = shown.last().is_some_and(|s| s.source != Source::Default);
         let log: String = layers.get("log", &mut shown)?;
         let bind: SocketAddr = layers.get("server.bind", &mut shown)?;
+        let public_url: String = layers.get("server.public_url", &mut shown)?;
+        let smtp_url: String = layers.get("smtp_url", &mut shown)?;
+        let mail = MailSettings {
+            smtp_url: Some(smtp_url.trim().to_owned()).filter(|u| !u.is_empty()),
+            from: layers.get("mail_from", &mut shown)?,
+            public_url: if public_url.trim().is_empty() {
+                format!("http://{bind}")
+            } else {
+                public_url.trim().trim_end_matches('/').to_owned()
+            },
+        };
+        mail.check().map_err(|e| anyhow::anyhow!(e))?;
         let web = WebSettings {
             secure_cookies: layers.get("server.secure_cookies", &mut shown)?,
             request_timeout: secs(layers.get("server.request_timeout_seconds", &mut shown)?),
@@ -236,11 +281,12 @@ impl Settings {
             progress_fresh_for: secs(layers.get("limits.progress_fresh_seconds", &mut shown)?),
             progress_audit_every: secs(60 * layers.get::<u64>("limits.progress_audit_minutes", &mut shown)?),
             upload_keep_for: secs(60 * layers.get::<u64>("limits.upload_keep_minutes", &mut shown)?),
+            signups_per_address: layers.get("limits.signups_per_address", &mut shown)?,
         };
         if limits.sync_batch == 0 || limits.session_days <= 0 || limits.invite_days <= 0 || limits.reset_hours <= 0 {
             bail!("limits.sync_batch, limits.session_days, limits.invite_days and limits.reset_hours must be above 0");
         }
-        Ok(Settings { database: DatabaseUrl::new(database), database_given, log, bind, web, store, limits, file: path, shown })
+        Ok(Settings { database: DatabaseUrl::new(database), database_given, log, bind, web, store, limits, mail, file: path, shown })
     }
 }
 
@@ -347,7 +393,8 @@ mod tests {
     #[test]
     fn passwords_are_never_shown() {
         let cli = Cli::parse_from(["groundgame", "--database", "postgres://gg:s3cret@db.example/gg", "config", "show"]);
-        let s = Settings::resolve_with(&cli, env(&[])).unwrap();
+        let s = Settings::resolve_with(&cli, env(&[("GROUNDGAME_SMTP_URL", "smtps://mailer:s3cret@smtp.example:465")])).unwrap();
+        assert!(s.shown.iter().any(|x| x.value == "smtps://mailer:***@smtp.example:465"));
         assert!(s.shown.iter().all(|x| !x.value.contains("s3cret")));
     }
 

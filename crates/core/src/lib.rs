@@ -5,8 +5,10 @@
 
 /// Roles and what each may do: the one place that decides.
 pub mod access;
+pub mod calendar;
 /// Ballot ids and campaign identity.
 pub mod campaign;
+pub mod contact_details;
 /// Cells of CSV files people open in spreadsheets, made safe from formula injection.
 pub mod csv_cell;
 /// Elector numbers (`PD-124/1`) and polling district codes.
@@ -27,6 +29,7 @@ pub mod postcodes;
 pub mod register;
 /// General election results and the win number.
 pub mod results;
+pub mod sessions;
 /// A seeded, synthetic canvass and polling day for the demo and the benchmarks.
 pub mod simulation;
 /// The doorstep survey and what contacts say about electors.

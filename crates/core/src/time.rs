@@ -38,6 +38,18 @@ pub fn uk_now() -> NaiveDateTime {
     uk_local(Utc::now())
 }
 
+/// The instant a UK clock on the wall shows `local` at. In the hour the clocks go back (which a
+/// wall clock shows twice) the first is taken; in the hour they skip, the time an hour on.
+pub fn uk_instant(local: NaiveDateTime) -> DateTime<Utc> {
+    let as_gmt = Utc.from_utc_datetime(&local);
+    let summer = Utc.from_utc_datetime(&(local - Duration::hours(1)));
+    if is_summer_time(summer) {
+        summer
+    } else {
+        as_gmt
+    }
+}
+
 /// A stored instant (RFC 3339, UTC) as a UK clock shows it, hours and minutes (`14:05`); the
 /// text itself if it is no instant.
 pub fn uk_clock(stored: &str) -> String {
@@ -56,6 +68,17 @@ mod tests {
         assert_eq!(uk_clock("2017-06-08T13:05:00.000Z"), "14:05", "summer time");
         assert_eq!(uk_clock("2019-12-12T13:05:00Z"), "13:05", "winter");
         assert_eq!(uk_clock("not a time"), "not a time");
+    }
+
+    #[test]
+    fn a_wall_clock_time_is_an_instant() {
+        let local = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").unwrap();
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        assert_eq!(uk_instant(local("2017-06-03T10:00")), at("2017-06-03T09:00:00Z"));
+        assert_eq!(uk_instant(local("2019-12-07T10:00")), at("2019-12-07T10:00:00Z"));
+        for s in ["2017-06-03T10:00", "2019-12-07T10:00", "2017-03-26T03:30", "2017-10-29T00:30"] {
+            assert_eq!(uk_local(uk_instant(local(s))), local(s), "{s} round trips");
+        }
     }
 
     #[test]

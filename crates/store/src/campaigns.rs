@@ -133,3 +133,12 @@ pub(crate) async fn bump_version(tx: &mut Tx, campaign_id: i64) -> Result<i64> {
         .await?;
     Ok(v)
 }
+
+/// The campaign's next row id (sessions, their times, volunteers, sign-ups, ...): ids are never
+/// reused within a campaign.
+pub(crate) async fn next_row_id(tx: &mut Tx, campaign: &Campaign) -> Result<i64> {
+    let (id,): (i64,) = tx
+        .fetch_one("UPDATE campaigns SET next_row_id = next_row_id + 1 WHERE id = $1 RETURNING next_row_id - 1", args![campaign.id])
+        .await?;
+    Ok(id)
+}

@@ -58,9 +58,7 @@ pub async fn create_canvass_session(
     if name.trim().is_empty() {
         return Err(Error::Invalid("a session needs a name".into()));
     }
-    let (id,): (i64,) = tx
-        .fetch_one("UPDATE campaigns SET next_row_id = next_row_id + 1 WHERE id = $1 RETURNING next_row_id - 1", args![campaign.id])
-        .await?;
+    let id = crate::campaigns::next_row_id(tx, campaign).await?;
     let session = CanvassSession {
         id,
         name: name.trim().to_owned(),

@@ -18,6 +18,7 @@ pub mod changes;
 pub mod db;
 /// The errors a caller can act on.
 mod error;
+pub mod mail;
 /// Polling day: tellers' numbers, promises and the knock-up list.
 pub mod polling_day;
 /// The live progress, kept as contacts are stored.
@@ -27,6 +28,7 @@ pub mod register;
 /// Imported election results and postcodes; each seat's campaign as targeting sees it.
 pub mod targeting;
 /// Saved walks with stable ids.
+pub mod volunteers;
 pub mod walks;
 
 pub use db::{Backend, DatabaseUrl, Durability, Store, StoreOptions, Tx, WriteTx};

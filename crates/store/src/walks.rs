@@ -344,3 +344,28 @@ pub async fn against_register(tx: &mut Tx, campaign: &Campaign) -> Result<WalksA
     }
     Ok(out)
 }
+
+/// A walk no one holds, with where its doors are on average.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, sqlx::FromRow)]
+pub struct FreeWalk {
+    pub id: i64,
+    pub name: String,
+    pub doors: i64,
+    pub lat: f64,
+    pub lon: f64,
+}
+
+/// Every walk not given to anyone, with the middle of its doors: those handed out at a meeting
+/// point are the nearest of these.
+pub async fn unassigned(tx: &mut Tx, campaign: &Campaign) -> Result<Vec<FreeWalk>> {
+    tx.fetch_all(
+        "SELECT w.id, w.name, CAST(w.doors AS BIGINT) AS doors, AVG(h.lat) AS lat, AVG(h.lon) AS lon FROM walks w \
+         JOIN walk_doors d ON d.campaign_id = w.campaign_id AND d.walk_id = w.id \
+         JOIN households h ON h.campaign_id = d.campaign_id AND h.id = d.household_id \
+         WHERE w.campaign_id = $1 AND h.lat IS NOT NULL \
+         AND NOT EXISTS (SELECT 1 FROM walk_assignments a WHERE a.campaign_id = w.campaign_id AND a.walk_id = w.id AND a.user_id IS NOT NULL) \
+         GROUP BY w.id, w.name, w.doors",
+        args![campaign.id],
+    )
+    .await
+}

@@ -483,3 +483,15 @@ pub async fn nearest(State(state): State<AppState>, QueryParams(q): QueryParams<
         .collect();
     Ok(Json(json!({ "place": answer.place, "party": answer.party, "election": answer.year, "seats": seats })))
 }
+
+/// A public sign-up: 202 whatever the email (known, new or unsubscribed), so that no one learns
+/// from it who has signed up before.
+pub async fn sign_up(
+    State(state): State<AppState>,
+    ClientInfo(client): ClientInfo,
+    JsonBody(body): JsonBody<groundgame_app::volunteers::SignUp>,
+) -> ApiResult<Response> {
+    groundgame_app::volunteers::sign_up(&state.app, &body, &client.ip).await?;
+    Ok((StatusCode::ACCEPTED, Json(json!({ "status": "accepted", "next": "the link emailed to the address given confirms the sign-up" })))
+        .into_response())
+}

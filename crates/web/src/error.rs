@@ -43,7 +43,7 @@ impl From<Error> for AppError {
     fn from(e: Error) -> Self {
         let status = match &e {
             Error::SignIn(_) => StatusCode::UNAUTHORIZED,
-            Error::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Error::TooManyAttempts { .. } | Error::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::NotFound(_) => StatusCode::NOT_FOUND,
             Error::Conflict(_) => StatusCode::CONFLICT,
@@ -53,7 +53,7 @@ impl From<Error> for AppError {
         let mut out = AppError::new(status, e.to_string());
         match e {
             Error::Rows { errors, .. } => out.rows = errors.iter().map(|r| r.to_string()).collect(),
-            Error::TooManyAttempts { wait } => out.retry_after = Some(wait.as_secs().max(1)),
+            Error::TooManyAttempts { wait } | Error::TooMany { wait, .. } => out.retry_after = Some(wait.as_secs().max(1)),
             _ => {}
         }
         out

@@ -50,6 +50,7 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let streams = state.clone();
+    let background = groundgame_app::background::start(&state.app, state.stopping.clone());
     let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
@@ -61,6 +62,9 @@ pub async fn serve(
             streams.stop_streams();
         })
         .await?;
+    for task in background {
+        let _ = task.await;
+    }
     Ok(())
 }
 

@@ -101,6 +101,22 @@ fn request_body(method: &Method, path: &str) -> Option<Value> {
                 "type": "string", "pattern": "^[A-Za-z][A-Za-z0-9]{0,7}-[1-9][0-9]{0,8}(/[0-9]{1,9})?$", "description": "The whole number: NA1-124/1"
             } }
         }),
+        ("POST", "/api/v1/signups") => json!({
+            "type": "object", "required": ["name", "email"],
+            "properties": {
+                "name": { "type": "string", "minLength": 1, "maxLength": 100, "pattern": "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$" },
+                "email": {
+                    "type": "string", "maxLength": 254,
+                    "pattern": "^[^\\s@<>,;\"()\\[\\]\\\\\\x00-\\x1f\\x7f-\\x9f]{1,64}@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.[A-Za-z]{2,63}$"
+                },
+                "postcode": { "type": ["string", "null"], "pattern": "^[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}$" },
+                "consent_email": { "type": "boolean", "description": "Consent to campaign email, recorded with its wording once confirmed" },
+                "campaign": { "type": ["string", "null"], "description": "The campaign's ballot id (parl.derby-north.2017-06-08), when ref and session do not name it" },
+                "session_id": { "type": ["integer", "null"], "minimum": 1 },
+                "slot_id": { "type": ["integer", "null"], "minimum": 1 },
+                "ref": { "type": ["string", "null"], "description": "The share link the volunteer came by (its code)" }
+            }
+        }),
         _ => return None,
     };
     Some(json!({ "required": true, "content": { "application/json": { "schema": schema } } }))

@@ -153,6 +153,14 @@ pub static ROUTES: &[Route] = &[
     r(Method::GET, "/api/v1/promises", Needs(RunPollingDay), "Promises, those voted, and how many the seat needs", &[], || {
         get(api::promises)
     }),
+    r(
+        Method::POST,
+        "/api/v1/signups",
+        Public,
+        "Sign up to help (no account): answered the same whatever the email; the email's link confirms it",
+        &[202, 400, 404, 409, 413, 415, 429],
+        || post(api::sign_up),
+    ),
     r(Method::GET, "/api/v1/register/stats", Needs(ViewRegister), "Register statistics", &[], || get(api::register_stats)),
     r(Method::GET, "/api/v1/register/export", Needs(ExportRegister), "The register as CSV (audited)", &[], || get(api::register_export)),
     r(Method::GET, "/api/v1/volunteers", Needs(ManageVolunteers), "Everyone in the campaign, and the invites waiting", &[], || {
@@ -202,7 +210,7 @@ pub static ROUTES: &[Route] = &[
     page("/campaign", Needs(ViewProgress), "Overview", "Campaign overview and live progress", || get(pages::campaign::overview)),
     page("/register", Needs(ViewRegister), "Register", "The register", || get(pages::register::page)),
     page("/walks", Needs(PlanWalks), "Walks", "Walks by polling district, with the planner", || get(pages::walks::list)),
-    page("/sessions", Needs(AssignWalks), "Sessions", "Canvassing sessions", || get(pages::volunteers::canvass_sessions)),
+    page("/sessions", Needs(AssignWalks), "Sessions", "Canvassing sessions: times, places, check-in", || get(pages::sessions::list)),
     page("/polling-day", Needs(RunPollingDay), "Polling day", "Polling day: promises, stations, committee rooms, knock-up sheets", || {
         get(pages::polling_day::page)
     }),
@@ -272,8 +280,25 @@ pub static ROUTES: &[Route] = &[
     r(Method::POST, "/volunteers/invites/{id}/withdraw", Needs(ManageVolunteers), "Withdraw an unused invite", &[404], || {
         post(pages::volunteers::withdraw)
     }),
-    r(Method::POST, "/sessions", Needs(AssignWalks), "Add a canvassing session", &[200, 400], || {
-        post(pages::volunteers::add_canvass_session)
+    r(Method::POST, "/sessions", Needs(AssignWalks), "Add a canvassing session", &[303, 400], || post(pages::sessions::add)),
+    r(Method::GET, "/sessions/{id}", Needs(AssignWalks), "Edit or cancel a session", &[404], || get(pages::sessions::edit)),
+    r(Method::POST, "/sessions/{id}", Needs(AssignWalks), "Save a session; everyone signed up is told", &[200, 400, 404], || {
+        post(pages::sessions::save)
+    }),
+    r(Method::POST, "/sessions/{id}/cancel", Needs(AssignWalks), "Cancel a session; everyone signed up is told", &[404], || {
+        post(pages::sessions::cancel)
+    }),
+    r(Method::GET, "/sessions/{id}/check-in", Needs(AssignWalks), "The host's check-in list (audited)", &[404], || {
+        get(pages::sessions::check_in_list)
+    }),
+    r(Method::POST, "/sessions/{id}/check-in", Needs(AssignWalks), "Check someone in and hand them a walk", &[200, 400, 404, 409], || {
+        post(pages::sessions::check_in)
+    }),
+    r(Method::POST, "/sessions/{id}/attendance/{signup}", Needs(AssignWalks), "Mark whether someone came", &[303, 404], || {
+        post(pages::sessions::attendance)
+    }),
+    r(Method::POST, "/sessions/{id}/walk-in", Needs(AssignWalks), "Sign up a walk-in and check them in", &[200, 400, 404], || {
+        post(pages::sessions::walk_in)
     }),
     r(Method::POST, "/polling-day/stations", Needs(RunPollingDay), "Save a polling station", &[400], || {
         post(pages::polling_day::save_station)
@@ -333,6 +358,44 @@ pub static ROUTES: &[Route] = &[
         post(pages::polling_day::give_lift)
     }),
     r(Method::POST, "/survey", Needs(EditSurvey), "Save the survey", &[200, 400], || post(pages::campaign::save_survey)),
+    r(Method::GET, "/join/thanks", Public, "After signing up: check your email", &[], || get(pages::join::thanks_page)),
+    r(Method::GET, "/join/{campaign}", Public, "A campaign's public sign-up page", &[404], || get(pages::join::campaign)),
+    r(Method::POST, "/join/{campaign}", Public, "Sign up to help a campaign", &[303, 400, 404, 429], || post(pages::join::join_campaign)),
+    r(Method::GET, "/join/{campaign}/{session}", Public, "A session's public page, to join it", &[404], || get(pages::join::session)),
+    r(Method::POST, "/join/{campaign}/{session}", Public, "Sign up to a session", &[303, 400, 404, 409, 429], || {
+        post(pages::join::join_session)
+    }),
+    r(Method::GET, "/s/{code}", Public, "A share link: counted, credited to its sharer, on to what it shares", &[303, 404], || {
+        get(pages::join::share)
+    }),
+    r(Method::GET, "/v/{secret}", Public, "A volunteer's own page, from the link in their email", &[404], || get(pages::own::page)),
+    r(Method::GET, "/v/{secret}/confirm", Public, "Confirm a sign-up (a button: mail scanners change nothing)", &[], || {
+        get(pages::own::confirm_page)
+    }),
+    r(Method::POST, "/v/{secret}/confirm", Public, "Confirm a sign-up", &[404], || post(pages::own::confirm)),
+    r(Method::GET, "/v/{secret}/signups/{id}/cancel", Public, "Cancel a sign-up (a button)", &[], || get(pages::own::cancel_page)),
+    r(Method::POST, "/v/{secret}/signups/{id}/cancel", Public, "Cancel a sign-up; the place goes to the first waiting", &[404], || {
+        post(pages::own::cancel)
+    }),
+    r(Method::GET, "/v/{secret}/signups/{id}/coming", Public, "Still coming (a button)", &[], || get(pages::own::coming_page)),
+    r(Method::POST, "/v/{secret}/signups/{id}/coming", Public, "Still coming", &[404, 409], || post(pages::own::coming)),
+    r(Method::GET, "/v/{secret}/signups/{id}/calendar.ics", Public, "A session's calendar file", &[404], || {
+        get(pages::own::signup_calendar)
+    }),
+    r(Method::GET, "/v/{secret}/calendar.ics", Public, "A volunteer's calendar feed", &[404], || get(pages::own::calendar)),
+    r(Method::GET, "/v/{secret}/unsubscribe", Public, "Unsubscribe (a button)", &[], || get(pages::own::unsubscribe_page)),
+    r(Method::POST, "/v/{secret}/unsubscribe", Public, "Unsubscribe from all mail; one-click (RFC 8058)", &[404], || {
+        post(pages::own::unsubscribe)
+    }),
+    r(Method::POST, "/v/{secret}/resubscribe", Public, "Mail again", &[404], || post(pages::own::resubscribe)),
+    r(Method::POST, "/v/{secret}/new-link", Public, "A new own link, emailed; the old stops working", &[404], || {
+        post(pages::own::new_link)
+    }),
+    r(Method::GET, "/v/{secret}/data", Public, "Everything held about the volunteer, as JSON", &[404], || get(pages::own::data)),
+    r(Method::POST, "/v/{secret}/delete", Public, "Delete the volunteer's data", &[400, 404], || post(pages::own::delete)),
+    r(Method::POST, "/v/{secret}/account", Public, "Set up an account to canvass from this phone", &[303, 400, 404, 409], || {
+        post(pages::own::account)
+    }),
     r(Method::GET, "/marginals", Public, "Find a marginal seat near you (public)", &[], || get(pages::targets::marginals)),
     r(Method::GET, "/canvass/walks/{id}", Needs(Canvass), "Canvass a walk, online or off", &[], || get(pages::canvass::walk)),
     r(Method::GET, "/canvass/walks/{id}/knock-up", Needs(Canvass), "Knock up a walk's promises on polling day, online or off", &[], || {

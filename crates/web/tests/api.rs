@@ -165,12 +165,132 @@ async fn concrete(f: &Fixture, route: &Route, n: usize, who: &str) -> (String, O
             (path.replace("{id}", &throwaway(f, n).await.to_string()), form(&[]))
         }
         ("POST", "/volunteers/invites/{id}/withdraw") => (path.replace("{id}", &invite_token(f).await.1), form(&[])),
-        ("POST", "/sessions") => (path, form(&[("name", "Sat"), ("starts_at", "2099-05-27T10:00"), ("meeting_point", "Shops")])),
+        ("POST", "/sessions") => (
+            path,
+            form(&[
+                ("name", "Sat"),
+                ("starts_at", "2099-05-27T10:00"),
+                ("ends_at", "2099-05-27T12:00"),
+                ("capacity", "12"),
+                ("meeting_point", "Shops"),
+            ]),
+        ),
         ("POST", "/survey") => {
             (path, form(&[("definition", &serde_json::to_string(&groundgame_core::survey::Survey::default()).unwrap())]))
         }
+        ("POST", "/api/v1/signups") => {
+            (path, json_body(json!({ "name": "Sam", "email": format!("api{n}@test.example"), "campaign": f.campaign.ballot_id })))
+        }
+        ("GET", "/join/{campaign}") => (path.replace("{campaign}", &f.campaign.ballot_id), None),
+        ("POST", "/join/{campaign}") => {
+            (path.replace("{campaign}", &f.campaign.ballot_id), form(&[("name", "Sam"), ("email", &format!("join{n}@test.example"))]))
+        }
+        ("GET", "/join/{campaign}/{session}") | ("POST", "/join/{campaign}/{session}") => {
+            let session = session(f).await.to_string();
+            let body = if route.method == Method::POST { form(&[("name", "Sam"), ("email", &format!("s{n}@test.example"))]) } else { None };
+            (path.replace("{campaign}", &f.campaign.ballot_id).replace("{session}", &session), body)
+        }
+        ("GET", "/s/{code}") => {
+            let (secret, _) = volunteer(f, n).await;
+            let page = groundgame_app::volunteers::own_page(&f.app, &secret).await.unwrap();
+            (page.share_links[0].1.clone(), None)
+        }
+        (method, p) if p.starts_with("/v/{secret}") => {
+            let (secret, signup) = volunteer(f, n).await;
+            let body = match (method, p) {
+                ("POST", "/v/{secret}/delete") => form(&[("sure", "yes")]),
+                ("POST", "/v/{secret}/account") => form(&[("password", "a long enough password")]),
+                ("POST", _) => form(&[]),
+                _ => None,
+            };
+            (p.replace("{secret}", &secret).replace("{id}", &signup.to_string()), body)
+        }
+        ("GET", "/sessions/{id}") | ("POST", "/sessions/{id}/cancel") | ("GET", "/sessions/{id}/check-in") => {
+            let body = if route.method == Method::POST { form(&[]) } else { None };
+            (path.replace("{id}", &session(f).await.to_string()), body)
+        }
+        ("POST", "/sessions/{id}") => {
+            let id = session(f).await;
+            let slot = groundgame_app::volunteers::sessions(&f.app, f.actor())
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|s| s.session.id == id)
+                .unwrap()
+                .slots[0]
+                .id;
+            let fields = [
+                ("name", "Sat, moved"),
+                ("starts_at", "2099-05-27T11:00"),
+                ("ends_at", "2099-05-27T13:00"),
+                ("capacity", "20"),
+                ("meeting_point", "Shops"),
+                ("slot_id", &slot.to_string()),
+            ];
+            (path.replace("{id}", &id.to_string()), form(&fields))
+        }
+        ("POST", "/sessions/{id}/check-in") | ("POST", "/sessions/{id}/attendance/{signup}") => {
+            let (_, signup) = volunteer(f, n).await;
+            let id = session(f).await.to_string();
+            let body =
+                if route.path.contains("attendance") { form(&[("came", "no")]) } else { form(&[("signup_id", &signup.to_string())]) };
+            (path.replace("{id}", &id).replace("{signup}", &signup.to_string()), body)
+        }
+        ("POST", "/sessions/{id}/walk-in") => {
+            let id = session(f).await;
+            let slot = groundgame_app::volunteers::sessions(&f.app, f.actor())
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|s| s.session.id == id)
+                .unwrap()
+                .slots[0]
+                .id;
+            (
+                path.replace("{id}", &id.to_string()),
+                form(&[("name", "Walk In"), ("email", &format!("walkin{n}@test.example")), ("slot_id", &slot.to_string())]),
+            )
+        }
         (_, p) => (p.replace("{id}", &walk).replace("{file}", "style.css"), None),
     }
+}
+
+/// The fixture's canvassing session with sign-ups (made once): its id.
+async fn session(f: &Fixture) -> i64 {
+    let all = groundgame_app::volunteers::sessions(&f.app, f.actor()).await.unwrap();
+    if let Some(s) = all.iter().find(|s| s.session.name == "Saturday, Darley" && s.session.cancelled_at.is_none()) {
+        return s.session.id;
+    }
+    let form = groundgame_app::volunteers::SessionForm {
+        name: "Saturday, Darley".into(),
+        meeting_point: "Darley Park café".into(),
+        starts_at: "2099-05-27T10:00".into(),
+        ends_at: "2099-05-27T13:00".into(),
+        capacity: 1000,
+        ..Default::default()
+    };
+    groundgame_app::volunteers::add_session(&f.app, f.actor(), &form).await.unwrap()
+}
+
+/// A volunteer signed up to the fixture's session and confirmed: their own link's secret and
+/// their sign-up's id.
+async fn volunteer(f: &Fixture, n: usize) -> (String, i64) {
+    let session = session(f).await;
+    let email = format!("volunteer{n}-{}@test.example", uuid::Uuid::new_v4().simple());
+    let signup = groundgame_app::volunteers::SignUp {
+        name: "Val".into(),
+        email: email.clone(),
+        campaign: Some(f.campaign.ballot_id.clone()),
+        session_id: Some(session),
+        ..Default::default()
+    };
+    groundgame_app::volunteers::sign_up(&f.app, &signup, &format!("test-{n}")).await.unwrap();
+    let mut tx = f.app.store.begin().await.unwrap();
+    let v = groundgame_store::volunteers::find(&mut tx, &f.campaign, Some(&email), None).await.unwrap().unwrap();
+    tx.commit().await.unwrap();
+    groundgame_app::volunteers::confirm(&f.app, &v.link_secret).await.unwrap();
+    let page = groundgame_app::volunteers::own_page(&f.app, &v.link_secret).await.unwrap();
+    (v.link_secret, page.signups[0].signup.id)
 }
 
 /// The first elector of the fixture's first walk: (id, number, household).
@@ -336,12 +456,23 @@ async fn writes_need_the_csrf_token_and_the_same_site() {
         .header(header::CONTENT_TYPE, "application/json");
     assert_eq!(organiser.request(req, body.clone()).await.status, StatusCode::FORBIDDEN);
     // A page form without its hidden field is refused; with it, accepted.
-    let fields = "name=Sat&starts_at=2099-05-27T10%3A00&meeting_point=Shops";
+    let fields = "name=Sat&starts_at=2099-05-27T10%3A00&ends_at=2099-05-27T12%3A00&capacity=10&meeting_point=Shops";
     let r = organiser.send(Method::POST, "/sessions", Some("application/x-www-form-urlencoded"), fields.as_bytes().to_vec(), false).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = organiser.form("/sessions", &[("name", "Sat"), ("starts_at", "2099-05-27T10:00"), ("meeting_point", "Shops")]).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert!(r.body.contains("Shops"));
+    let r = organiser
+        .form(
+            "/sessions",
+            &[
+                ("name", "Sat"),
+                ("starts_at", "2099-05-27T10:00"),
+                ("ends_at", "2099-05-27T12:00"),
+                ("capacity", "10"),
+                ("meeting_point", "Shops"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(organiser.get("/sessions").await.body.contains("Shops"));
     // The token in the query string is taken only for a file upload, never for a form.
     let token = support::enc(organiser.csrf.as_deref().unwrap());
     let r = organiser

@@ -17,6 +17,18 @@ pub struct ServeArgs {
     /// is served over HTTPS (behind a TLS-terminating proxy). Also GROUNDGAME_SECURE_COOKIES.
     #[arg(long)]
     pub secure_cookies: bool,
+    /// The SMTP server mail is sent through: smtp://HOST:PORT (smtps:// for TLS, with
+    /// USER:PASSWORD@ if it needs them). Also GROUNDGAME_SMTP_URL, or `smtp_url` in the settings
+    /// file. Without it mail is off: it stays queued, and the pages say so.
+    #[arg(long)]
+    pub smtp_url: Option<String>,
+    /// The From address of mail. Also GROUNDGAME_MAIL_FROM, or `mail_from`.
+    #[arg(long)]
+    pub mail_from: Option<String>,
+    /// Where people reach the server, for the links in mail (https://campaign.example). Also
+    /// GROUNDGAME_PUBLIC_URL, or `public_url` in [server]. [default: http:// and --bind]
+    #[arg(long)]
+    pub public_url: Option<String>,
 }
 
 pub async fn run(_: ServeArgs, settings: &Settings) -> anyhow::Result<()> {
@@ -32,6 +44,10 @@ pub async fn serve(app: App, settings: &Settings) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot listen on {bind}: {e} (is another server running there? choose another with --bind)"))?;
     let address = listener.local_addr()?;
     println!("groundgame is serving on http://{address}/ (Ctrl-C to stop)");
+    match &settings.mail.smtp_url {
+        Some(_) => println!("Mail is sent through the SMTP server set (smtp_url), from {}.", settings.mail.from),
+        None => println!("Mail is off (no smtp_url): sign-up confirmations and reminders stay queued until one is set."),
+    }
     tracing::info!(%address, "serving");
     let store = app.store.clone();
     groundgame_web::serve(AppState::new(app, settings.web.clone()), listener, std::future::pending()).await?;

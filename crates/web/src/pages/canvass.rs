@@ -14,6 +14,7 @@ use crate::state::AppState;
 pub async fn my_walks(State(state): State<AppState>, viewer: Viewer) -> PageResult<Markup> {
     let walks = canvassing::my_walks(&state.app, &viewer).await?;
     let rounds = groundgame_app::polling_day::rounds_today(&state.app, viewer.actor()).await?;
+    let sessions = groundgame_app::volunteers::my_sessions(&state.app, &viewer).await?;
     Ok(layout::page(
         &viewer,
         "My walks",
@@ -29,6 +30,9 @@ pub async fn my_walks(State(state): State<AppState>, viewer: Viewer) -> PageResu
                         li {
                             a.walk-link href={ "/canvass/walks/" (w.id) } data-walk=(w.id) { (w.name) } " · " (w.doors) " doors, about " (w.minutes) " minutes" span.saved data-saved=(w.id) {}
                             br;
+                            @if let Some((name, time, place)) = sessions.get(&w.id) {
+                                span.session { (name) ", " (time) ". Meet at " (place) "." } br;
+                            }
                             @match rounds.get(&w.id) {
                                 Some(r) => a href={ "/canvass/walks/" (w.id) "/knock-up" } {
                                     "Knock-up list: round " (r.number) " from " (groundgame_core::time::uk_clock(&r.started_at))

@@ -5,6 +5,10 @@ use crate::route::{self, Access};
 use crate::viewer::Viewer;
 
 fn head(title: &str, viewer: Option<&Viewer>) -> Markup {
+    head_with(title, viewer, None)
+}
+
+fn head_with(title: &str, viewer: Option<&Viewer>, description: Option<&str>) -> Markup {
     html! {
         head {
             meta charset="utf-8";
@@ -21,6 +25,17 @@ fn head(title: &str, viewer: Option<&Viewer>) -> Markup {
                 (script("/static/offline.js"))
             }
             title { (title) " · groundgame" }
+            // How a shared link previews (Open Graph, and Twitter's cards).
+            @if let Some(d) = description {
+                meta name="description" content=(d);
+                meta property="og:type" content="website";
+                meta property="og:title" content=(title);
+                meta property="og:description" content=(d);
+                meta property="og:site_name" content="groundgame";
+                meta name="twitter:card" content="summary";
+                meta name="twitter:title" content=(title);
+                meta name="twitter:description" content=(d);
+            }
             link rel="stylesheet" href="/static/style.css";
             link rel="manifest" href="/manifest.webmanifest";
             link rel="icon" href="/static/icon.svg" type="image/svg+xml";
@@ -34,6 +49,21 @@ pub fn bare(title: &str, body: Markup) -> Markup {
         (DOCTYPE)
         html lang="en-GB" {
             (head(title, None))
+            body {
+                a.skip href="#main" { "Skip to content" }
+                header.top { a.brand href="/" { "groundgame" } }
+                main #main { (body) }
+            }
+        }
+    }
+}
+
+/// A public page that may be shared: it previews with its title and description.
+pub fn public(title: &str, description: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en-GB" {
+            (head_with(title, None, Some(if description.is_empty() { title } else { description })))
             body {
                 a.skip href="#main" { "Skip to content" }
                 header.top { a.brand href="/" { "groundgame" } }

@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
-use groundgame_app::{accounts, canvassing};
+use groundgame_app::accounts;
 use groundgame_core::access::Role;
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -187,62 +187,4 @@ pub async fn withdraw(
 ) -> PageResult<Response> {
     let result = accounts::revoke_invite(&state.app, viewer.actor(), &id).await.map(|_| None);
     or_show(&state, &viewer, &headers, result).await
-}
-
-async fn canvass_sessions_page(state: &AppState, viewer: &Viewer, error: Option<String>) -> PageResult<Markup> {
-    let sessions = canvassing::canvass_sessions_with_walks(&state.app, viewer.actor()).await?;
-    Ok(layout::page(
-        viewer,
-        "Canvassing sessions",
-        html! {
-            h1 { "Canvassing sessions" }
-            @if let Some(e) = &error { p.error role="alert" { (e) } }
-            @if sessions.is_empty() { p { "No sessions yet." } } @else {
-                div.scroll { table {
-                    thead { tr { th scope="col" { "Session" } th scope="col" { "Starts" } th scope="col" { "Meeting point" } th scope="col" { "Walks" } } }
-                    tbody { @for (s, walks) in &sessions { tr {
-                        td { (s.name) } td { (s.starts_at.replace('T', " ")) } td { (s.meeting_point) } td { (walks) }
-                    } } }
-                } }
-            }
-            h2 { "Add a session" }
-            form method="post" action="/sessions" {
-                (layout::csrf(viewer))
-                label for="name" { "Name" }
-                input #name name="name" required placeholder="Saturday morning, Allestree";
-                label for="starts_at" { "Starts" }
-                input #starts_at type="datetime-local" name="starts_at" required;
-                label for="meeting_point" { "Meeting point" }
-                input #meeting_point name="meeting_point" placeholder="Park Farm shops";
-                button type="submit" { "Add" }
-            }
-            p { "Give walks to a session on the " a href="/walks" { "walks page" } "." }
-        },
-    ))
-}
-
-pub async fn canvass_sessions(State(state): State<AppState>, viewer: Viewer) -> PageResult<Markup> {
-    canvass_sessions_page(&state, &viewer, None).await
-}
-
-#[derive(Deserialize)]
-pub struct SessionForm {
-    name: String,
-    starts_at: String,
-    #[serde(default)]
-    meeting_point: String,
-}
-
-pub async fn add_canvass_session(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    FormBody(f): FormBody<SessionForm>,
-) -> PageResult<Response> {
-    match canvassing::create_canvass_session(&state.app, viewer.actor(), &f.name, &f.starts_at, &f.meeting_point).await {
-        Ok(_) => Ok(canvass_sessions_page(&state, &viewer, None).await?.into_response()),
-        Err(groundgame_app::Error::Invalid(m)) => {
-            Ok((axum::http::StatusCode::BAD_REQUEST, canvass_sessions_page(&state, &viewer, Some(m)).await?).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
 }

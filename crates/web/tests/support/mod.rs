@@ -28,6 +28,7 @@ use tower::ServiceExt;
 pub mod browser;
 #[path = "../../../store/tests/common/mod.rs"]
 pub mod common;
+pub mod smtp;
 pub use common::TestDb;
 
 pub const PASSWORD: &str = "correct horse battery";

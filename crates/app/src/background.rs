@@ -1,0 +1,51 @@
+//! The work a server does behind the requests: sending the mail outbox, queueing the reminders
+//! that are due, and writing the share links' clicks. Every server process runs it; what one
+//! does another never repeats (mail is claimed, reminders are marked sent once).
+
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::{mail, volunteers, App};
+
+/// How often reminders are looked for.
+const REMINDERS_EVERY: Duration = Duration::from_secs(60);
+/// How often counted clicks are written.
+const CLICKS_EVERY: Duration = Duration::from_secs(5);
+
+/// Starts the background work; it ends when `stop` turns true (clicks counted are written first).
+pub fn start(app: &App, stop: watch::Receiver<bool>) -> Vec<JoinHandle<()>> {
+    let mut tasks = Vec::new();
+    if app.mail.is_on() {
+        tasks.push(tokio::spawn(mail::run(app.store.clone(), app.mail.clone(), app.mail_queued.clone(), stop.clone())));
+    }
+    let (a, mut s) = (app.clone(), stop.clone());
+    tasks.push(tokio::spawn(async move {
+        loop {
+            if let Err(e) = volunteers::send_reminders(&a, chrono::Utc::now()).await {
+                tracing::warn!("reminders could not be queued: {e:#}");
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(REMINDERS_EVERY) => {}
+                _ = s.changed() => return,
+            }
+        }
+    }));
+    let (a, mut s) = (app.clone(), stop);
+    tasks.push(tokio::spawn(async move {
+        loop {
+            let stopping = tokio::select! {
+                _ = tokio::time::sleep(CLICKS_EVERY) => false,
+                _ = s.changed() => true,
+            };
+            if let Err(e) = volunteers::flush_clicks(&a).await {
+                tracing::warn!("share link clicks could not be written: {e:#}");
+            }
+            if stopping {
+                return;
+            }
+        }
+    }));
+    tasks
+}

@@ -1,0 +1,267 @@
+//! The public way in: a campaign's sign-up page, a session's page, share links, and the
+//! volunteer's own page reached by the link in every email. No account is needed for any.
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use groundgame_app::volunteers::{self, SignUp, EMAIL_CONSENT_WORDING};
+use maud::{html, Markup};
+use serde::Deserialize;
+
+use super::layout;
+use crate::auth::ClientInfo;
+use crate::error::{AppError, PageError, PageResult};
+use crate::input::{FormBody, PagePath, PageQuery};
+use crate::state::AppState;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct RefQuery {
+    #[serde(default, rename = "ref")]
+    share_code: Option<String>,
+}
+
+/// The sign-up form's fields. `website` is a honeypot: people never see it, and a form that
+/// fills it in is thanked and forgotten.
+#[derive(Debug, Default, Deserialize)]
+pub struct JoinForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    postcode: String,
+    #[serde(default)]
+    consent_email: Option<String>,
+    #[serde(default)]
+    slot_id: Option<String>,
+    #[serde(default, rename = "ref")]
+    share_code: Option<String>,
+    #[serde(default)]
+    website: String,
+}
+
+fn form(action: &str, slots: &[(i64, String, bool)], share_code: Option<&str>, f: &JoinForm, error: Option<&str>) -> Markup {
+    html! {
+        form.join method="post" action=(action) novalidate {
+            @if let Some(e) = error { p.error role="alert" #join-error { (e) } }
+            @if let Some(code) = share_code { input type="hidden" name="ref" value=(code); }
+            @if slots.len() > 1 {
+                fieldset {
+                    legend { "When can you come?" }
+                    @for (i, (id, label, full)) in slots.iter().enumerate() {
+                        label.choice {
+                            input type="radio" name="slot_id" value=(id) checked[i == 0 || f.slot_id.as_deref() == Some(id.to_string().as_str())];
+                            " " (label) @if *full { " (full: join the waiting list)" }
+                        }
+                    }
+                }
+            } @else if let Some((id, _, _)) = slots.first() {
+                input type="hidden" name="slot_id" value=(id);
+            }
+            label for="name" { "Your name" }
+            input #name name="name" value=(f.name) autocomplete="name" required maxlength="100" aria-describedby=[error.map(|_| "join-error")];
+            label for="email" { "Your email" }
+            input #email type="email" name="email" value=(f.email) autocomplete="email" required inputmode="email";
+            label for="postcode" { "Your postcode (optional: for the sessions nearest you)" }
+            input #postcode name="postcode" value=(f.postcode) autocomplete="postal-code" size="9";
+            div.honeypot aria-hidden="true" {
+                label for="website" { "Leave this empty" }
+                input #website name="website" tabindex="-1" autocomplete="off";
+            }
+            label.choice {
+                input type="checkbox" name="consent_email" value="yes" checked[f.consent_email.is_some()];
+                " " (EMAIL_CONSENT_WORDING)
+            }
+            button type="submit" { "Sign up" }
+            p.hint { "We email you a link to confirm. Nothing is kept as a sign-up until you follow it." }
+        }
+    }
+}
+
+/// A campaign's sign-up page: its sessions still to come, each with a way to join.
+pub async fn campaign(
+    State(state): State<AppState>,
+    PagePath(ballot): PagePath<String>,
+    PageQuery(q): PageQuery<RefQuery>,
+) -> PageResult<Markup> {
+    let (campaign, open) = volunteers::public_campaign(&state.app, &ballot).await?;
+    let code = q.share_code.as_deref();
+    let suffix = code.map(|c| format!("?ref={c}")).unwrap_or_default();
+    let mut seen = std::collections::HashSet::new();
+    Ok(layout::public(
+        &format!("Help the {} campaign", campaign.name),
+        &format!("Canvassing sessions of the {} campaign: sign up in one step, no account needed.", campaign.name),
+        html! {
+            h1 { "Help the " (campaign.name) " campaign" }
+            @if open.is_empty() {
+                p { "No sessions are announced yet. Leave your details and we will email you when there are." }
+            } @else {
+                h2 { "Sessions" }
+                ul.sessions {
+                    @for o in &open {
+                        @if seen.insert(o.session_id) {
+                            li {
+                                a href={ "/join/" (campaign.ballot_id) "/" (o.session_id) (suffix) } { strong { (o.name) } }
+                                br; (o.starts_at.replace('T', " at ")) ", meet at " (o.meeting_point)
+                                " · " (places(o.capacity - o.booked))
+                            }
+                        }
+                    }
+                }
+            }
+            h2 { "Or just sign up" }
+            (form(&format!("/join/{}", campaign.ballot_id), &[], code, &JoinForm::default(), None))
+        },
+    ))
+}
+
+fn places(left: i64) -> String {
+    match left {
+        i64::MIN..=0 => "full: join the waiting list".into(),
+        1 => "1 place left".into(),
+        n => format!("{n} places left"),
+    }
+}
+
+async fn session_page(
+    state: &AppState,
+    ballot: &str,
+    session_id: i64,
+    code: Option<&str>,
+    f: &JoinForm,
+    error: Option<&str>,
+) -> PageResult<Markup> {
+    let p = volunteers::public_session(&state.app, ballot, session_id).await?;
+    let slots: Vec<(i64, String, bool)> = p.slots.iter().map(|s| (s.id, volunteers::when(s), s.booked >= s.capacity)).collect();
+    let title = format!("{}: canvassing with the {} campaign", p.session.name, p.campaign.name);
+    let first = p.slots.first().map(volunteers::when).unwrap_or_default();
+    Ok(layout::public(
+        &title,
+        &format!("{first}, meeting at {}. Sign up in one step: no account needed.", p.session.meeting_point),
+        html! {
+            h1 { (p.session.name) }
+            p.lead { "Canvassing with the " (p.campaign.name) " campaign." }
+            @if p.session.cancelled_at.is_some() {
+                p.error role="alert" { "This session has been cancelled." }
+                p { a href={ "/join/" (p.campaign.ballot_id) } { "Other sessions" } }
+            } @else if p.slots.is_empty() {
+                p { "This session is over. " a href={ "/join/" (p.campaign.ballot_id) } { "Sessions still to come" } }
+            } @else {
+                dl {
+                    dt { "When" }
+                    dd { @for s in &p.slots { (volunteers::when(s)) " · " (places(s.capacity - s.booked)) br; } }
+                    dt { "Where" }
+                    dd {
+                        (p.session.meeting_point)
+                        @if let (Some(lat), Some(lon)) = (p.session.lat, p.session.lon) {
+                            " · " a href={ "https://www.openstreetmap.org/?mlat=" (format!("{lat:.5}")) "&mlon=" (format!("{lon:.5}")) "#map=16/" (format!("{lat:.5}/{lon:.5}")) } rel="noopener" { "map" }
+                        }
+                        br; small { "The exact address is emailed to you once you have a place." }
+                    }
+                    @if !p.session.details.is_empty() { dt { "What to expect" } dd { (p.session.details) } }
+                }
+                h2 { "Join" }
+                (form(&format!("/join/{}/{}", p.campaign.ballot_id, p.session.id), &slots, code, f, error))
+            }
+        },
+    ))
+}
+
+pub async fn session(
+    State(state): State<AppState>,
+    PagePath((ballot, id)): PagePath<(String, i64)>,
+    PageQuery(q): PageQuery<RefQuery>,
+) -> PageResult<Markup> {
+    session_page(&state, &ballot, id, q.share_code.as_deref(), &JoinForm::default(), None).await
+}
+
+/// The thanks page: the same whatever the email (known or not, confirmed or not).
+fn thanks(state: &AppState, email: &str) -> Markup {
+    layout::public(
+        "Check your email",
+        "",
+        html! {
+            h1 { "Check your email" }
+            p role="status" { "We have sent a link to " strong { (email.trim()) } ". Open it and press Confirm to finish signing up." }
+            @if !state.app.mail.is_on() { p.error { "Mail is off on this server: ask the campaign's organiser to set it up (smtp_url)." } }
+            p { "Nothing arrived? Look in your spam folder, or sign up again in ten minutes." }
+        },
+    )
+}
+
+async fn submit(state: &AppState, client: &ClientInfo, ballot: &str, session_id: Option<i64>, f: JoinForm) -> PageResult<Response> {
+    if !f.website.is_empty() {
+        return Ok(thanks(state, &f.email).into_response());
+    }
+    let slot_id = f.slot_id.as_deref().and_then(|s| s.trim().parse().ok());
+    let signup = SignUp {
+        name: f.name.clone(),
+        email: f.email.clone(),
+        postcode: Some(f.postcode.clone()),
+        consent_email: f.consent_email.is_some(),
+        campaign: Some(ballot.to_owned()),
+        session_id,
+        slot_id,
+        share_code: f.share_code.clone(),
+    };
+    match volunteers::sign_up(&state.app, &signup, &client.0.ip).await {
+        Ok(()) => {
+            Ok((StatusCode::SEE_OTHER, [(header::LOCATION, "/join/thanks?email=".to_owned() + &crate::auth::urlencode(f.email.trim()))])
+                .into_response())
+        }
+        Err(e) => {
+            let e = AppError::from(e);
+            if e.status.is_server_error()
+                || e.status == StatusCode::TOO_MANY_REQUESTS
+                || session_id.is_none() && e.status == StatusCode::NOT_FOUND
+            {
+                return Err(PageError(e));
+            }
+            let page = match session_id {
+                Some(id) => session_page(state, ballot, id, f.share_code.as_deref(), &f, Some(&e.message)).await?,
+                None => layout::public(
+                    "Sign up",
+                    "",
+                    html! { h1 { "Sign up" } (form(&format!("/join/{ballot}"), &[], f.share_code.as_deref(), &f, Some(&e.message))) },
+                ),
+            };
+            Ok((e.status, page).into_response())
+        }
+    }
+}
+
+pub async fn join_campaign(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    PagePath(ballot): PagePath<String>,
+    FormBody(f): FormBody<JoinForm>,
+) -> PageResult<Response> {
+    submit(&state, &client, &ballot, None, f).await
+}
+
+pub async fn join_session(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    PagePath((ballot, id)): PagePath<(String, i64)>,
+    FormBody(f): FormBody<JoinForm>,
+) -> PageResult<Response> {
+    submit(&state, &client, &ballot, Some(id), f).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ThanksQuery {
+    #[serde(default)]
+    email: String,
+}
+
+pub async fn thanks_page(State(state): State<AppState>, PageQuery(q): PageQuery<ThanksQuery>) -> Markup {
+    thanks(&state, &q.email)
+}
+
+/// A share link: counted, credited, and on to what it shares.
+pub async fn share(State(state): State<AppState>, PagePath(code): PagePath<String>) -> PageResult<Response> {
+    match volunteers::follow(&state.app, &code).await? {
+        Some(to) => Ok(Redirect::to(&to).into_response()),
+        None => Err(PageError(AppError::not_found("this share link does not exist: ask whoever sent it for a new one"))),
+    }
+}

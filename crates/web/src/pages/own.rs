@@ -1,0 +1,288 @@
+//! A volunteer's own page, reached by the link in every email (no account needed): confirming a
+//! sign-up, still coming or cancelling, the calendar, share links, unsubscribing, their data.
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use groundgame_app::volunteers::{self, OwnPage};
+use maud::{html, Markup};
+use serde::Deserialize;
+
+use super::layout;
+use crate::auth::ClientInfo;
+use crate::error::{AppError, PageError, PageResult};
+use crate::input::{FormBody, PagePath};
+use crate::state::AppState;
+
+fn own(secret: &str) -> String {
+    format!("/v/{secret}")
+}
+
+fn render(state: &AppState, p: &OwnPage, secret: &str, said: Option<&str>, error: Option<&str>) -> Markup {
+    let base = own(secret);
+    let v = &p.volunteer;
+    let full = |path: &str| state.app.mail.link(path);
+    layout::public(
+        &format!("{}: your page", p.campaign.name),
+        "",
+        html! {
+            h1 { "Hello, " (v.name) }
+            p.lead { "Your page for the " (p.campaign.name) " campaign. Keep the link private: it is yours." }
+            @if let Some(s) = said { p.ok role="status" { (s) } }
+            @if let Some(e) = error { p.error role="alert" { (e) } }
+            @if v.email_confirmed_at.is_none() || p.signups.iter().any(|s| s.signup.status == "pending") {
+                form method="post" action={ (base) "/confirm" } {
+                    button type="submit" { "Confirm my sign-up" }
+                }
+            }
+            h2 { "Your sessions" }
+            @if p.signups.is_empty() { p { "None yet. " a href={ "/join/" (p.campaign.ballot_id) } { "Find a session" } } }
+            ul.signups {
+                @for s in &p.signups {
+                    li {
+                        strong { (s.session.name) } ", " (s.when) br;
+                        "Meet at " (s.session.meeting_point) @if let Some(a) = &s.address { " — " (a) }
+                        br; span.standing { (s.standing) }
+                        @if s.session.cancelled_at.is_some() { " · the session is cancelled" }
+                        @if !s.over && s.session.cancelled_at.is_none() && (s.signup.status == "booked" || s.signup.status == "waiting") {
+                            @if s.signup.status == "booked" {
+                                " · " a href={ (base) "/signups/" (s.signup.id) "/calendar.ics" } { "Add to my calendar" }
+                                @if s.signup.still_coming_at.is_none() {
+                                    form.inline method="post" action={ (base) "/signups/" (s.signup.id) "/coming" } {
+                                        button.link type="submit" { "I'm still coming" }
+                                    }
+                                } @else { " · you said you are still coming" }
+                            }
+                            form.inline method="post" action={ (base) "/signups/" (s.signup.id) "/cancel" } {
+                                button.link.danger type="submit" aria-label={ "Cancel " (s.session.name) } { "I can't come" }
+                            }
+                        }
+                    }
+                }
+            }
+            p { "Your check-in code: " strong.code { (v.check_in_code.to_uppercase()) } " (give it, or your name, at the meeting point)." }
+            p { "Every session you have a place at, in your calendar app: " a href={ (base) "/calendar.ics" } { "subscribe to your calendar" } "." }
+            @if !p.share_links.is_empty() {
+                h2 { "Bring a friend" }
+                p { "Share these links: whoever signs up through them is counted as brought by you." }
+                ul.share { @for (what, path) in &p.share_links { li {
+                    (what) br;
+                    input.copy readonly value=(full(path)) aria-label={ "Share link: " (what) };
+                } } }
+            }
+            h2 { "Canvass from your phone" }
+            @if p.has_account {
+                p { "Sign in to see your walks on " a href="/canvass" { "My walks" } ": your host hands you one when you check in." }
+            } @else {
+                form method="post" action={ (base) "/account" } {
+                    p { "Choose a password to get your walk straight onto this phone at check-in." }
+                    label for="password" { "Password (at least 10 characters)" }
+                    input #password type="password" name="password" autocomplete="new-password" required minlength="10";
+                    button type="submit" { "Set up my phone" }
+                }
+            }
+            h2 { "Your data" }
+            p { a href={ (base) "/data" } download="my-data.json" { "Download everything held about you" } }
+            @if v.unsubscribed_at.is_some() {
+                p { "You are unsubscribed: we send you no mail. " }
+                form method="post" action={ (base) "/resubscribe" } { button type="submit" { "Email me again" } }
+            } @else {
+                form method="post" action={ (base) "/unsubscribe" } { button.secondary type="submit" { "Unsubscribe from all mail" } }
+            }
+            form method="post" action={ (base) "/new-link" } { button.link type="submit" { "Send me a new link (this one stops working)" } }
+            form method="post" action={ (base) "/delete" } {
+                label.choice { input type="checkbox" name="sure" value="yes" required; " I understand my sign-ups and details will be deleted" }
+                button.danger type="submit" { "Delete my data" }
+            }
+        },
+    )
+}
+
+async fn show(state: &AppState, secret: &str, said: Option<&str>, error: Option<&str>) -> PageResult<Markup> {
+    let p = volunteers::own_page(&state.app, secret).await?;
+    Ok(render(state, &p, secret, said, error))
+}
+
+pub async fn page(State(state): State<AppState>, PagePath(secret): PagePath<String>) -> PageResult<Response> {
+    Ok(private(show(&state, &secret, None, None).await?.into_response()))
+}
+
+/// A volunteer's page is theirs: not stored by shared caches, its address sent to nobody.
+fn private(mut r: Response) -> Response {
+    r.headers_mut().insert(header::CACHE_CONTROL, "no-store".parse().expect("a header"));
+    r.headers_mut().insert(header::REFERRER_POLICY, "no-referrer".parse().expect("a header"));
+    r
+}
+
+/// A page with one button, for links in mail (which mail scanners open: nothing changes on a
+/// visit).
+fn one_button(title: &str, text: &str, action: &str, button: &str) -> Response {
+    private(
+        layout::public(
+            title,
+            "",
+            html! {
+                h1 { (title) }
+                p { (text) }
+                form method="post" action=(action) { button type="submit" { (button) } }
+            },
+        )
+        .into_response(),
+    )
+}
+
+pub async fn confirm_page(PagePath(secret): PagePath<String>) -> Response {
+    one_button("Confirm your sign-up", "One tap and you are signed up.", &format!("{}/confirm", own(&secret)), "Confirm")
+}
+
+pub async fn confirm(State(state): State<AppState>, PagePath(secret): PagePath<String>) -> PageResult<Response> {
+    let placed = volunteers::confirm(&state.app, &secret).await?;
+    let said = if placed.is_empty() {
+        "Thank you: you are signed up.".to_owned()
+    } else {
+        placed.iter().map(|(slot, standing)| format!("{}: {}.", volunteers::when(slot), standing.label())).collect::<Vec<_>>().join(" ")
+    };
+    Ok(private(show(&state, &secret, Some(&format!("Confirmed. {said}")), None).await?.into_response()))
+}
+
+pub async fn cancel_page(PagePath((secret, id)): PagePath<(String, i64)>) -> Response {
+    one_button(
+        "Can't come?",
+        "Your place goes to the first person waiting.",
+        &format!("{}/signups/{id}/cancel", own(&secret)),
+        "I can't come",
+    )
+}
+
+pub async fn cancel(State(state): State<AppState>, PagePath((secret, id)): PagePath<(String, i64)>) -> PageResult<Response> {
+    volunteers::cancel_own(&state.app, &secret, id).await?;
+    Ok(private(
+        show(&state, &secret, Some("Cancelled. Thank you for saying: your place has gone to someone waiting."), None)
+            .await?
+            .into_response(),
+    ))
+}
+
+pub async fn coming_page(PagePath((secret, id)): PagePath<(String, i64)>) -> Response {
+    one_button(
+        "Still coming?",
+        "One tap tells your host to expect you.",
+        &format!("{}/signups/{id}/coming", own(&secret)),
+        "Yes, I'm coming",
+    )
+}
+
+pub async fn coming(State(state): State<AppState>, PagePath((secret, id)): PagePath<(String, i64)>) -> PageResult<Response> {
+    match volunteers::still_coming(&state.app, &secret, id).await {
+        Ok(()) => Ok(private(show(&state, &secret, Some("Thank you: see you there."), None).await?.into_response())),
+        Err(groundgame_app::Error::Conflict(m)) => {
+            Ok((StatusCode::CONFLICT, private(show(&state, &secret, None, Some(&m)).await?.into_response())).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn unsubscribe_page(PagePath(secret): PagePath<String>) -> Response {
+    one_button("Unsubscribe", "We will send you no more mail of any kind.", &format!("{}/unsubscribe", own(&secret)), "Unsubscribe")
+}
+
+/// One-click unsubscribe (RFC 8058): mail programs POST `List-Unsubscribe=One-Click` here, with
+/// no cookie and no page; the page's button posts here too.
+pub async fn unsubscribe(State(state): State<AppState>, PagePath(secret): PagePath<String>, body: String) -> PageResult<Response> {
+    let how =
+        if body.contains("List-Unsubscribe=One-Click") { "one-click unsubscribe from a mail" } else { "unsubscribed on their own page" };
+    volunteers::unsubscribe(&state.app, &secret, how).await?;
+    if body.contains("List-Unsubscribe=One-Click") {
+        return Ok(StatusCode::OK.into_response());
+    }
+    Ok(private(show(&state, &secret, Some("Unsubscribed: we will send you no more mail."), None).await?.into_response()))
+}
+
+pub async fn resubscribe(State(state): State<AppState>, PagePath(secret): PagePath<String>) -> PageResult<Response> {
+    volunteers::resubscribe(&state.app, &secret).await?;
+    Ok(private(show(&state, &secret, Some("You will get mail from the campaign again."), None).await?.into_response()))
+}
+
+pub async fn new_link(State(state): State<AppState>, PagePath(secret): PagePath<String>) -> PageResult<Response> {
+    volunteers::new_link(&state.app, &secret).await?;
+    Ok(one_button("A new link is on its way", "This link no longer works: use the one in the email we have just sent.", "/", "Home"))
+}
+
+pub async fn data(State(state): State<AppState>, PagePath(secret): PagePath<String>) -> PageResult<Response> {
+    let json = volunteers::export_own(&state.app, &secret).await?;
+    let body = serde_json::to_string_pretty(&json).map_err(AppError::internal)?;
+    Ok(private(
+        ([(header::CONTENT_TYPE, "application/json"), (header::CONTENT_DISPOSITION, "attachment; filename=\"my-data.json\"")], body)
+            .into_response(),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct DeleteForm {
+    #[serde(default)]
+    sure: Option<String>,
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    PagePath(secret): PagePath<String>,
+    FormBody(f): FormBody<DeleteForm>,
+) -> PageResult<Response> {
+    if f.sure.is_none() {
+        return Ok((
+            StatusCode::BAD_REQUEST,
+            private(show(&state, &secret, None, Some("Tick the box to say you understand, then press Delete.")).await?.into_response()),
+        )
+            .into_response());
+    }
+    volunteers::delete_own(&state.app, &secret).await?;
+    Ok(private(
+        layout::public(
+            "Deleted",
+            "",
+            html! { h1 { "Deleted" } p role="status" { "Everything the campaign held about you as a volunteer is deleted." } },
+        )
+        .into_response(),
+    ))
+}
+
+pub async fn calendar(State(state): State<AppState>, PagePath(secret): PagePath<String>) -> PageResult<Response> {
+    let secret = secret.strip_suffix(".ics").unwrap_or(&secret).to_owned();
+    let ics = volunteers::calendar_feed(&state.app, &secret).await?;
+    Ok(private(([(header::CONTENT_TYPE, "text/calendar; charset=utf-8")], ics).into_response()))
+}
+
+pub async fn signup_calendar(State(state): State<AppState>, PagePath((secret, id)): PagePath<(String, i64)>) -> PageResult<Response> {
+    let ics = volunteers::signup_calendar(&state.app, &secret, id).await?;
+    Ok(private(
+        (
+            [(header::CONTENT_TYPE, "text/calendar; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"session.ics\"")],
+            ics,
+        )
+            .into_response(),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct AccountForm {
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn account(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    PagePath(secret): PagePath<String>,
+    FormBody(f): FormBody<AccountForm>,
+) -> PageResult<Response> {
+    match volunteers::set_up_account(&state.app, &secret, &f.password, &client.0).await {
+        Ok(opened) => Ok(crate::auth::with_session(&state, &opened, Redirect::to("/canvass"))),
+        Err(e) => {
+            let e = AppError::from(e);
+            if e.status.is_server_error() || e.status == StatusCode::NOT_FOUND {
+                return Err(PageError(e));
+            }
+            Ok((e.status, private(show(&state, &secret, None, Some(&e.message)).await?.into_response())).into_response())
+        }
+    }
+}
