@@ -1440,3 +1440,13 @@ pub async fn my_sessions(app: &App, member: &crate::Member) -> Result<HashMap<i6
     tx.commit().await?;
     Ok(out)
 }
+
+/// The own link's secret of the volunteer with this email, for the command line (the demo
+/// prints a supporter's page).
+pub async fn secret_of(app: &App, campaign: &Campaign, email: &str) -> Result<Option<String>> {
+    let key = Email::parse(email)?.key();
+    let mut tx = app.store.begin().await?;
+    let v = store::find(&mut tx, campaign, Some(&key), None).await?;
+    tx.commit().await?;
+    Ok(v.map(|v| v.link_secret))
+}

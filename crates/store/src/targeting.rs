@@ -218,11 +218,11 @@ pub async fn campaign_progress(tx: &mut Tx) -> Result<HashMap<String, CampaignPr
                 args![campaign.id],
             )
             .await?;
-        let sessions = crate::canvassing::canvass_sessions(tx, &campaign)
+        let sessions = crate::volunteers::sessions(tx, &campaign)
             .await?
             .into_iter()
-            .filter(|s| s.starts_at.as_str() >= today.as_str())
-            .map(|s| UpcomingSession { name: s.name, starts_at: s.starts_at, meeting_point: s.meeting_point })
+            .filter(|s| s.starts_at.as_str() >= today.as_str() && s.cancelled_at.is_none())
+            .map(|s| UpcomingSession { id: s.id, name: s.name, starts_at: s.starts_at, meeting_point: s.meeting_point })
             .collect();
         let ratio = |a: f64, b: f64| if b > 0.0 { (a / b).min(1.0) } else { 0.0 };
         out.insert(

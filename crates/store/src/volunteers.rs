@@ -166,6 +166,7 @@ impl Field {
 
 /// Changes a detail, keeping what it was in the history. `key` is the matching form of an email
 /// or phone. Nothing is written when the value is unchanged.
+#[allow(clippy::too_many_arguments)]
 pub async fn change(
     tx: &mut Tx,
     campaign: &Campaign,
@@ -313,6 +314,7 @@ pub struct Consent {
     pub wording: String,
 }
 
+#[allow(clippy::too_many_arguments)]
 pub async fn record_consent(
     tx: &mut Tx,
     campaign: &Campaign,
@@ -342,7 +344,7 @@ pub async fn consents(tx: &mut Tx, campaign: &Campaign, volunteer_id: i64) -> Re
 
 /// Whether the latest word on a channel is consent.
 pub fn consents_to(lines: &[Consent], channel: Channel) -> bool {
-    lines.iter().filter(|c| c.channel == channel.as_str()).last().is_some_and(|c| c.given == 1)
+    lines.iter().rfind(|c| c.channel == channel.as_str()).is_some_and(|c| c.given == 1)
 }
 
 /// A volunteer as the organiser's list shows them.

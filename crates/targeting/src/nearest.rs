@@ -40,6 +40,8 @@ pub struct CampaignProgress {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UpcomingSession {
+    /// The session's id in its campaign: its public page is /join/{campaign}/{id}.
+    pub id: i64,
     pub name: String,
     pub starts_at: String,
     pub meeting_point: String,

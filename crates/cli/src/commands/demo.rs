@@ -1,6 +1,7 @@
 use chrono::Datelike;
 use std::path::PathBuf;
 
+use anyhow::Context;
 use chrono::NaiveDate;
 use clap::Args;
 use groundgame_app::walks::WalkSize;
@@ -64,7 +65,7 @@ pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
     })?;
     println!("Wrote a synthetic register of {} electors for Derby North to {}.", summary.electors, register_file.display());
 
-    let app = App::new(Store::open_with(&url, &settings.store).await?, settings.limits.clone());
+    let app = App::new(Store::open_with(&url, &settings.store).await?, settings.limits.clone()).with_mail(settings.mail.clone());
     let polling_day = NaiveDate::parse_from_str(DEMO_POLLING_DAY, "%Y-%m-%d")?;
     let gss = GssCode::parse(DEMO_SEAT).map_err(anyhow::Error::msg)?;
     let campaign = campaigns::find_or_create(&app, &gss, polling_day).await?;
@@ -142,6 +143,7 @@ pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
     if !fresh.is_empty() {
         groundgame_app::polling_day::start_rounds(&app, actor, &fresh, None).await?;
     }
+    let volunteers = set_up_volunteers(&app, &campaign, session.id).await?;
     println!("\nAccounts (password for all: {DEMO_PASSWORD}):");
     for (email, _, role) in DEMO_ACCOUNTS {
         println!("  {:<13} {email}", role.label());
@@ -155,10 +157,106 @@ pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
     println!("Polling day: sign in as the organiser and open /committee-room, then in another terminal run");
     println!("     groundgame --database {url} polling-day simulate --minutes 10");
     println!("and watch the committee room come alive; the teller's page is /tell.");
+    println!(
+        "\nVolunteers: {} signed up to '{}' ({} with a place, {} waiting); its check-in is /sessions/{}/check-in.",
+        volunteers.signed_up, session.name, volunteers.booked, volunteers.waiting, session.id
+    );
+    println!("  The public sign-up page: /join/{}   A supporter's share link to try: {}", campaign.ballot_id, volunteers.share_link);
+    println!("  That supporter's own page (the link in their emails): {}", volunteers.own_page);
+    if settings.mail.is_on() {
+        println!("  Mail goes to the SMTP server set (smtp_url).");
+    } else {
+        println!("  Mail is off. To watch it, start a local SMTP catcher that prints every message:");
+        println!("     python3 -m pip install aiosmtpd && python3 -m aiosmtpd -n -l 127.0.0.1:1025");
+        println!("  and run the demo with --smtp-url smtp://127.0.0.1:1025: the mail queued so far is sent then.");
+    }
     if args.setup_only {
         app.store.close().await;
         return Ok(());
     }
     println!();
     serve(app, settings).await
+}
+
+/// What the demo's volunteers came to.
+struct DemoVolunteers {
+    signed_up: usize,
+    booked: usize,
+    waiting: usize,
+    share_link: String,
+    own_page: String,
+}
+
+/// The demo session's details, a dozen supporters signed up to it through the public path (the
+/// first one's share link bringing the others), and its places full with two waiting.
+async fn set_up_volunteers(app: &App, campaign: &groundgame_store::campaigns::Campaign, session_id: i64) -> anyhow::Result<DemoVolunteers> {
+    use groundgame_app::volunteers::{self, SessionForm, SignUp};
+    let actor = Actor::CommandLine(campaign);
+    let view = volunteers::sessions(app, actor).await?.into_iter().find(|s| s.session.id == session_id).context("the demo session")?;
+    let slot = view.slots.first().context("the demo session's time")?.clone();
+    let organiser = accounts::members(app, actor).await?.into_iter().find(|m| m.role == Role::Organiser).map(|m| m.user.id);
+    if view.session.address.is_empty() {
+        let form = SessionForm {
+            name: view.session.name.clone(),
+            meeting_point: "Park Farm Centre, Allestree".into(),
+            address: "Community room, Park Farm Centre, Park Farm Drive, Allestree".into(),
+            postcode: Some(groundgame_core::geography::demo_postcodes()[0].0.as_str().to_owned()),
+            details: "Walks and clipboards are handed out at 10:00; we pair newcomers with someone who has canvassed before.".into(),
+            host_user_id: organiser,
+            starts_at: slot.starts_at.clone(),
+            ends_at: slot.ends_at.clone(),
+            capacity: 10,
+        };
+        volunteers::edit_session(app, actor, session_id, slot.id, &form).await?;
+    }
+    const PEOPLE: [&str; 12] = [
+        "Asha Patel",
+        "Ben Okoro",
+        "Chloe Evans",
+        "Dan Murphy",
+        "Ella Singh",
+        "Femi Adeyemi",
+        "Grace Walsh",
+        "Harry Kaur",
+        "Isla Brown",
+        "Jack Nowak",
+        "Kiran Shah",
+        "Lily Hughes",
+    ];
+    let mut first_secret = None;
+    let mut share = None;
+    for (i, name) in PEOPLE.iter().enumerate() {
+        let email = format!("{}@volunteer.example", name.to_lowercase().replace(' ', "."));
+        let form = SignUp {
+            name: (*name).into(),
+            email: email.clone(),
+            postcode: Some("DE22 2JN".into()),
+            consent_email: i % 3 != 2,
+            campaign: Some(campaign.ballot_id.clone()),
+            session_id: Some(session_id),
+            share_code: share.clone(),
+            ..SignUp::default()
+        };
+        volunteers::sign_up(app, &form, "demo").await?;
+        let secret = volunteers::secret_of(app, campaign, &email).await?.context("the demo volunteer")?;
+        volunteers::confirm(app, &secret).await?;
+        if i == 0 {
+            let page = volunteers::own_page(app, &secret).await?;
+            share = page
+                .share_links
+                .iter()
+                .find(|(what, _)| what.starts_with(&view.session.name))
+                .map(|(_, p)| p.trim_start_matches("/s/").to_owned());
+            first_secret = Some(secret);
+        }
+    }
+    let after = volunteers::sessions(app, actor).await?.into_iter().find(|s| s.session.id == session_id).context("the demo session")?;
+    let t = after.slots.first().context("the demo session's time")?;
+    Ok(DemoVolunteers {
+        signed_up: PEOPLE.len(),
+        booked: t.booked as usize,
+        waiting: t.waiting as usize,
+        share_link: share.map(|c| format!("/s/{c}")).unwrap_or_default(),
+        own_page: first_secret.map(|s| format!("/v/{s}")).unwrap_or_default(),
+    })
 }

@@ -207,7 +207,10 @@ pub async fn marginals(State(state): State<AppState>, PageQuery(q): PageQuery<Ne
                                     " (" (format!("{:.1}", s.seat.swing_needed)) " points of swing). " (format!("{:.0}", s.distance_km)) " km away."
                                     @if let Some(c) = &s.campaign {
                                         @if c.sessions.is_empty() { " The campaign is organising: no sessions announced yet." }
-                                        ul { @for session in &c.sessions { li { "Canvassing: " (session.name) ", " (session.starts_at.replace('T', " at ")) ", meet at " (session.meeting_point) } } }
+                                        ul { @for session in &c.sessions { li {
+                                            "Canvassing: " (session.name) ", " (session.starts_at.replace('T', " at ")) ", meet at " (session.meeting_point) " "
+                                            a.button href={ "/join/" (c.campaign) "/" (session.id) } aria-label={ "Join " (session.name) } { "Join" }
+                                        } } }
                                     }
                                 }
                             }
