@@ -101,7 +101,8 @@ def main():
         queued = c.execute("SELECT COUNT(*) FROM mail_outbox WHERE kind = 'confirm_signup' AND to_address LIKE 'surge.%'").fetchone()[0]
         clicks = c.execute("SELECT clicks FROM share_links WHERE code = ?", (code,)).fetchone()[0]
         c.close()
-        kept = volunteers == distinct == signups == queued == surge["accepted"]
+        # wrk stops with requests in flight: those are stored, their answers not counted.
+        kept = volunteers == distinct == signups == queued and 0 <= volunteers - surge["accepted"] <= 64
 
         bare_port = free_port()
         bare = subprocess.Popen([BARE, f"127.0.0.1:{bare_port}"], stdout=subprocess.DEVNULL)
@@ -154,7 +155,7 @@ def main():
         print(f"| measure (SQLite, synchronous=FULL, this machine) | target | result |")
         print("|---|---|---|")
         print(f"| sign-ups: `POST /api/v1/signups`, 64 connections, {SECONDS} s | at least 1,000 a second, p99 under 100 ms | {surge['rps']:,.0f} a second, p50 {surge['p50']:.1f} ms, p99 {surge['p99']:.1f} ms |")
-        print(f"| sign-ups accepted (202) / kept (volunteers, sign-ups, confirmations queued) | none lost or duplicated | {surge['accepted']:,} / {volunteers:,}, {signups:,}, {queued:,} ({'all kept once' if kept else 'MISMATCH'}) |")
+        print(f"| sign-ups accepted (202) / kept (volunteers, sign-ups, confirmations queued) | none lost or duplicated | {surge['accepted']:,} / {volunteers:,}, {signups:,}, {queued:,} ({'each once; the rest were in flight when wrk stopped' if kept else 'MISMATCH'}) |")
         print(f"| share-link redirects `GET /s/CODE`, 64 connections | at least 10,000 a second | {redirect['rps']:,.0f} a second, p99 {redirect['p99']:.2f} ms (clicks counted: {clicks:,}) |")
         print(f"| bare axum 303 on the same machine (the ceiling) | | {base['rps']:,.0f} a second, p99 {base['p99']:.2f} ms |")
         print(f"| reminders for {len(ids):,} volunteers delivered to aiosmtpd on loopback | under a minute | {received:,} in {delivered_in:.1f} s |")

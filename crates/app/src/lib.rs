@@ -65,6 +65,7 @@ pub struct App {
     pub mail_queued: Arc<tokio::sync::Notify>,
     clicks: Arc<volunteers::Clicks>,
     signups: Arc<volunteers::SignupCounts>,
+    signup_queue: Arc<volunteers::SignupQueue>,
 }
 
 impl App {
@@ -80,6 +81,7 @@ impl App {
             mail_queued: Arc::default(),
             clicks: Arc::default(),
             signups: Arc::default(),
+            signup_queue: Arc::default(),
             limits: Arc::new(limits),
             store,
         }

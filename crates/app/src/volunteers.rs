@@ -143,11 +143,96 @@ pub async fn sign_up(app: &App, form: &SignUp, address: &str) -> Result<()> {
     app.signups
         .take(address, app.limits.signups_per_address)
         .map_err(|wait| Error::TooMany { what: "too many sign-ups from your address".into(), wait })?;
-    let mut tx = app.store.begin_write().await?;
-    sign_up_in(app, &mut tx, form, &checked).await?;
-    tx.commit().await?;
+    app.signup_queue.submit(app, form.clone(), checked).await
+}
+
+/// Group commit for sign-ups: those waiting for their turn to write are written together in
+/// one transaction, each in a savepoint of its own (so that one refused leaves the others), and
+/// each answered only after the commit it is in. After a viral post, one flush to disk takes in
+/// many sign-ups.
+#[derive(Default)]
+pub struct SignupQueue {
+    sender: Mutex<Option<tokio::sync::mpsc::Sender<Waiting>>>,
+}
+
+struct Waiting {
+    form: SignUp,
+    checked: Checked,
+    reply: tokio::sync::oneshot::Sender<Result<()>>,
+}
+
+/// The most sign-ups written in one transaction.
+const SIGNUP_GROUP: usize = 64;
+
+impl SignupQueue {
+    async fn submit(&self, app: &App, form: SignUp, checked: Checked) -> Result<()> {
+        let sender = {
+            let mut sender = self.sender.lock().unwrap_or_else(|p| p.into_inner());
+            match sender.as_ref() {
+                Some(s) if !s.is_closed() => s.clone(),
+                _ => {
+                    let (tx, rx) = tokio::sync::mpsc::channel(4 * SIGNUP_GROUP);
+                    tokio::spawn(write_signups(app.clone(), rx));
+                    sender.insert(tx).clone()
+                }
+            }
+        };
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        sender.send(Waiting { form, checked, reply }).await.map_err(|_| anyhow::anyhow!("the sign-up writer has stopped"))?;
+        answer.await.map_err(|_| anyhow::anyhow!("the sign-up writer stopped before answering"))?
+    }
+}
+
+async fn write_signups(app: App, mut jobs: tokio::sync::mpsc::Receiver<Waiting>) {
+    while let Some(first) = jobs.recv().await {
+        let mut group = vec![first];
+        while group.len() < SIGNUP_GROUP {
+            match jobs.try_recv() {
+                Ok(job) => group.push(job),
+                Err(_) => break,
+            }
+        }
+        // A task of its own: a panic fails this group (each is told), never the writer.
+        let (work, replies): (Vec<(SignUp, Checked)>, Vec<_>) = group.into_iter().map(|w| ((w.form, w.checked), w.reply)).unzip();
+        let n = work.len();
+        let results = match tokio::spawn(write_signup_group(app.clone(), work)).await {
+            Ok(r) => r,
+            Err(e) => (0..n).map(|_| Err(Error::Internal(anyhow::anyhow!("the sign-up writer failed: {e}")))).collect(),
+        };
+        for (reply, result) in replies.into_iter().zip(results) {
+            let _ = reply.send(result);
+        }
+    }
+}
+
+async fn write_signup_group(app: App, work: Vec<(SignUp, Checked)>) -> Vec<Result<()>> {
+    let failed = |n: usize, e: &dyn std::fmt::Display| -> Vec<Result<()>> {
+        (0..n).map(|_| Err(Error::Internal(anyhow::anyhow!("the sign-up could not be written: {e}")))).collect()
+    };
+    let mut tx = match app.store.begin_write().await {
+        Ok(tx) => tx,
+        Err(e) => return failed(work.len(), &e),
+    };
+    let mut results = Vec::with_capacity(work.len());
+    for (form, checked) in &work {
+        if let Err(e) = tx.execute("SAVEPOINT signup", vec![]).await {
+            return failed(work.len(), &e);
+        }
+        let result = sign_up_in(&app, &mut tx, form, checked).await;
+        let close: &[&str] =
+            if result.is_ok() { &["RELEASE SAVEPOINT signup"] } else { &["ROLLBACK TO SAVEPOINT signup", "RELEASE SAVEPOINT signup"] };
+        for sql in close {
+            if let Err(e) = tx.execute(sql, vec![]).await {
+                return failed(work.len(), &e);
+            }
+        }
+        results.push(result);
+    }
+    if let Err(e) = tx.commit().await {
+        return failed(work.len(), &e);
+    }
     app.mail_waiting();
-    Ok(())
+    results
 }
 
 async fn sign_up_in(app: &App, tx: &mut WriteTx, form: &SignUp, checked: &Checked) -> Result<()> {
@@ -1201,10 +1286,13 @@ pub async fn leaderboard(app: &App, actor: Actor<'_>) -> Result<Vec<Sharer>> {
 pub async fn send_reminders(app: &App, now: DateTime<Utc>) -> Result<usize> {
     let fmt = |t: DateTime<Utc>| uk_local(t).format("%Y-%m-%dT%H:%M").to_string();
     let mut queued = 0;
+    let mut after = (0, 0);
     loop {
         let mut tx = app.store.begin_write().await?;
-        let places = store::places_to_remind(&mut tx, &fmt(now - Duration::hours(12)), &fmt(now + Duration::hours(25)), 500).await?;
-        let mut sent_here = 0;
+        let places = store::places_to_remind(&mut tx, &fmt(now - Duration::hours(12)), &fmt(now + Duration::hours(25)), after, 500).await?;
+        if let Some(last) = places.last() {
+            after = (last.campaign_id, last.signup_id);
+        }
         for p in &places {
             let campaign = campaigns::by_id(&mut tx, p.campaign_id).await?;
             let slot = store::slot(&mut tx, &campaign, p.slot_id).await?;
@@ -1226,7 +1314,6 @@ pub async fn send_reminders(app: &App, now: DateTime<Utc>) -> Result<usize> {
                 let session = store::session(&mut tx, &campaign, p.session_id).await?;
                 remind(app, &mut tx, &campaign, &v, &session, &slot, p.signup_id, reminder).await?;
                 queued += 1;
-                sent_here += 1;
             }
         }
         // The host's follow-up.
@@ -1275,7 +1362,7 @@ pub async fn send_reminders(app: &App, now: DateTime<Utc>) -> Result<usize> {
             }
         }
         tx.commit().await?;
-        if places.len() < 500 || sent_here == 0 && places.iter().all(|p| p.day_before_sent == 1 || p.morning_sent == 1) {
+        if places.len() < 500 {
             break;
         }
     }

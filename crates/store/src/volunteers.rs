@@ -761,8 +761,8 @@ pub struct Booked {
 }
 
 /// Places booked at times starting between the two UK wall-clock times, not yet sent both
-/// reminders, with a reachable email.
-pub async fn places_to_remind(tx: &mut Tx, from_local: &str, to_local: &str, limit: i64) -> Result<Vec<Booked>> {
+/// reminders, with a reachable email: the next `limit` after `after` (campaign, sign-up), in order.
+pub async fn places_to_remind(tx: &mut Tx, from_local: &str, to_local: &str, after: (i64, i64), limit: i64) -> Result<Vec<Booked>> {
     tx.fetch_all(
         "SELECT s.campaign_id, s.id AS signup_id, s.volunteer_id, t.session_id, t.id AS slot_id, t.starts_at, t.ends_at, s.booked_at, \
          CAST((SELECT COUNT(*) FROM reminders_sent r WHERE r.campaign_id = s.campaign_id AND r.kind = 'day_before' AND r.of_id = s.id) AS BIGINT) AS day_before_sent, \
@@ -770,11 +770,11 @@ pub async fn places_to_remind(tx: &mut Tx, from_local: &str, to_local: &str, lim
          FROM session_slots t JOIN signups s ON s.campaign_id = t.campaign_id AND s.slot_id = t.id AND s.status = 'booked' \
          JOIN canvass_sessions c ON c.campaign_id = t.campaign_id AND c.id = t.session_id AND c.cancelled_at IS NULL \
          JOIN volunteers v ON v.campaign_id = s.campaign_id AND v.id = s.volunteer_id AND v.email IS NOT NULL AND v.unsubscribed_at IS NULL \
-         WHERE t.starts_at >= $1 AND t.starts_at < $2 \
+         WHERE t.starts_at >= $1 AND t.starts_at < $2 AND (s.campaign_id > $3 OR s.campaign_id = $3 AND s.id > $4) \
          AND (NOT EXISTS (SELECT 1 FROM reminders_sent r WHERE r.campaign_id = s.campaign_id AND r.kind = 'day_before' AND r.of_id = s.id) \
            OR NOT EXISTS (SELECT 1 FROM reminders_sent r WHERE r.campaign_id = s.campaign_id AND r.kind = 'morning_of' AND r.of_id = s.id)) \
-         ORDER BY t.starts_at, s.id LIMIT $3",
-        args![from_local, to_local, limit],
+         ORDER BY s.campaign_id, s.id LIMIT $5",
+        args![from_local, to_local, after.0, after.1, limit],
     )
     .await
 }
