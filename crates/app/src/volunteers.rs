@@ -421,10 +421,18 @@ async fn queue(
     Ok(())
 }
 
+/// Where to meet, for those with a place: the exact address and the meeting point.
+fn meet_at(session: &Session) -> String {
+    if session.address.is_empty() {
+        session.meeting_point.clone()
+    } else {
+        format!("{}, {}", session.address, session.meeting_point)
+    }
+}
+
 /// A session time as a calendar event (the exact address: only for those with a place).
 fn event(app: &App, session: &Session, slot: &Slot, v: &Volunteer) -> Event {
-    let location =
-        if session.address.is_empty() { session.meeting_point.clone() } else { format!("{} ({})", session.address, session.meeting_point) };
+    let location = meet_at(session);
     Event {
         uid: format!("slot-{}-{}@groundgame", slot.session_id, slot.id),
         sequence: session.sequence,
@@ -445,8 +453,7 @@ fn ics(app: &App, session: &Session, slot: &Slot, v: &Volunteer, method: Method)
 /// Tells a volunteer they have a place, with the calendar file.
 async fn tell_booked(app: &App, tx: &mut Tx, campaign: &Campaign, v: &Volunteer, slot: &Slot, promoted: bool) -> Result<()> {
     let session = store::session(tx, campaign, slot.session_id).await?;
-    let at =
-        if session.address.is_empty() { session.meeting_point.clone() } else { format!("{}, {}", session.address, session.meeting_point) };
+    let at = meet_at(&session);
     let opening = if promoted { "A place has come free, and it is yours" } else { "You have a place" };
     let body = format!(
         "Hello {},\n\n{opening}: {}, {}.\nMeet at: {at}\n{}\n\nThe calendar file is attached. If you cannot come, cancel from your page so that someone waiting can have the place.\n",
@@ -951,7 +958,7 @@ pub async fn edit_session(app: &App, actor: Actor<'_>, session_id: i64, slot_id:
             v.name,
             before.name,
             when(&slot),
-            if a.status == "booked" && !session.address.is_empty() { format!("{}, {}", session.address, session.meeting_point) } else { session.meeting_point.clone() },
+            if a.status == "booked" { meet_at(&session) } else { session.meeting_point.clone() },
             session.details
         );
         let calendar = (a.status == "booked").then(|| ics(app, &session, &slot, &v, Method::Publish));
@@ -1384,8 +1391,7 @@ async fn remind(
     reminder: Reminder,
 ) -> Result<()> {
     let page = app.mail.link(&format!("/v/{}", v.link_secret));
-    let at =
-        if session.address.is_empty() { session.meeting_point.clone() } else { format!("{}, {}", session.address, session.meeting_point) };
+    let at = meet_at(session);
     let (subject, body) = match reminder {
         Reminder::DayBefore => (
             format!("Still coming? {} tomorrow", session.name),
@@ -1517,11 +1523,7 @@ pub async fn my_sessions(app: &App, member: &crate::Member) -> Result<HashMap<i6
         let session = store::session(&mut tx, campaign, session_id).await?;
         let slots = store::slots(&mut tx, campaign, Some(session_id)).await?;
         let time = slots.first().map(when).unwrap_or_else(|| session.starts_at.replace('T', " "));
-        let place = if session.address.is_empty() {
-            session.meeting_point.clone()
-        } else {
-            format!("{}, {}", session.meeting_point, session.address)
-        };
+        let place = meet_at(&session);
         out.insert(a.walk_id, (session.name, time, place));
     }
     tx.commit().await?;

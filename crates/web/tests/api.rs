@@ -211,14 +211,7 @@ async fn concrete(f: &Fixture, route: &Route, n: usize, who: &str) -> (String, O
         }
         ("POST", "/sessions/{id}") => {
             let id = session(f).await;
-            let slot = groundgame_app::volunteers::sessions(&f.app, f.actor())
-                .await
-                .unwrap()
-                .into_iter()
-                .find(|s| s.session.id == id)
-                .unwrap()
-                .slots[0]
-                .id;
+            let slot = first_slot(f, id).await;
             let fields = [
                 ("name", "Sat, moved"),
                 ("starts_at", "2099-05-27T11:00"),
@@ -238,14 +231,7 @@ async fn concrete(f: &Fixture, route: &Route, n: usize, who: &str) -> (String, O
         }
         ("POST", "/sessions/{id}/walk-in") => {
             let id = session(f).await;
-            let slot = groundgame_app::volunteers::sessions(&f.app, f.actor())
-                .await
-                .unwrap()
-                .into_iter()
-                .find(|s| s.session.id == id)
-                .unwrap()
-                .slots[0]
-                .id;
+            let slot = first_slot(f, id).await;
             (
                 path.replace("{id}", &id.to_string()),
                 form(&[("name", "Walk In"), ("email", &format!("walkin{n}@test.example")), ("slot_id", &slot.to_string())]),
@@ -253,6 +239,12 @@ async fn concrete(f: &Fixture, route: &Route, n: usize, who: &str) -> (String, O
         }
         (_, p) => (p.replace("{id}", &walk).replace("{file}", "style.css"), None),
     }
+}
+
+/// The first time of one of the fixture's sessions: its id.
+async fn first_slot(f: &Fixture, session: i64) -> i64 {
+    let all = groundgame_app::volunteers::sessions(&f.app, f.actor()).await.unwrap();
+    all.into_iter().find(|s| s.session.id == session).unwrap().slots[0].id
 }
 
 /// The fixture's canvassing session with sign-ups (made once): its id.
