@@ -47,9 +47,9 @@ pub struct SignUp {
     /// The campaign's ballot id, when no share link or session names it.
     #[serde(default)]
     pub campaign: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "groundgame_core::whole_number::optional_id")]
     pub session_id: Option<i64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "groundgame_core::whole_number::optional_id")]
     pub slot_id: Option<i64>,
     /// The share link they came by.
     #[serde(default, rename = "ref")]
