@@ -170,7 +170,7 @@ pub async fn key_in(app: &App, actor: Actor<'_>, walk_id: i64, day: NaiveDate, r
     let mut tx = app.store.begin_write().await?;
     let batch = Batch {
         contacts: &contacts,
-        user_id,
+        user_id: Some(user_id),
         scope: canvassing::Scope::Campaign,
         source: Source::Paper,
         clock_error: chrono::Duration::zero(),

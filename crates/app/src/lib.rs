@@ -22,14 +22,18 @@ pub mod campaigns;
 pub mod canvassing;
 /// The errors a use case ends with, in the terms its user acts on.
 mod error;
+/// Settings the use cases read: how long things last and how many tries are allowed.
+/// Lifts to the marginals: drivers' seats and riders, paired by distance.
+pub mod lifts;
 /// Failed sign-ins, counted before a password is checked.
 mod limiter;
-/// Settings the use cases read: how long things last and how many tries are allowed.
 pub mod limits;
 /// Mail: its settings and the mailer that sends the outbox.
 pub mod mail;
 /// Polling day: tellers' numbers, the knock-up list, promises against what the seat needs.
 pub mod polling_day;
+/// Share kits: posts to share, the campaign's feed, and who may embed its sign-up page.
+pub mod posts;
 /// The electoral register: imports (previewed before they replace anything), updates, exports.
 pub mod register;
 /// Passwords and one-time tokens.

@@ -71,7 +71,7 @@ pub async fn canvass(app: &App, actor: Actor<'_>, canvasser: i64, seed: u64) -> 
     for chunk in contacts.chunks(app.limits.sync_batch) {
         let mut tx = app.store.begin_write().await?;
         let batch =
-            Batch { contacts: chunk, user_id: canvasser, scope: Scope::Campaign, source: Source::App, clock_error: Duration::zero() };
+            Batch { contacts: chunk, user_id: Some(canvasser), scope: Scope::Campaign, source: Source::App, clock_error: Duration::zero() };
         canvassing::record_contacts(&mut tx, actor.campaign(), batch).await?;
         tx.commit().await?;
     }

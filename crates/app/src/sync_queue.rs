@@ -133,7 +133,13 @@ async fn announce(tx: &mut groundgame_store::WriteTx, group: &[Job], reports: &[
 }
 
 fn batch(job: &Job) -> Batch<'_> {
-    Batch { contacts: &job.contacts, user_id: job.user_id, scope: job.scope.clone(), source: Source::App, clock_error: job.clock_error }
+    Batch {
+        contacts: &job.contacts,
+        user_id: Some(job.user_id),
+        scope: job.scope.clone(),
+        source: Source::App,
+        clock_error: job.clock_error,
+    }
 }
 
 /// One transaction for the group, a savepoint for each batch.

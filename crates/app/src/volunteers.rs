@@ -375,16 +375,21 @@ fn ends(s: &Slot) -> DateTime<Utc> {
 
 /// "Saturday 3 June, 10:00 to 13:00".
 pub fn when(s: &Slot) -> String {
-    match (local(&s.starts_at), local(&s.ends_at)) {
+    describe_time(&s.starts_at, &s.ends_at)
+}
+
+/// A time from its UK wall-clock start and end: "Saturday 7 June, 10:00 to 13:00".
+pub fn describe_time(starts_at: &str, ends_at: &str) -> String {
+    match (local(starts_at), local(ends_at)) {
         (Some(a), Some(b)) => format!("{}, {} to {}", a.format("%A %-d %B"), a.format("%H:%M"), b.format("%H:%M")),
-        _ => s.starts_at.clone(),
+        _ => starts_at.to_owned(),
     }
 }
 
 /// Queues a mail to a volunteer with the footer every mail has: their page and one-click
 /// unsubscribe. Nothing is queued for someone unsubscribed or without an email.
 #[allow(clippy::too_many_arguments)]
-async fn queue(
+pub(crate) async fn queue(
     app: &App,
     tx: &mut Tx,
     campaign: &Campaign,
@@ -467,7 +472,7 @@ async fn tell_booked(app: &App, tx: &mut Tx, campaign: &Campaign, v: &Volunteer,
 }
 
 /// The volunteer behind an own link, and their campaign.
-async fn by_link(tx: &mut Tx, secret: &str) -> Result<(Campaign, Volunteer)> {
+pub(crate) async fn by_link(tx: &mut Tx, secret: &str) -> Result<(Campaign, Volunteer)> {
     let gone = || Error::NotFound("this link is not valid any more: sign up again, or use the newest email we sent you".into());
     if secret.len() < 20 {
         return Err(gone());
@@ -575,6 +580,10 @@ pub struct OwnPage {
     pub has_account: bool,
     /// Their share links: (what it is for, the path /s/CODE).
     pub share_links: Vec<(String, String)>,
+    /// The campaign's posts, each with their own share link.
+    pub posts: Vec<crate::posts::SharedPost>,
+    /// Their lifts offered and asked for, with whoever they are paired with.
+    pub lifts: Vec<crate::lifts::MyLift>,
     pub mail_on: bool,
 }
 
@@ -602,6 +611,7 @@ pub async fn own_page(app: &App, secret: &str) -> Result<OwnPage> {
         None => false,
     } || volunteer.user_id.is_some();
     let mut share_links = Vec::new();
+    let mut posts = Vec::new();
     if volunteer.email_confirmed_at.is_some() {
         let now = now_text();
         let join = store::share_link_for(&mut tx, &campaign, Some(volunteer.id), Target::Join, None, &share_code(), &now).await?;
@@ -623,9 +633,14 @@ pub async fn own_page(app: &App, secret: &str) -> Result<OwnPage> {
                 share_links.push((format!("{} ({})", open.name, open.starts_at.replace('T', " ")), format!("/s/{c}")));
             }
         }
+        for post in crate::posts::published(&mut tx, &campaign).await? {
+            let c = store::share_link_for(&mut tx, &campaign, Some(volunteer.id), Target::Post, Some(post.id), &share_code(), &now).await?;
+            posts.push(crate::posts::SharedPost { post, link: format!("/s/{c}") });
+        }
     }
+    let lifts = crate::lifts::mine(&mut tx, &campaign, &volunteer).await?;
     tx.commit().await?;
-    Ok(OwnPage { campaign, volunteer, signups, consents, has_account, share_links, mail_on: app.mail.is_on() })
+    Ok(OwnPage { campaign, volunteer, signups, consents, has_account, share_links, posts, lifts, mail_on: app.mail.is_on() })
 }
 
 /// The volunteer cancels a sign-up; a place it held goes to whoever waited longest.
@@ -637,6 +652,16 @@ pub async fn cancel_own(app: &App, secret: &str, signup_id: i64) -> Result<()> {
         store::set_status(&mut tx, &campaign, s.id, Standing::Cancelled.as_str(), &now_text()).await?;
         if s.status == Standing::Booked.as_str() {
             fill_places(app, &mut tx, &campaign, s.slot_id).await?;
+            // No place left at the session: no lift to it either.
+            let session_id = store::slot(&mut tx, &campaign, s.slot_id).await?.session_id;
+            let mut still = false;
+            for other in store::signups_of(&mut tx, &campaign, v.id).await? {
+                still |= other.status == Standing::Booked.as_str()
+                    && store::slot(&mut tx, &campaign, other.slot_id).await?.session_id == session_id;
+            }
+            if !still {
+                crate::lifts::forget(app, &mut tx, &campaign, &v, Some(session_id)).await?;
+            }
         }
     }
     tx.commit().await?;
@@ -697,6 +722,7 @@ pub async fn export_own(app: &App, secret: &str) -> Result<serde_json::Value> {
     let consents = store::consents(&mut tx, &campaign, v.id).await?;
     let history = store::history(&mut tx, &campaign, v.id).await?;
     let mail = outbox::to_volunteer(&mut tx, campaign.id, v.id).await?;
+    let lifts = crate::lifts::mine(&mut tx, &campaign, &v).await?;
     tx.commit().await?;
     let signups: Vec<serde_json::Value> = signups
         .iter()
@@ -719,6 +745,7 @@ pub async fn export_own(app: &App, secret: &str) -> Result<serde_json::Value> {
         "consents": consents,
         "history": history,
         "signups": signups,
+        "lifts": lifts,
         "mail": mail,
     }))
 }
@@ -728,6 +755,8 @@ pub async fn export_own(app: &App, secret: &str) -> Result<serde_json::Value> {
 pub async fn delete_own(app: &App, secret: &str) -> Result<()> {
     let mut tx = app.store.begin_write().await?;
     let (campaign, v) = by_link(&mut tx, secret).await?;
+    // Their riders or driver are offered other cars first.
+    crate::lifts::forget(app, &mut tx, &campaign, &v, None).await?;
     store::delete(&mut tx, &campaign, v.id).await?;
     groundgame_store::audit::record(&mut tx, Some(campaign.id), None, "volunteer_deleted_own_data", &format!("volunteer {}", v.id), 0)
         .await?;
@@ -1538,4 +1567,92 @@ pub async fn secret_of(app: &App, campaign: &Campaign, email: &str) -> Result<Op
     let v = store::find(&mut tx, campaign, Some(&key), None).await?;
     tx.commit().await?;
     Ok(v.map(|v| v.link_secret))
+}
+
+// ---- The nearest sessions ----
+
+/// A session to come near someone: in the campaign they came to, or in a nearby marginal seat's.
+#[derive(Debug, Clone, Serialize)]
+pub struct NearSession {
+    /// The session's campaign (ballot id) and name, and the seat it is fought in.
+    pub campaign: String,
+    pub campaign_name: String,
+    pub seat: String,
+    pub session_id: i64,
+    pub name: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub meeting_point: String,
+    pub places_left: i64,
+    pub distance_km: f64,
+    /// In the campaign whose page this is.
+    pub here: bool,
+}
+
+/// The sessions still to come nearest a postcode: the campaign's own and those of the marginal
+/// seats near it (the nearest-marginal ranking, for the campaign's party), closest first, with
+/// where the postcode is. Each session once, at its first time with a place (or its first).
+pub async fn nearest_sessions(app: &App, ballot_id: &str, postcode: &str) -> Result<(Campaign, String, Vec<NearSession>)> {
+    use groundgame_targeting::nearest::distance_km;
+    let campaign = {
+        let mut tx = app.store.begin().await?;
+        let c = campaigns::find(&mut tx, ballot_id).await?.ok_or_else(|| Error::NotFound("there is no such campaign here".into()))?;
+        tx.commit().await?;
+        c
+    };
+    let q =
+        crate::targeting::NearestQuery { postcode: Some(postcode.to_owned()), party: Some(campaign.party.clone()), ..Default::default() };
+    let answer = match crate::targeting::nearest_seats(app, &q).await? {
+        Some(a) => a,
+        None => return Err(Error::Invalid("type your postcode to find the sessions nearest you".into())),
+    };
+    let Some((from, _)) = crate::targeting::locate_place(app, Some(postcode), None, None).await? else {
+        return Err(Error::Invalid("type your postcode to find the sessions nearest you".into()));
+    };
+    // The seats in reach with a campaign here, and the campaign's own seat whatever its margin.
+    let mut seats: HashMap<String, String> = answer.seats.iter().map(|n| (n.seat.gss.clone(), n.seat.name.clone())).collect();
+    let places = groundgame_core::geography::constituencies();
+    let centre =
+        |gss: &str| places.iter().find(|c| c.gss.as_str() == gss).map(|c| groundgame_core::geography::LatLon { lat: c.lat, lon: c.lon });
+    seats
+        .entry(campaign.gss.clone())
+        .or_insert_with(|| places.iter().find(|c| c.gss.as_str() == campaign.gss).map_or(campaign.name.clone(), |c| c.name.clone()));
+    let mut tx = app.store.begin().await?;
+    let in_reach: Vec<Campaign> = campaigns::list(&mut tx).await?.into_iter().filter(|c| seats.contains_key(&c.gss)).collect();
+    let local_now = uk_local(Utc::now()).format("%Y-%m-%dT%H:%M").to_string();
+    let mut out: Vec<NearSession> = Vec::new();
+    for c in &in_reach {
+        for open in store::open_slots(&mut tx, Some(c.id), &local_now).await? {
+            let at = match (open.lat, open.lon) {
+                (Some(lat), Some(lon)) => Some(groundgame_core::geography::LatLon { lat, lon }),
+                _ => centre(&c.gss),
+            };
+            let Some(at) = at else { continue };
+            let left = open.capacity - open.booked;
+            match out.iter_mut().find(|s| s.campaign == c.ballot_id && s.session_id == open.session_id) {
+                // A later time of a session shows only if the first shown is full and it is not.
+                Some(seen) if seen.places_left <= 0 && left > 0 => {
+                    (seen.starts_at, seen.ends_at, seen.places_left) = (open.starts_at, open.ends_at, left);
+                }
+                Some(_) => {}
+                None => out.push(NearSession {
+                    campaign: c.ballot_id.clone(),
+                    campaign_name: c.name.clone(),
+                    seat: seats[&c.gss].clone(),
+                    session_id: open.session_id,
+                    name: open.name,
+                    starts_at: open.starts_at,
+                    ends_at: open.ends_at,
+                    meeting_point: open.meeting_point,
+                    places_left: left,
+                    distance_km: distance_km(from, at),
+                    here: c.id == campaign.id,
+                }),
+            }
+        }
+    }
+    tx.commit().await?;
+    out.sort_by(|a, b| a.distance_km.total_cmp(&b.distance_km).then_with(|| a.starts_at.cmp(&b.starts_at)));
+    out.truncate(20);
+    Ok((campaign, answer.place, out))
 }

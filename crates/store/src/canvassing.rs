@@ -263,6 +263,8 @@ pub async fn walk_payload(tx: &mut Tx, campaign: &Campaign, walk_id: i64, scope:
 pub enum Source {
     App,
     Paper,
+    /// A supporter's conversation with a friend or relative, from their own page.
+    Relational,
 }
 
 /// Which walks a volunteer reaches and which doors they may send contacts for.
@@ -295,7 +297,8 @@ pub struct Rejected {
 /// A batch of contacts to store, with what is known of where it came from.
 pub struct Batch<'a> {
     pub contacts: &'a [Contact],
-    pub user_id: i64,
+    /// Who sent it; None for a supporter without an account (a relational conversation).
+    pub user_id: Option<i64>,
     pub scope: Scope,
     pub source: Source,
     /// How far the sending phone's clock is behind the server's (negative: ahead), measured when
@@ -339,7 +342,7 @@ pub async fn record_batches(tx: &mut Tx, batches: &[(&Campaign, Batch<'_>)]) -> 
                 .map(|c| match batch.source {
                     Source::App => survey::ordered_at(c.recorded_at, batch.clock_error, began, received),
                     // Paper dates come from the person keying the sheet in, checked by the caller.
-                    Source::Paper => c.recorded_at.min(received),
+                    Source::Paper | Source::Relational => c.recorded_at.min(received),
                 })
                 .collect();
             Taking { times, received: time_text(received), valid: Vec::new() }
@@ -424,6 +427,7 @@ pub async fn record_batches(tx: &mut Tx, batches: &[(&Campaign, Batch<'_>)]) -> 
         let source = match batch.source {
             Source::App => "app",
             Source::Paper => "paper",
+            Source::Relational => "relational",
         };
         for (c, at) in &t.valid {
             rows.push(args![
@@ -550,11 +554,11 @@ struct StoredContact {
 }
 
 impl StoredContact {
-    fn is_same(&self, c: &Contact, user_id: i64) -> bool {
+    fn is_same(&self, c: &Contact, user_id: Option<i64>) -> bool {
         self.walk_id == c.walk_id
             && self.household_id == c.household_id
             && self.elector_id == c.elector_id
-            && self.user_id == Some(user_id)
+            && self.user_id == user_id
             && self.recorded_at == time_text(c.recorded_at)
             && self.outcome == c.outcome
             && answers_json(&c.answers).is_ok_and(|a| a == self.answers)
@@ -612,7 +616,13 @@ struct DoorsLoad {
 impl Doors {
     /// Adds the queries for the doors and electors a batch names. Every lookup is by primary key
     /// or by the user's assignments, so a batch costs the same whatever the size of the register.
-    fn queries(campaign: &Campaign, user_id: i64, scope: &Scope, contacts: &[Contact], reads: &mut crate::bulk::Reads) -> DoorsLoad {
+    fn queries(
+        campaign: &Campaign,
+        user_id: Option<i64>,
+        scope: &Scope,
+        contacts: &[Contact],
+        reads: &mut crate::bulk::Reads,
+    ) -> DoorsLoad {
         let named: HashSet<i64> = contacts.iter().map(|c| c.household_id).collect();
         let mut a = args![campaign.id, user_id];
         let list = reads.list(named.iter().copied(), &mut a);

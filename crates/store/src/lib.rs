@@ -18,17 +18,21 @@ pub mod changes;
 pub mod db;
 /// The errors a caller can act on.
 mod error;
+/// The outbox of mail to send.
 pub mod mail;
 /// Polling day: tellers' numbers, promises and the knock-up list.
 pub mod polling_day;
+/// Posts for supporters to share, and who may frame the sign-up page.
+pub mod posts;
 /// The live progress, kept as contacts are stored.
 pub mod progress;
 /// The electoral register: import, updates, absent voters, statistics.
 pub mod register;
 /// Imported election results and postcodes; each seat's campaign as targeting sees it.
 pub mod targeting;
-/// Saved walks with stable ids.
+/// Volunteers, sessions and sign-ups, reminders, share links, lifts and friends.
 pub mod volunteers;
+/// Saved walks with stable ids.
 pub mod walks;
 
 pub use db::{Backend, DatabaseUrl, Durability, Store, StoreOptions, Tx, WriteTx};

@@ -389,6 +389,12 @@ pub async fn delete(tx: &mut Tx, campaign: &Campaign, volunteer_id: i64) -> Resu
     )
     .await?;
     for sql in [
+        "DELETE FROM lift_pairings WHERE campaign_id = $1 AND \
+         (offer_id IN (SELECT id FROM lift_offers WHERE campaign_id = $1 AND volunteer_id = $2) \
+          OR ask_id IN (SELECT id FROM lift_asks WHERE campaign_id = $1 AND volunteer_id = $2))",
+        "DELETE FROM lift_offers WHERE campaign_id = $1 AND volunteer_id = $2",
+        "DELETE FROM lift_asks WHERE campaign_id = $1 AND volunteer_id = $2",
+        "DELETE FROM friends WHERE campaign_id = $1 AND volunteer_id = $2",
         "DELETE FROM signups WHERE campaign_id = $1 AND volunteer_id = $2",
         "DELETE FROM volunteer_consents WHERE campaign_id = $1 AND volunteer_id = $2",
         "DELETE FROM volunteer_history WHERE campaign_id = $1 AND volunteer_id = $2",
@@ -421,9 +427,12 @@ pub struct Session {
     pub host_user_id: Option<i64>,
     pub cancelled_at: Option<String>,
     pub sequence: i64,
+    /// When it last changed (RFC 3339); None if never since it was added.
+    pub updated_at: Option<String>,
 }
 
-const SESSION: &str = "id, name, starts_at, meeting_point, address, postcode, lat, lon, details, host_user_id, cancelled_at, sequence";
+const SESSION: &str =
+    "id, name, starts_at, meeting_point, address, postcode, lat, lon, details, host_user_id, cancelled_at, sequence, updated_at";
 
 /// A session time with its places.
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
@@ -487,8 +496,8 @@ pub async fn update_session(tx: &mut Tx, campaign: &Campaign, id: i64, d: &Sessi
         .execute(
             "UPDATE canvass_sessions SET name = $1, meeting_point = $2, address = $3, postcode = $4, lat = $5, lon = $6, details = $7, \
              host_user_id = $8, sequence = sequence + 1, \
-             starts_at = COALESCE((SELECT MIN(starts_at) FROM session_slots t WHERE t.campaign_id = $9 AND t.session_id = $10), starts_at) \
-             WHERE campaign_id = $9 AND id = $10",
+             starts_at = COALESCE((SELECT MIN(starts_at) FROM session_slots t WHERE t.campaign_id = $9 AND t.session_id = $10), starts_at), \
+             updated_at = $11 WHERE campaign_id = $9 AND id = $10",
             args![
                 d.name,
                 d.meeting_point,
@@ -499,7 +508,8 @@ pub async fn update_session(tx: &mut Tx, campaign: &Campaign, id: i64, d: &Sessi
                 d.details,
                 d.host_user_id,
                 campaign.id,
-                id
+                id,
+                crate::db::time_text(chrono::Utc::now())
             ],
         )
         .await?;
@@ -511,7 +521,7 @@ pub async fn update_session(tx: &mut Tx, campaign: &Campaign, id: i64, d: &Sessi
 
 pub async fn cancel_session(tx: &mut Tx, campaign: &Campaign, id: i64, now: &str) -> Result<()> {
     tx.execute(
-        "UPDATE canvass_sessions SET cancelled_at = $1, sequence = sequence + 1 WHERE campaign_id = $2 AND id = $3",
+        "UPDATE canvass_sessions SET cancelled_at = $1, updated_at = $1, sequence = sequence + 1 WHERE campaign_id = $2 AND id = $3",
         args![now, campaign.id, id],
     )
     .await?;
@@ -921,4 +931,187 @@ pub async fn leaderboard(tx: &mut Tx, campaign: &Campaign) -> Result<Vec<Sharer>
         args![campaign.id],
     )
     .await
+}
+
+// ---- Lifts to the marginals ----
+
+/// A driver's seats from a postcode to a session.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct LiftOffer {
+    pub id: i64,
+    pub session_id: i64,
+    pub volunteer_id: i64,
+    pub postcode: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub seats: i64,
+    pub withdrawn_at: Option<String>,
+}
+
+/// A rider's ask for a seat to a session.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct LiftAsk {
+    pub id: i64,
+    pub session_id: i64,
+    pub volunteer_id: i64,
+    pub postcode: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub withdrawn_at: Option<String>,
+}
+
+/// A driver and a rider put together; each accepts or declines.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct Pairing {
+    pub offer_id: i64,
+    pub ask_id: i64,
+    pub distance_km: f64,
+    pub proposed_at: String,
+    pub driver_accepted_at: Option<String>,
+    pub rider_accepted_at: Option<String>,
+    pub declined_at: Option<String>,
+}
+
+/// Whose lift it is: the driver's offer or the rider's ask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LiftSide {
+    Driver,
+    Rider,
+}
+
+/// Where a lift starts.
+pub struct LiftFrom<'a> {
+    pub session_id: i64,
+    pub volunteer_id: i64,
+    pub postcode: &'a str,
+    pub at: (f64, f64),
+}
+
+pub async fn add_lift_offer(tx: &mut Tx, campaign: &Campaign, from: &LiftFrom<'_>, seats: i64, now: &str) -> Result<i64> {
+    let id = crate::campaigns::next_row_id(tx, campaign).await?;
+    tx.execute(
+        "INSERT INTO lift_offers (campaign_id, id, session_id, volunteer_id, postcode, lat, lon, seats, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        args![campaign.id, id, from.session_id, from.volunteer_id, from.postcode, from.at.0, from.at.1, seats, now],
+    )
+    .await?;
+    Ok(id)
+}
+
+pub async fn add_lift_ask(tx: &mut Tx, campaign: &Campaign, from: &LiftFrom<'_>, now: &str) -> Result<i64> {
+    let id = crate::campaigns::next_row_id(tx, campaign).await?;
+    tx.execute(
+        "INSERT INTO lift_asks (campaign_id, id, session_id, volunteer_id, postcode, lat, lon, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        args![campaign.id, id, from.session_id, from.volunteer_id, from.postcode, from.at.0, from.at.1, now],
+    )
+    .await?;
+    Ok(id)
+}
+
+const OFFER: &str = "id, session_id, volunteer_id, postcode, lat, lon, seats, withdrawn_at";
+const ASK: &str = "id, session_id, volunteer_id, postcode, lat, lon, withdrawn_at";
+
+/// A session's offers and asks not withdrawn, in the order they came.
+pub async fn lift_offers(tx: &mut Tx, campaign: &Campaign, session_id: i64) -> Result<Vec<LiftOffer>> {
+    tx.fetch_all(
+        &format!("SELECT {OFFER} FROM lift_offers WHERE campaign_id = $1 AND session_id = $2 AND withdrawn_at IS NULL ORDER BY id"),
+        args![campaign.id, session_id],
+    )
+    .await
+}
+
+pub async fn lift_asks(tx: &mut Tx, campaign: &Campaign, session_id: i64) -> Result<Vec<LiftAsk>> {
+    tx.fetch_all(
+        &format!("SELECT {ASK} FROM lift_asks WHERE campaign_id = $1 AND session_id = $2 AND withdrawn_at IS NULL ORDER BY id"),
+        args![campaign.id, session_id],
+    )
+    .await
+}
+
+/// A volunteer's own offers and asks not withdrawn.
+pub async fn lifts_of(tx: &mut Tx, campaign: &Campaign, volunteer_id: i64) -> Result<(Vec<LiftOffer>, Vec<LiftAsk>)> {
+    let offers = tx
+        .fetch_all(
+            &format!("SELECT {OFFER} FROM lift_offers WHERE campaign_id = $1 AND volunteer_id = $2 AND withdrawn_at IS NULL ORDER BY id"),
+            args![campaign.id, volunteer_id],
+        )
+        .await?;
+    let asks = tx
+        .fetch_all(
+            &format!("SELECT {ASK} FROM lift_asks WHERE campaign_id = $1 AND volunteer_id = $2 AND withdrawn_at IS NULL ORDER BY id"),
+            args![campaign.id, volunteer_id],
+        )
+        .await?;
+    Ok((offers, asks))
+}
+
+pub async fn lift_offer(tx: &mut Tx, campaign: &Campaign, id: i64) -> Result<Option<LiftOffer>> {
+    tx.fetch_optional(&format!("SELECT {OFFER} FROM lift_offers WHERE campaign_id = $1 AND id = $2"), args![campaign.id, id]).await
+}
+
+pub async fn lift_ask(tx: &mut Tx, campaign: &Campaign, id: i64) -> Result<Option<LiftAsk>> {
+    tx.fetch_optional(&format!("SELECT {ASK} FROM lift_asks WHERE campaign_id = $1 AND id = $2"), args![campaign.id, id]).await
+}
+
+/// Every pairing of a session's offers, declined ones too.
+pub async fn pairings(tx: &mut Tx, campaign: &Campaign, session_id: i64) -> Result<Vec<Pairing>> {
+    tx.fetch_all(
+        "SELECT p.offer_id, p.ask_id, p.distance_km, p.proposed_at, p.driver_accepted_at, p.rider_accepted_at, p.declined_at \
+         FROM lift_pairings p JOIN lift_offers o ON o.campaign_id = p.campaign_id AND o.id = p.offer_id \
+         WHERE p.campaign_id = $1 AND o.session_id = $2 ORDER BY p.proposed_at, p.ask_id",
+        args![campaign.id, session_id],
+    )
+    .await
+}
+
+pub async fn propose_pairing(tx: &mut Tx, campaign: &Campaign, offer_id: i64, ask_id: i64, km: f64, now: &str) -> Result<()> {
+    tx.execute(
+        "INSERT INTO lift_pairings (campaign_id, offer_id, ask_id, distance_km, proposed_at) VALUES ($1, $2, $3, $4, $5)",
+        args![campaign.id, offer_id, ask_id, km, now],
+    )
+    .await?;
+    Ok(())
+}
+
+/// One side accepts a pairing not declined; false if there is no such pairing.
+pub async fn accept_pairing(tx: &mut Tx, campaign: &Campaign, offer_id: i64, ask_id: i64, side: LiftSide, now: &str) -> Result<bool> {
+    let column = match side {
+        LiftSide::Driver => "driver_accepted_at",
+        LiftSide::Rider => "rider_accepted_at",
+    };
+    let n = tx
+        .execute(
+            &format!(
+                "UPDATE lift_pairings SET {column} = COALESCE({column}, $1) \
+                 WHERE campaign_id = $2 AND offer_id = $3 AND ask_id = $4 AND declined_at IS NULL"
+            ),
+            args![now, campaign.id, offer_id, ask_id],
+        )
+        .await?;
+    Ok(n == 1)
+}
+
+/// Declines pairings: one, or every pairing of an offer or an ask (withdrawn).
+pub async fn decline_pairings(tx: &mut Tx, campaign: &Campaign, offer_id: Option<i64>, ask_id: Option<i64>, now: &str) -> Result<u64> {
+    tx.execute(
+        "UPDATE lift_pairings SET declined_at = $1 WHERE campaign_id = $2 AND declined_at IS NULL \
+         AND ($3 IS NULL OR offer_id = $3) AND ($4 IS NULL OR ask_id = $4)",
+        args![now, campaign.id, offer_id, ask_id],
+    )
+    .await
+}
+
+pub async fn withdraw_lift(tx: &mut Tx, campaign: &Campaign, side: LiftSide, id: i64, now: &str) -> Result<bool> {
+    let table = match side {
+        LiftSide::Driver => "lift_offers",
+        LiftSide::Rider => "lift_asks",
+    };
+    let n = tx
+        .execute(
+            &format!("UPDATE {table} SET withdrawn_at = $1 WHERE campaign_id = $2 AND id = $3 AND withdrawn_at IS NULL"),
+            args![now, campaign.id, id],
+        )
+        .await?;
+    Ok(n == 1)
 }

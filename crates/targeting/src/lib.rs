@@ -6,6 +6,8 @@
 
 /// Sending volunteers to seats: an exact assignment against 'nearest first'.
 pub mod deployment;
+/// Lifts to the marginals: which driver a rider is offered.
+pub mod lifts;
 /// Majorities, two-party (Butler) swing, target and defence lists.
 pub mod marginality;
 /// Seats within reach of a place, by distance and by need.

@@ -216,6 +216,9 @@ pub static ROUTES: &[Route] = &[
     }),
     page("/committee-room", Needs(RunPollingDay), "Committee room", "The live committee room", || get(pages::polling_day::committee_room)),
     page("/volunteers", Needs(ManageVolunteers), "Volunteers", "Volunteers and invites", || get(pages::volunteers::page)),
+    page("/supporters", Needs(ManageVolunteers), "Supporters", "Supporters who signed up, and who brings people", || {
+        get(pages::share_kit::supporters)
+    }),
     page("/survey", Needs(EditSurvey), "Survey", "Edit the survey", || get(pages::campaign::survey_page)),
     page("/audit", Needs(ViewAudit), "Audit", "The audit log", || get(pages::campaign::audit)),
     page("/canvass", Needs(Canvass), "My walks", "My walks (the canvasser app)", || get(pages::canvass::my_walks)),
@@ -359,8 +362,39 @@ pub static ROUTES: &[Route] = &[
     }),
     r(Method::POST, "/survey", Needs(EditSurvey), "Save the survey", &[200, 400], || post(pages::campaign::save_survey)),
     r(Method::GET, "/join/thanks", Public, "After signing up: check your email", &[], || get(pages::join::thanks_page)),
-    r(Method::GET, "/join/{campaign}", Public, "A campaign's public sign-up page", &[404], || get(pages::join::campaign)),
+    r(
+        Method::GET,
+        "/join/{campaign}",
+        Public,
+        "A campaign's public sign-up page; ?postcode= finds the nearest sessions",
+        &[400, 404],
+        || get(pages::join::campaign),
+    ),
     r(Method::POST, "/join/{campaign}", Public, "Sign up to help a campaign", &[303, 400, 404, 429], || post(pages::join::join_campaign)),
+    r(
+        Method::GET,
+        "/posts",
+        Needs(ManageVolunteers),
+        "The share kit: posts to share, the feed, the sign-up form for other sites",
+        &[],
+        || get(pages::share_kit::page),
+    ),
+    uploading(r(Method::POST, "/posts", Needs(ManageVolunteers), "Publish a post", &[200, 400, 413], || post(pages::share_kit::publish))),
+    r(Method::POST, "/posts/{id}/withdraw", Needs(ManageVolunteers), "Withdraw a post", &[303, 404], || post(pages::share_kit::withdraw)),
+    r(Method::POST, "/posts/embed", Needs(ManageVolunteers), "Say which sites may frame the sign-up form", &[200, 400], || {
+        post(pages::share_kit::set_origins)
+    }),
+    r(Method::GET, "/join/{campaign}/feed.atom", Public, "The campaign's Atom feed of sessions and posts", &[404], || {
+        get(pages::join::feed)
+    }),
+    r(Method::GET, "/join/{campaign}/embed", Public, "The sign-up form, to frame on the organiser's sites", &[404], || {
+        get(pages::join::embed)
+    }),
+    r(Method::POST, "/join/{campaign}/embed", Public, "Sign up from the framed form", &[400, 404, 429], || {
+        post(pages::join::join_embedded)
+    }),
+    r(Method::GET, "/join/{campaign}/posts/{id}", Public, "A post's public page, with a way to sign up", &[404], || get(pages::join::post)),
+    r(Method::GET, "/join/{campaign}/posts/{id}/image", Public, "A post's picture", &[404], || get(pages::join::post_image)),
     r(Method::GET, "/join/{campaign}/{session}", Public, "A session's public page, to join it", &[404], || get(pages::join::session)),
     r(Method::POST, "/join/{campaign}/{session}", Public, "Sign up to a session", &[303, 400, 404, 409, 429], || {
         post(pages::join::join_session)
@@ -390,6 +424,11 @@ pub static ROUTES: &[Route] = &[
     r(Method::POST, "/v/{secret}/resubscribe", Public, "Mail again", &[404], || post(pages::own::resubscribe)),
     r(Method::POST, "/v/{secret}/new-link", Public, "A new own link, emailed; the old stops working", &[404], || {
         post(pages::own::new_link)
+    }),
+    r(Method::POST, "/v/{secret}/lifts", Public, "Offer seats to a session, or ask for one", &[400, 404, 409], || post(pages::own::lift)),
+    r(Method::POST, "/v/{secret}/lifts/answer", Public, "Say yes or no to a lift", &[400, 404], || post(pages::own::answer_lift)),
+    r(Method::POST, "/v/{secret}/lifts/withdraw", Public, "Withdraw a lift offered or asked for", &[400, 404], || {
+        post(pages::own::withdraw_lift)
     }),
     r(Method::GET, "/v/{secret}/data", Public, "Everything held about the volunteer, as JSON", &[404], || get(pages::own::data)),
     r(Method::POST, "/v/{secret}/delete", Public, "Delete the volunteer's data", &[400, 404], || post(pages::own::delete)),
@@ -500,6 +539,7 @@ mod tests {
                 "Polling day",
                 "Committee room",
                 "Volunteers",
+                "Supporters",
                 "Survey",
                 "Audit",
                 "My walks",

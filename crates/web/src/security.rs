@@ -16,12 +16,17 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
 /// Sets the headers on an answer; `tls` (served over HTTPS) adds Strict-Transport-Security.
 pub async fn headers(State(tls): State<bool>, mut response: Response) -> Response {
     let h = response.headers_mut();
+    // A page with its own policy (the embeddable sign-up page, framed by the organiser's sites)
+    // says who may frame it there; the old X-Frame-Options cannot name sites, so it is left off.
+    let own_policy = h.contains_key(header::CONTENT_SECURITY_POLICY);
     let mut set = |name: header::HeaderName, value: &'static str| {
         h.entry(name).or_insert(HeaderValue::from_static(value));
     };
     set(header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY);
     set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
-    set(header::X_FRAME_OPTIONS, "DENY");
+    if !own_policy {
+        set(header::X_FRAME_OPTIONS, "DENY");
+    }
     set(header::REFERRER_POLICY, "same-origin");
     if tls {
         set(header::STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains");

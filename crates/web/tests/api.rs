@@ -181,6 +181,19 @@ async fn concrete(f: &Fixture, route: &Route, n: usize, who: &str) -> (String, O
         ("POST", "/api/v1/signups") => {
             (path, json_body(json!({ "name": "Sam", "email": format!("api{n}@test.example"), "campaign": f.campaign.ballot_id })))
         }
+        ("POST", "/posts") => {
+            let boundary = "XyZ";
+            let body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nCome canvassing\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"body\"\r\n\r\nSaturday, Darley Park\r\n--{boundary}--\r\n");
+            (path, Some((format!("multipart/form-data; boundary={boundary}"), body.into_bytes())))
+        }
+        ("POST", "/posts/{id}/withdraw") => (path.replace("{id}", &post(f, n).await.to_string()), form(&[])),
+        ("POST", "/posts/embed") => (path, form(&[("origins", "https://www.example.org")])),
+        ("GET", "/join/{campaign}/posts/{id}") | ("GET", "/join/{campaign}/posts/{id}/image") => {
+            (path.replace("{campaign}", &f.campaign.ballot_id).replace("{id}", &post(f, n).await.to_string()), None)
+        }
+        ("POST", "/join/{campaign}/embed") => {
+            (path.replace("{campaign}", &f.campaign.ballot_id), form(&[("name", "Sam"), ("email", &format!("embed{n}@test.example"))]))
+        }
         ("GET", "/join/{campaign}") => (path.replace("{campaign}", &f.campaign.ballot_id), None),
         ("POST", "/join/{campaign}") => {
             (path.replace("{campaign}", &f.campaign.ballot_id), form(&[("name", "Sam"), ("email", &format!("join{n}@test.example"))]))
@@ -195,10 +208,26 @@ async fn concrete(f: &Fixture, route: &Route, n: usize, who: &str) -> (String, O
             let page = groundgame_app::volunteers::own_page(&f.app, &secret).await.unwrap();
             (page.share_links[0].1.clone(), None)
         }
+        (method, p) if p.starts_with("/v/{secret}/lifts/") => {
+            let (rider, offer, ask) = paired_lift(f, n).await;
+            let body = if p.ends_with("/answer") {
+                form(&[
+                    ("offer_id", &offer.to_string()),
+                    ("ask_id", &ask.to_string()),
+                    ("accept", if method == "POST" { "yes" } else { "" }),
+                ])
+            } else {
+                form(&[("side", "rider"), ("id", &ask.to_string())])
+            };
+            (p.replace("{secret}", &rider), body)
+        }
         (method, p) if p.starts_with("/v/{secret}") => {
             let (secret, signup) = volunteer(f, n).await;
+            let postcode = groundgame_core::geography::demo_postcodes()[0].0.as_str().to_owned();
+            let session = session(f).await.to_string();
             let body = match (method, p) {
                 ("POST", "/v/{secret}/delete") => form(&[("sure", "yes")]),
+                ("POST", "/v/{secret}/lifts") => form(&[("session_id", &session), ("postcode", &postcode), ("want", "ask")]),
                 ("POST", "/v/{secret}/account") => form(&[("password", "a long enough password")]),
                 ("POST", _) => form(&[]),
                 _ => None,
@@ -237,8 +266,41 @@ async fn concrete(f: &Fixture, route: &Route, n: usize, who: &str) -> (String, O
                 form(&[("name", "Walk In"), ("email", &format!("walkin{n}@test.example")), ("slot_id", &slot.to_string())]),
             )
         }
-        (_, p) => (p.replace("{id}", &walk).replace("{file}", "style.css"), None),
+        (_, p) => (p.replace("{id}", &walk).replace("{file}", "style.css").replace("{campaign}", &f.campaign.ballot_id), None),
     }
+}
+
+/// A session of its own for one call, where one volunteer offers a lift and another asks for one
+/// from the same postcode: the rider's secret and the pairing's (offer, ask).
+async fn paired_lift(f: &Fixture, n: usize) -> (String, i64, i64) {
+    let postcode = groundgame_core::geography::demo_postcodes()[0].0.as_str().to_owned();
+    let form = groundgame_app::volunteers::SessionForm {
+        name: format!("Lift test {n}-{}", uuid::Uuid::new_v4().simple()),
+        meeting_point: "Darley Park café".into(),
+        starts_at: "2099-05-28T10:00".into(),
+        ends_at: "2099-05-28T13:00".into(),
+        capacity: 10,
+        ..Default::default()
+    };
+    let session = groundgame_app::volunteers::add_session(&f.app, f.actor(), &form).await.unwrap();
+    let (driver, _) = volunteer_at(f, n, session).await;
+    let (rider, _) = volunteer_at(f, n, session).await;
+    groundgame_app::lifts::offer(&f.app, &driver, session, &postcode, 2).await.unwrap();
+    groundgame_app::lifts::ask(&f.app, &rider, session, &postcode).await.unwrap();
+    let page = groundgame_app::volunteers::own_page(&f.app, &rider).await.unwrap();
+    let p = &page.lifts[0].paired[0];
+    (rider, p.offer_id, p.ask_id)
+}
+
+/// A post with a picture, published for one call: its id.
+async fn post(f: &Fixture, n: usize) -> i64 {
+    let form = groundgame_app::posts::PostForm {
+        title: format!("Post {n}"),
+        body: "Come canvassing on Saturday".into(),
+        link_url: "https://www.example.org/manifesto".into(),
+        image: Some(b"GIF89a\x01\x00\x01\x00\x00\x00\x00;".to_vec()),
+    };
+    groundgame_app::posts::publish(&f.app, f.actor(), &form).await.unwrap()
 }
 
 /// The first time of one of the fixture's sessions: its id.
@@ -267,7 +329,10 @@ async fn session(f: &Fixture) -> i64 {
 /// A volunteer signed up to the fixture's session and confirmed: their own link's secret and
 /// their sign-up's id.
 async fn volunteer(f: &Fixture, n: usize) -> (String, i64) {
-    let session = session(f).await;
+    volunteer_at(f, n, session(f).await).await
+}
+
+async fn volunteer_at(f: &Fixture, n: usize, session: i64) -> (String, i64) {
     let email = format!("volunteer{n}-{}@test.example", uuid::Uuid::new_v4().simple());
     let signup = groundgame_app::volunteers::SignUp {
         name: "Val".into(),

@@ -13,6 +13,8 @@ ALTER TABLE canvass_sessions ADD COLUMN details TEXT NOT NULL DEFAULT '';
 ALTER TABLE canvass_sessions ADD COLUMN host_user_id BIGINT REFERENCES users (id) ON DELETE SET NULL;
 ALTER TABLE canvass_sessions ADD COLUMN cancelled_at TEXT;
 ALTER TABLE canvass_sessions ADD COLUMN sequence BIGINT NOT NULL DEFAULT 0;
+-- When the session last changed (RFC 3339), for the campaign's feed.
+ALTER TABLE canvass_sessions ADD COLUMN updated_at TEXT;
 
 -- A session's times, each with its own places. Times are UK wall-clock 'YYYY-MM-DDTHH:MM'.
 CREATE TABLE session_slots (
@@ -184,3 +186,64 @@ CREATE TABLE posts (
 
 -- Origins allowed to frame the campaign's embeddable sign-up page, one per line.
 ALTER TABLE campaigns ADD COLUMN embed_origins TEXT NOT NULL DEFAULT '';
+
+-- Lifts to the marginals: a driver's seats from a postcode to a session, a rider's ask for one,
+-- and the pairing the app proposes (nearest first). Each sees the other's name and contact
+-- details only once both have accepted; a declined pairing is never proposed again.
+CREATE TABLE lift_offers (
+    campaign_id BIGINT NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+    id BIGINT NOT NULL,
+    session_id BIGINT NOT NULL,
+    volunteer_id BIGINT NOT NULL,
+    postcode TEXT NOT NULL,
+    lat DOUBLE PRECISION NOT NULL,
+    lon DOUBLE PRECISION NOT NULL,
+    seats BIGINT NOT NULL,
+    created_at TEXT NOT NULL,
+    withdrawn_at TEXT,
+    PRIMARY KEY (campaign_id, id)
+);
+CREATE INDEX lift_offers_session ON lift_offers (campaign_id, session_id);
+CREATE TABLE lift_asks (
+    campaign_id BIGINT NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+    id BIGINT NOT NULL,
+    session_id BIGINT NOT NULL,
+    volunteer_id BIGINT NOT NULL,
+    postcode TEXT NOT NULL,
+    lat DOUBLE PRECISION NOT NULL,
+    lon DOUBLE PRECISION NOT NULL,
+    created_at TEXT NOT NULL,
+    withdrawn_at TEXT,
+    PRIMARY KEY (campaign_id, id)
+);
+CREATE INDEX lift_asks_session ON lift_asks (campaign_id, session_id);
+CREATE TABLE lift_pairings (
+    campaign_id BIGINT NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+    offer_id BIGINT NOT NULL,
+    ask_id BIGINT NOT NULL,
+    distance_km DOUBLE PRECISION NOT NULL,
+    proposed_at TEXT NOT NULL,
+    driver_accepted_at TEXT,
+    rider_accepted_at TEXT,
+    declined_at TEXT,
+    PRIMARY KEY (campaign_id, offer_id, ask_id)
+);
+CREATE INDEX lift_pairings_ask ON lift_pairings (campaign_id, ask_id);
+
+-- Relational organising: the friends and family a supporter lists, the register entry they
+-- chose for each (shown to them only as first name, surname initial and street), and the
+-- conversation they had (a contact with source 'relational'). Organisers see a friend only once
+-- a conversation is recorded.
+CREATE TABLE friends (
+    campaign_id BIGINT NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+    id BIGINT NOT NULL,
+    volunteer_id BIGINT NOT NULL,
+    name TEXT NOT NULL,
+    age_band TEXT,
+    elector_id BIGINT,
+    contact_id TEXT,
+    talked_at TEXT,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (campaign_id, id)
+);
+CREATE INDEX friends_of ON friends (campaign_id, volunteer_id);

@@ -4,6 +4,7 @@
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use groundgame_app::posts;
 use groundgame_app::volunteers::{self, SignUp, EMAIL_CONSENT_WORDING};
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -78,22 +79,74 @@ fn form(action: &str, slots: &[(i64, String, bool)], share_code: Option<&str>, f
     }
 }
 
-/// A campaign's sign-up page: its sessions still to come, each with a way to join.
+#[derive(Debug, Default, Deserialize)]
+pub struct CampaignQuery {
+    #[serde(default, rename = "ref")]
+    share_code: Option<String>,
+    #[serde(default)]
+    postcode: Option<String>,
+}
+
+/// A campaign's sign-up page: a postcode finds the sessions nearest (the campaign's own and the
+/// nearby marginals'); without one, the campaign's sessions still to come. Each has a way to join.
 pub async fn campaign(
     State(state): State<AppState>,
     PagePath(ballot): PagePath<String>,
-    PageQuery(q): PageQuery<RefQuery>,
-) -> PageResult<Markup> {
+    PageQuery(q): PageQuery<CampaignQuery>,
+) -> PageResult<Response> {
     let (campaign, open) = volunteers::public_campaign(&state.app, &ballot).await?;
     let code = q.share_code.as_deref();
     let suffix = code.map(|c| format!("?ref={c}")).unwrap_or_default();
+    let postcode = q.postcode.as_deref().map(str::trim).filter(|p| !p.is_empty());
+    let (nearest, problem) = match postcode {
+        Some(p) => match volunteers::nearest_sessions(&state.app, &ballot, p).await {
+            Ok((_, place, found)) => (Some((place, found)), None),
+            Err(e) => {
+                let e = AppError::from(e);
+                if e.status.is_server_error() {
+                    return Err(PageError(e));
+                }
+                (None, Some(e.message))
+            }
+        },
+        None => (None, None),
+    };
     let mut seen = std::collections::HashSet::new();
-    Ok(layout::public(
+    let feed = format!("/join/{}/feed.atom", campaign.ballot_id);
+    let page = layout::public_with(
         &format!("Help the {} campaign", campaign.name),
-        &format!("Canvassing sessions of the {} campaign: sign up in one step, no account needed.", campaign.name),
+        layout::Preview {
+            description: &format!("Canvassing sessions of the {} campaign: sign up in one step, no account needed.", campaign.name),
+            feed: Some(&feed),
+            ..Default::default()
+        },
         html! {
             h1 { "Help the " (campaign.name) " campaign" }
-            @if open.is_empty() {
+            form.search method="get" action={ "/join/" (campaign.ballot_id) } role="search" {
+                @if let Some(c) = code { input type="hidden" name="ref" value=(c); }
+                label for="near" { "Your postcode: the sessions nearest you, here and in the marginal seats nearby" }
+                input #near name="postcode" value=(postcode.unwrap_or("")) autocomplete="postal-code" size="9"
+                    aria-describedby=[problem.as_ref().map(|_| "near-error")];
+                button type="submit" { "Find sessions" }
+                @if let Some(m) = &problem { p.error role="alert" #near-error { (m) } }
+            }
+            @if let Some((place, found)) = &nearest {
+                h2 { "Nearest " (place) }
+                @if found.is_empty() {
+                    p { "No sessions are announced near you yet. Sign up below and we will email you when there are." }
+                }
+                ol.sessions {
+                    @for s in found {
+                        li {
+                            a href={ "/join/" (s.campaign) "/" (s.session_id) (suffix) } { strong { (s.name) } }
+                            br; (volunteers::describe_time(&s.starts_at, &s.ends_at)) ", meet at " (s.meeting_point)
+                            br; (format!("{:.1} km", s.distance_km)) " · "
+                            @if s.here { (s.campaign_name) } @else { (s.seat) ", a marginal seat nearby" }
+                            " · " (places(s.places_left))
+                        }
+                    }
+                }
+            } @else if open.is_empty() {
                 p { "No sessions are announced yet. Leave your details and we will email you when there are." }
             } @else {
                 h2 { "Sessions" }
@@ -102,7 +155,7 @@ pub async fn campaign(
                         @if seen.insert(o.session_id) {
                             li {
                                 a href={ "/join/" (campaign.ballot_id) "/" (o.session_id) (suffix) } { strong { (o.name) } }
-                                br; (o.starts_at.replace('T', " at ")) ", meet at " (o.meeting_point)
+                                br; (volunteers::describe_time(&o.starts_at, &o.ends_at)) ", meet at " (o.meeting_point)
                                 " · " (places(o.capacity - o.booked))
                             }
                         }
@@ -111,8 +164,11 @@ pub async fn campaign(
             }
             h2 { "Or just sign up" }
             (form(&format!("/join/{}", campaign.ballot_id), &[], code, &JoinForm::default(), None))
+            p.hint { a href=(feed) { "Sessions and posts as a feed" } }
         },
-    ))
+    );
+    let status = if problem.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    Ok((status, page).into_response())
 }
 
 fn places(left: i64) -> String {
@@ -264,4 +320,120 @@ pub async fn share(State(state): State<AppState>, PagePath(code): PagePath<Strin
         Some(to) => Ok(Redirect::to(&to).into_response()),
         None => Err(PageError(AppError::not_found("this share link does not exist: ask whoever sent it for a new one"))),
     }
+}
+
+// ---- Posts, the feed, and the embeddable sign-up page ----
+
+/// A post's public page: its text, picture and link, and a way to sign up (credited to whoever
+/// shared it).
+pub async fn post(
+    State(state): State<AppState>,
+    PagePath((ballot, id)): PagePath<(String, i64)>,
+    PageQuery(q): PageQuery<RefQuery>,
+) -> PageResult<Markup> {
+    let (campaign, post) = posts::public_post(&state.app, &ballot, id).await?;
+    let image = post.image_type.as_ref().map(|_| state.app.mail.link(&format!("/join/{}/posts/{}/image", campaign.ballot_id, post.id)));
+    let feed = format!("/join/{}/feed.atom", campaign.ballot_id);
+    let description: String =
+        if post.body.is_empty() { format!("From the {} campaign", campaign.name) } else { post.body.chars().take(200).collect() };
+    Ok(layout::public_with(
+        &post.title,
+        layout::Preview { description: &description, image: image.as_deref(), feed: Some(&feed) },
+        html! {
+            article.post {
+                h1 { (post.title) }
+                @if post.image_type.is_some() {
+                    img src={ "/join/" (campaign.ballot_id) "/posts/" (post.id) "/image" } alt="" loading="lazy";
+                }
+                @for para in post.body.split("\n\n").filter(|p| !p.trim().is_empty()) { p { (para.trim()) } }
+                @if let Some(l) = &post.link_url { p { a href=(l) rel="noopener nofollow" { (l) } } }
+            }
+            h2 { "Help the " (campaign.name) " campaign" }
+            p { a href={ "/join/" (campaign.ballot_id) @if let Some(c) = &q.share_code { "?ref=" (c) } } { "Find a canvassing session near you" } }
+            (form(&format!("/join/{}", campaign.ballot_id), &[], q.share_code.as_deref(), &JoinForm::default(), None))
+        },
+    ))
+}
+
+/// A post's picture, with its checked media type; cached a day (a post's picture never changes).
+pub async fn post_image(State(state): State<AppState>, PagePath((ballot, id)): PagePath<(String, i64)>) -> PageResult<Response> {
+    let (bytes, kind) = posts::image(&state.app, &ballot, id).await?;
+    Ok(([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "public, max-age=86400".to_owned())], bytes).into_response())
+}
+
+/// The campaign's Atom feed of sessions and posts.
+pub async fn feed(State(state): State<AppState>, PagePath(ballot): PagePath<String>) -> PageResult<Response> {
+    let xml = posts::feed(&state.app, &ballot).await?;
+    Ok(([(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=300")], xml)
+        .into_response())
+}
+
+/// The policy that lets the organiser's sites (and only them) frame the sign-up page.
+fn framed_by(mut r: Response, origins: &[String]) -> Response {
+    let ancestors = if origins.is_empty() { "'none'".to_owned() } else { origins.join(" ") };
+    let policy = crate::security::CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", &format!("frame-ancestors {ancestors}"));
+    if let Ok(v) = header::HeaderValue::from_str(&policy) {
+        r.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    r
+}
+
+fn embed_page(campaign: &groundgame_store::campaigns::Campaign, f: &JoinForm, error: Option<&str>, thanked: Option<&str>) -> Markup {
+    layout::embedded(
+        &format!("Help the {} campaign", campaign.name),
+        html! {
+            @if let Some(email) = thanked {
+                h1 { "Check your email" }
+                p role="status" { "We have sent a link to " strong { (email) } ". Open it and press Confirm to finish signing up." }
+            } @else {
+                h1 { "Help the " (campaign.name) " campaign" }
+                (form(&format!("/join/{}/embed", campaign.ballot_id), &[], f.share_code.as_deref(), f, error))
+                p.hint { a href={ "/join/" (campaign.ballot_id) } { "See the sessions" } }
+            }
+        },
+    )
+}
+
+/// The sign-up form to embed in another site (an iframe): only the organiser's sites may frame it.
+pub async fn embed(
+    State(state): State<AppState>,
+    PagePath(ballot): PagePath<String>,
+    PageQuery(q): PageQuery<RefQuery>,
+) -> PageResult<Response> {
+    let (campaign, origins) = posts::framing_origins(&state.app, &ballot).await?;
+    let f = JoinForm { share_code: q.share_code, ..JoinForm::default() };
+    Ok(framed_by(embed_page(&campaign, &f, None, None).into_response(), &origins))
+}
+
+pub async fn join_embedded(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    PagePath(ballot): PagePath<String>,
+    FormBody(f): FormBody<JoinForm>,
+) -> PageResult<Response> {
+    let (campaign, origins) = posts::framing_origins(&state.app, &ballot).await?;
+    if !f.website.is_empty() {
+        return Ok(framed_by(embed_page(&campaign, &f, None, Some(f.email.trim())).into_response(), &origins));
+    }
+    let signup = SignUp {
+        name: f.name.clone(),
+        email: f.email.clone(),
+        postcode: Some(f.postcode.clone()),
+        consent_email: f.consent_email.is_some(),
+        campaign: Some(ballot.clone()),
+        session_id: None,
+        slot_id: None,
+        share_code: f.share_code.clone(),
+    };
+    let answer = match volunteers::sign_up(&state.app, &signup, &client.0.ip).await {
+        Ok(()) => embed_page(&campaign, &f, None, Some(f.email.trim())).into_response(),
+        Err(e) => {
+            let e = AppError::from(e);
+            if e.status.is_server_error() {
+                return Err(PageError(e));
+            }
+            (e.status, embed_page(&campaign, &f, Some(&e.message), None)).into_response()
+        }
+    };
+    Ok(framed_by(answer, &origins))
 }

@@ -8,7 +8,18 @@ fn head(title: &str, viewer: Option<&Viewer>) -> Markup {
     head_with(title, viewer, None)
 }
 
-fn head_with(title: &str, viewer: Option<&Viewer>, description: Option<&str>) -> Markup {
+/// How a public page previews when its link is shared (Open Graph, and Twitter's cards), and the
+/// campaign feed it belongs to.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Preview<'a> {
+    pub description: &'a str,
+    /// An absolute address of a picture.
+    pub image: Option<&'a str>,
+    /// The Atom feed the page is in.
+    pub feed: Option<&'a str>,
+}
+
+fn head_with(title: &str, viewer: Option<&Viewer>, preview: Option<Preview<'_>>) -> Markup {
     html! {
         head {
             meta charset="utf-8";
@@ -25,16 +36,19 @@ fn head_with(title: &str, viewer: Option<&Viewer>, description: Option<&str>) ->
                 (script("/static/offline.js"))
             }
             title { (title) " · groundgame" }
-            // How a shared link previews (Open Graph, and Twitter's cards).
-            @if let Some(d) = description {
+            @if let Some(p) = preview {
+                @let d = if p.description.is_empty() { title } else { p.description };
                 meta name="description" content=(d);
                 meta property="og:type" content="website";
                 meta property="og:title" content=(title);
                 meta property="og:description" content=(d);
                 meta property="og:site_name" content="groundgame";
-                meta name="twitter:card" content="summary";
+                @if let Some(i) = p.image { meta property="og:image" content=(i); }
+                meta name="twitter:card" content=(if p.image.is_some() { "summary_large_image" } else { "summary" });
                 meta name="twitter:title" content=(title);
                 meta name="twitter:description" content=(d);
+                @if let Some(i) = p.image { meta name="twitter:image" content=(i); }
+                @if let Some(f) = p.feed { link rel="alternate" type="application/atom+xml" title="Sessions and posts" href=(f); }
             }
             link rel="stylesheet" href="/static/style.css";
             link rel="manifest" href="/manifest.webmanifest";
@@ -60,13 +74,32 @@ pub fn bare(title: &str, body: Markup) -> Markup {
 
 /// A public page that may be shared: it previews with its title and description.
 pub fn public(title: &str, description: &str, body: Markup) -> Markup {
+    public_with(title, Preview { description, ..Preview::default() }, body)
+}
+
+/// A public page with a picture to preview and the feed it is in.
+pub fn public_with(title: &str, preview: Preview<'_>, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en-GB" {
-            (head_with(title, None, Some(if description.is_empty() { title } else { description })))
+            (head_with(title, None, Some(preview)))
             body {
                 a.skip href="#main" { "Skip to content" }
                 header.top { a.brand href="/" { "groundgame" } }
+                main #main { (body) }
+            }
+        }
+    }
+}
+
+/// A page made to sit in a frame on another site: no header, links open outside the frame.
+pub fn embedded(title: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en-GB" {
+            (head_with(title, None, Some(Preview::default())))
+            body.embedded {
+                base target="_blank";
                 main #main { (body) }
             }
         }

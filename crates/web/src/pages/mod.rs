@@ -14,6 +14,7 @@ pub mod own;
 pub mod polling_day;
 pub mod register;
 pub mod sessions;
+pub mod share_kit;
 pub mod targets;
 pub mod volunteers;
 pub mod walks;

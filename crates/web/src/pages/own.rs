@@ -70,6 +70,14 @@ fn render(state: &AppState, p: &OwnPage, secret: &str, said: Option<&str>, error
                     input.copy readonly value=(full(path)) aria-label={ "Share link: " (what) };
                 } } }
             }
+            @if !p.posts.is_empty() {
+                h2 { "Share the campaign's posts" }
+                ul.share { @for sp in &p.posts { li {
+                    strong { (sp.post.title) } br;
+                    input.copy readonly value=(full(&sp.link)) aria-label={ "Share link: " (sp.post.title) };
+                } } }
+            }
+            (lifts(p, &base))
             h2 { "Canvass from your phone" }
             @if p.has_account {
                 p { "Sign in to see your walks on " a href="/canvass" { "My walks" } ": your host hands you one when you check in." }
@@ -96,6 +104,71 @@ fn render(state: &AppState, p: &OwnPage, secret: &str, said: Option<&str>, error
             }
         },
     )
+}
+
+/// Lifts to the sessions they have a place at: offer seats or ask for one; who they are paired with.
+fn lifts(p: &OwnPage, base: &str) -> Markup {
+    let mut sessions: Vec<(i64, &str)> = Vec::new();
+    for s in p.signups.iter().filter(|s| s.signup.status == "booked" && !s.over && s.session.cancelled_at.is_none()) {
+        if !sessions.iter().any(|(id, _)| *id == s.session.id) {
+            sessions.push((s.session.id, s.session.name.as_str()));
+        }
+    }
+    html! {
+        @if !sessions.is_empty() || !p.lifts.is_empty() {
+            h2 { "Lifts" }
+            p { "Driving to a session, or need a lift? We pair drivers and riders who start near each other. "
+                "You see each other's first name until you both say yes; then we email you each other's details." }
+            @for l in &p.lifts {
+                div.lift {
+                    p {
+                        strong { (l.session) } ": "
+                        @if let Some(seats) = l.seats { "you offer " (seats) @if seats == 1 { " seat" } @else { " seats" } " from " (l.postcode) }
+                        @else { "you asked for a lift from " (l.postcode) }
+                    }
+                    @if l.paired.is_empty() {
+                        p { @if l.seats.is_some() { "No rider yet." } @else { "No car near you yet: we email you when there is one." } }
+                    }
+                    ul { @for o in &l.paired { li {
+                        (o.name) " (" (format!("{:.1}", o.distance_km)) " km from you)"
+                        @if o.i_accepted && o.they_accepted {
+                            " · agreed: "
+                            @if let Some(e) = &o.email { a href={ "mailto:" (e) } { (e) } }
+                            @if let Some(t) = &o.phone { " · " a href={ "tel:" (t) } { (t) } }
+                        } @else if o.i_accepted {
+                            " · you said yes; waiting for them"
+                        } @else {
+                            form.inline method="post" action={ (base) "/lifts/answer" } {
+                                input type="hidden" name="offer_id" value=(o.offer_id);
+                                input type="hidden" name="ask_id" value=(o.ask_id);
+                                button type="submit" name="accept" value="yes" aria-label={ "Yes to a lift with " (o.name) } { "Yes" }
+                                button.link type="submit" name="accept" value="no" aria-label={ "No to a lift with " (o.name) } { "No thanks" }
+                            }
+                        }
+                    } } }
+                    form.inline method="post" action={ (base) "/lifts/withdraw" } {
+                        input type="hidden" name="side" value=(l.side);
+                        input type="hidden" name="id" value=(l.id);
+                        button.link.danger type="submit" { @if l.seats.is_some() { "Withdraw my offer" } @else { "I don't need it now" } }
+                    }
+                }
+            }
+            @for (id, name) in sessions.iter().filter(|(id, _)| !p.lifts.iter().any(|l| l.session_id == *id)) {
+                form.lift method="post" action={ (base) "/lifts" } {
+                    input type="hidden" name="session_id" value=(id);
+                    fieldset {
+                        legend { "Lifts to " (name) }
+                        label for={ "from-" (id) } { "Your postcode (where the car or you start)" }
+                        input id={ "from-" (id) } name="postcode" autocomplete="postal-code" size="9" required;
+                        label for={ "seats-" (id) } { "Seats you can offer (if you drive)" }
+                        input id={ "seats-" (id) } type="number" name="seats" min="1" max="8" value="3";
+                        button type="submit" name="want" value="offer" { "I can drive" }
+                        button.secondary type="submit" name="want" value="ask" { "I need a lift" }
+                    }
+                }
+            }
+        }
+    }
 }
 
 async fn show(state: &AppState, secret: &str, said: Option<&str>, error: Option<&str>) -> PageResult<Markup> {
@@ -285,4 +358,102 @@ pub async fn account(
             Ok((e.status, private(show(&state, &secret, None, Some(&e.message)).await?.into_response())).into_response())
         }
     }
+}
+
+#[derive(Deserialize)]
+pub struct LiftForm {
+    #[serde(default)]
+    session_id: String,
+    #[serde(default)]
+    postcode: String,
+    #[serde(default)]
+    seats: String,
+    #[serde(default)]
+    want: String,
+}
+
+#[derive(Deserialize)]
+pub struct AnswerForm {
+    #[serde(default)]
+    offer_id: String,
+    #[serde(default)]
+    ask_id: String,
+    #[serde(default)]
+    accept: String,
+}
+
+#[derive(Deserialize)]
+pub struct WithdrawForm {
+    #[serde(default)]
+    side: String,
+    #[serde(default)]
+    id: String,
+}
+
+fn number(s: &str, what: &str) -> Result<i64, groundgame_app::Error> {
+    s.trim().parse().map_err(|_| groundgame_app::Error::Invalid(format!("{what}: a whole number")))
+}
+
+/// The page again after an action: what happened, or what was wrong with the form.
+async fn after(state: &AppState, secret: &str, done: Result<(), groundgame_app::Error>, said: &str) -> PageResult<Response> {
+    match done {
+        Ok(()) => Ok(private(show(state, secret, Some(said), None).await?.into_response())),
+        Err(e) => {
+            let e = AppError::from(e);
+            if e.status.is_server_error() || e.status == StatusCode::NOT_FOUND && !e.message.contains("lift") {
+                return Err(PageError(e));
+            }
+            Ok((e.status, private(show(state, secret, None, Some(&e.message)).await?.into_response())).into_response())
+        }
+    }
+}
+
+pub async fn lift(
+    State(state): State<AppState>,
+    PagePath(secret): PagePath<String>,
+    FormBody(f): FormBody<LiftForm>,
+) -> PageResult<Response> {
+    let done = async {
+        let session_id = number(&f.session_id, "session")?;
+        if f.want == "ask" {
+            groundgame_app::lifts::ask(&state.app, &secret, session_id, &f.postcode).await
+        } else {
+            groundgame_app::lifts::offer(&state.app, &secret, session_id, &f.postcode, number(&f.seats, "seats")?).await
+        }
+    }
+    .await;
+    let said = if f.want == "ask" {
+        "Asked: we email you when a driver near you can take you."
+    } else {
+        "Thank you: we email you when a rider near you needs a seat."
+    };
+    after(&state, &secret, done, said).await
+}
+
+pub async fn answer_lift(
+    State(state): State<AppState>,
+    PagePath(secret): PagePath<String>,
+    FormBody(f): FormBody<AnswerForm>,
+) -> PageResult<Response> {
+    let accept = f.accept == "yes";
+    let done = async {
+        groundgame_app::lifts::answer(&state.app, &secret, number(&f.offer_id, "lift")?, number(&f.ask_id, "lift")?, accept).await
+    }
+    .await;
+    after(
+        &state,
+        &secret,
+        done,
+        if accept { "Thank you: once they say yes too, we email you both." } else { "Noted: we look for another match." },
+    )
+    .await
+}
+
+pub async fn withdraw_lift(
+    State(state): State<AppState>,
+    PagePath(secret): PagePath<String>,
+    FormBody(f): FormBody<WithdrawForm>,
+) -> PageResult<Response> {
+    let done = async { groundgame_app::lifts::withdraw(&state.app, &secret, f.side == "driver", number(&f.id, "lift")?).await }.await;
+    after(&state, &secret, done, "Withdrawn.").await
 }
