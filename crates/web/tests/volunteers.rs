@@ -230,3 +230,218 @@ async fn sign_up_confirm_wait_promote_remind_check_in_and_share() {
         f.db.finish().await;
     }
 }
+
+/// Signs up and confirms a volunteer for a session through the public API and the emailed link:
+/// their own page's secret.
+async fn confirmed(public: &Client, smtp: &MailCatcher, ballot: &str, session: i64, name: &str, email: &str) -> String {
+    let r = public
+        .json(Method::POST, "/api/v1/signups", &json!({ "name": name, "email": email, "campaign": ballot, "session_id": session }))
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
+    let mail = Received::parse(&smtp.wait_for(email, "Confirm", 1).await[0]);
+    let secret = secret_of(&mail.link(&format!("{PUBLIC}/v/")));
+    let r = public.form(&format!("/v/{secret}/confirm"), &[]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    secret
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn share_kit_feed_embedding_nearest_sessions_and_lifts() {
+    for db in TestDb::all().await {
+        let name = db.name;
+        let Some(smtp) = MailCatcher::start() else { return };
+        let f = fixture(db, 600, 20).await;
+        let app = f.app.clone().with_mail(MailSettings {
+            smtp_url: Some(smtp.url()),
+            from: "Derby North <help@gg.test>".into(),
+            public_url: PUBLIC.into(),
+        });
+        let (stop, stopping) = tokio::sync::watch::channel(false);
+        let background = groundgame_app::background::start(&app, stopping);
+        let state = AppState::new(app.clone(), WebSettings::default());
+        let actor = f.actor();
+        let ballot = f.campaign.ballot_id.clone();
+        let public = Client::new(state.clone());
+        let organiser = Client::sign_in(state.clone(), &email(Role::Organiser)).await;
+        let postcodes = groundgame_core::geography::demo_postcodes();
+        let (here, near) = (postcodes[0].0.as_str().to_owned(), postcodes[1].0.as_str().to_owned());
+        let day = (Utc::now() + Duration::days(9)).format("%Y-%m-%d").to_string();
+        let session_form = |title: &str, postcode: &str| SessionForm {
+            name: title.into(),
+            meeting_point: "The library".into(),
+            postcode: Some(postcode.into()),
+            starts_at: format!("{day}T10:00"),
+            ends_at: format!("{day}T13:00"),
+            capacity: 20,
+            ..Default::default()
+        };
+        let session = volunteers::add_session(&app, actor, &session_form("Allestree Saturday", &here)).await.unwrap();
+
+        // A nearby marginal seat's campaign with a session of its own: a postcode finds both.
+        let q = groundgame_app::targeting::NearestQuery { postcode: Some(here.clone()), party: Some("Lab".into()), ..Default::default() };
+        let nearby = groundgame_app::targeting::nearest_seats(&app, &q).await.unwrap().unwrap();
+        let other_seat = nearby.seats.iter().find(|s| s.seat.gss != f.campaign.gss).expect("a marginal near Derby North");
+        let gss = groundgame_core::geography::GssCode::parse(&other_seat.seat.gss).unwrap();
+        let other = groundgame_app::campaigns::create(&app, &gss, f.campaign.election_date, Some("Lab")).await.unwrap();
+        let elsewhere = groundgame_app::Actor::CommandLine(&other);
+        volunteers::add_session(&app, elsewhere, &session_form("Marginal Sunday", &near)).await.unwrap();
+        let r = public.get(&format!("/join/{ballot}?postcode={}", support::enc(&here))).await;
+        assert_eq!(r.status, StatusCode::OK, "{name}: {}", r.body);
+        let (ours, theirs) = (r.body.find("Allestree Saturday"), r.body.find("Marginal Sunday"));
+        assert!(ours.is_some() && theirs.is_some(), "{name}: both sessions: {}", r.body);
+        assert!(ours < theirs, "{name}: the nearer first");
+        assert!(r.body.contains(&other_seat.seat.name) && r.body.contains("a marginal seat nearby"), "{name}");
+        let r = public.get(&format!("/join/{ballot}?postcode=ZZ9+9ZZ")).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{name}");
+        assert!(r.body.contains("role=\"alert\""), "{name}: said on the page");
+
+        // A post with a picture: published by the organiser, on every supporter's page with their
+        // own link; a visit through it is credited, and a sign-up from it too.
+        let gif = b"GIF89a\x01\x00\x01\x00\x00\x00\x00;".to_vec();
+        let boundary = "BoUnDaRy";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nWhy Derby North matters\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"body\"\r\n\r\nWe lost by 41 votes in 2015.\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"link_url\"\r\n\r\nhttps://www.example.org/manifesto\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"image\"; filename=\"p.gif\"\r\nContent-Type: image/gif\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(&gif);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let ct = format!("multipart/form-data; boundary={boundary}");
+        let r = organiser.send(Method::POST, &format!("/posts?csrf={}", organiser.csrf.clone().unwrap()), Some(&ct), body, false).await;
+        assert_eq!(r.status, StatusCode::OK, "{name}: {}", r.body);
+        assert!(r.body.contains("Published"), "{name}: {}", r.body);
+        // A script dressed as a picture is refused.
+        let bad = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nBad\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"image\"; filename=\"x.png\"\r\nContent-Type: image/png\r\n\r\n<svg onload=alert(1)>\r\n--{boundary}--\r\n"
+        );
+        let r = organiser
+            .send(Method::POST, &format!("/posts?csrf={}", organiser.csrf.clone().unwrap()), Some(&ct), bad.into_bytes(), false)
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{name}");
+        assert!(r.body.contains("PNG, JPEG, GIF or WebP"), "{name}: {}", r.body);
+        let post =
+            groundgame_app::posts::list(&app, actor).await.unwrap().into_iter().find(|p| p.title == "Why Derby North matters").unwrap();
+
+        let asha = confirmed(&public, &smtp, &ballot, session, "Asha Patel", "asha@example.org").await;
+        let page = volunteers::own_page(&app, &asha).await.unwrap();
+        let shared = page.posts.iter().find(|p| p.post.id == post.id).expect("the post on her page").link.clone();
+        let go = public.get(&shared).await;
+        assert_eq!(go.status, StatusCode::SEE_OTHER);
+        let code = shared.trim_start_matches("/s/");
+        assert_eq!(go.location(), format!("/join/{ballot}/posts/{}?ref={code}", post.id));
+        let shown = public.get(go.location()).await;
+        assert_eq!(shown.status, StatusCode::OK);
+        assert!(shown.body.contains("We lost by 41 votes") && shown.body.contains("https://www.example.org/manifesto"), "{name}");
+        assert!(
+            shown.body.contains(&format!("property=\"og:image\" content=\"{PUBLIC}/join/{ballot}/posts/{}/image\"", post.id)),
+            "{name}"
+        );
+        assert!(shown.body.contains(&format!("name=\"ref\" value=\"{code}\"")), "{name}: signing up from the post credits Asha");
+        let image = public.get(&format!("/join/{ballot}/posts/{}/image", post.id)).await;
+        assert_eq!(image.headers.get(header::CONTENT_TYPE).unwrap(), "image/gif");
+        public.form(&format!("/join/{ballot}"), &[("name", "Cal Reid"), ("email", "cal@example.org"), ("ref", code)]).await;
+        let cal = secret_of(&Received::parse(&smtp.wait_for("cal@example.org", "Confirm", 1).await[0]).link(&format!("{PUBLIC}/v/")));
+        volunteers::confirm(&app, &cal).await.unwrap();
+        assert_eq!(volunteers::own_page(&app, &cal).await.unwrap().volunteer.recruited_by, Some(page.volunteer.id), "{name}");
+
+        // The feed: sessions and posts, as Atom that a reader can parse.
+        let feed = public.get(&format!("/join/{ballot}/feed.atom")).await;
+        assert_eq!(feed.status, StatusCode::OK);
+        assert!(feed.headers.get(header::CONTENT_TYPE).unwrap().to_str().unwrap().starts_with("application/atom+xml"));
+        let parsed = atom_syndication::Feed::read_from(feed.body.as_bytes()).expect("valid Atom");
+        let titles: Vec<&str> = parsed.entries().iter().map(|e| e.title().as_str()).collect();
+        assert!(titles.contains(&"Why Derby North matters"), "{name}: {titles:?}");
+        assert!(titles.iter().any(|t| t.starts_with("Allestree Saturday")), "{name}: {titles:?}");
+        assert!(!titles.iter().any(|t| t.starts_with("Marginal Sunday")), "{name}: only this campaign's");
+        // Withdrawn, the post leaves the feed and its page.
+        let r = organiser.form(&format!("/posts/{}/withdraw", post.id), &[]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{name}: {}", r.body);
+        assert_eq!(public.get(&format!("/join/{ballot}/posts/{}", post.id)).await.status, StatusCode::NOT_FOUND);
+        assert!(!public.get(&format!("/join/{ballot}/feed.atom")).await.body.contains("Why Derby North matters"));
+
+        // Embedding: no site may frame the form until the organiser lists one; then only it.
+        let embed = public.get(&format!("/join/{ballot}/embed")).await;
+        let csp = |r: &support::Reply| r.headers.get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap().to_owned();
+        assert!(csp(&embed).contains("frame-ancestors 'none'"), "{name}");
+        let r = organiser.form("/posts/embed", &[("origins", "https://www.example.org 'self'; script-src *")]).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{name}: nothing that changes the policy");
+        let r = organiser.form("/posts/embed", &[("origins", "https://www.example.org\nhttps://branch.example.net/")]).await;
+        assert_eq!(r.status, StatusCode::OK, "{name}: {}", r.body);
+        let embed = public.get(&format!("/join/{ballot}/embed")).await;
+        assert!(csp(&embed).ends_with("frame-ancestors https://www.example.org https://branch.example.net"), "{name}: {}", csp(&embed));
+        assert!(embed.headers.get(header::X_FRAME_OPTIONS).is_none(), "{name}");
+        let other_page = public.get(&format!("/join/{ballot}")).await;
+        assert!(csp(&other_page).contains("frame-ancestors 'none'") && other_page.headers.get(header::X_FRAME_OPTIONS).is_some());
+        // Signing up inside the frame stays inside it (the thanks page may be framed too).
+        let r = public.form(&format!("/join/{ballot}/embed"), &[("name", "Dev Shah"), ("email", "dev@example.org")]).await;
+        assert_eq!(r.status, StatusCode::OK, "{name}: {}", r.body);
+        assert!(r.body.contains("Check your email") && csp(&r).contains("https://www.example.org"), "{name}");
+        let r = public.form(&format!("/join/{ballot}/embed"), &[("name", "Dev Shah"), ("email", "not-an-email")]).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{name}");
+
+        // Lifts: Ben drives from near Asha; they see each other's first name only until both
+        // say yes, then each is emailed the other's details.
+        let ben = confirmed(&public, &smtp, &ballot, session, "Ben Okoro", "ben@example.org").await;
+        let r = public
+            .form(
+                &format!("/v/{ben}/lifts"),
+                &[("session_id", &session.to_string()), ("postcode", &near), ("seats", "2"), ("want", "offer")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{name}: {}", r.body);
+        let r =
+            public.form(&format!("/v/{asha}/lifts"), &[("session_id", &session.to_string()), ("postcode", &here), ("want", "ask")]).await;
+        assert_eq!(r.status, StatusCode::OK, "{name}: {}", r.body);
+        assert!(r.body.contains("Ben (") && !r.body.contains("Okoro") && !r.body.contains("ben@example.org"), "{name}: first name only");
+        smtp.wait_for("asha@example.org", "A lift to", 1).await;
+        smtp.wait_for("ben@example.org", "A lift to", 1).await;
+        let lift = volunteers::own_page(&app, &asha).await.unwrap().lifts[0].paired[0].clone();
+        let ids = [("offer_id", lift.offer_id.to_string()), ("ask_id", lift.ask_id.to_string())];
+        // Someone else (Cal, with a link of his own) cannot answer for them.
+        let r = public.form(&format!("/v/{cal}/lifts/answer"), &[("offer_id", &ids[0].1), ("ask_id", &ids[1].1), ("accept", "yes")]).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{name}");
+        // No lift without a place at the session.
+        let r =
+            public.form(&format!("/v/{cal}/lifts"), &[("session_id", &session.to_string()), ("postcode", &here), ("want", "ask")]).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{name}");
+        let r = public.form(&format!("/v/{asha}/lifts/answer"), &[("offer_id", &ids[0].1), ("ask_id", &ids[1].1), ("accept", "yes")]).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(!r.body.contains("ben@example.org"), "{name}: not until both say yes");
+        let r = public.form(&format!("/v/{ben}/lifts/answer"), &[("offer_id", &ids[0].1), ("ask_id", &ids[1].1), ("accept", "yes")]).await;
+        assert!(r.body.contains("asha@example.org") && r.body.contains("Asha Patel"), "{name}: {}", r.body);
+        let agreed = Received::parse(&smtp.wait_for("asha@example.org", "is agreed", 1).await[0]);
+        assert!(agreed.text.contains("Ben Okoro") && agreed.text.contains("ben@example.org"), "{name}: {}", agreed.text);
+        let agreed = Received::parse(&smtp.wait_for("ben@example.org", "is agreed", 1).await[0]);
+        assert!(agreed.text.contains("asha@example.org"), "{name}");
+        // Ben withdraws: Asha is offered the next car, Dana's, and not Ben's again.
+        let dana = confirmed(&public, &smtp, &ballot, session, "Dana Hill", "dana@example.org").await;
+        groundgame_app::lifts::offer(&app, &dana, session, &here, 1).await.unwrap();
+        let r = public.form(&format!("/v/{ben}/lifts/withdraw"), &[("side", "driver"), ("id", &ids[0].1)]).await;
+        assert_eq!(r.status, StatusCode::OK, "{name}: {}", r.body);
+        let now = volunteers::own_page(&app, &asha).await.unwrap().lifts[0].paired.clone();
+        assert_eq!(now.len(), 1, "{name}");
+        assert_eq!((now[0].name.as_str(), now[0].i_accepted), ("Dana", false), "{name}");
+
+        // The organiser's supporters page lists this campaign's supporters and who brought whom;
+        // the other campaign's organiser sees none of them.
+        let r = organiser.get("/supporters").await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("Asha Patel") && r.body.contains("cal@example.org"), "{name}");
+        groundgame_app::accounts::add_with_password(&app, &other, "rival@test.example", "Rival", Role::Organiser, support::PASSWORD)
+            .await
+            .unwrap();
+        let rival = Client::sign_in(state.clone(), "rival@test.example").await;
+        let r = rival.get("/supporters").await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(!r.body.contains("Asha Patel"), "{name}: another campaign's supporters are not theirs");
+        assert_eq!(rival.form(&format!("/posts/{}/withdraw", post.id), &[]).await.status, StatusCode::NOT_FOUND, "{name}");
+
+        stop.send_replace(true);
+        for t in background {
+            t.await.unwrap();
+        }
+        f.db.finish().await;
+    }
+}
