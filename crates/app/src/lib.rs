@@ -36,6 +36,8 @@ pub mod polling_day;
 pub mod posts;
 /// The electoral register: imports (previewed before they replace anything), updates, exports.
 pub mod register;
+/// Relational organising: friends matched to the register, conversations, the age-band report.
+pub mod relational;
 /// Passwords and one-time tokens.
 pub mod secrets;
 /// A simulated canvass and polling day, for the demo and the benchmarks.

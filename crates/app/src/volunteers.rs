@@ -584,6 +584,10 @@ pub struct OwnPage {
     pub posts: Vec<crate::posts::SharedPost>,
     /// Their lifts offered and asked for, with whoever they are paired with.
     pub lifts: Vec<crate::lifts::MyLift>,
+    /// Friends and family they listed.
+    pub friends: Vec<crate::relational::FriendView>,
+    /// The survey, when there is a conversation to record.
+    pub survey: Option<groundgame_core::survey::Survey>,
     pub mail_on: bool,
 }
 
@@ -639,8 +643,26 @@ pub async fn own_page(app: &App, secret: &str) -> Result<OwnPage> {
         }
     }
     let lifts = crate::lifts::mine(&mut tx, &campaign, &volunteer).await?;
+    let friends = crate::relational::friends(&mut tx, &campaign, &volunteer).await?;
+    let survey = if friends.iter().any(|f| f.matched.is_some() && f.talked_at.is_none()) {
+        Some(crate::relational::survey(&mut tx, &campaign).await?)
+    } else {
+        None
+    };
     tx.commit().await?;
-    Ok(OwnPage { campaign, volunteer, signups, consents, has_account, share_links, posts, lifts, mail_on: app.mail.is_on() })
+    Ok(OwnPage {
+        campaign,
+        volunteer,
+        signups,
+        consents,
+        has_account,
+        share_links,
+        posts,
+        lifts,
+        friends,
+        survey,
+        mail_on: app.mail.is_on(),
+    })
 }
 
 /// The volunteer cancels a sign-up; a place it held goes to whoever waited longest.
@@ -723,6 +745,7 @@ pub async fn export_own(app: &App, secret: &str) -> Result<serde_json::Value> {
     let history = store::history(&mut tx, &campaign, v.id).await?;
     let mail = outbox::to_volunteer(&mut tx, campaign.id, v.id).await?;
     let lifts = crate::lifts::mine(&mut tx, &campaign, &v).await?;
+    let friends = store::friends_of(&mut tx, &campaign, v.id).await?;
     tx.commit().await?;
     let signups: Vec<serde_json::Value> = signups
         .iter()
@@ -746,6 +769,7 @@ pub async fn export_own(app: &App, secret: &str) -> Result<serde_json::Value> {
         "history": history,
         "signups": signups,
         "lifts": lifts,
+        "friends_listed": friends.iter().map(|f| serde_json::json!({"name": f.name, "age_band": f.age_band, "talked_at": f.talked_at})).collect::<Vec<_>>(),
         "mail": mail,
     }))
 }

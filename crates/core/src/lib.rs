@@ -27,8 +27,11 @@ pub mod polling_day;
 pub mod postcodes;
 /// Council register exports: layouts, parsing, households, updates, absent voters.
 pub mod register;
+/// Relational organising: what a supporter sees of a friend's register entry; age bands.
+pub mod relational;
 /// General election results and the win number.
 pub mod results;
+/// Canvassing sessions: standing on the list, reminders, attendance.
 pub mod sessions;
 /// A seeded, synthetic canvass and polling day for the demo and the benchmarks.
 pub mod simulation;

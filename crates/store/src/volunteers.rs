@@ -1115,3 +1115,129 @@ pub async fn withdraw_lift(tx: &mut Tx, campaign: &Campaign, side: LiftSide, id:
         .await?;
     Ok(n == 1)
 }
+
+// ---- Relational organising ----
+
+/// A friend or relative a supporter listed.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct Friend {
+    pub id: i64,
+    pub volunteer_id: i64,
+    pub name: String,
+    pub age_band: Option<String>,
+    pub elector_id: Option<i64>,
+    pub contact_id: Option<String>,
+    pub talked_at: Option<String>,
+}
+
+const FRIEND: &str = "id, volunteer_id, name, age_band, elector_id, contact_id, talked_at";
+
+pub async fn add_friend(tx: &mut Tx, campaign: &Campaign, volunteer_id: i64, name: &str, age_band: Option<&str>, now: &str) -> Result<i64> {
+    let id = crate::campaigns::next_row_id(tx, campaign).await?;
+    tx.execute(
+        "INSERT INTO friends (campaign_id, id, volunteer_id, name, age_band, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        args![campaign.id, id, volunteer_id, name, age_band, now],
+    )
+    .await?;
+    Ok(id)
+}
+
+pub async fn friends_of(tx: &mut Tx, campaign: &Campaign, volunteer_id: i64) -> Result<Vec<Friend>> {
+    tx.fetch_all(
+        &format!("SELECT {FRIEND} FROM friends WHERE campaign_id = $1 AND volunteer_id = $2 ORDER BY id"),
+        args![campaign.id, volunteer_id],
+    )
+    .await
+}
+
+pub async fn set_friend_elector(tx: &mut Tx, campaign: &Campaign, id: i64, elector_id: Option<i64>) -> Result<()> {
+    tx.execute("UPDATE friends SET elector_id = $1 WHERE campaign_id = $2 AND id = $3", args![elector_id, campaign.id, id]).await?;
+    Ok(())
+}
+
+pub async fn friend_talked(tx: &mut Tx, campaign: &Campaign, id: i64, contact_id: &str, now: &str) -> Result<()> {
+    tx.execute(
+        "UPDATE friends SET contact_id = $1, talked_at = $2 WHERE campaign_id = $3 AND id = $4",
+        args![contact_id, now, campaign.id, id],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn remove_friend(tx: &mut Tx, campaign: &Campaign, id: i64) -> Result<()> {
+    tx.execute("DELETE FROM friends WHERE campaign_id = $1 AND id = $2", args![campaign.id, id]).await?;
+    Ok(())
+}
+
+/// A register entry that may be a supporter's friend, with what is needed to show it masked.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct Candidate {
+    pub elector_id: i64,
+    pub household_id: Option<i64>,
+    pub forename: String,
+    pub surname: String,
+    pub address: String,
+    pub postcode: Option<String>,
+}
+
+/// Electors of the campaign with this surname (any case) whose forename begins with `forename`
+/// (any case), at most `limit`.
+pub async fn register_matches(tx: &mut Tx, campaign: &Campaign, forename: &str, surname: &str, limit: i64) -> Result<Vec<Candidate>> {
+    tx.fetch_all(
+        "SELECT id AS elector_id, household_id, forename, surname, address, postcode FROM electors \
+         WHERE campaign_id = $1 AND LOWER(surname) = LOWER($2) AND LOWER(forename) LIKE LOWER($3) AND household_id IS NOT NULL \
+         ORDER BY forename, address, id LIMIT $4",
+        args![campaign.id, surname, format!("{}%", forename.replace(['%', '_'], "")), limit],
+    )
+    .await
+}
+
+pub async fn candidate(tx: &mut Tx, campaign: &Campaign, elector_id: i64) -> Result<Option<Candidate>> {
+    tx.fetch_optional(
+        "SELECT id AS elector_id, household_id, forename, surname, address, postcode FROM electors WHERE campaign_id = $1 AND id = $2",
+        args![campaign.id, elector_id],
+    )
+    .await
+}
+
+/// A conversation a supporter recorded with a friend, as the organiser sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct Conversation {
+    pub supporter: String,
+    pub supporter_age_band: Option<String>,
+    pub friend_age_band: Option<String>,
+    pub elector_id: i64,
+    pub polling_district: String,
+    pub elector_number: i64,
+    pub elector_suffix: i64,
+    pub forename: String,
+    pub surname: String,
+    pub address: String,
+    pub talked_at: String,
+    pub answers: Option<String>,
+}
+
+/// Every friend a supporter has talked to and recorded: only these are the organiser's to see.
+pub async fn conversations(tx: &mut Tx, campaign: &Campaign) -> Result<Vec<Conversation>> {
+    tx.fetch_all(
+        "SELECT v.name AS supporter, v.age_band AS supporter_age_band, f.age_band AS friend_age_band, e.id AS elector_id, \
+         e.polling_district, e.elector_number, e.elector_suffix, e.forename, e.surname, e.address, f.talked_at, c.answers \
+         FROM friends f JOIN volunteers v ON v.campaign_id = f.campaign_id AND v.id = f.volunteer_id \
+         JOIN electors e ON e.campaign_id = f.campaign_id AND e.id = f.elector_id \
+         LEFT JOIN contacts c ON c.campaign_id = f.campaign_id AND c.id = f.contact_id \
+         WHERE f.campaign_id = $1 AND f.talked_at IS NOT NULL ORDER BY f.talked_at DESC LIMIT 500",
+        args![campaign.id],
+    )
+    .await
+}
+
+/// Friends listed and friends talked to, by the supporter's and the friend's age bands.
+pub async fn age_band_report(tx: &mut Tx, campaign: &Campaign) -> Result<Vec<(Option<String>, Option<String>, i64, i64)>> {
+    tx.fetch_all(
+        "SELECT v.age_band, f.age_band, CAST(COUNT(*) AS BIGINT), CAST(COUNT(f.talked_at) AS BIGINT) \
+         FROM friends f JOIN volunteers v ON v.campaign_id = f.campaign_id AND v.id = f.volunteer_id \
+         WHERE f.campaign_id = $1 GROUP BY v.age_band, f.age_band ORDER BY v.age_band, f.age_band",
+        args![campaign.id],
+    )
+    .await
+}

@@ -430,6 +430,15 @@ pub static ROUTES: &[Route] = &[
     r(Method::POST, "/v/{secret}/lifts/withdraw", Public, "Withdraw a lift offered or asked for", &[400, 404], || {
         post(pages::own::withdraw_lift)
     }),
+    r(Method::POST, "/v/{secret}/age-band", Public, "A supporter's own age band", &[400, 404], || post(pages::own::age_band)),
+    r(Method::POST, "/v/{secret}/friends", Public, "List a friend or relative in the seat", &[400, 404], || post(pages::own::add_friend)),
+    r(Method::POST, "/v/{secret}/friends/{id}/choose", Public, "Say which register entry is the friend", &[400, 404, 409], || {
+        post(pages::own::choose_friend)
+    }),
+    r(Method::POST, "/v/{secret}/friends/{id}/talk", Public, "Record a conversation with a friend", &[400, 404, 409], || {
+        post(pages::own::talk_friend)
+    }),
+    r(Method::POST, "/v/{secret}/friends/{id}/remove", Public, "Take a friend off the list", &[404], || post(pages::own::remove_friend)),
     r(Method::GET, "/v/{secret}/data", Public, "Everything held about the volunteer, as JSON", &[404], || get(pages::own::data)),
     r(Method::POST, "/v/{secret}/delete", Public, "Delete the volunteer's data", &[400, 404], || post(pages::own::delete)),
     r(Method::POST, "/v/{secret}/account", Public, "Set up an account to canvass from this phone", &[303, 400, 404, 409], || {

@@ -221,12 +221,33 @@ async fn concrete(f: &Fixture, route: &Route, n: usize, who: &str) -> (String, O
             };
             (p.replace("{secret}", &rider), body)
         }
+        (_, p) if p.starts_with("/v/{secret}/friends/{id}/") => {
+            let (secret, _) = volunteer(f, n).await;
+            let friend = friend(f, &secret).await;
+            let body = match p.rsplit('/').next().unwrap() {
+                "choose" => {
+                    let (elector, _, _) = first_elector(f).await;
+                    form(&[("elector_id", &elector.to_string())])
+                }
+                "talk" => {
+                    let (elector, _, _) = first_elector(f).await;
+                    groundgame_app::relational::choose(&f.app, &secret, friend, Some(elector)).await.unwrap();
+                    let survey = groundgame_app::canvassing::survey(&f.app, f.actor()).await.unwrap();
+                    let q = &survey.questions[0];
+                    form(&[(&format!("q.{}", q.key), &q.choices[0].code), ("note", "Talked at the school gate")])
+                }
+                _ => form(&[]),
+            };
+            (p.replace("{secret}", &secret).replace("{id}", &friend.to_string()), body)
+        }
         (method, p) if p.starts_with("/v/{secret}") => {
             let (secret, signup) = volunteer(f, n).await;
             let postcode = groundgame_core::geography::demo_postcodes()[0].0.as_str().to_owned();
             let session = session(f).await.to_string();
             let body = match (method, p) {
                 ("POST", "/v/{secret}/delete") => form(&[("sure", "yes")]),
+                ("POST", "/v/{secret}/friends") => form(&[("name", "Jane Smith"), ("age_band", "65_over")]),
+                ("POST", "/v/{secret}/age-band") => form(&[("age_band", "under_25")]),
                 ("POST", "/v/{secret}/lifts") => form(&[("session_id", &session), ("postcode", &postcode), ("want", "ask")]),
                 ("POST", "/v/{secret}/account") => form(&[("password", "a long enough password")]),
                 ("POST", _) => form(&[]),
@@ -290,6 +311,17 @@ async fn paired_lift(f: &Fixture, n: usize) -> (String, i64, i64) {
     let page = groundgame_app::volunteers::own_page(&f.app, &rider).await.unwrap();
     let p = &page.lifts[0].paired[0];
     (rider, p.offer_id, p.ask_id)
+}
+
+/// The supporter lists the first elector of the first walk as a friend, by name: the friend's id.
+async fn friend(f: &Fixture, secret: &str) -> i64 {
+    let (elector, _, _) = first_elector(f).await;
+    let mut tx = f.app.store.begin().await.unwrap();
+    let c = groundgame_store::volunteers::candidate(&mut tx, &f.campaign, elector).await.unwrap().unwrap();
+    tx.commit().await.unwrap();
+    groundgame_app::relational::add_friend(&f.app, secret, &format!("{} {}", c.forename, c.surname), "").await.unwrap();
+    let page = groundgame_app::volunteers::own_page(&f.app, secret).await.unwrap();
+    page.friends.last().unwrap().id
 }
 
 /// A post with a picture, published for one call: its id.

@@ -424,6 +424,60 @@ async fn share_kit_feed_embedding_nearest_sessions_and_lifts() {
         assert_eq!(now.len(), 1, "{name}");
         assert_eq!((now[0].name.as_str(), now[0].i_accepted), ("Dana", false), "{name}");
 
+        // Relational organising: Asha (under 25) lists her neighbour, an older voter on the
+        // register. She is shown a first name, an initial and a street; nothing else.
+        let payload = groundgame_app::canvassing::paper(&app, actor, f.walks[0].id, "walk_sheet").await.unwrap();
+        let (elector, household) = (payload.doors[0].electors[0].id, payload.doors[0].household_id);
+        let mut tx = app.store.begin().await.unwrap();
+        let them = groundgame_store::volunteers::candidate(&mut tx, &f.campaign, elector).await.unwrap().unwrap();
+        tx.commit().await.unwrap();
+        let r = public.form(&format!("/v/{asha}/age-band"), &[("age_band", "under_25")]).await;
+        assert_eq!(r.status, StatusCode::OK, "{name}: {}", r.body);
+        let full = format!("{} {}", them.forename, them.surname);
+        let r = public.form(&format!("/v/{asha}/friends"), &[("name", &full), ("age_band", "65_over")]).await;
+        assert_eq!(r.status, StatusCode::OK, "{name}: {}", r.body);
+        let shown = groundgame_core::relational::shown_name(&them.forename, &them.surname);
+        assert!(r.body.contains(&shown), "{name}: {shown} suggested: {}", r.body);
+        // (The legend repeats the name she typed; the suggestions follow it.)
+        let listed_at = r.body.find("Which is").unwrap() + r.body[r.body.find("Which is").unwrap()..].find("</legend>").unwrap();
+        let suggestions = &r.body[listed_at..r.body[listed_at..].find("</fieldset>").unwrap() + listed_at];
+        assert!(
+            !suggestions.contains(&them.surname) && !suggestions.contains(them.address.lines().next().unwrap()),
+            "{name}: {suggestions}"
+        );
+        assert!(!suggestions.contains("intention") && !suggestions.contains("voted"), "{name}");
+        let friend = volunteers::own_page(&app, &asha).await.unwrap().friends[0].id;
+        // Only a suggested entry may be chosen: no walking the register by id.
+        let r = public.form(&format!("/v/{asha}/friends/{friend}/choose"), &[("elector_id", &(elector + 1).to_string())]).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{name}");
+        let r = public.form(&format!("/v/{asha}/friends/{friend}/choose"), &[("elector_id", &elector.to_string())]).await;
+        assert_eq!(r.status, StatusCode::OK, "{name}: {}", r.body);
+        // Before the conversation the organiser does not see who her friend is.
+        let r = organiser.get("/supporters").await;
+        assert!(!r.body.contains(&full) && r.body.contains("Friends listed and talked to"), "{name}");
+        let survey = groundgame_app::canvassing::survey(&app, actor).await.unwrap();
+        let q = &survey.questions[0];
+        let field = format!("q.{}", q.key);
+        let r = public.form(&format!("/v/{asha}/friends/{friend}/talk"), &[(&field, &q.choices[0].code), ("note", "Over tea")]).await;
+        assert_eq!(r.status, StatusCode::OK, "{name}: {}", r.body);
+        let again = public.form(&format!("/v/{asha}/friends/{friend}/talk"), &[(&field, &q.choices[0].code)]).await;
+        assert_eq!(again.status, StatusCode::CONFLICT, "{name}: once");
+        let mut tx = app.store.begin().await.unwrap();
+        let (source, at): (String, i64) = tx
+            .fetch_one(
+                "SELECT source, household_id FROM contacts WHERE campaign_id = $1 AND elector_id = $2",
+                groundgame_store::args![f.campaign.id, elector],
+            )
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!((source.as_str(), at), ("relational", household), "{name}");
+        let r = organiser.get("/supporters").await;
+        assert!(r.body.contains(&full), "{name}: the friend is shown once talked to");
+        let report = groundgame_app::relational::report(&app, actor).await.unwrap();
+        assert!(report.bands.contains(&(Some("under 25"), Some("65 and over"), 1, 1)), "{name}: {:?}", report.bands);
+        assert!(!support::audited(&f, "relational_report_read").await.is_empty(), "{name}: reading it is audited");
+
         // The organiser's supporters page lists this campaign's supporters and who brought whom;
         // the other campaign's organiser sees none of them.
         let r = organiser.get("/supporters").await;

@@ -78,6 +78,7 @@ fn render(state: &AppState, p: &OwnPage, secret: &str, said: Option<&str>, error
                 } } }
             }
             (lifts(p, &base))
+            (friends(p, &base))
             h2 { "Canvass from your phone" }
             @if p.has_account {
                 p { "Sign in to see your walks on " a href="/canvass" { "My walks" } ": your host hands you one when you check in." }
@@ -104,6 +105,91 @@ fn render(state: &AppState, p: &OwnPage, secret: &str, said: Option<&str>, error
             }
         },
     )
+}
+
+/// Friends and family in the seat: listed, matched to the register (first name, initial and
+/// street only), and the conversation recorded with the survey.
+fn friends(p: &OwnPage, base: &str) -> Markup {
+    use groundgame_core::relational::AgeBand;
+    let bands = |name: &str, id: &str, chosen: Option<&str>| {
+        html! {
+            select id=(id) name=(name) {
+                option value="" { "Don't know / rather not say" }
+                @for b in AgeBand::ALL { option value=(b.as_str()) selected[chosen == Some(b.as_str())] { (b.label()) } }
+            }
+        }
+    };
+    html! {
+        @if p.volunteer.email_confirmed_at.is_some() {
+            h2 { "Talk to people you know" }
+            p { "Friends and family in the seat listen to you more than to a stranger at the door. List them, find them on the register "
+                "(you see only a first name, an initial and a street), talk to them, and tell us what they said. "
+                "The campaign sees who you talked to only once you record the conversation." }
+            form method="post" action={ (base) "/age-band" } {
+                label for="my-band" { "Your age (it tells the campaign who reaches whom)" }
+                (bands("age_band", "my-band", p.volunteer.age_band.as_deref()))
+                button.secondary type="submit" { "Save" }
+            }
+            @for f in &p.friends {
+                div.friend {
+                    p { strong { (f.name) } @if let Some(b) = f.age_band { " (" (b) ")" } }
+                    @if f.talked_at.is_some() {
+                        p { "You told us about your conversation. Thank you!" }
+                    } @else if let Some(m) = &f.matched {
+                        p { "On the register: " (m) " · "
+                            form.inline method="post" action={ (base) "/friends/" (f.id) "/choose" } {
+                                input type="hidden" name="elector_id" value="";
+                                button.link type="submit" { "not them" }
+                            }
+                        }
+                        @if let Some(survey) = &p.survey {
+                            form method="post" action={ (base) "/friends/" (f.id) "/talk" } {
+                                fieldset {
+                                    legend { "What did " (f.name) " say?" }
+                                    @for q in &survey.questions {
+                                        fieldset.question {
+                                            legend { (q.label) }
+                                            @for c in &q.choices {
+                                                label.choice { input type="radio" name={ "q." (q.key) } value=(c.code); " " (c.label) }
+                                            }
+                                        }
+                                    }
+                                    label for={ "note-" (f.id) } { "Anything else (optional)" }
+                                    textarea id={ "note-" (f.id) } name="note" rows="2" maxlength="500" {}
+                                    button type="submit" { "Save the conversation" }
+                                }
+                            }
+                        }
+                    } @else if f.suggestions.is_empty() {
+                        p { "We could not find them on the register here. Check the spelling, or they may live outside the seat." }
+                    } @else {
+                        form method="post" action={ (base) "/friends/" (f.id) "/choose" } {
+                            fieldset {
+                                legend { "Which is " (f.name) "?" }
+                                @for (i, c) in f.suggestions.iter().enumerate() {
+                                    label.choice { input type="radio" name="elector_id" value=(c.elector_id) required[i == 0]; " " (c.shown) }
+                                }
+                                button type="submit" { "This is them" }
+                            }
+                        }
+                    }
+                    form.inline method="post" action={ (base) "/friends/" (f.id) "/remove" } {
+                        button.link.danger type="submit" aria-label={ "Take " (f.name) " off my list" } { "Take off my list" }
+                    }
+                }
+            }
+            form method="post" action={ (base) "/friends" } {
+                fieldset {
+                    legend { "Someone you know in the seat" }
+                    label for="friend-name" { "Their first name and surname" }
+                    input #friend-name name="name" required maxlength="100" autocomplete="off";
+                    label for="friend-band" { "Their age, roughly" }
+                    (bands("age_band", "friend-band", None))
+                    button type="submit" { "Add" }
+                }
+            }
+        }
+    }
 }
 
 /// Lifts to the sessions they have a place at: offer seats or ask for one; who they are paired with.
@@ -400,7 +486,9 @@ async fn after(state: &AppState, secret: &str, done: Result<(), groundgame_app::
         Ok(()) => Ok(private(show(state, secret, Some(said), None).await?.into_response())),
         Err(e) => {
             let e = AppError::from(e);
-            if e.status.is_server_error() || e.status == StatusCode::NOT_FOUND && !e.message.contains("lift") {
+            if e.status.is_server_error()
+                || e.status == StatusCode::NOT_FOUND && !e.message.contains("lift") && !e.message.contains("friend")
+            {
                 return Err(PageError(e));
             }
             Ok((e.status, private(show(state, secret, None, Some(&e.message)).await?.into_response())).into_response())
@@ -456,4 +544,66 @@ pub async fn withdraw_lift(
 ) -> PageResult<Response> {
     let done = async { groundgame_app::lifts::withdraw(&state.app, &secret, f.side == "driver", number(&f.id, "lift")?).await }.await;
     after(&state, &secret, done, "Withdrawn.").await
+}
+
+#[derive(Deserialize)]
+pub struct FriendForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    age_band: String,
+}
+
+pub async fn add_friend(
+    State(state): State<AppState>,
+    PagePath(secret): PagePath<String>,
+    FormBody(f): FormBody<FriendForm>,
+) -> PageResult<Response> {
+    let done = groundgame_app::relational::add_friend(&state.app, &secret, &f.name, &f.age_band).await;
+    after(&state, &secret, done, "Added: choose who they are on the register below.").await
+}
+
+pub async fn age_band(
+    State(state): State<AppState>,
+    PagePath(secret): PagePath<String>,
+    FormBody(f): FormBody<FriendForm>,
+) -> PageResult<Response> {
+    let done = groundgame_app::relational::set_age_band(&state.app, &secret, &f.age_band).await;
+    after(&state, &secret, done, "Saved.").await
+}
+
+#[derive(Deserialize)]
+pub struct ChooseForm {
+    #[serde(default)]
+    elector_id: String,
+}
+
+pub async fn choose_friend(
+    State(state): State<AppState>,
+    PagePath((secret, id)): PagePath<(String, i64)>,
+    FormBody(f): FormBody<ChooseForm>,
+) -> PageResult<Response> {
+    let elector = f.elector_id.trim();
+    let done = async {
+        let elector = if elector.is_empty() { None } else { Some(number(elector, "who they are")?) };
+        groundgame_app::relational::choose(&state.app, &secret, id, elector).await
+    }
+    .await;
+    after(&state, &secret, done, "Thank you. Now talk to them, and tell us what they said.").await
+}
+
+pub async fn talk_friend(
+    State(state): State<AppState>,
+    PagePath((secret, id)): PagePath<(String, i64)>,
+    FormBody(f): FormBody<std::collections::HashMap<String, String>>,
+) -> PageResult<Response> {
+    let answers = f.iter().filter_map(|(k, v)| k.strip_prefix("q.").map(|q| (q.to_owned(), v.clone()))).collect();
+    let note = f.get("note").map(String::as_str).unwrap_or("");
+    let done = groundgame_app::relational::talk(&state.app, &secret, id, answers, note).await;
+    after(&state, &secret, done, "Saved: thank you for talking to them.").await
+}
+
+pub async fn remove_friend(State(state): State<AppState>, PagePath((secret, id)): PagePath<(String, i64)>) -> PageResult<Response> {
+    let done = groundgame_app::relational::remove(&state.app, &secret, id).await;
+    after(&state, &secret, done, "Taken off your list.").await
 }

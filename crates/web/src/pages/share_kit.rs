@@ -153,6 +153,8 @@ pub async fn supporters(State(state): State<AppState>, viewer: Viewer) -> PageRe
     let list = volunteers::list(&state.app, viewer.actor()).await?;
     let board = volunteers::leaderboard(&state.app, viewer.actor()).await?;
     let confirmed = list.iter().filter(|v| v.email_confirmed_at.is_some()).count();
+    let relational = groundgame_app::relational::report(&state.app, viewer.actor()).await?;
+    let band = |b: Option<&str>| b.unwrap_or("not said").to_owned();
     Ok(layout::page(
         &viewer,
         "Supporters",
@@ -168,6 +170,27 @@ pub async fn supporters(State(state): State<AppState>, viewer: Viewer) -> PageRe
                     tbody { @for s in &board { tr { th scope="row" { (s.name) } td { (s.clicks) } td { (s.signups) } td { (s.came) } td { (s.second_hand) } } } }
                 } }
             }
+            h2 { "Friends and family" }
+            p { "Supporters talking to people they know. A friend is shown here only once their supporter has recorded the conversation." }
+            @if relational.bands.is_empty() { p { "No one has listed a friend yet." } } @else {
+                div.scroll { table {
+                    caption { "Friends listed and talked to, by age" }
+                    thead { tr { th scope="col" { "Supporter's age" } th scope="col" { "Friend's age" } th scope="col" { "Listed" } th scope="col" { "Talked to" } } }
+                    tbody { @for (a, b, listed, talked) in &relational.bands { tr { td { (band(*a)) } td { (band(*b)) } td { (listed) } td { (talked) } } } }
+                } }
+            }
+            @if !relational.conversations.is_empty() {
+                div.scroll { table {
+                    caption { "Conversations recorded" }
+                    thead { tr { th scope="col" { "Supporter" } th scope="col" { "Talked to" } th scope="col" { "Elector number" } th scope="col" { "Address" } th scope="col" { "When" } th scope="col" { "Answers" } } }
+                    tbody { @for c in &relational.conversations { tr {
+                        td { (c.supporter) } th scope="row" { (c.forename) " " (c.surname) }
+                        td { (c.polling_district) "-" (c.elector_number) @if c.elector_suffix > 0 { "/" (c.elector_suffix) } }
+                        td { (c.address.replace('\n', ", ")) } td { (c.talked_at.get(..10).unwrap_or("")) }
+                        td { (answers_text(c.answers.as_deref())) }
+                    } } }
+                } }
+            }
             h2 { "Everyone" }
             div.scroll { table {
                 caption { "Supporters, newest first" }
@@ -181,4 +204,10 @@ pub async fn supporters(State(state): State<AppState>, viewer: Viewer) -> PageRe
             } }
         },
     ))
+}
+
+/// Stored answers ({"intention":"lab"}) as words: "intention: lab".
+fn answers_text(json: Option<&str>) -> String {
+    let map: std::collections::BTreeMap<String, String> = json.and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default();
+    map.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join(", ")
 }
