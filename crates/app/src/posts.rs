@@ -180,7 +180,7 @@ pub async fn feed(app: &App, ballot_id: &str) -> Result<String> {
             ..Default::default()
         });
     }
-    entries.sort_by(|a, b| b.updated.cmp(&a.updated));
+    entries.sort_by_key(|e| std::cmp::Reverse(e.updated));
     let updated = entries.first().map(|e| e.updated).unwrap_or_else(|| stamp(&campaign.created_at));
     let feed = Feed {
         id: app.mail.link(&format!("/join/{}", campaign.ballot_id)),

@@ -499,3 +499,92 @@ async fn share_kit_feed_embedding_nearest_sessions_and_lifts() {
         f.db.finish().await;
     }
 }
+
+/// In headless Chromium at a phone's size: a supporter follows a friend's share link, signs up,
+/// confirms from the email, sets up their phone, is checked in by the host in another browser,
+/// and finds the walk handed out on "My walks".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_a_browser_from_a_share_link_to_a_walk_on_my_walks() {
+    use fantoccini::Locator;
+    use support::browser::{sign_in, wait_until, Driver, Server};
+    let Some(driver) = Driver::start().await else { return };
+    let Some(smtp) = MailCatcher::start() else { return };
+    let f = fixture(TestDb::sqlite().await, 1500, 20).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let app = f.app.clone().with_mail(MailSettings {
+        smtp_url: Some(smtp.url()),
+        from: "Derby North <help@gg.test>".into(),
+        public_url: base.clone(),
+    });
+    let actor = f.actor();
+    let day = (Utc::now() + Duration::days(5)).format("%Y-%m-%d").to_string();
+    let form = SessionForm {
+        name: "Darley Saturday".into(),
+        meeting_point: "Darley Park café".into(),
+        address: "Darley Park, Derby DE22 1DX".into(),
+        postcode: Some(groundgame_core::geography::demo_postcodes()[0].0.as_str().to_owned()),
+        starts_at: format!("{day}T10:00"),
+        ends_at: format!("{day}T13:00"),
+        capacity: 10,
+        host_user_id: Some(f.users[&email(Role::Organiser)]),
+        ..Default::default()
+    };
+    let session = volunteers::add_session(&app, actor, &form).await.unwrap();
+    // Asha is signed up already; her share link is what Ben is sent.
+    let signup = volunteers::SignUp {
+        name: "Asha Patel".into(),
+        email: "asha@example.org".into(),
+        campaign: Some(f.campaign.ballot_id.clone()),
+        session_id: Some(session),
+        ..Default::default()
+    };
+    volunteers::sign_up(&app, &signup, "192.0.2.1").await.unwrap();
+    let asha = volunteers::secret_of(&app, &f.campaign, "asha@example.org").await.unwrap().unwrap();
+    volunteers::confirm(&app, &asha).await.unwrap();
+    let share = volunteers::own_page(&app, &asha).await.unwrap().share_links.into_iter().find(|(w, _)| w.starts_with("Darley")).unwrap().1;
+
+    let mut server = Server::start_on(listener, app.clone());
+    let phone = driver.browser("supporter").await;
+    phone.goto(&server.url(&share)).await.unwrap();
+    wait_until(&phone, "document.querySelector('form.join') !== null", "the session's page", std::time::Duration::from_secs(10)).await;
+    assert!(phone.current_url().await.unwrap().query().unwrap_or("").contains("ref="), "the share code comes along");
+    phone.find(Locator::Id("name")).await.unwrap().send_keys("Ben Okoro").await.unwrap();
+    phone.find(Locator::Id("email")).await.unwrap().send_keys("ben@example.org").await.unwrap();
+    phone.find(Locator::Css("input[name=consent_email]")).await.unwrap().click().await.unwrap();
+    phone.find(Locator::Css("form.join button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_until(&phone, "document.body.textContent.includes('Check your email')", "the thanks page", std::time::Duration::from_secs(10))
+        .await;
+
+    // The link in the email, opened on the phone: one tap confirms.
+    let mail = Received::parse(&smtp.wait_for("ben@example.org", "Confirm", 1).await[0]);
+    phone.goto(&mail.link(&format!("{base}/v/"))).await.unwrap();
+    phone.find(Locator::Css("main form button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_until(&phone, "document.body.textContent.includes('you have a place')", "a place", std::time::Duration::from_secs(10)).await;
+    phone.find(Locator::Id("password")).await.unwrap().send_keys("a long enough password").await.unwrap();
+    phone.find(Locator::Css("form[action$='/account'] button")).await.unwrap().click().await.unwrap();
+    wait_until(&phone, "location.pathname.startsWith('/canvass')", "My walks", std::time::Duration::from_secs(10)).await;
+    assert!(phone.find(Locator::Css("a.walk-link")).await.is_err(), "no walk before check-in");
+
+    // The host checks Ben in on their own phone; the nearest free walk is handed to him.
+    let host = driver.browser("host").await;
+    sign_in(&host, &server, &email(Role::Organiser), support::PASSWORD).await;
+    host.goto(&server.url(&format!("/sessions/{session}/check-in"))).await.unwrap();
+    host.find(Locator::Css("button[aria-label='Check in Ben Okoro']")).await.unwrap().click().await.unwrap();
+    wait_until(&host, "document.body.textContent.includes('is checked in')", "the check-in", std::time::Duration::from_secs(10)).await;
+
+    phone.goto(&server.url("/canvass")).await.unwrap();
+    wait_until(&phone, "document.querySelectorAll('a.walk-link').length === 1", "the walk on My walks", std::time::Duration::from_secs(10))
+        .await;
+    let text = phone.find(Locator::Css("main")).await.unwrap().text().await.unwrap();
+    assert!(text.contains("Darley Park"), "the session's meeting point: {text}");
+    let ben = volunteers::secret_of(&app, &f.campaign, "ben@example.org").await.unwrap().unwrap();
+    assert_eq!(
+        volunteers::own_page(&app, &ben).await.unwrap().volunteer.recruited_by,
+        Some(volunteers::own_page(&app, &asha).await.unwrap().volunteer.id)
+    );
+    phone.close().await.unwrap();
+    host.close().await.unwrap();
+    server.stop().await;
+    f.db.finish().await;
+}

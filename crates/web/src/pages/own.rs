@@ -266,10 +266,12 @@ pub async fn page(State(state): State<AppState>, PagePath(secret): PagePath<Stri
     Ok(private(show(&state, &secret, None, None).await?.into_response()))
 }
 
-/// A volunteer's page is theirs: not stored by shared caches, its address sent to nobody.
+/// A volunteer's page is theirs: not stored by shared caches, its address sent to no other site.
+/// (Not `no-referrer`: with it, browsers send `Origin: null` on the page's own forms, which the
+/// cross-site guard rightly refuses.)
 fn private(mut r: Response) -> Response {
     r.headers_mut().insert(header::CACHE_CONTROL, "no-store".parse().expect("a header"));
-    r.headers_mut().insert(header::REFERRER_POLICY, "no-referrer".parse().expect("a header"));
+    r.headers_mut().insert(header::REFERRER_POLICY, "same-origin".parse().expect("a header"));
     r
 }
 

@@ -104,6 +104,11 @@ pub struct Server {
 impl Server {
     pub async fn start(app: App) -> Server {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        Server::start_on(listener, app)
+    }
+
+    /// On a listener already bound (the app's public address must be known before it starts).
+    pub fn start_on(listener: tokio::net::TcpListener, app: App) -> Server {
         let addr = listener.local_addr().unwrap();
         let mut s = Server { addr, app, stop: None };
         s.serve(listener);
