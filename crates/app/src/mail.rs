@@ -59,9 +59,9 @@ impl MailSettings {
 }
 
 /// Mails claimed at a time.
-const BATCH: i64 = 200;
+const BATCH: i64 = 500;
 /// Sent at once over the pooled connections.
-const IN_FLIGHT: usize = 8;
+const IN_FLIGHT: usize = 32;
 /// How long a claim lasts: a mailer that dies mid-batch leaves its mail to be sent after this.
 const CLAIM: chrono::Duration = chrono::Duration::minutes(2);
 

@@ -214,11 +214,12 @@ async fn write_signup_group(app: App, work: Vec<(SignUp, Checked)>) -> Vec<Resul
         Err(e) => return failed(work.len(), &e),
     };
     let mut results = Vec::with_capacity(work.len());
+    let mut reads = GroupReads::default();
     for (form, checked) in &work {
         if let Err(e) = tx.execute("SAVEPOINT signup", vec![]).await {
             return failed(work.len(), &e);
         }
-        let result = sign_up_in(&app, &mut tx, form, checked).await;
+        let result = sign_up_in(&app, &mut tx, &mut reads, form, checked).await;
         let close: &[&str] =
             if result.is_ok() { &["RELEASE SAVEPOINT signup"] } else { &["ROLLBACK TO SAVEPOINT signup", "RELEASE SAVEPOINT signup"] };
         for sql in close {
@@ -235,34 +236,93 @@ async fn write_signup_group(app: App, work: Vec<(SignUp, Checked)>) -> Vec<Resul
     results
 }
 
-async fn sign_up_in(app: &App, tx: &mut WriteTx, form: &SignUp, checked: &Checked) -> Result<()> {
+/// What a group of sign-ups reads once: campaigns, share links, and each session with the time
+/// a sign-up for it gets. Sign-ups only add pending places, so the places a time has left do not
+/// change within the group; a confirmation or a cancellation is another transaction.
+#[derive(Default)]
+struct GroupReads {
+    campaigns: HashMap<String, Campaign>,
+    campaigns_by_id: HashMap<i64, Campaign>,
+    links: HashMap<String, Option<store::ShareLink>>,
+    times: HashMap<(i64, i64, Option<i64>), (Session, Slot)>,
+}
+
+impl GroupReads {
+    async fn link(&mut self, tx: &mut Tx, code: &str) -> Result<Option<store::ShareLink>> {
+        if let Some(l) = self.links.get(code) {
+            return Ok(l.clone());
+        }
+        let l = store::share_link(tx, code).await?;
+        self.links.insert(code.to_owned(), l.clone());
+        Ok(l)
+    }
+
+    async fn campaign_by_id(&mut self, tx: &mut Tx, id: i64) -> Result<Campaign> {
+        if let Some(c) = self.campaigns_by_id.get(&id) {
+            return Ok(c.clone());
+        }
+        let c = campaigns::by_id(tx, id).await?;
+        self.campaigns_by_id.insert(id, c.clone());
+        Ok(c)
+    }
+
+    async fn campaign(&mut self, tx: &mut Tx, ballot: &str) -> Result<Campaign> {
+        if let Some(c) = self.campaigns.get(ballot) {
+            return Ok(c.clone());
+        }
+        let c = campaigns::find(tx, ballot).await?.ok_or_else(|| Error::NotFound(format!("there is no campaign {ballot} here")))?;
+        self.campaigns.insert(ballot.to_owned(), c.clone());
+        Ok(c)
+    }
+
+    async fn time(
+        &mut self,
+        tx: &mut Tx,
+        campaign: &Campaign,
+        session_id: i64,
+        slot_id: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<(Session, Slot)> {
+        let key = (campaign.id, session_id, slot_id);
+        if let Some(t) = self.times.get(&key) {
+            return Ok(t.clone());
+        }
+        let t = open_slot_of(tx, campaign, session_id, slot_id, now).await?;
+        self.times.insert(key, t.clone());
+        Ok(t)
+    }
+}
+
+async fn sign_up_in(app: &App, tx: &mut WriteTx, reads: &mut GroupReads, form: &SignUp, checked: &Checked) -> Result<()> {
     let now = Utc::now();
     let now_s = time_text(now);
     // Which campaign, session and sharer: the share link names them, or the form does.
     let link = match form.share_code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
-        Some(c) => store::share_link(tx, c).await?,
+        Some(c) => reads.link(tx, c).await?,
         None => None,
     };
     let campaign = match (&link, form.campaign.as_deref().map(str::trim).filter(|c| !c.is_empty())) {
-        (Some(l), _) => campaigns::by_id(tx, l.campaign_id).await?,
-        (None, Some(ballot)) => {
-            campaigns::find(tx, ballot).await?.ok_or_else(|| Error::NotFound(format!("there is no campaign {ballot} here")))?
-        }
+        (Some(l), _) => reads.campaign_by_id(tx, l.campaign_id).await?,
+        (None, Some(ballot)) => reads.campaign(tx, ballot).await?,
         (None, None) => {
             return Err(Error::NotFound("no campaign named: say which campaign to join (campaign), or come by a share link (ref)".into()))
         }
     };
     let session_id = form.session_id.or_else(|| link.as_ref().filter(|l| l.target == Target::Session.as_str()).and_then(|l| l.target_id));
-    let slot = match session_id {
-        Some(s) => Some(open_slot_of(tx, &campaign, s, form.slot_id, now).await?),
+    let time = match session_id {
+        Some(s) => Some(reads.time(tx, &campaign, s, form.slot_id, now).await?),
         None => None,
     };
+    let slot = time.as_ref().map(|(_, slot)| slot);
     let place = match &checked.postcode {
         Some(p) => groundgame_store::targeting::locate_postcode(tx, p).await.ok().map(|l| (l.lat, l.lon)),
         None => None,
     };
     let key = checked.email.key();
-    let volunteer = match store::find(tx, &campaign, Some(&key), None).await? {
+    let found = store::find(tx, &campaign, Some(&key), None).await?;
+    // A new record has nothing waiting, no sign-up and no mail yet: those reads are skipped.
+    let new = found.is_none();
+    let volunteer = match found {
         Some(v) => v,
         None => {
             let recruiter = link.as_ref().and_then(|l| l.volunteer_id);
@@ -292,13 +352,14 @@ async fn sign_up_in(app: &App, tx: &mut WriteTx, form: &SignUp, checked: &Checke
     };
     // The first form waiting for the link stands: someone else typing this address again cannot
     // change what its owner confirms.
-    if store::pending_details(tx, &campaign, volunteer.id).await?.is_none() {
+    if new || store::pending_details(tx, &campaign, volunteer.id).await?.is_none() {
         store::set_pending_details(tx, &campaign, volunteer.id, Some(&serde_json::to_string(&pending).map_err(anyhow::Error::from)?))
             .await?;
     }
-    if let Some(slot) = &slot {
+    if let Some(slot) = slot {
         let share = link.as_ref().map(|l| l.code.as_str());
-        match store::find_signup(tx, &campaign, volunteer.id, slot.id).await? {
+        let existing = if new { None } else { store::find_signup(tx, &campaign, volunteer.id, slot.id).await? };
+        match existing {
             None => {
                 store::insert_signup(
                     tx,
@@ -321,14 +382,12 @@ async fn sign_up_in(app: &App, tx: &mut WriteTx, form: &SignUp, checked: &Checke
     // One confirmation in ten minutes at most: a form filled in with someone else's address
     // again and again does not fill their inbox.
     let since = time_text(now - Duration::minutes(10));
-    if volunteer.unsubscribed_at.is_none() && !outbox::queued_since(tx, campaign.id, volunteer.id, "confirm_signup", &since).await? {
-        let session = match &slot {
-            Some(s) => Some(store::session(tx, &campaign, s.session_id).await?),
-            None => None,
-        };
-        let what = match (&session, &slot) {
-            (Some(session), Some(slot)) => format!("{} on {}", session.name, when(slot)),
-            _ => format!("the {} campaign", campaign.name),
+    if volunteer.unsubscribed_at.is_none()
+        && (new || !outbox::queued_since(tx, campaign.id, volunteer.id, "confirm_signup", &since).await?)
+    {
+        let what = match &time {
+            Some((session, slot)) => format!("{} on {}", session.name, when(slot)),
+            None => format!("the {} campaign", campaign.name),
         };
         let page = app.mail.link(&format!("/v/{}", volunteer.link_secret));
         let body = format!(
@@ -344,7 +403,13 @@ async fn sign_up_in(app: &App, tx: &mut WriteTx, form: &SignUp, checked: &Checke
 
 /// The time a sign-up is for: the one asked for, or the session's next with a place left (or its
 /// next, to wait for one). A cancelled session or one whose times have all ended takes none.
-async fn open_slot_of(tx: &mut Tx, campaign: &Campaign, session_id: i64, slot_id: Option<i64>, now: DateTime<Utc>) -> Result<Slot> {
+async fn open_slot_of(
+    tx: &mut Tx,
+    campaign: &Campaign,
+    session_id: i64,
+    slot_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<(Session, Slot)> {
     let session =
         store::session(tx, campaign, session_id).await.map_err(|_| Error::NotFound(format!("there is no session {session_id}")))?;
     if session.cancelled_at.is_some() {
@@ -352,13 +417,17 @@ async fn open_slot_of(tx: &mut Tx, campaign: &Campaign, session_id: i64, slot_id
     }
     let slots: Vec<Slot> = store::slots(tx, campaign, Some(session_id)).await?.into_iter().filter(|s| ends(s) > now).collect();
     if let Some(id) = slot_id {
-        return slots
-            .into_iter()
-            .find(|s| s.id == id)
-            .ok_or_else(|| Error::NotFound(format!("{} has no time {id} still to come", session.name)));
+        let slot = slots.into_iter().find(|s| s.id == id);
+        return match slot {
+            Some(slot) => Ok((session, slot)),
+            None => Err(Error::NotFound(format!("{} has no time {id} still to come", session.name))),
+        };
     }
     let first_free = slots.iter().position(|s| s.booked < s.capacity).unwrap_or(0);
-    slots.into_iter().nth(first_free).ok_or_else(|| Error::Conflict(format!("{} is over", session.name)))
+    match slots.into_iter().nth(first_free) {
+        Some(slot) => Ok((session, slot)),
+        None => Err(Error::Conflict(format!("{} is over", session.name))),
+    }
 }
 
 fn local(s: &str) -> Option<NaiveDateTime> {

@@ -162,7 +162,9 @@ pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
         volunteers.signed_up, session.name, volunteers.booked, volunteers.waiting, session.id
     );
     println!("  The public sign-up page: /join/{}   A supporter's share link to try: {}", campaign.ballot_id, volunteers.share_link);
-    println!("  That supporter's own page (the link in their emails): {}", volunteers.own_page);
+    println!("  That supporter's own page (the link in their emails; their posts to share, a friend talked to): {}", volunteers.own_page);
+    println!("  Supporters, the leaderboard and conversations with friends: /supporters; posts, the feed and the form other sites may embed: /posts.");
+    println!("  The campaign's feed: /join/{0}/feed.atom   The form to embed: /join/{0}/embed   Sessions near a postcode: /join/{0}?postcode=DE22+2JN", campaign.ballot_id);
     if settings.mail.is_on() {
         println!("  Mail goes to the SMTP server set (smtp_url).");
     } else {
@@ -248,6 +250,55 @@ async fn set_up_volunteers(app: &App, campaign: &groundgame_store::campaigns::Ca
                 .find(|(what, _)| what.starts_with(&view.session.name))
                 .map(|(_, p)| p.trim_start_matches("/s/").to_owned());
             first_secret = Some(secret);
+        }
+    }
+    // Posts for supporters to share, once.
+    if groundgame_app::posts::list(app, actor).await?.is_empty() {
+        for (title, body, link) in [
+            (
+                "We lost Derby North by 41 votes",
+                "In 2015 this seat was lost by 41 votes: fewer than live on one street. One Saturday morning on the doorstep is how it is won back.",
+                "",
+            ),
+            ("Saturday: canvassing from Park Farm", "Meet at 10:00 at Park Farm Centre. No experience needed: we pair you with someone who has done it before.", "https://www.example.org/manifesto"),
+        ] {
+            let form = groundgame_app::posts::PostForm { title: title.into(), body: body.into(), link_url: link.into(), image: None };
+            groundgame_app::posts::publish(app, actor, &form).await?;
+        }
+    }
+    // A lift: Ben drives from Allestree, Chloe asks for a seat; both say yes.
+    let secret = |name: &str| format!("{}@volunteer.example", name.to_lowercase().replace(' ', "."));
+    let ben = volunteers::secret_of(app, campaign, &secret("Ben Okoro")).await?.context("Ben")?;
+    let chloe = volunteers::secret_of(app, campaign, &secret("Chloe Evans")).await?.context("Chloe")?;
+    if volunteers::own_page(app, &ben).await?.lifts.is_empty() {
+        let from = groundgame_core::geography::demo_postcodes()[1].0.as_str().to_owned();
+        groundgame_app::lifts::offer(app, &ben, session_id, &from, 3).await?;
+        groundgame_app::lifts::ask(app, &chloe, session_id, "DE22 2JN").await?;
+        if let Some(p) = volunteers::own_page(app, &chloe).await?.lifts.first().and_then(|l| l.paired.first()).cloned() {
+            groundgame_app::lifts::answer(app, &chloe, p.offer_id, p.ask_id, true).await?;
+            groundgame_app::lifts::answer(app, &ben, p.offer_id, p.ask_id, true).await?;
+        }
+    }
+    // Relational organising: Asha (under 25) talks to an older neighbour on the register.
+    if let Some(asha) = &first_secret {
+        if volunteers::own_page(app, asha).await?.friends.is_empty() {
+            groundgame_app::relational::set_age_band(app, asha, "under_25").await?;
+            let district = groundgame_app::walks::polling_districts(app, actor).await?.into_iter().next().context("a polling district")?;
+            let elector = groundgame_app::register::show_elector(app, actor, &format!("{district}-1")).await?;
+            let name = format!("{} {}", elector.forename.unwrap_or_default(), elector.surname.unwrap_or_default());
+            groundgame_app::relational::add_friend(app, asha, &name, "65_over").await?;
+            let page = volunteers::own_page(app, asha).await?;
+            if let Some(f) = page.friends.first() {
+                if let Some(s) = f.suggestions.first() {
+                    groundgame_app::relational::choose(app, asha, f.id, Some(s.elector_id)).await?;
+                    let survey = groundgame_app::canvassing::survey(app, actor).await?;
+                    if let Some(q) = survey.questions.first() {
+                        let answer = q.choices.first().map(|c| c.code.clone()).unwrap_or_default();
+                        let answers = std::collections::BTreeMap::from([(q.key.clone(), answer)]);
+                        groundgame_app::relational::talk(app, asha, f.id, answers, "Talked over the garden fence").await?;
+                    }
+                }
+            }
         }
     }
     let after = volunteers::sessions(app, actor).await?.into_iter().find(|s| s.session.id == session_id).context("the demo session")?;

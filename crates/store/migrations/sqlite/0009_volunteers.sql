@@ -122,6 +122,9 @@ CREATE TABLE signups (
 );
 CREATE INDEX signups_volunteer ON signups (campaign_id, volunteer_id);
 CREATE INDEX signups_share ON signups (campaign_id, share_code);
+-- A time's places taken and waiting are counted by status: a surge of sign-ups waiting for their
+-- link must not slow the count.
+CREATE INDEX signups_slot_status ON signups (campaign_id, slot_id, status);
 
 -- Reminders sent, once each: of a sign-up (the day before, the morning of) or of a session time
 -- (the host's follow-up), by kind.
@@ -155,6 +158,8 @@ CREATE TABLE mail_outbox (
     sent_at TEXT
 );
 CREATE INDEX mail_outbox_waiting ON mail_outbox (next_try_at) WHERE sent_at IS NULL;
+-- A volunteer's mail: one confirmation in ten minutes, their data, unsubscribing.
+CREATE INDEX mail_outbox_volunteer ON mail_outbox (campaign_id, volunteer_id, kind, created_at);
 
 -- Short links a supporter shares (/s/CODE): to a session, a post or the campaign's sign-up page.
 -- Clicks are counted; sign-ups and attendance through it are credited to its volunteer.
