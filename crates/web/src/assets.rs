@@ -15,6 +15,7 @@ const FILES: &[(&str, &str, &str)] = &[
     ("tell.js", "text/javascript; charset=utf-8", include_str!("../static/tell.js")),
     ("knock.js", "text/javascript; charset=utf-8", include_str!("../static/knock.js")),
     ("committee.js", "text/javascript; charset=utf-8", include_str!("../static/committee.js")),
+    ("scan.js", "text/javascript; charset=utf-8", include_str!("../static/scan.js")),
     ("icon.svg", "image/svg+xml", include_str!("../static/icon.svg")),
 ];
 

@@ -561,6 +561,13 @@ async fn in_a_browser_from_a_share_link_to_a_walk_on_my_walks() {
     phone.goto(&mail.link(&format!("{base}/v/"))).await.unwrap();
     phone.find(Locator::Css("main form button[type=submit]")).await.unwrap().click().await.unwrap();
     wait_until(&phone, "document.body.textContent.includes('you have a place')", "a place", std::time::Duration::from_secs(10)).await;
+    wait_until(
+        &phone,
+        "document.querySelector('figure.qr svg') && document.querySelector('figure.qr svg').getBoundingClientRect().width > 100",
+        "the check-in code to scan",
+        std::time::Duration::from_secs(5),
+    )
+    .await;
     phone.find(Locator::Id("password")).await.unwrap().send_keys("a long enough password").await.unwrap();
     phone.find(Locator::Css("form[action$='/account'] button")).await.unwrap().click().await.unwrap();
     wait_until(&phone, "location.pathname.startsWith('/canvass')", "My walks", std::time::Duration::from_secs(10)).await;

@@ -60,7 +60,10 @@ fn render(state: &AppState, p: &OwnPage, secret: &str, said: Option<&str>, error
                     }
                 }
             }
-            p { "Your check-in code: " strong.code { (v.check_in_code.to_uppercase()) } " (give it, or your name, at the meeting point)." }
+            p { "Your check-in code: " strong.code { (v.check_in_code.to_uppercase()) } " (show this, or give your name, at the meeting point)." }
+            @if let Some(svg) = qr(&v.check_in_code.to_uppercase()) {
+                figure.qr { (maud::PreEscaped(svg)) figcaption { "Your check-in code for the host to scan" } }
+            }
             p { "Every session you have a place at, in your calendar app: " a href={ (base) "/calendar.ics" } { "subscribe to your calendar" } "." }
             @if !p.share_links.is_empty() {
                 h2 { "Bring a friend" }
@@ -254,6 +257,28 @@ fn lifts(p: &OwnPage, base: &str) -> Markup {
                 }
             }
         }
+    }
+}
+
+/// A QR code of the check-in code, as inline SVG (generated here; nothing is fetched).
+fn qr(code: &str) -> Option<String> {
+    let q = qrcode::QrCode::new(code.as_bytes()).ok()?;
+    let svg = q.render::<qrcode::render::svg::Color>().min_dimensions(160, 160).quiet_zone(true).build();
+    // Inline in the page: no XML declaration, and a name for screen readers.
+    let svg = match svg.find("<svg") {
+        Some(i) => svg[i..].to_owned(),
+        None => svg,
+    };
+    Some(svg.replacen("<svg", "<svg role=\"img\" aria-label=\"QR code of your check-in code\"", 1))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_check_in_code_as_an_inline_qr_code() {
+        let svg = super::qr("K7QPZX").unwrap();
+        assert!(svg.starts_with("<svg role=\"img\""), "{}", &svg[..80]);
+        assert!(!svg.contains("style=") && !svg.contains("<?xml"), "nothing the page's policy refuses: {svg}");
     }
 }
 

@@ -253,7 +253,7 @@ async fn check_in_page(state: &AppState, viewer: &Viewer, id: i64, done: Option<
                 " from their record of coming: have " (list.walks_needed) " walks ready (" (list.walks_given) " given to this session, "
                 (list.free_walks_near.len()) @if list.free_walks_near.len() == 10 { "+" } " free nearby)."
             }
-            form method="post" action={ "/sessions/" (id) "/check-in" } {
+            form method="post" action={ "/sessions/" (id) "/check-in" } data-scan {
                 (layout::csrf(viewer))
                 label for="code" { "Check-in code" }
                 input #code name="code" autocomplete="off" autocapitalize="characters" size="8" required;
@@ -303,6 +303,7 @@ async fn check_in_page(state: &AppState, viewer: &Viewer, id: i64, done: Option<
                 input #wphone type="tel" name="phone";
                 button type="submit" { "Sign up and check in" }
             }
+            (layout::script("/static/scan.js"))
             @if !list.free_walks_near.is_empty() {
                 h2 { "Free walks nearest the meeting point" }
                 ol { @for (w, km) in &list.free_walks_near { li { (w.name) " · " (w.doors) " doors" @if let Some(k) = km { " · " (format!("{k:.1}")) " km" } } } }
