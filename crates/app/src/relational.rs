@@ -86,8 +86,9 @@ fn band(s: &str) -> Option<&'static str> {
 /// Lists a friend or relative: their name (first name and surname) and a guess at their age.
 pub async fn add_friend(app: &App, secret: &str, name: &str, age_band: &str) -> Result<()> {
     let name = name.trim();
-    if name_parts(name).is_none() {
-        return Err(Error::Invalid("give your friend's first name and surname, as they would be on the register".into()));
+    match name_parts(name) {
+        Some((first, last)) if first.chars().count() >= 2 && last.chars().count() >= 2 => {}
+        _ => return Err(Error::Invalid("give your friend's first name and surname in full, as they would be on the register".into())),
     }
     if name.chars().count() > 100 {
         return Err(Error::Invalid("the name is longer than 100 characters".into()));
@@ -100,7 +101,20 @@ pub async fn add_friend(app: &App, secret: &str, name: &str, age_band: &str) -> 
     if store::friends_of(&mut tx, &campaign, v.id).await?.len() >= MAX_FRIENDS {
         return Err(Error::Invalid(format!("you have listed {MAX_FRIENDS} people: thank you! Talk to those first")));
     }
-    store::add_friend(&mut tx, &campaign, v.id, name, band(age_band), &time_text(Utc::now())).await?;
+    let id = store::add_friend(&mut tx, &campaign, v.id, name, band(age_band), &time_text(Utc::now())).await?;
+    // The register entries suggested are a read of the register: audited, with how many.
+    let friend =
+        Friend { id, volunteer_id: v.id, name: name.to_owned(), age_band: None, elector_id: None, contact_id: None, talked_at: None };
+    let shown = suggestions(&mut tx, &campaign, &friend).await?.len();
+    groundgame_store::audit::record(
+        &mut tx,
+        Some(campaign.id),
+        None,
+        "friend_matches_shown",
+        &format!("volunteer {}: {shown} register entries suggested (first name, initial, street)", v.id),
+        shown as i64,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -438,6 +438,9 @@ async fn share_kit_feed_embedding_nearest_sessions_and_lifts() {
         assert_eq!(r.status, StatusCode::OK, "{name}: {}", r.body);
         let shown = groundgame_core::relational::shown_name(&them.forename, &them.surname);
         assert!(r.body.contains(&shown), "{name}: {shown} suggested: {}", r.body);
+        assert!(!support::audited(&f, "friend_matches_shown").await.is_empty(), "{name}: a read of the register, audited");
+        let r = public.form(&format!("/v/{asha}/friends"), &[("name", &format!("J {}", them.surname))]).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{name}: an initial is not enough to search the register by");
         // (The legend repeats the name she typed; the suggestions follow it.)
         let listed_at = r.body.find("Which is").unwrap() + r.body[r.body.find("Which is").unwrap()..].find("</legend>").unwrap();
         let suggestions = &r.body[listed_at..r.body[listed_at..].find("</fieldset>").unwrap() + listed_at];
