@@ -1749,3 +1749,84 @@ pub async fn nearest_sessions(app: &App, ballot_id: &str, postcode: &str) -> Res
     out.truncate(20);
     Ok((campaign, answer.place, out))
 }
+
+// ---- A volunteer's own details ----
+
+/// What a volunteer is asked when they tick "You may text me".
+pub const SMS_CONSENT_WORDING: &str = "The campaign may send me text messages about canvassing sessions and the campaign.";
+/// What a volunteer is asked when they tick "You may phone me".
+pub const PHONE_CONSENT_WORDING: &str = "The campaign may phone me about canvassing sessions and the campaign.";
+
+/// When a volunteer can help, as they tick it.
+pub const AVAILABILITY: [&str; 4] = ["weekday evenings", "Saturdays", "Sundays", "polling day"];
+/// What a volunteer can do besides knocking on doors.
+pub const SKILLS: [&str; 4] = ["driver", "phone banking", "data entry", "hosting a session"];
+
+/// The details a volunteer keeps on their own page.
+#[derive(Debug, Clone, Default)]
+pub struct OwnDetails {
+    pub phone: String,
+    pub availability: Vec<String>,
+    pub skills: Vec<String>,
+    /// Languages they speak besides English, as they write them.
+    pub languages: String,
+    pub consent_sms: bool,
+    pub consent_phone: bool,
+}
+
+/// Saves a volunteer's own details (each change kept in their history) and their consent to
+/// texts and calls (each change a line of the ledger with its wording). A phone number already on
+/// another volunteer's record is refused: records are merged by the organiser, never by a form.
+pub async fn update_own_details(app: &App, secret: &str, d: &OwnDetails) -> Result<()> {
+    let phone = match d.phone.trim() {
+        "" => None,
+        p => Some(Phone::parse(p)?),
+    };
+    let pick = |given: &[String], known: &[&str]| -> Vec<String> {
+        known.iter().filter(|k| given.iter().any(|g| g == *k)).map(|k| (*k).to_owned()).collect()
+    };
+    let availability = pick(&d.availability, &AVAILABILITY).join(", ");
+    let mut skills = pick(&d.skills, &SKILLS);
+    let languages = d.languages.trim();
+    if languages.chars().count() > 100 {
+        return Err(Error::Invalid("languages: at most 100 characters".into()));
+    }
+    if !languages.is_empty() {
+        skills.push(format!("speaks {languages}"));
+    }
+    if (d.consent_sms || d.consent_phone) && phone.is_none() {
+        return Err(Error::Invalid("give a phone number to be texted or phoned".into()));
+    }
+    let mut tx = app.store.begin_write().await?;
+    let (campaign, v) = by_link(&mut tx, secret).await?;
+    if v.email_confirmed_at.is_none() {
+        return Err(Error::Invalid("confirm your sign-up first (the link in our email)".into()));
+    }
+    let now = now_text();
+    let how = "own page";
+    if let Some(p) = &phone {
+        if let Some(other) = store::find(&mut tx, &campaign, None, Some(p.e164())).await? {
+            if other.id != v.id {
+                return Err(Error::Conflict("that number is on another volunteer's record: ask the campaign's organiser".into()));
+            }
+        }
+    }
+    match &phone {
+        Some(p) => store::change(&mut tx, &campaign, &v, Field::Phone, p.e164(), Some(p.e164()), how, &now).await?,
+        None if v.phone.is_some() => store::change(&mut tx, &campaign, &v, Field::Phone, "", None, how, &now).await?,
+        None => false,
+    };
+    store::change(&mut tx, &campaign, &v, Field::Availability, &availability, None, how, &now).await?;
+    store::change(&mut tx, &campaign, &v, Field::Skills, &skills.join(", "), None, how, &now).await?;
+    let lines = store::consents(&mut tx, &campaign, v.id).await?;
+    for (channel, given, wording) in
+        [(Channel::Sms, d.consent_sms, SMS_CONSENT_WORDING), (Channel::Phone, d.consent_phone, PHONE_CONSENT_WORDING)]
+    {
+        let had = store::consents_to(&lines, channel);
+        if had != given {
+            store::record_consent(&mut tx, &campaign, v.id, channel, given, how, wording, &now).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}

@@ -430,6 +430,14 @@ pub static ROUTES: &[Route] = &[
     r(Method::POST, "/v/{secret}/lifts/withdraw", Public, "Withdraw a lift offered or asked for", &[400, 404], || {
         post(pages::own::withdraw_lift)
     }),
+    r(
+        Method::POST,
+        "/v/{secret}/details",
+        Public,
+        "A volunteer's phone, availability, skills and consent to texts and calls",
+        &[400, 404, 409],
+        || post(pages::own::save_details),
+    ),
     r(Method::POST, "/v/{secret}/age-band", Public, "A supporter's own age band", &[400, 404], || post(pages::own::age_band)),
     r(Method::POST, "/v/{secret}/friends", Public, "List a friend or relative in the seat", &[400, 404], || post(pages::own::add_friend)),
     r(Method::POST, "/v/{secret}/friends/{id}/choose", Public, "Say which register entry is the friend", &[400, 404, 409], || {

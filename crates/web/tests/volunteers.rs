@@ -384,6 +384,34 @@ async fn share_kit_feed_embedding_nearest_sessions_and_lifts() {
         // Lifts: Ben drives from near Asha; they see each other's first name only until both
         // say yes, then each is emailed the other's details.
         let ben = confirmed(&public, &smtp, &ballot, session, "Ben Okoro", "ben@example.org").await;
+        // Their own details: a phone, when they can help, what they can do, consent to texts.
+        let r = public
+            .form(
+                &format!("/v/{asha}/details"),
+                &[
+                    ("phone", "07700 900123"),
+                    ("availability", "Saturdays"),
+                    ("availability", "polling day"),
+                    ("skills", "driver"),
+                    ("languages", "Gujarati"),
+                    ("consent_sms", "yes"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{name}: {}", r.body);
+        let mine = volunteers::own_page(&app, &asha).await.unwrap();
+        assert_eq!(mine.volunteer.phone.as_deref(), Some("+447700900123"), "{name}");
+        assert_eq!(
+            (mine.volunteer.availability.as_str(), mine.volunteer.skills.as_str()),
+            ("Saturdays, polling day", "driver, speaks Gujarati")
+        );
+        let sms = mine.consents.iter().rfind(|c| c.channel == "sms").expect("an SMS consent line");
+        assert_eq!((sms.given, sms.wording.as_str(), sms.how.as_str()), (1, volunteers::SMS_CONSENT_WORDING, "own page"), "{name}");
+        // Ben cannot put Asha's number on his record (that would merge them by a form).
+        let r = public.form(&format!("/v/{ben}/details"), &[("phone", "+44 7700 900123")]).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{name}: {}", r.body);
+        let r = public.form(&format!("/v/{ben}/details"), &[("consent_phone", "yes")]).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{name}: no calls without a number");
         let r = public
             .form(
                 &format!("/v/{ben}/lifts"),

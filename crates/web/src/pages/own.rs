@@ -80,6 +80,7 @@ fn render(state: &AppState, p: &OwnPage, secret: &str, said: Option<&str>, error
                     input.copy readonly value=(full(&sp.link)) aria-label={ "Share link: " (sp.post.title) };
                 } } }
             }
+            (details(p, &base))
             (lifts(p, &base))
             (friends(p, &base))
             h2 { "Canvass from your phone" }
@@ -108,6 +109,40 @@ fn render(state: &AppState, p: &OwnPage, secret: &str, said: Option<&str>, error
             }
         },
     )
+}
+
+/// Their phone, when they can help, what else they can do, and whether they may be texted or phoned.
+fn details(p: &OwnPage, base: &str) -> Markup {
+    use groundgame_store::volunteers::{consents_to, Channel};
+    let v = &p.volunteer;
+    let has = |list: &str, item: &str| list.split(", ").any(|x| x == item);
+    let languages = v.skills.split(", ").find_map(|s| s.strip_prefix("speaks ")).unwrap_or("");
+    html! {
+        @if v.email_confirmed_at.is_some() {
+            h2 { "Your details" }
+            form method="post" action={ (base) "/details" } {
+                label for="phone" { "Your mobile number (optional)" }
+                input #phone type="tel" name="phone" value=(v.phone.as_deref().unwrap_or("")) autocomplete="tel" inputmode="tel";
+                fieldset {
+                    legend { "When you can help" }
+                    @for a in volunteers::AVAILABILITY {
+                        label.choice { input type="checkbox" name="availability" value=(a) checked[has(&v.availability, a)]; " " (a) }
+                    }
+                }
+                fieldset {
+                    legend { "What else you can do" }
+                    @for k in volunteers::SKILLS {
+                        label.choice { input type="checkbox" name="skills" value=(k) checked[has(&v.skills, k)]; " " (k) }
+                    }
+                    label for="languages" { "Languages you speak besides English" }
+                    input #languages name="languages" value=(languages) maxlength="100";
+                }
+                label.choice { input type="checkbox" name="consent_sms" value="yes" checked[consents_to(&p.consents, Channel::Sms)]; " " (volunteers::SMS_CONSENT_WORDING) }
+                label.choice { input type="checkbox" name="consent_phone" value="yes" checked[consents_to(&p.consents, Channel::Phone)]; " " (volunteers::PHONE_CONSENT_WORDING) }
+                button type="submit" { "Save my details" }
+            }
+        }
+    }
 }
 
 /// Friends and family in the seat: listed, matched to the register (first name, initial and
@@ -633,4 +668,24 @@ pub async fn talk_friend(
 pub async fn remove_friend(State(state): State<AppState>, PagePath((secret, id)): PagePath<(String, i64)>) -> PageResult<Response> {
     let done = groundgame_app::relational::remove(&state.app, &secret, id).await;
     after(&state, &secret, done, "Taken off your list.").await
+}
+
+/// The details form: its ticked boxes repeat their field, so it is read as pairs.
+pub async fn save_details(
+    State(state): State<AppState>,
+    PagePath(secret): PagePath<String>,
+    FormBody(pairs): FormBody<Vec<(String, String)>>,
+) -> PageResult<Response> {
+    let all = |name: &str| pairs.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect::<Vec<_>>();
+    let one = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    let d = volunteers::OwnDetails {
+        phone: one("phone"),
+        availability: all("availability"),
+        skills: all("skills"),
+        languages: one("languages"),
+        consent_sms: !one("consent_sms").is_empty(),
+        consent_phone: !one("consent_phone").is_empty(),
+    };
+    let done = volunteers::update_own_details(&state.app, &secret, &d).await;
+    after(&state, &secret, done, "Saved.").await
 }
