@@ -10,7 +10,7 @@ use std::time::Duration;
 use fantoccini::Locator;
 use groundgame_core::access::Role;
 use groundgame_store::canvassing;
-use support::browser::{sign_in, wait_until, Driver, Server};
+use support::browser::{in_menu, sign_in, wait_until, Driver, Server};
 use support::{email, fixture, TestDb, PASSWORD};
 
 async fn contacts_on_server(store: &groundgame_store::Store, campaign: &groundgame_store::campaigns::Campaign) -> i64 {
@@ -159,7 +159,7 @@ async fn my_walks_and_every_assigned_walk_open_with_no_signal_on_first_use() {
 
     // The signal goes; "My walks" opens, and so does the walk never opened before.
     server.stop().await;
-    phone.find(Locator::LinkText("My walks")).await.unwrap().click().await.unwrap();
+    in_menu(&phone, Locator::LinkText("My walks")).await;
     wait_until(&phone, "document.querySelectorAll('a[data-walk]').length === 2", "the list of walks, offline", Duration::from_secs(20))
         .await;
     let body = phone.find(Locator::Css("main")).await.unwrap().text().await.unwrap();
@@ -194,7 +194,7 @@ async fn signing_out_clears_the_phone_once_every_answer_is_sent() {
     wait_until(&phone, "document.getElementById('sync-status').dataset.unsent === '1'", "1 unsent answer", Duration::from_secs(10)).await;
     let status = phone.find(Locator::Id("sync-status")).await.unwrap().text().await.unwrap();
     assert!(status.starts_with("1 answer waiting to send"), "{status}");
-    phone.find(Locator::Css("#sign-out button")).await.unwrap().click().await.unwrap();
+    in_menu(&phone, Locator::Css("form.sign-out button")).await;
     wait_until(&phone, "!document.getElementById('unsent-dialog').hidden", "the warning", Duration::from_secs(20)).await;
     let warning = phone.find(Locator::Id("unsent-text")).await.unwrap().text().await.unwrap();
     assert!(warning.contains("1 answer has not reached the server"), "{warning}");
@@ -203,7 +203,7 @@ async fn signing_out_clears_the_phone_once_every_answer_is_sent() {
 
     // Signal again: signing out sends it first, then clears the phone.
     server.restart().await;
-    phone.find(Locator::Css("#sign-out button")).await.unwrap().click().await.unwrap();
+    in_menu(&phone, Locator::Css("form.sign-out button")).await;
     wait_until(&phone, "location.pathname === '/login'", "the sign-in page", Duration::from_secs(20)).await;
     assert_eq!(contacts_on_server(&f.db.store, &f.campaign).await, 1);
     assert_eq!(phone_holds(&phone).await, (0, 0, false), "no walk, no answer and no page left on the phone");
@@ -476,5 +476,138 @@ async fn walk_page_on_a_throttled_phone() {
     );
     phone.close().await.unwrap();
     server.stop().await;
+    f.db.finish().await;
+}
+
+/// Every page each role can open, in Chromium at 360x740: nothing scrolls sideways, and no link
+/// on it leads where that role cannot go (Forbidden, or nothing there). Public pages too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_fits_a_phone_and_links_only_where_the_role_may_go() {
+    use groundgame_core::access::allows;
+    use groundgame_web::{Access, ROUTES};
+    let Some(driver) = Driver::start().await else { return };
+    let f = fixture(TestDb::sqlite().await, 1500, 20).await;
+    let actor = f.actor();
+    let day = (chrono::Utc::now() + chrono::Duration::days(6)).format("%Y-%m-%d").to_string();
+    let form = groundgame_app::volunteers::SessionForm {
+        name: "Saturday morning, Darley Abbey".into(),
+        meeting_point: "Darley Park café".into(),
+        starts_at: format!("{day}T10:00"),
+        ends_at: format!("{day}T13:00"),
+        capacity: 12,
+        ..Default::default()
+    };
+    let session = groundgame_app::volunteers::add_session(&f.app, actor, &form).await.unwrap();
+    let signup = groundgame_app::volunteers::SignUp {
+        name: "Asha Patel".into(),
+        email: "asha@example.org".into(),
+        campaign: Some(f.campaign.ballot_id.clone()),
+        session_id: Some(session),
+        ..Default::default()
+    };
+    groundgame_app::volunteers::sign_up(&f.app, &signup, "192.0.2.9").await.unwrap();
+    let secret = groundgame_app::volunteers::secret_of(&f.app, &f.campaign, "asha@example.org").await.unwrap().unwrap();
+    groundgame_app::volunteers::confirm(&f.app, &secret).await.unwrap();
+    let post =
+        groundgame_app::posts::PostForm { title: "Why Derby North matters".into(), body: "41 votes in 2015.".into(), ..Default::default() };
+    let post = groundgame_app::posts::publish(&f.app, actor, &post).await.unwrap();
+    let walk = f.walks[0].id.to_string();
+    let ballot = f.campaign.ballot_id.clone();
+    let concrete = |path: &str| -> Option<String> {
+        let p = path
+            .replace("{campaign}", &ballot)
+            .replace("{session}", &session.to_string())
+            .replace("{secret}", &secret)
+            .replace("/posts/{id}", &format!("/posts/{post}"))
+            .replace("/sessions/{id}", &format!("/sessions/{session}"))
+            .replace("{id}", &walk);
+        (!p.contains('{')).then_some(p)
+    };
+    // Pages: GET routes that answer HTML (not the API, files, feeds, images or one-button pages).
+    let pages: Vec<(&Access, String)> = ROUTES
+        .iter()
+        .filter(|r| r.method == axum::http::Method::GET && !r.is_api())
+        .filter(|r| !["/static/", "/sw.js", "/manifest", "/s/", "/logout", "/invite/", "/reset/"].iter().any(|x| r.path.starts_with(x)))
+        .filter(|r| {
+            ![".ics", ".atom", "/image", "/data", ".csv", ".geojson", ".gpx", "/export", "/events"].iter().any(|x| r.path.contains(x))
+        })
+        .filter_map(|r| concrete(r.path).map(|p| (&r.access, p)))
+        .collect();
+    let server = Server::start(f.app.clone()).await;
+    let mut problems = Vec::new();
+    let mut opened = 0;
+    for role in [None, Some(Role::Organiser), Some(Role::DataOfficer), Some(Role::Canvasser), Some(Role::Teller)] {
+        let who = role.map_or("signed out", |r| r.label());
+        let phone = driver.browser(&format!("fit-{who}")).await;
+        phone.set_window_size(360, 740).await.unwrap();
+        if let Some(r) = role {
+            sign_in(&phone, &server, &email(r), PASSWORD).await;
+        }
+        let mut links_checked = std::collections::HashSet::new();
+        for (access, path) in &pages {
+            let may = match (access, role) {
+                (Access::Public, _) => true,
+                (Access::Needs(p), Some(r)) => allows(r, *p),
+                (Access::Needs(_), None) => false,
+            };
+            if !may {
+                continue;
+            }
+            phone.goto(&server.url(path)).await.unwrap();
+            wait_until(&phone, "document.readyState === 'complete'", path, Duration::from_secs(20)).await;
+            opened += 1;
+            let (scroll, client) = {
+                let v = phone
+                    .execute("return [document.scrollingElement.scrollWidth, document.documentElement.clientWidth];", vec![])
+                    .await
+                    .unwrap();
+                (v[0].as_u64().unwrap(), v[1].as_u64().unwrap())
+            };
+            if scroll > client {
+                let widest = phone
+                    .execute(
+                        "var w = null; document.querySelectorAll('main *').forEach(function (e) { var r = e.getBoundingClientRect(); \
+                         if (r.right > document.documentElement.clientWidth + 1 && (!w || r.width > w.r)) { w = { r: r.width, t: e.tagName + (e.className ? '.' + e.className : '') + ' ' + (e.textContent || '').trim().slice(0, 40) }; } }); return w && w.t;",
+                        vec![],
+                    )
+                    .await
+                    .unwrap();
+                problems.push(format!("{who}: {path} is {scroll} px wide at {client} px (widest: {widest})"));
+            }
+            // Every link on the page, opened the way the browser would (with this session).
+            let links: Vec<String> = phone
+                .execute(
+                    "return Array.from(document.querySelectorAll('a[href^=\"/\"]')).map(function (a) { return a.getAttribute('href'); });",
+                    vec![],
+                )
+                .await
+                .unwrap()
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .filter(|l| !l.starts_with("/logout") && !l.starts_with("/s/"))
+                .collect();
+            for link in links {
+                if !links_checked.insert(link.clone()) {
+                    continue;
+                }
+                let status = phone
+                    .execute_async(
+                        "var done = arguments[arguments.length - 1]; fetch(arguments[0], { credentials: 'same-origin', redirect: 'manual' }).then(function (r) { done(r.type === 'opaqueredirect' ? 303 : r.status); }, function () { done(0); });",
+                        vec![serde_json::Value::String(link.clone())],
+                    )
+                    .await
+                    .unwrap();
+                let status = status.as_u64().unwrap_or(0);
+                if status == 403 || status == 404 || status == 0 || status >= 500 {
+                    problems.push(format!("{who}: {path} links to {link}, which answers {status}"));
+                }
+            }
+        }
+        phone.close().await.unwrap();
+    }
+    assert!(opened > 40, "{opened} pages opened");
+    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
     f.db.finish().await;
 }

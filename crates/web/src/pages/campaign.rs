@@ -2,6 +2,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use groundgame_app::canvassing;
+use groundgame_core::access::Permission;
 use groundgame_core::geography::{self, GssCode};
 use groundgame_core::survey::Survey;
 use groundgame_store::progress::Tally;
@@ -67,14 +68,28 @@ pub async fn overview(State(state): State<AppState>, viewer: Viewer) -> PageResu
                 div.scroll { table { thead { tr { th scope="col" { "District" } th { "Doors knocked" } th { "Contacts" } th { "Contact rate" } th { "Supporters" } } }
                     tbody { @for (pd, d) in &progress.polling_districts { tr { th scope="row" { (pd) } (tally_cells(d, &format!("district.{pd}"))) } } } } }
                 h3 { "Walks" }
-                p { a href="/walks" { "Plan and assign walks" } }
+                @if viewer.may(Permission::PlanWalks) {
+                    p { a href="/walks" { "Plan and assign walks" } }
+                } @else if viewer.may(Permission::EnterPaperResults) {
+                    p { "Print a walk's sheet, or key a filled-in sheet back in, from its line below." }
+                }
                 div.scroll {
                     table {
                         thead { tr { th scope="col" { "Walk" } th { "Status" } th { "Canvasser" } th { "Session" } th { "Doors knocked" } th { "Contacts" } th { "Contact rate" } th { "Supporters" } } }
                         tbody {
                             @for w in progress.walks.iter().filter(|w| w.assignment.is_some() || w.tally.contacts > 0) {
                                 tr {
-                                    th scope="row" { a href={ "/walks/" (w.walk.id) } { (w.walk.name) } }
+                                    th scope="row" {
+                                        @if viewer.may(Permission::PlanWalks) {
+                                            a href={ "/walks/" (w.walk.id) } { (w.walk.name) }
+                                        } @else { (w.walk.name) }
+                                        @if viewer.may(Permission::EnterPaperResults) {
+                                            br; small {
+                                                a href={ "/walks/" (w.walk.id) "/sheet" } aria-label={ "Walk sheet: " (w.walk.name) } { "sheet" } " · "
+                                                a href={ "/walks/" (w.walk.id) "/entry" } aria-label={ "Key in: " (w.walk.name) } { "key in" }
+                                            }
+                                        }
+                                    }
                                     td data-k={ "walk." (w.walk.id) ".status" } { (w.status) }
                                     td { (w.assignment.as_ref().and_then(|a| a.canvasser.clone()).unwrap_or_default()) }
                                     td { (w.assignment.as_ref().and_then(|a| a.session.clone()).unwrap_or_default()) }

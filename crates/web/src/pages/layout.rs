@@ -106,23 +106,28 @@ pub fn embedded(title: &str, body: Markup) -> Markup {
     }
 }
 
-/// The main navigation: the menu's pages of the route table that the viewer's role may open.
+/// The main navigation: the menu's pages of the route table that the viewer's role may open. On
+/// a phone it folds into one "Menu" line (a disclosure, no script), so that the page itself comes
+/// first; on a wider screen it is a row of links.
 fn nav(viewer: &Viewer) -> Markup {
-    html! {
-        nav aria-label="Main" {
-            ul {
-                @for &(href, label, access) in route::menu() {
-                    @if let Access::Needs(p) = access {
-                        @if viewer.may(p) { li { a href=(href) { (label) } } }
-                    }
-                }
-                li {
-                    form #sign-out method="post" action="/logout" {
-                        input type="hidden" name="csrf" value=(viewer.csrf_token);
-                        button.link type="submit" { "Sign out" }
-                    }
-                }
+    let items = html! {
+        @for &(href, label, access) in route::menu() {
+            @if let Access::Needs(p) = access {
+                @if viewer.may(p) { li { a href=(href) { (label) } } }
             }
+        }
+        li {
+            form.sign-out method="post" action="/logout" {
+                input type="hidden" name="csrf" value=(viewer.csrf_token);
+                button.link type="submit" { "Sign out" }
+            }
+        }
+    };
+    html! {
+        nav.wide aria-label="Main" { ul { (items) } }
+        details.menu {
+            summary { "Menu" }
+            nav aria-label="Main (folded)" { ul { (items) } }
         }
     }
 }

@@ -262,7 +262,7 @@ pub async fn sheet(State(state): State<AppState>, viewer: Viewer, PagePath(id): 
                     }
                     p { strong { "Door outcomes: " } (survey.outcomes.iter().map(|c| code_and_label(&c.code, &c.label)).collect::<Vec<_>>().join(" · ")) }
                 }
-                table.sheet-table {
+                div.scroll { table.sheet-table {
                     thead { tr { th scope="col" { "#" } th scope="col" { "Elector" } @for q in &survey.questions { th scope="col" { (q.label) } } th scope="col" { "Outcome" } th scope="col" { "Note" } } }
                     tbody {
                         @for (i, d) in payload.doors.iter().enumerate() {
@@ -274,7 +274,7 @@ pub async fn sheet(State(state): State<AppState>, viewer: Viewer, PagePath(id): 
                             } }
                         }
                     }
-                }
+                } }
             }
         },
     ))

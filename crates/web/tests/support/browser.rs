@@ -184,3 +184,22 @@ pub async fn sign_in(browser: &Client, server: &Server, email: &str, password: &
     browser.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
     wait_until(browser, "!location.pathname.startsWith('/login')", "sign-in", Duration::from_secs(10)).await;
 }
+
+/// Clicks the visible element of the main menu that `locator` finds, unfolding the menu first
+/// on a phone-sized window (where the row of links is hidden and the folded menu shows).
+pub async fn in_menu(browser: &Client, locator: Locator<'_>) {
+    browser
+        .execute(
+            "var d = document.querySelector('details.menu'); if (d && getComputedStyle(d).display !== 'none') { d.open = true; }",
+            vec![],
+        )
+        .await
+        .unwrap();
+    for e in browser.find_all(locator).await.unwrap() {
+        if e.is_displayed().await.unwrap_or(false) {
+            e.click().await.unwrap();
+            return;
+        }
+    }
+    panic!("nothing visible in the menu for {locator:?}");
+}
