@@ -258,6 +258,32 @@ pub async fn audit_log(app: &App, actor: Actor<'_>, limit: i64) -> Result<Vec<au
     Ok(entries)
 }
 
+/// The audit log searched by person, action and UK dates (from, to: both days included), with
+/// the people and actions to choose from.
+pub async fn search_audit_log(
+    app: &App,
+    actor: Actor<'_>,
+    user: Option<&str>,
+    action: Option<&str>,
+    from: Option<chrono::NaiveDate>,
+    to: Option<chrono::NaiveDate>,
+) -> Result<(Vec<audit::Entry>, Vec<String>, Vec<String>)> {
+    let start = |d: chrono::NaiveDate| {
+        groundgame_store::db::time_text(groundgame_core::time::uk_instant(d.and_hms_opt(0, 0, 0).expect("midnight")))
+    };
+    let search = audit::Search {
+        user: user.map(str::to_owned),
+        action: action.map(str::to_owned),
+        from: from.map(start),
+        before: to.and_then(|d| d.succ_opt()).map(start),
+    };
+    let mut tx = app.store.begin().await?;
+    let entries = audit::search(&mut tx, actor.campaign().id, &search, 500).await?;
+    let (people, actions) = audit::facets(&mut tx, actor.campaign().id).await?;
+    tx.commit().await?;
+    Ok((entries, people, actions))
+}
+
 /// How many contacts the campaign holds.
 pub async fn contact_count(app: &App, actor: Actor<'_>) -> Result<i64> {
     let mut tx = app.store.begin().await?;

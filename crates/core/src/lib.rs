@@ -5,6 +5,8 @@
 
 /// Roles and what each may do: the one place that decides.
 pub mod access;
+/// The audit log's actions in words.
+pub mod audit;
 pub mod calendar;
 /// Ballot ids and campaign identity.
 pub mod campaign;

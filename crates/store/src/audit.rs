@@ -56,3 +56,37 @@ pub async fn recent(tx: &mut Tx, campaign_id: i64, limit: i64) -> Result<Vec<Ent
     )
     .await
 }
+
+/// What the audit log is searched for: a person (their email), an action, and times (UTC,
+/// RFC 3339) from and before.
+#[derive(Debug, Clone, Default)]
+pub struct Search {
+    pub user: Option<String>,
+    pub action: Option<String>,
+    pub from: Option<String>,
+    pub before: Option<String>,
+}
+
+/// The campaign's audit lines that match, newest first.
+pub async fn search(tx: &mut Tx, campaign_id: i64, s: &Search, limit: i64) -> Result<Vec<Entry>> {
+    tx.fetch_all(
+        "SELECT a.id, a.at, u.email AS user, a.action, a.detail, a.rows FROM audit_log a LEFT JOIN users u ON u.id = a.user_id \
+         WHERE a.campaign_id = $1 AND ($2 IS NULL OR u.email = $2) AND ($3 IS NULL OR a.action = $3) \
+         AND ($4 IS NULL OR a.at >= $4) AND ($5 IS NULL OR a.at < $5) ORDER BY a.id DESC LIMIT $6",
+        args![campaign_id, s.user.clone(), s.action.clone(), s.from.clone(), s.before.clone(), limit],
+    )
+    .await
+}
+
+/// Who appears in the campaign's audit log, and which actions, for the filters.
+pub async fn facets(tx: &mut Tx, campaign_id: i64) -> Result<(Vec<String>, Vec<String>)> {
+    let people: Vec<(String,)> = tx
+        .fetch_all(
+            "SELECT DISTINCT u.email FROM audit_log a JOIN users u ON u.id = a.user_id WHERE a.campaign_id = $1 ORDER BY u.email",
+            args![campaign_id],
+        )
+        .await?;
+    let actions: Vec<(String,)> =
+        tx.fetch_all("SELECT DISTINCT action FROM audit_log WHERE campaign_id = $1 ORDER BY action", args![campaign_id]).await?;
+    Ok((people.into_iter().map(|p| p.0).collect(), actions.into_iter().map(|a| a.0).collect()))
+}

@@ -155,7 +155,7 @@
     const one = el.dataset.noun || 'answer', many = one + 's';
     let text;
     if (c.unsent === 0) text = c.sent ? (c.sent === 1 ? 'Your 1 ' + one + ' is sent.' : 'All ' + c.sent + ' of your ' + many + ' are sent.') : 'Nothing recorded yet.';
-    else text = plural(c.unsent, one, many) + ' waiting to send' + (lastError ? ' (' + lastError + ')' : '') + '. They are safe on this phone.';
+    else text = plural(c.unsent, one, many) + ' waiting to send' + (lastError ? ' (' + lastError + ')' : '') + (c.unsent === 1 ? '. It is' : '. They are') + ' safe on this phone.';
     el.textContent = text;
     el.dataset.unsent = String(c.unsent);
     el.dataset.refused = String(c.refused.length);

@@ -523,6 +523,21 @@ async fn share_kit_feed_embedding_nearest_sessions_and_lifts() {
         assert!(!r.body.contains("Asha Patel"), "{name}: another campaign's supporters are not theirs");
         assert_eq!(rival.form(&format!("/posts/{}/withdraw", post.id), &[]).await.status, StatusCode::NOT_FOUND, "{name}");
 
+        // The audit log in words and UK time, filtered by action, person and date.
+        let r = organiser.get("/audit?action=post_published").await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("Published a post") && r.body.contains("Why Derby North matters"), "{name}");
+        assert!(!r.body.contains("<td>Signed in</td>"), "{name}: only the action asked for");
+        let today = groundgame_core::time::uk_now().format("%Y-%m-%d").to_string();
+        let r = organiser.get(&format!("/audit?who={}&from={today}&to={today}", support::enc(&email(Role::Organiser)))).await;
+        assert!(
+            r.body.contains("Signed in") && r.body.contains(&groundgame_core::time::uk_now().format("%-d %b %Y").to_string()),
+            "{name}"
+        );
+        let r = organiser.get("/audit?from=2026-01-01&to=2026-01-02").await;
+        assert!(r.body.contains("0 lines"), "{name}: nothing that day");
+        assert_eq!(organiser.get("/audit?from=yesterday").await.status, StatusCode::BAD_REQUEST, "{name}");
+
         stop.send_replace(true);
         for t in background {
             t.await.unwrap();

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::layout::{self, n, percent};
 use crate::auth::{self, ClientInfo, Viewer};
-use crate::error::PageResult;
+use crate::error::{AppError, PageResult};
 use crate::input::FormBody;
 use crate::state::AppState;
 
@@ -213,18 +213,73 @@ pub async fn save_survey(State(state): State<AppState>, viewer: Viewer, FormBody
     Ok(survey_form(&viewer, &serde_json::to_string_pretty(&s).map_err(anyhow::Error::new)?, None, true).into_response())
 }
 
-pub async fn audit(State(state): State<AppState>, viewer: Viewer) -> PageResult<Markup> {
-    let entries = canvassing::audit_log(&state.app, viewer.actor(), 500).await?;
+#[derive(Debug, Default, Deserialize)]
+pub struct AuditQuery {
+    #[serde(default)]
+    who: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+}
+
+/// An audit line's time (stored in UTC) as the campaign reads it: UK time.
+fn uk_time(at: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(at)
+        .map(|t| groundgame_core::time::uk_local(t.with_timezone(&chrono::Utc)).format("%-d %b %Y, %H:%M:%S").to_string())
+        .unwrap_or_else(|_| at.to_owned())
+}
+
+pub async fn audit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    crate::input::PageQuery(q): crate::input::PageQuery<AuditQuery>,
+) -> PageResult<Markup> {
+    let blank = |s: &str| Some(s.trim()).filter(|s| !s.is_empty()).map(str::to_owned);
+    let date = |s: &str, what: &str| -> Result<Option<NaiveDate>, AppError> {
+        match blank(s) {
+            None => Ok(None),
+            Some(d) => NaiveDate::parse_from_str(&d, "%Y-%m-%d")
+                .map(Some)
+                .map_err(|_| AppError::bad_request(format!("{what}: '{d}' is not a date"))),
+        }
+    };
+    let (from, to) = (date(&q.from, "from")?, date(&q.to, "to")?);
+    let (entries, people, actions) =
+        canvassing::search_audit_log(&state.app, viewer.actor(), blank(&q.who).as_deref(), blank(&q.action).as_deref(), from, to).await?;
+    let words = groundgame_core::audit::action_in_words;
     Ok(layout::page(
         &viewer,
         "Audit log",
         html! {
             h1 { "Audit log" }
             p { "Every export and bulk read of the register and of what voters said, every sign-in (and failed one), and every change to "
-                "accounts, members, walks and the register, newest first." }
+                "accounts, members, walks and the register, newest first. Times are UK time." }
+            form.filters method="get" action="/audit" role="search" {
+                label for="who" { "Person" }
+                select #who name="who" {
+                    option value="" { "Everyone" }
+                    @for p in &people { option value=(p) selected[q.who == *p] { (p) } }
+                }
+                label for="action" { "Action" }
+                select #action name="action" {
+                    option value="" { "Any action" }
+                    @for a in &actions { option value=(a) selected[q.action == *a] { (words(a)) } }
+                }
+                label for="from" { "From" }
+                input #from type="date" name="from" value=(q.from);
+                label for="to" { "To" }
+                input #to type="date" name="to" value=(q.to);
+                button type="submit" { "Show" }
+            }
+            p { (entries.len()) @if entries.len() == 500 { " (the newest 500)" } @if entries.len() == 1 { " line" } @else { " lines" } }
             div.scroll { table {
-                thead { tr { th scope="col" { "When" } th { "Who" } th { "What" } th { "Detail" } th { "Electors" } } }
-                tbody { @for e in &entries { tr { td { (e.at) } td { (e.user.clone().unwrap_or_default()) } td { (e.action) } td { (e.detail) } td { (e.rows) } } } }
+                thead { tr { th scope="col" { "When" } th scope="col" { "Who" } th scope="col" { "What" } th scope="col" { "Detail" } th scope="col" { "Electors" } } }
+                tbody { @for e in &entries { tr {
+                    td { time datetime=(e.at) { (uk_time(&e.at)) } } td { (e.user.clone().unwrap_or_default()) } td { (words(&e.action)) } td { (e.detail) } td { (e.rows) }
+                } } }
             } }
         },
     ))
