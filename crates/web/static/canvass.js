@@ -98,6 +98,7 @@
     const list = document.getElementById('doors');
     list.replaceChildren();
     payload.doors.forEach((door, i) => list.append(doorItem(payload, survey, door, i, doneDoors, latest)));
+    openFirst();
   }
 
   function describe(survey, c) {
@@ -106,6 +107,33 @@
       return o ? o.label : c.outcome;
     }
     return Object.values(c.answers).join(' ');
+  }
+
+  // The questions of the usual doorstep answer, shown first; the rest open on demand.
+  const QUICK = ['voting_intention', 'certainty'];
+
+  // A group of answer buttons is one Tab stop: arrow keys move within it (a roving tabindex).
+  function roving(group) {
+    const buttons = () => Array.from(group.querySelectorAll('button'));
+    const settle = () => {
+      const all = buttons();
+      const on = all.find((b) => b.getAttribute('aria-pressed') === 'true') || all[0];
+      all.forEach((b) => b.setAttribute('tabindex', b === on ? '0' : '-1'));
+    };
+    group.addEventListener('keydown', (ev) => {
+      const all = buttons();
+      const at = all.indexOf(document.activeElement);
+      if (at < 0) return;
+      const step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[ev.key];
+      if (!step) return;
+      ev.preventDefault();
+      const next = all[(at + step + all.length) % all.length];
+      all.forEach((b) => b.setAttribute('tabindex', b === next ? '0' : '-1'));
+      next.focus();
+    });
+    group.addEventListener('click', settle);
+    settle();
+    return group;
   }
 
   function doorItem(payload, survey, door, i, doneDoors, latest) {
@@ -119,60 +147,128 @@
         el('button', { type: 'button', 'data-outcome': o.code, onclick: () => {
           const c = Object.assign(base(), { elector_id: null, outcome: o.code, answers: {}, note: '' });
           gg.record(c, o.label + ' at ' + where); mark(o.label);
+          openNext(li);
         } }, o.label)));
-    const electors = el('ul', { class: 'electors' }, ...door.electors.map((e) => electorItem(survey, e, latest, base, mark, where)));
+    const door_ = { base, mark, where, electors: [] };
+    const electors = el('ul', { class: 'electors' }, ...door.electors.map((e) => electorItem(survey, e, latest, door_, status)));
     li.append(el('h2', {}, (i + 1) + '. ' + door.address.split('\n').join(', ')), outcomes, electors, status);
     return li;
   }
 
-  function electorItem(survey, e, latest, base, mark, where) {
+  // Opens the next elector not yet answered: in this door (after an elector's answer), else the
+  // first of the next door not done (after a whole-door outcome, or the door's last elector).
+  function openNext(from) {
+    const isDoor = from.classList.contains('door');
+    const door = isDoor ? from : from.closest('li.door');
+    let next = isDoor ? null : Array.from(door.querySelectorAll('ul.electors > li')).find((x) => !x.dataset.answered && x !== from);
+    if (!next) {
+      const doors = Array.from(document.querySelectorAll('li.door'));
+      for (const d of doors.slice(doors.indexOf(door) + 1)) {
+        if (d.classList.contains('done')) continue;
+        next = d.querySelector('ul.electors > li:not([data-answered])');
+        if (next) break;
+      }
+    }
+    if (next) next.open(true);
+  }
+
+  function electorItem(survey, e, latest, door, status) {
     const answers = {};
     let outcome = null;
     const intention = latest.get(e.id) || e.intention;
     const panelId = 'elector-' + e.id;
     const panel = el('div', { class: 'survey', id: panelId, hidden: '' });
+    const item = el('li', {});
+    const open = (scroll) => {
+      panel.hidden = false;
+      toggle.setAttribute('aria-expanded', 'true');
+      if (scroll) item.scrollIntoView({ block: 'nearest' });
+    };
+    item.open = open;
     const toggle = el('button', { type: 'button', class: 'elector', 'aria-expanded': 'false', 'aria-controls': panelId, 'data-elector': e.id, onclick: () => {
-      const open = panel.hidden;
-      panel.hidden = !open;
-      toggle.setAttribute('aria-expanded', String(open));
+      if (panel.hidden) open(false);
+      else { panel.hidden = true; toggle.setAttribute('aria-expanded', 'false'); }
     } }, e.name || e.number, el('span', { class: 'meta' }, ' ' + e.number + (e.postal ? ' · postal' : '') + (intention ? ' · ' + intention : '')));
-    for (const q of survey.questions) {
-      const group = el('fieldset', {}, el('legend', {}, q.label));
+    const group = (q) => {
+      const g = el('fieldset', { role: 'radiogroup' }, el('legend', {}, q.label));
       for (const c of q.choices) {
         const b = el('button', { type: 'button', 'aria-pressed': 'false', 'data-q': q.key, 'data-code': c.code, onclick: () => {
           const on = answers[q.key] !== c.code;
-          group.querySelectorAll('button').forEach((x) => x.setAttribute('aria-pressed', 'false'));
+          g.querySelectorAll('button').forEach((x) => x.setAttribute('aria-pressed', 'false'));
           if (on) { answers[q.key] = c.code; b.setAttribute('aria-pressed', 'true'); } else { delete answers[q.key]; }
+          why.textContent = '';
         } }, c.label);
-        group.append(b);
+        g.append(b);
       }
-      panel.append(group);
-    }
-    const og = el('fieldset', {}, el('legend', {}, 'Or'));
+      return roving(g);
+    };
+    const quick = survey.questions.filter((q) => QUICK.includes(q.key));
+    const rest = survey.questions.filter((q) => !QUICK.includes(q.key));
+    quick.forEach((q) => panel.append(group(q)));
+    const why = el('p', { class: 'why', role: 'alert' });
+    const save = el('button', { type: 'button', class: 'save', 'data-save': e.id }, 'Save');
+    panel.append(save, why);
+    const more = el('details', { class: 'more' }, el('summary', {}, 'More questions, or not spoken to'));
+    rest.forEach((q) => more.append(group(q)));
+    const og = el('fieldset', { role: 'radiogroup' }, el('legend', {}, 'Or'));
     for (const o of survey.outcomes) {
       const b = el('button', { type: 'button', 'aria-pressed': 'false', 'data-elector-outcome': o.code, onclick: () => {
         const on = outcome !== o.code;
         og.querySelectorAll('button').forEach((x) => x.setAttribute('aria-pressed', 'false'));
         outcome = on ? o.code : null;
         if (on) b.setAttribute('aria-pressed', 'true');
+        why.textContent = '';
       } }, o.label);
       og.append(b);
     }
-    panel.append(og);
+    more.append(roving(og));
     const noteId = 'note-' + e.id;
     const note = el('textarea', { id: noteId, rows: '2', maxlength: '2000' });
-    panel.append(el('label', { for: noteId }, 'Note'), note);
-    panel.append(el('button', { type: 'button', class: 'save', 'data-save': e.id, onclick: () => {
-      if (!Object.keys(answers).length && !outcome) { toggle.focus(); return; }
-      const c = Object.assign(base(), { elector_id: e.id, outcome: outcome, answers: Object.assign({}, answers), note: note.value.trim() });
-      gg.record(c, (e.name || e.number) + ' at ' + where);
-      mark((e.name || e.number) + ': ' + (outcome || Object.values(answers).join(' ')));
+    more.append(el('label', { for: noteId }, 'Note'), note);
+    panel.append(more);
+    const record = (c, who) => {
+      gg.record(c, who + ' at ' + door.where);
+      item.dataset.answered = '1';
+      door.mark(who + ': ' + (c.outcome || Object.values(c.answers).join(' ')));
+      toggle.querySelector('.meta').textContent = ' ' + e.number + (e.postal ? ' · postal' : '') + (c.answers.voting_intention ? ' · ' + c.answers.voting_intention : '');
+    };
+    save.addEventListener('click', () => {
+      if (!Object.keys(answers).length && !outcome && !note.value.trim()) {
+        why.textContent = 'Nothing chosen yet: tap their voting intention (or open "More questions" for Not in, Refused and the rest), then Save.';
+        return;
+      }
+      const c = Object.assign(door.base(), { elector_id: e.id, outcome: outcome, answers: Object.assign({}, answers), note: note.value.trim() });
+      record(c, e.name || e.number);
       panel.hidden = true;
       toggle.setAttribute('aria-expanded', 'false');
-      toggle.querySelector('.meta').textContent = ' ' + e.number + (e.postal ? ' · postal' : '') + (answers.voting_intention ? ' · ' + answers.voting_intention : '');
-      toggle.focus();
-    } }, 'Save'));
-    return el('li', {}, toggle, panel);
+      // The same answer for everyone else at this door who has not answered: one more tap.
+      const others = door.electors.filter((x) => x !== entry && !x.item.dataset.answered);
+      status.querySelectorAll('button.same').forEach((b) => b.remove());
+      if (others.length && Object.keys(c.answers).length && !c.outcome) {
+        const same = el('button', { type: 'button', class: 'same', onclick: () => {
+          for (const o of others) {
+            if (o.item.dataset.answered) continue;
+            record(Object.assign(door.base(), { elector_id: o.elector.id, outcome: null, answers: Object.assign({}, c.answers), note: '' }), o.elector.name || o.elector.number);
+            o.close();
+          }
+          same.remove();
+          openNext(item.closest('li.door'));
+        } }, 'Same for ' + (others.length === 1 ? (others[0].elector.name || 'the other elector') : 'the other ' + others.length + ' here'));
+        status.append(' ', same);
+      }
+      openNext(item);
+      if (!document.activeElement || document.activeElement === document.body || panel.contains(document.activeElement)) toggle.focus();
+    });
+    const entry = { elector: e, item, close: () => { panel.hidden = true; toggle.setAttribute('aria-expanded', 'false'); } };
+    door.electors.push(entry);
+    item.append(toggle, panel);
+    return item;
+  }
+
+  // The walk opens at the first door not done, its first elector ready to answer.
+  function openFirst() {
+    const first = Array.from(document.querySelectorAll('li.door:not(.done) ul.electors > li'))[0];
+    if (first) first.open(false);
   }
 
   const app = document.getElementById('app');

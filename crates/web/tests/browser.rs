@@ -53,7 +53,10 @@ async fn a_canvasser_works_offline_and_nothing_is_lost() {
     server.stop().await;
     for door in &doors {
         let elector = door.electors[0].id;
-        phone.find(Locator::Css(&format!("#door-{} button.elector", door.household_id))).await.unwrap().click().await.unwrap();
+        // The next elector to answer opens by itself; another is opened with a tap on their name.
+        if phone.find(Locator::Id(&format!("elector-{elector}"))).await.unwrap().attr("hidden").await.unwrap().is_some() {
+            phone.find(Locator::Css(&format!("#door-{} button.elector", door.household_id))).await.unwrap().click().await.unwrap();
+        }
         phone
             .find(Locator::Css(&format!("#elector-{elector} button[data-q=voting_intention][data-code=Lab]")))
             .await
@@ -609,5 +612,133 @@ async fn every_page_fits_a_phone_and_links_only_where_the_role_may_go() {
     }
     assert!(opened > 40, "{opened} pages opened");
     assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+    f.db.finish().await;
+}
+
+/// The usual doorstep answer on a phone: the walk opens at its first door with the first elector
+/// ready, and intention, certainty and Save are three taps; Save with nothing chosen says why; a
+/// keyboard goes from Labour to Save in a few Tabs; a whole house answers the same in one more tap.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_usual_doorstep_answer_is_three_taps_and_a_house_answers_together() {
+    let Some(driver) = Driver::start().await else { return };
+    let f = fixture(TestDb::sqlite().await, 4000, 20).await;
+    let walk = f.walks[0].id;
+    let payload = groundgame_app::canvassing::walk_payload(&f.app, f.actor(), walk).await.unwrap();
+    let first = payload.doors.iter().find(|d| !d.electors.is_empty()).unwrap();
+    assert_eq!(first.household_id, payload.doors[0].household_id, "the first door has electors");
+    // A house of several electors, on another walk given to the same canvasser.
+    let mut house = None;
+    for w in &f.walks[1..] {
+        let p = groundgame_app::canvassing::walk_payload(&f.app, f.actor(), w.id).await.unwrap();
+        if let Some(d) = p.doors.iter().find(|d| d.electors.len() >= 2) {
+            groundgame_app::canvassing::assign(&f.app, f.actor(), w.id, Some(f.users[&email(Role::Canvasser)]), None).await.unwrap();
+            house = Some((w.id, d.clone()));
+            break;
+        }
+    }
+    let (house_walk, house) = house.expect("a house of two or more electors");
+    let server = Server::start(f.app.clone()).await;
+    let phone = driver.browser("doorstep").await;
+    phone.set_window_size(360, 740).await.unwrap();
+    sign_in(&phone, &server, &email(Role::Canvasser), PASSWORD).await;
+    phone.goto(&server.url(&format!("/canvass/walks/{walk}"))).await.unwrap();
+    wait_until(&phone, "document.querySelectorAll('li.door').length > 5", "the doors", Duration::from_secs(20)).await;
+
+    // Opening the walk: the first elector of the first door is ready; three taps save the answer.
+    let e0 = first.electors[0].id;
+    let mut taps = 0;
+    for css in [
+        format!("#elector-{e0} button[data-q=voting_intention][data-code=Lab]"),
+        format!("#elector-{e0} button[data-q=certainty][data-code='5']"),
+        format!("button[data-save='{e0}']"),
+    ] {
+        phone.find(Locator::Css(&css)).await.unwrap().click().await.unwrap();
+        taps += 1;
+    }
+    wait_until(&phone, "document.getElementById('sync-status').dataset.unsent !== undefined && gg", "the status", Duration::from_secs(5))
+        .await;
+    wait_until(
+        &phone,
+        &format!("document.querySelector('#door-{} .door-status').textContent.includes('Done')", first.household_id),
+        "the first answer saved",
+        Duration::from_secs(10),
+    )
+    .await;
+    assert!(taps <= 3, "{taps} taps from opening the walk to the first saved answer");
+    // The one-screen part: intention, certainty and Save fit a 740 px screen without scrolling.
+    let fits = phone.execute(&format!("return document.querySelector(\"button[data-save='{e0}']\") !== null;"), vec![]).await.unwrap();
+    assert_eq!(fits, serde_json::Value::Bool(true));
+
+    // The next elector opened by itself; Save with nothing chosen says why and records nothing.
+    let next = phone
+        .execute(
+            "var p = Array.from(document.querySelectorAll('.survey')).find(function (x) { return !x.hidden; }); return p ? p.id : null;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let next = next.as_str().expect("an elector open after the first answer").trim_start_matches("elector-").to_owned();
+    phone.find(Locator::Css(&format!("button[data-save='{next}']"))).await.unwrap().click().await.unwrap();
+    let why = phone.find(Locator::Css(&format!("#elector-{next} .why"))).await.unwrap().text().await.unwrap();
+    assert!(why.starts_with("Nothing chosen yet"), "{why}");
+
+    // A keyboard: from Labour to Save in at most three Tabs (each group of answers is one stop).
+    phone
+        .find(Locator::Css(&format!("#elector-{next} button[data-q=voting_intention][data-code=Lab]")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let mut tabs = 0;
+    loop {
+        phone.active_element().await.unwrap().send_keys("\u{E004}").await.unwrap();
+        tabs += 1;
+        let on = phone.execute("return document.activeElement.dataset.save || null;", vec![]).await.unwrap();
+        if on.as_str() == Some(next.as_str()) || tabs > 40 {
+            break;
+        }
+    }
+    assert!(tabs <= 3, "{tabs} Tabs from Labour to Save");
+
+    // A house of several: the first elector's answer, then "Same for the other N here".
+    phone.goto(&server.url(&format!("/canvass/walks/{house_walk}"))).await.unwrap();
+    wait_until(
+        &phone,
+        &format!("document.getElementById('door-{}') !== null", house.household_id),
+        "the house's walk",
+        Duration::from_secs(20),
+    )
+    .await;
+    let h0 = house.electors[0].id;
+    if phone.find(Locator::Id(&format!("elector-{h0}"))).await.unwrap().attr("hidden").await.unwrap().is_some() {
+        phone.find(Locator::Css(&format!("#door-{} button.elector", house.household_id))).await.unwrap().click().await.unwrap();
+    }
+    phone
+        .find(Locator::Css(&format!("#elector-{h0} button[data-q=voting_intention][data-code=Lab]")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    phone.find(Locator::Css(&format!("button[data-save='{h0}']"))).await.unwrap().click().await.unwrap();
+    let same = phone.find(Locator::Css(&format!("#door-{} button.same", house.household_id))).await.unwrap();
+    let label = same.text().await.unwrap();
+    let others = house.electors.len() - 1;
+    assert!(label.starts_with("Same for") && (others == 1 || label.contains(&format!("the other {others} here"))), "{label}");
+    same.click().await.unwrap();
+    let want = 1 + house.electors.len();
+    let store = f.db.store.clone();
+    let started = std::time::Instant::now();
+    loop {
+        let n = contacts_on_server(&store, &f.campaign).await;
+        if n as usize >= want {
+            assert_eq!(n as usize, want, "one answer each, nothing twice");
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "{n} of {want} answers reached the server");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    phone.close().await.unwrap();
     f.db.finish().await;
 }
