@@ -742,3 +742,31 @@ async fn the_usual_doorstep_answer_is_three_taps_and_a_house_answers_together() 
     phone.close().await.unwrap();
     f.db.finish().await;
 }
+
+/// A 60-door walk's sheet printed to PDF in Chromium (A4): how many pages it takes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sixty_door_walk_sheet_prints_on_four_a4_pages_at_most() {
+    use base64::Engine;
+    use support::browser::Cdp;
+    let Some(driver) = Driver::start().await else { return };
+    let f = fixture(TestDb::sqlite().await, 4000, 60).await;
+    let walk = f.walks.iter().max_by_key(|w| w.doors).unwrap();
+    assert_eq!(walk.doors, 60, "a walk of 60 doors");
+    let server = Server::start(f.app.clone()).await;
+    let desk = driver.browser("sheet").await;
+    sign_in(&desk, &server, &email(Role::DataOfficer), PASSWORD).await;
+    desk.goto(&server.url(&format!("/walks/{}/sheet", walk.id))).await.unwrap();
+    wait_until(&desk, "document.querySelector('table.sheet-table') !== null", "the sheet", Duration::from_secs(20)).await;
+    let pdf = desk
+        .issue_cmd(Cdp("Page.printToPDF", serde_json::json!({ "paperWidth": 8.27, "paperHeight": 11.69, "preferCSSPageSize": true })))
+        .await
+        .unwrap();
+    let bytes = base64::engine::general_purpose::STANDARD.decode(pdf["data"].as_str().unwrap()).unwrap();
+    let text = String::from_utf8_lossy(&bytes);
+    // Each page object is "/Type /Page" (the page tree is "/Type /Pages").
+    let pages = text.matches("/Type /Page").count() - text.matches("/Type /Pages").count();
+    println!("a {}-door walk ({} electors) prints on {pages} A4 pages", walk.doors, walk.electors);
+    assert!(pages >= 1 && pages <= 4, "{pages} A4 pages for {} doors and {} electors", walk.doors, walk.electors);
+    desk.close().await.unwrap();
+    f.db.finish().await;
+}

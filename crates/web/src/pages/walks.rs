@@ -243,6 +243,16 @@ fn code_and_label(code: &str, label: &str) -> String {
     }
 }
 
+/// A door's address as a walk sheet needs it: up to its numbered street line (a flat or house
+/// name and the street), without the town and postcode that the whole walk shares.
+fn door_line(address: &str) -> String {
+    let parts: Vec<&str> = address.split(['\n', ',']).map(str::trim).filter(|p| !p.is_empty()).collect();
+    match parts.iter().position(|p| p.starts_with(|c: char| c.is_ascii_digit())) {
+        Some(i) => parts[..=i].join(", "),
+        None => parts.first().map(|p| (*p).to_owned()).unwrap_or_default(),
+    }
+}
+
 /// A printable walk sheet: doors in walking order, electors with boxes for the survey's codes.
 pub async fn sheet(State(state): State<AppState>, viewer: Viewer, PagePath(id): PagePath<i64>) -> PageResult<Markup> {
     let payload = canvassing::paper(&state.app, viewer.actor(), id, "walk_sheet").await?;
@@ -263,15 +273,33 @@ pub async fn sheet(State(state): State<AppState>, viewer: Viewer, PagePath(id): 
                     p { strong { "Door outcomes: " } (survey.outcomes.iter().map(|c| code_and_label(&c.code, &c.label)).collect::<Vec<_>>().join(" · ")) }
                 }
                 div.scroll { table.sheet-table {
-                    thead { tr { th scope="col" { "#" } th scope="col" { "Elector" } @for q in &survey.questions { th scope="col" { (q.label) } } th scope="col" { "Outcome" } th scope="col" { "Note" } } }
-                    tbody {
-                        @for (i, d) in payload.doors.iter().enumerate() {
-                            tr.door { th colspan=(survey.questions.len() + 4) scope="rowgroup" { (i + 1) ". " (d.address.replace('\n', ", ")) } }
-                            @for e in &d.electors { tr {
-                                td { } td { (e.number) " " (e.name) @if e.postal { " (postal)" } }
-                                @for _ in &survey.questions { td.box { } }
-                                td.box { } td.note { }
-                            } }
+                    thead { tr {
+                        th.num scope="col" { "#" } th.addr scope="col" { "Address" } th.elector scope="col" { "Elector" }
+                        @for q in &survey.questions { th.q scope="col" { span { (q.label) } } }
+                        th.q scope="col" { span { "Outcome" } } th.note scope="col" { "Note" }
+                    } }
+                    // One line per elector, the door's number and address beside its first.
+                    @for (i, d) in payload.doors.iter().enumerate() {
+                        @let rows = d.electors.len().max(1);
+                        @let address = door_line(&d.address);
+                        tbody.door {
+                            @if d.electors.is_empty() {
+                                tr {
+                                    th.num scope="row" { (i + 1) } td.addr { (address) } td { em { "no electors to canvass" } }
+                                    @for _ in &survey.questions { td.box {} } td.box {} td.note {}
+                                }
+                            }
+                            @for (j, e) in d.electors.iter().enumerate() {
+                                tr {
+                                    @if j == 0 {
+                                        th.num scope="rowgroup" rowspan=(rows) { (i + 1) }
+                                        td.addr rowspan=(rows) { (address) }
+                                    }
+                                    td.elector { (e.number) " " (e.name) @if e.postal { " (postal)" } }
+                                    @for _ in &survey.questions { td.box {} }
+                                    td.box {} td.note {}
+                                }
+                            }
                         }
                     }
                 } }
