@@ -766,7 +766,7 @@ async fn a_sixty_door_walk_sheet_prints_on_four_a4_pages_at_most() {
     // Each page object is "/Type /Page" (the page tree is "/Type /Pages").
     let pages = text.matches("/Type /Page").count() - text.matches("/Type /Pages").count();
     println!("a {}-door walk ({} electors) prints on {pages} A4 pages", walk.doors, walk.electors);
-    assert!(pages >= 1 && pages <= 4, "{pages} A4 pages for {} doors and {} electors", walk.doors, walk.electors);
+    assert!((1..=4).contains(&pages), "{pages} A4 pages for {} doors and {} electors", walk.doors, walk.electors);
     desk.close().await.unwrap();
     f.db.finish().await;
 }
