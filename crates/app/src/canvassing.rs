@@ -291,3 +291,28 @@ pub async fn contact_count(app: &App, actor: Actor<'_>) -> Result<i64> {
     tx.commit().await?;
     Ok(n)
 }
+
+/// What voters raise: the top issues of every conversation, by district, intention, age band and
+/// week (a read of what voters said: audited).
+pub async fn issues_report(app: &App, actor: Actor<'_>) -> Result<groundgame_core::issues::IssuesReport> {
+    use groundgame_core::issues::{report, Raised};
+    let campaign = actor.campaign();
+    let mut tx = app.store.begin_write().await?;
+    let survey = canvassing::survey(&mut tx, campaign).await?;
+    let rows = canvassing::answered(&mut tx, campaign, groundgame_core::survey::TOP_ISSUE).await?;
+    actor.audit(&mut tx, "issues_report_read", &format!("{} answers", rows.len()), 0).await?;
+    tx.commit().await?;
+    let raised: Vec<Raised> = rows
+        .into_iter()
+        .filter_map(|r| {
+            let at = chrono::DateTime::parse_from_rfc3339(&r.ordered_at).ok()?.with_timezone(&chrono::Utc);
+            Some(Raised {
+                polling_district: r.polling_district,
+                day: groundgame_core::time::uk_local(at).date(),
+                answers: serde_json::from_str(&r.answers).ok()?,
+                date_of_birth: r.date_of_birth.and_then(|d| d.parse().ok()),
+            })
+        })
+        .collect();
+    Ok(report(&survey, &raised, groundgame_core::time::uk_now().date()))
+}

@@ -21,6 +21,8 @@ pub mod error;
 pub mod franchise;
 /// Constituencies (GSS codes), postcodes and their centroids.
 pub mod geography;
+/// What voters raise: top issues by district, intention, age band and week.
+pub mod issues;
 /// The password policy.
 pub mod password;
 /// Polling day: promises, how many the seat needs, tellers' numbers.

@@ -35,6 +35,16 @@ impl AgeBand {
         }
     }
 
+    /// The band of an age in years.
+    pub fn of_age(years: i32) -> AgeBand {
+        match years {
+            ..=24 => AgeBand::Under25,
+            25..=39 => AgeBand::From25To39,
+            40..=64 => AgeBand::From40To64,
+            _ => AgeBand::From65,
+        }
+    }
+
     /// A stored or chosen band; None for "don't know" or anything else.
     pub fn parse(s: &str) -> Option<AgeBand> {
         AgeBand::ALL.into_iter().find(|b| b.as_str() == s.trim())

@@ -18,6 +18,10 @@ pub struct Choice {
     /// offers it once per door rather than per elector.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub whole_door: bool,
+    /// What to say when a voter gives this answer (their top issue, an objection): a few lines
+    /// the campaign writes, shown under the answer on the phone, offline like the rest.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub talking_points: String,
 }
 
 /// A question on the script.
@@ -37,6 +41,11 @@ pub struct Survey {
     pub outcomes: Vec<Choice>,
 }
 
+/// The longest talking points one answer may carry.
+pub const MAX_TALKING_POINTS: usize = 1000;
+/// The question whose answer is what matters most to the voter.
+pub const TOP_ISSUE: &str = "top_issue";
+
 /// The question whose answer is a party code.
 pub const VOTING_INTENTION: &str = "voting_intention";
 /// How sure they are, 1 (might change) to 5 (certain).
@@ -45,7 +54,9 @@ pub const CERTAINTY: &str = "certainty";
 pub const GONE: [&str; 2] = ["moved", "deceased"];
 
 fn choices(list: &[(&str, &str)]) -> Vec<Choice> {
-    list.iter().map(|(code, label)| Choice { code: (*code).into(), label: (*label).into(), whole_door: false }).collect()
+    list.iter()
+        .map(|(code, label)| Choice { code: (*code).into(), label: (*label).into(), whole_door: false, talking_points: String::new() })
+        .collect()
 }
 
 /// The outcomes of the usual script that are for a whole door.
@@ -92,7 +103,7 @@ impl Default for Survey {
                     ],
                 ),
                 question(
-                    "top_issue",
+                    TOP_ISSUE,
                     "Top issue",
                     &[
                         ("NHS", "NHS"),
@@ -146,6 +157,13 @@ impl Survey {
                 return Err(format!("question '{}' has no choices", q.key).into());
             }
             unique_codes(&q.choices, &q.key)?;
+            for c in &q.choices {
+                if c.talking_points.chars().count() > MAX_TALKING_POINTS {
+                    return Err(
+                        format!("{}: the talking points for '{}' are longer than {MAX_TALKING_POINTS} characters", q.key, c.label).into()
+                    );
+                }
+            }
         }
         unique_codes(&self.outcomes, "outcomes")
     }

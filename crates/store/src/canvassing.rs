@@ -935,3 +935,24 @@ pub async fn contact_count(tx: &mut Tx, campaign: &Campaign) -> Result<i64> {
     let (n,): (i64,) = tx.fetch_one("SELECT CAST(COUNT(*) AS BIGINT) FROM contacts WHERE campaign_id = $1", args![campaign.id]).await?;
     Ok(n)
 }
+
+/// A contact that gave an answer to `question`: its district, the UK day... as stored (the time
+/// it counts at), its answers, and the elector's date of birth when the register has one.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Answered {
+    pub polling_district: Option<String>,
+    pub ordered_at: String,
+    pub answers: String,
+    pub date_of_birth: Option<String>,
+}
+
+/// Every contact of the campaign that answered `question` (its key appears in the answers).
+pub async fn answered(tx: &mut Tx, campaign: &Campaign, question: &str) -> Result<Vec<Answered>> {
+    tx.fetch_all(
+        "SELECT c.polling_district, c.ordered_at, c.answers, e.date_of_birth FROM contacts c \
+         LEFT JOIN electors e ON e.campaign_id = c.campaign_id AND e.id = c.elector_id \
+         WHERE c.campaign_id = $1 AND c.answers LIKE $2",
+        args![campaign.id, format!("%\"{question}\"%")],
+    )
+    .await
+}

@@ -191,16 +191,20 @@
     } }, e.name || e.number, el('span', { class: 'meta' }, ' ' + e.number + (e.postal ? ' · postal' : '') + (intention ? ' · ' + intention : '')));
     const group = (q) => {
       const g = el('fieldset', { role: 'radiogroup' }, el('legend', {}, q.label));
+      // The campaign's talking points for the answer chosen (a top issue, an objection).
+      const say = q.choices.some((c) => c.talking_points) ? el('p', { class: 'talking-points', 'aria-live': 'polite', 'data-points': q.key }) : null;
       for (const c of q.choices) {
         const b = el('button', { type: 'button', 'aria-pressed': 'false', 'data-q': q.key, 'data-code': c.code, onclick: () => {
           const on = answers[q.key] !== c.code;
           g.querySelectorAll('button').forEach((x) => x.setAttribute('aria-pressed', 'false'));
           if (on) { answers[q.key] = c.code; b.setAttribute('aria-pressed', 'true'); } else { delete answers[q.key]; }
+          if (say) say.textContent = on && c.talking_points ? c.talking_points : '';
           why.textContent = '';
         } }, c.label);
         g.append(b);
       }
-      return roving(g);
+      roving(g);
+      return say ? el('div', { class: 'question' }, g, say) : g;
     };
     const quick = survey.questions.filter((q) => QUICK.includes(q.key));
     const rest = survey.questions.filter((q) => !QUICK.includes(q.key));

@@ -637,6 +637,11 @@ async fn the_usual_doorstep_answer_is_three_taps_and_a_house_answers_together() 
         }
     }
     let (house_walk, house) = house.expect("a house of two or more electors");
+    // The campaign's talking points for a top issue.
+    let mut survey = groundgame_core::survey::Survey::default();
+    let issue = survey.questions.iter_mut().find(|q| q.key == groundgame_core::survey::TOP_ISSUE).unwrap();
+    issue.choices.iter_mut().find(|c| c.code == "NHS").unwrap().talking_points = "No one waiting more than 18 weeks.".into();
+    groundgame_app::canvassing::set_survey(&f.app, f.actor(), &survey).await.unwrap();
     let server = Server::start(f.app.clone()).await;
     let phone = driver.browser("doorstep").await;
     phone.set_window_size(360, 740).await.unwrap();
@@ -701,6 +706,13 @@ async fn the_usual_doorstep_answer_is_three_taps_and_a_house_answers_together() 
     }
     assert!(tabs <= 3, "{tabs} Tabs from Labour to Save");
 
+    // Their top issue, under "More questions": the campaign's lines for it appear at once.
+    phone.find(Locator::Css(&format!("#elector-{next} details.more summary"))).await.unwrap().click().await.unwrap();
+    phone.find(Locator::Css(&format!("#elector-{next} button[data-q=top_issue][data-code=NHS]"))).await.unwrap().click().await.unwrap();
+    let say = phone.find(Locator::Css(&format!("#elector-{next} [data-points=top_issue]"))).await.unwrap().text().await.unwrap();
+    assert_eq!(say, "No one waiting more than 18 weeks.");
+    phone.find(Locator::Css(&format!("button[data-save='{next}']"))).await.unwrap().click().await.unwrap();
+
     // A house of several: the first elector's answer, then "Same for the other N here".
     phone.goto(&server.url(&format!("/canvass/walks/{house_walk}"))).await.unwrap();
     wait_until(
@@ -727,7 +739,7 @@ async fn the_usual_doorstep_answer_is_three_taps_and_a_house_answers_together() 
     let others = house.electors.len() - 1;
     assert!(label.starts_with("Same for") && (others == 1 || label.contains(&format!("the other {others} here"))), "{label}");
     same.click().await.unwrap();
-    let want = 1 + house.electors.len();
+    let want = 2 + house.electors.len();
     let store = f.db.store.clone();
     let started = std::time::Instant::now();
     loop {
@@ -739,6 +751,9 @@ async fn the_usual_doorstep_answer_is_three_taps_and_a_house_answers_together() 
         assert!(started.elapsed() < Duration::from_secs(20), "{n} of {want} answers reached the server");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+    // What voters raise: the one top issue given, counted for the organiser.
+    let issues = groundgame_app::canvassing::issues_report(&f.app, f.actor()).await.unwrap();
+    assert_eq!(issues.total.get("NHS"), Some(&1));
     phone.close().await.unwrap();
     f.db.finish().await;
 }

@@ -105,7 +105,7 @@ pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
     let first_district = stats.polling_districts.keys().next().cloned().unwrap_or_default();
 
     // A survey, accounts for each role, a session and walks for the canvasser.
-    canvassing::set_survey(&app, actor, &Default::default()).await?;
+    canvassing::set_survey(&app, actor, &demo_survey()).await?;
     let mut canvasser = None;
     for (email, name, role) in DEMO_ACCOUNTS {
         let user = accounts::add_with_password(&app, &campaign, email, name, role, DEMO_PASSWORD).await?;
@@ -310,4 +310,44 @@ async fn set_up_volunteers(app: &App, campaign: &groundgame_store::campaigns::Ca
         share_link: share.map(|c| format!("/s/{c}")).unwrap_or_default(),
         own_page: first_secret.map(|s| format!("/v/{s}")).unwrap_or_default(),
     })
+}
+
+/// The usual script with the talking points a campaign writes: for each top issue, and for the
+/// objections canvassers hear most.
+fn demo_survey() -> groundgame_core::survey::Survey {
+    use groundgame_core::survey::{Choice, Question, Survey, TOP_ISSUE};
+    let mut survey = Survey::default();
+    let points = |code: &str| -> &'static str {
+        match code {
+            "NHS" => "Waiting lists are the longest they have been. Our plan: more GPs, and no one waiting more than 18 weeks for treatment.",
+            "Cost" => "Wages have not kept up with prices. A real living wage, and help with energy bills for those who need it most.",
+            "Housing" => "Rents take half of many people's pay here. We will build council homes again and stop no-fault evictions.",
+            "Schools" => "Class sizes are up and budgets down. Every school properly funded, and free school meals for every primary pupil.",
+            "Jobs" => "Good jobs for Derby: back the railway works and Rolls-Royce suppliers, apprenticeships for every young person who wants one.",
+            "Crime" => "Neighbourhood police back on the beat, and youth services that keep young people out of trouble.",
+            "Brexit" => "Whatever you voted, we will get a deal that protects jobs here and keeps trade moving.",
+            _ => "",
+        }
+    };
+    for q in survey.questions.iter_mut().filter(|q| q.key == TOP_ISSUE) {
+        for c in &mut q.choices {
+            c.talking_points = points(&c.code).to_owned();
+        }
+    }
+    let objection = |code: &str, label: &str, say: &str| Choice {
+        code: code.into(),
+        label: label.into(),
+        whole_door: false,
+        talking_points: say.into(),
+    };
+    survey.questions.push(Question {
+        key: "objection".into(),
+        label: "What puts them off".into(),
+        choices: vec![
+            objection("same", "You're all the same", "Ask what would make a difference to them, then say what we would do about it. This seat was decided by 41 votes: it is not all the same."),
+            objection("no_point", "My vote won't change anything", "Derby North was won by 41 votes in 2015. A few streets decide it."),
+            objection("not_sure", "Don't know enough", "Offer a leaflet and say what we stand for on the issue they care about most."),
+        ],
+    });
+    survey
 }

@@ -101,6 +101,7 @@ pub async fn overview(State(state): State<AppState>, viewer: Viewer) -> PageResu
                 }
                 p.hint { (progress.walks.len()) " walks in all; those assigned or started are shown." }
             }
+            p { a href="/issues" { "What voters raise" } ": the top issues by district, intention, age and week." }
             section aria-labelledby="reg" {
                 h2 #reg { "Register" }
                 p { (n(stats.totals.electors)) " electors in " (n(stats.totals.households)) " households, " (n(stats.totals.eligible))
@@ -281,6 +282,44 @@ pub async fn audit(
                     td { time datetime=(e.at) { (uk_time(&e.at)) } } td { (e.user.clone().unwrap_or_default()) } td { (words(&e.action)) } td { (e.detail) } td { (e.rows) }
                 } } }
             } }
+        },
+    ))
+}
+
+/// What voters raise on the doorstep: the top issues by district, intention, age band and week.
+pub async fn issues(State(state): State<AppState>, viewer: Viewer) -> PageResult<Markup> {
+    let r = canvassing::issues_report(&state.app, viewer.actor()).await?;
+    let table = |caption: &str, first: &str, rows: Vec<(String, &groundgame_core::issues::Counts)>| {
+        html! {
+            div.scroll { table {
+                caption { (caption) }
+                thead { tr { th scope="col" { (first) } @for (_, label) in &r.issues { th scope="col" { (label) } } th scope="col" { "All" } } }
+                tbody { @for (name, counts) in &rows { tr {
+                    th scope="row" { (name) }
+                    @for (code, _) in &r.issues { td { (counts.get(code).copied().unwrap_or(0)) } }
+                    td { (counts.values().sum::<u64>()) }
+                } } }
+            } }
+        }
+    };
+    let total: u64 = r.total.values().sum();
+    Ok(layout::page(
+        &viewer,
+        "What voters raise",
+        html! {
+            h1 { "What voters raise" }
+            @if r.issues.is_empty() {
+                p { "The survey has no top-issue question (key top_issue): add one on the " a href="/survey" { "survey" } " page to see what voters raise." }
+            } @else if total == 0 {
+                p { "No one has given a top issue yet." }
+            } @else {
+                p { (n(total)) " conversations gave a top issue. Add talking points for each on the survey page: canvassers see them when they pick the issue." }
+                (table("Top issues in all", "", vec![("Everyone".to_owned(), &r.total)]))
+                (table("By polling district", "District", r.by_district.iter().map(|(k, v)| (k.clone(), v)).collect()))
+                (table("By voting intention", "Intention", r.by_intention.iter().map(|(k, v)| (k.clone(), v)).collect()))
+                (table("By age (the register gives a date of birth only for young people about to turn 18)", "Age", r.by_age.iter().map(|(k, v)| (k.clone(), v)).collect()))
+                (table("By week", "Week of", r.by_week.iter().map(|(k, v)| (k.format("%-d %b %Y").to_string(), v)).collect()))
+            }
         },
     ))
 }
