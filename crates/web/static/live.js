@@ -14,6 +14,7 @@
   }
   function tally(prefix, t) {
     set(prefix + '.doors_knocked', num(t.doors_knocked));
+    set(prefix + '.doors_spoken', num(t.doors_spoken));
     set(prefix + '.contacts', num(t.contacts));
     set(prefix + '.rate', rate(t));
     set(prefix + '.supporters', num(t.supporters));

@@ -111,8 +111,8 @@ async fn a_canvasser_works_offline_and_nothing_is_lost() {
     let desk = driver.browser("organiser").await;
     sign_in(&desk, &server, &email(Role::Organiser), PASSWORD).await;
     assert_eq!(desk.current_url().await.unwrap().path(), "/campaign");
-    let contacts = desk.find(Locator::Css("dd[data-k='totals.contacts']")).await.unwrap().text().await.unwrap();
-    let supporters = desk.find(Locator::Css("dd[data-k='totals.supporters']")).await.unwrap().text().await.unwrap();
+    let contacts = desk.find(Locator::Css("span[data-k='totals.contacts']")).await.unwrap().text().await.unwrap();
+    let supporters = desk.find(Locator::Css("span[data-k='totals.supporters']")).await.unwrap().text().await.unwrap();
     assert_eq!((contacts.as_str(), supporters.as_str()), ("20", "20"));
     let walk_row = desk.find(Locator::Css(&format!("td[data-k='walk.{walk}.status']"))).await.unwrap().text().await.unwrap();
     assert_eq!(walk_row, "in progress");

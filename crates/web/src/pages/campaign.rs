@@ -15,11 +15,26 @@ use crate::error::{AppError, PageResult};
 use crate::input::FormBody;
 use crate::state::AppState;
 
+/// The canvass's measures, named the same everywhere, with what each counts.
+const MEASURES: [(&str, &str); 5] = [
+    ("Doors knocked", "doors with anything recorded: an answer, or not in, refused and the like"),
+    ("Conversations", "doors where someone answered"),
+    ("Contact rate", "conversations of doors knocked"),
+    ("Answers recorded", "every record, not in and refusals included (a door can have several)"),
+    ("Supporters", "electors whose latest intention is the campaign's party"),
+];
+
+/// The headings of a table of tallies, after its first.
+fn tally_headings(first: &str) -> Markup {
+    html! { tr { th scope="col" { (first) } @for (m, _) in MEASURES { th scope="col" { (m) } } } }
+}
+
 fn tally_cells(t: &Tally, key: &str) -> Markup {
     html! {
         td data-k={ (key) ".doors_knocked" } { (n(t.doors_knocked)) }
-        td data-k={ (key) ".contacts" } { (n(t.contacts)) }
+        td data-k={ (key) ".doors_spoken" } { (n(t.doors_spoken)) }
         td data-k={ (key) ".rate" } { (percent(t.contact_rate())) }
+        td data-k={ (key) ".contacts" } { (n(t.contacts)) }
         td data-k={ (key) ".supporters" } { (n(t.supporters)) }
     }
 }
@@ -53,19 +68,23 @@ pub async fn overview(State(state): State<AppState>, viewer: Viewer) -> PageResu
             section aria-labelledby="live" {
                 h2 #live { "Progress " span.live aria-live="polite" data-live="/api/v1/progress" { "(live)" } }
                 dl.tiles {
-                    div { dt { "Doors knocked" } dd data-k="totals.doors_knocked" { (n(t.doors_knocked)) } }
-                    div { dt { "of doors on walks" } dd { (n(t.doors)) } }
-                    div { dt { "Contacts" } dd data-k="totals.contacts" { (n(t.contacts)) } }
-                    div { dt { "Contact rate" } dd data-k="totals.rate" { (percent(t.contact_rate())) } }
-                    div { dt { "Supporters" } dd data-k="totals.supporters" { (n(t.supporters)) } }
+                    div { dt { "Doors knocked" } dd { span data-k="totals.doors_knocked" { (n(t.doors_knocked)) } small { " of " (n(t.doors)) " on walks" } } }
+                    div { dt { "Conversations" } dd { span data-k="totals.doors_spoken" { (n(t.doors_spoken)) } small { " at doors knocked" } } }
+                    div { dt { "Contact rate" } dd { span data-k="totals.rate" { (percent(t.contact_rate())) } small { " of doors knocked" } } }
+                    div { dt { "Answers recorded" } dd { span data-k="totals.contacts" { (n(t.contacts)) } small { " in all" } } }
+                    div { dt { "Supporters" } dd { span data-k="totals.supporters" { (n(t.supporters)) } @if let Some(w) = &win { small { " of " (n(w.win_number)) " needed" } } } }
+                }
+                details.measures {
+                    summary { "What these count" }
+                    dl { @for (m, what) in MEASURES { dt { (m) } dd { (what) } } }
                 }
                 h3 { "By day" }
                 @if progress.days.is_empty() { p { "Nothing recorded yet." } } @else {
-                    div.scroll { table { thead { tr { th scope="col" { "Day" } th { "Doors knocked" } th { "Contacts" } th { "Contact rate" } th { "Supporters" } } }
+                    div.scroll { table { thead { (tally_headings("Day")) }
                         tbody { @for (day, d) in &progress.days { tr { th scope="row" { (day.format("%a %-d %b")) } (tally_cells(d, &format!("day.{day}"))) } } } } }
                 }
                 h3 { "By polling district" }
-                div.scroll { table { thead { tr { th scope="col" { "District" } th { "Doors knocked" } th { "Contacts" } th { "Contact rate" } th { "Supporters" } } }
+                div.scroll { table { thead { (tally_headings("District")) }
                     tbody { @for (pd, d) in &progress.polling_districts { tr { th scope="row" { (pd) } (tally_cells(d, &format!("district.{pd}"))) } } } } }
                 h3 { "Walks" }
                 @if viewer.may(Permission::PlanWalks) {
@@ -75,7 +94,7 @@ pub async fn overview(State(state): State<AppState>, viewer: Viewer) -> PageResu
                 }
                 div.scroll {
                     table {
-                        thead { tr { th scope="col" { "Walk" } th { "Status" } th { "Canvasser" } th { "Session" } th { "Doors knocked" } th { "Contacts" } th { "Contact rate" } th { "Supporters" } } }
+                        thead { tr { th scope="col" { "Walk" } th scope="col" { "Status" } th scope="col" { "Canvasser" } th scope="col" { "Session" } @for (m, _) in MEASURES { th scope="col" { (m) } } } }
                         tbody {
                             @for w in progress.walks.iter().filter(|w| w.assignment.is_some() || w.tally.contacts > 0) {
                                 tr {
