@@ -205,3 +205,33 @@ pub async fn nearest_seats(app: &App, q: &NearestQuery) -> Result<Option<Nearest
     seats.truncate(25);
     Ok(Some(NearestAnswer { place: from.1, party, year: election.year, seats }))
 }
+
+/// One seat for a campaign's members: its result at every general election held on its
+/// boundaries, where the campaign's party stood each time, and the seat's own groundgame
+/// campaign's progress if there is one here.
+#[derive(Debug, Clone)]
+pub struct SeatView {
+    pub gss: String,
+    pub name: String,
+    pub region: String,
+    pub party: Party,
+    /// (year, the result, where the party stood).
+    pub results: Vec<(i32, groundgame_core::results::SeatResult, Option<Standing>)>,
+    pub campaign: Option<CampaignProgress>,
+}
+
+pub async fn seat(app: &App, campaign: &Campaign, gss: &str) -> Result<SeatView> {
+    let elections = elections(app).await?;
+    let mut results = Vec::new();
+    let mut party = Party::Other;
+    for e in &elections {
+        let Some(r) = e.seat(gss) else { continue };
+        let p = party_in(e, &campaign.party).unwrap_or(Party::Other);
+        party = p;
+        results.push((e.year, r.clone(), marginality::standing(r, p)));
+    }
+    let Some((_, last, _)) = results.last() else { return Err(Error::NotFound(format!("there is no seat {gss} in the results"))) };
+    let (name, region) = (last.name.clone(), last.region.clone());
+    let progress = campaign_progress(app).await?;
+    Ok(SeatView { gss: gss.to_owned(), name, region, party, results, campaign: progress.get(gss).cloned() })
+}

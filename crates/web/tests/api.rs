@@ -287,7 +287,13 @@ async fn concrete(f: &Fixture, route: &Route, n: usize, who: &str) -> (String, O
                 form(&[("name", "Walk In"), ("email", &format!("walkin{n}@test.example")), ("slot_id", &slot.to_string())]),
             )
         }
-        (_, p) => (p.replace("{id}", &walk).replace("{file}", "style.css").replace("{campaign}", &f.campaign.ballot_id), None),
+        (_, p) => (
+            p.replace("{id}", &walk)
+                .replace("{file}", "style.css")
+                .replace("{campaign}", &f.campaign.ballot_id)
+                .replace("{gss}", &f.campaign.gss),
+            None,
+        ),
     }
 }
 
@@ -858,4 +864,21 @@ async fn targets_and_the_public_nearest_marginal_answer_from_the_bundled_results
         assert!(!unknown.contains("groundgame ") && !unknown.contains("import"), "{unknown}");
         f.db.finish().await;
     }
+}
+
+#[tokio::test]
+async fn a_hexagon_leads_to_its_seat_with_results_majority_and_swing() {
+    let f = fixture(TestDb::sqlite().await, 600, 30).await;
+    let canvasser = Client::sign_in(f.state(), &email(Role::Canvasser)).await;
+    let targets = canvasser.get("/targets?election=2015").await;
+    assert!(targets.body.contains("<a href=\"/seats/E14000662\">"), "Derby North's hexagon is a link");
+    let r = canvasser.get("/seats/E14000662").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("Derby North") && r.body.contains(">2015<") && r.body.contains(">2010<"), "{}", r.body);
+    assert!(r.body.contains("Our campaign here"), "the seat's own campaign's progress");
+    // 2015: Conservative by 41; Labour needed a swing of a fraction of a point.
+    let y2015 = r.body.find(">2015<").unwrap();
+    assert!(r.body[y2015..].contains("41 ("), "the 2015 majority: {}", &r.body[y2015..y2015 + 300]);
+    assert_eq!(canvasser.get("/seats/E99999999").await.status, StatusCode::NOT_FOUND);
+    f.db.finish().await;
 }

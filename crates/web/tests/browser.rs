@@ -516,11 +516,13 @@ async fn every_page_fits_a_phone_and_links_only_where_the_role_may_go() {
     let post = groundgame_app::posts::publish(&f.app, actor, &post).await.unwrap();
     let walk = f.walks[0].id.to_string();
     let ballot = f.campaign.ballot_id.clone();
+    let gss = f.campaign.gss.clone();
     let concrete = |path: &str| -> Option<String> {
         let p = path
             .replace("{campaign}", &ballot)
             .replace("{session}", &session.to_string())
             .replace("{secret}", &secret)
+            .replace("{gss}", &gss)
             .replace("/posts/{id}", &format!("/posts/{post}"))
             .replace("/sessions/{id}", &format!("/sessions/{session}"))
             .replace("{id}", &walk);

@@ -94,7 +94,8 @@ pub fn cartogram(election: &Election, listed: &[Standing]) -> String {
         let rank = on_list.get(s.gss.as_str());
         let _ = write!(
             svg,
-            r##"<use href="#hex" x="{x:.2}" y="{y:.2}" fill="{}" fill-opacity="{opacity}"{}><title>{}{}: {} majority {} ({majority:.1}%)</title></use>"##,
+            r##"<a href="/seats/{}"><use href="#hex" x="{x:.2}" y="{y:.2}" fill="{}" fill-opacity="{opacity}"{}/><title>{}{}: {} majority {} ({majority:.1}%)</title></a>"##,
+            escape(&s.gss),
             colour(winner),
             if rank.is_some() { r##" stroke="#111" stroke-width="1.6""## } else { "" },
             rank.map(|r| format!("{r}. ")).unwrap_or_default(),
@@ -220,4 +221,56 @@ pub async fn marginals(State(state): State<AppState>, PageQuery(q): PageQuery<Ne
             }
         },
     )
+}
+
+/// One seat: its results since 2010, the majority and the swing the campaign's party needs, and
+/// the seat's own groundgame campaign's progress if one is run here.
+pub async fn seat(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    crate::input::PagePath(gss): crate::input::PagePath<String>,
+) -> PageResult<Markup> {
+    let s = groundgame_app::targeting::seat(&state.app, &viewer.campaign, &gss).await?;
+    Ok(layout::page(
+        &viewer,
+        &s.name,
+        html! {
+            h1 { (s.name) }
+            p { (s.region) " · " (s.gss) " · " a href="/targets" { "back to the targets" } }
+            @if let Some((year, r, standing)) = s.results.last() {
+                @let (winner, _) = r.winner();
+                p.big { (winner.name()) " won in " (year) " by " (layout::n(r.majority())) " votes." }
+                @if let Some(st) = standing {
+                    p { (s.party.name()) " had " (format!("{:.1}", st.party_share)) "% of the vote. "
+                        @if st.holder.family() == s.party.family() {
+                            "To lose it would take a swing of " (format!("{:.1}", st.swing_needed)) " points to " (st.second.name()) "."
+                        } @else {
+                            "Winning it needs a swing of " (format!("{:.1}", st.swing_needed)) " points from " (st.holder.name()) "."
+                        }
+                    }
+                }
+            }
+            @if let Some(c) = &s.campaign {
+                h2 { "Our campaign here" }
+                p { (format!("{:.0}", 100.0 * c.supporters_found)) "% of the supporters needed found; "
+                    (format!("{:.0}", 100.0 * c.volunteers)) "% of walks with a canvasser. "
+                    a href={ "/join/" (c.campaign) } { "Its sign-up page" } }
+            }
+            h2 { "Results" }
+            div.scroll { table {
+                caption { "General elections on these boundaries" }
+                thead { tr { th scope="col" { "Year" } th scope="col" { "Winner" } th scope="col" { "Majority" } th scope="col" { "Turnout (valid votes)" } th scope="col" { "Votes" } } }
+                tbody { @for (year, r, _) in s.results.iter().rev() {
+                    @let (winner, _) = r.winner();
+                    tr {
+                        th scope="row" { (year) }
+                        td { (winner.name()) }
+                        td { (layout::n(r.majority())) " (" (format!("{:.1}", 100.0 * r.majority() as f64 / r.valid_votes.max(1) as f64)) "%)" }
+                        td { @match r.electorate { Some(e) => { (format!("{:.1}", 100.0 * r.valid_votes as f64 / e.max(1) as f64)) "%" } None => { "not given" } } }
+                        td { (r.votes.iter().take(5).map(|(p, v)| format!("{} {}", p.code(), layout::n(*v))).collect::<Vec<_>>().join(" · ")) }
+                    }
+                } }
+            } }
+        },
+    ))
 }
