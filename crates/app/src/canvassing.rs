@@ -84,6 +84,18 @@ pub async fn walk_payload(app: &App, actor: Actor<'_>, walk_id: i64) -> Result<W
 
 /// Gives a walk to a volunteer (or nobody) and a session (or none). Whoever held it before stops
 /// holding it now.
+/// Assigns several walks to one canvasser (or nobody) and one session (or none): the number
+/// assigned. Each is checked and audited as one assignment is.
+pub async fn assign_many(app: &App, actor: Actor<'_>, walk_ids: &[i64], user_id: Option<i64>, session_id: Option<i64>) -> Result<usize> {
+    if walk_ids.len() > 500 {
+        return Err(Error::Invalid("at most 500 walks at once".into()));
+    }
+    for id in walk_ids {
+        assign(app, actor, *id, user_id, session_id).await?;
+    }
+    Ok(walk_ids.len())
+}
+
 pub async fn assign(app: &App, actor: Actor<'_>, walk_id: i64, user_id: Option<i64>, session_id: Option<i64>) -> Result<Walk> {
     let campaign = actor.campaign();
     let mut tx = app.store.begin_write().await?;

@@ -1095,6 +1095,21 @@ pub async fn edit_session(app: &App, actor: Actor<'_>, session_id: i64, slot_id:
 }
 
 /// Cancels a session: everyone signed up is told, with a calendar cancellation.
+/// Deletes a session nobody has signed up to (one with sign-ups is cancelled instead, which tells
+/// them). Walks given for it keep their canvasser.
+pub async fn delete_session(app: &App, actor: Actor<'_>, session_id: i64) -> Result<()> {
+    let campaign = actor.campaign();
+    let mut tx = app.store.begin_write().await?;
+    let session = store::session(&mut tx, campaign, session_id).await.map_err(|_| Error::NotFound("there is no such session".into()))?;
+    if !store::attendees(&mut tx, campaign, session_id).await?.is_empty() {
+        return Err(Error::Conflict(format!("people have signed up to {}: cancel it instead, and they are told", session.name)));
+    }
+    store::delete_session(&mut tx, campaign, session_id).await?;
+    actor.audit(&mut tx, "session_deleted", &session.name, 0).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 pub async fn cancel_session(app: &App, actor: Actor<'_>, session_id: i64) -> Result<usize> {
     let campaign = actor.campaign();
     let mut tx = app.store.begin_write().await?;

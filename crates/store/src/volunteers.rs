@@ -1241,3 +1241,20 @@ pub async fn age_band_report(tx: &mut Tx, campaign: &Campaign) -> Result<Vec<(Op
     )
     .await
 }
+
+/// Deletes a session with its times and anything pointing at it (walks given for it keep their
+/// canvasser; lifts to it go). The caller checks that nobody signed up.
+pub async fn delete_session(tx: &mut Tx, campaign: &Campaign, id: i64) -> Result<()> {
+    for sql in [
+        "UPDATE walk_assignments SET session_id = NULL WHERE campaign_id = $1 AND session_id = $2",
+        "DELETE FROM lift_pairings WHERE campaign_id = $1 AND offer_id IN (SELECT id FROM lift_offers WHERE campaign_id = $1 AND session_id = $2)",
+        "DELETE FROM lift_offers WHERE campaign_id = $1 AND session_id = $2",
+        "DELETE FROM lift_asks WHERE campaign_id = $1 AND session_id = $2",
+        "DELETE FROM share_links WHERE campaign_id = $1 AND target = 'session' AND target_id = $2",
+        "DELETE FROM session_slots WHERE campaign_id = $1 AND session_id = $2",
+        "DELETE FROM canvass_sessions WHERE campaign_id = $1 AND id = $2",
+    ] {
+        tx.execute(sql, args![campaign.id, id]).await?;
+    }
+    Ok(())
+}

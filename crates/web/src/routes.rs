@@ -277,6 +277,9 @@ pub static ROUTES: &[Route] = &[
     r(Method::POST, "/walks/plan", Needs(PlanWalks), "Plan a polling district's walks", &[400, 404, 409], || post(pages::walks::plan)),
     r(Method::GET, "/walks/{id}", Needs(PlanWalks), "One walk: map, doors, contacts (audited)", &[404], || get(pages::walks::show)),
     r(Method::POST, "/walks/{id}/assign", Needs(AssignWalks), "Assign a walk", &[400, 404], || post(pages::walks::assign)),
+    r(Method::POST, "/walks/assign", Needs(AssignWalks), "Assign the walks ticked to one canvasser and session", &[303, 400, 404], || {
+        post(pages::walks::assign_many)
+    }),
     r(Method::GET, "/walks/{id}/sheet", Needs(EnterPaperResults), "Printable walk sheet (audited)", &[404], || get(pages::walks::sheet)),
     r(Method::GET, "/walks/{id}/entry", Needs(EnterPaperResults), "Key in a paper walk sheet (audited)", &[404], || {
         get(pages::walks::entry_page)
@@ -306,6 +309,9 @@ pub static ROUTES: &[Route] = &[
     }),
     r(Method::POST, "/sessions/{id}/cancel", Needs(AssignWalks), "Cancel a session; everyone signed up is told", &[404], || {
         post(pages::sessions::cancel)
+    }),
+    r(Method::POST, "/sessions/{id}/delete", Needs(AssignWalks), "Delete a session nobody has signed up to", &[303, 404, 409], || {
+        post(pages::sessions::delete)
     }),
     r(Method::GET, "/sessions/{id}/check-in", Needs(AssignWalks), "The host's check-in list (audited)", &[404], || {
         get(pages::sessions::check_in_list)

@@ -156,6 +156,16 @@ async fn concrete(f: &Fixture, route: &Route, n: usize, who: &str) -> (String, O
         ("POST", "/walks/{id}/assign") => {
             (path.replace("{id}", &walk), form(&[("user_id", &f.users[&email(Role::Canvasser)].to_string()), ("session_id", "")]))
         }
+        ("POST", "/sessions/{id}/delete") => (path.replace("{id}", &empty_session(f, n).await.to_string()), form(&[])),
+        ("POST", "/walks/assign") => (
+            path,
+            form(&[
+                ("walk", &walk),
+                ("district", &district),
+                ("user_id", &f.users[&email(Role::Canvasser)].to_string()),
+                ("session_id", ""),
+            ]),
+        ),
         ("POST", "/walks/{id}/entry") => {
             (path.replace("{id}", &walk), form(&[("date", &chrono::Utc::now().format("%Y-%m-%d").to_string())]))
         }
@@ -339,6 +349,19 @@ async fn post(f: &Fixture, n: usize) -> i64 {
         image: Some(b"GIF89a\x01\x00\x01\x00\x00\x00\x00;".to_vec()),
     };
     groundgame_app::posts::publish(&f.app, f.actor(), &form).await.unwrap()
+}
+
+/// A session nobody has signed up to, made for one call: its id.
+async fn empty_session(f: &Fixture, n: usize) -> i64 {
+    let form = groundgame_app::volunteers::SessionForm {
+        name: format!("Spare session {n}-{}", uuid::Uuid::new_v4().simple()),
+        meeting_point: "The library".into(),
+        starts_at: "2099-06-03T10:00".into(),
+        ends_at: "2099-06-03T12:00".into(),
+        capacity: 10,
+        ..Default::default()
+    };
+    groundgame_app::volunteers::add_session(&f.app, f.actor(), &form).await.unwrap()
 }
 
 /// The first time of one of the fixture's sessions: its id.
@@ -880,5 +903,46 @@ async fn a_hexagon_leads_to_its_seat_with_results_majority_and_swing() {
     let y2015 = r.body.find(">2015<").unwrap();
     assert!(r.body[y2015..].contains("41 ("), "the 2015 majority: {}", &r.body[y2015..y2015 + 300]);
     assert_eq!(canvasser.get("/seats/E99999999").await.status, StatusCode::NOT_FOUND);
+    f.db.finish().await;
+}
+
+#[tokio::test]
+async fn walks_are_assigned_in_bulk_and_the_page_says_what_happened() {
+    let f = fixture(TestDb::sqlite().await, 1200, 30).await;
+    let organiser = Client::sign_in(f.state(), &email(Role::Organiser)).await;
+    let canvasser = f.users[&email(Role::Canvasser)].to_string();
+    let (a, b) = (f.walks[1].id.to_string(), f.walks[2].id.to_string());
+    let district = f.walks[1].polling_district.clone();
+    let r = organiser
+        .form("/walks/assign", &[("walk", &a), ("walk", &b), ("district", &district), ("user_id", &canvasser), ("session_id", "")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = organiser.get(r.location()).await;
+    assert!(page.body.contains("Assigned 2 walks to Canvasser."), "{}", r.location());
+    let mut tx = f.app.store.begin().await.unwrap();
+    let mine = groundgame_store::canvassing::assignments(&mut tx, &f.campaign).await.unwrap();
+    tx.commit().await.unwrap();
+    for w in [&f.walks[1], &f.walks[2]] {
+        assert_eq!(mine.get(&w.id).and_then(|x| x.user_id), Some(f.users[&email(Role::Canvasser)]), "walk {}", w.id);
+    }
+    let none = organiser.form("/walks/assign", &[("district", &district), ("user_id", &canvasser)]).await;
+    assert_eq!(none.status, StatusCode::BAD_REQUEST, "nothing ticked says so");
+    f.db.finish().await;
+}
+
+#[tokio::test]
+async fn a_session_is_deleted_only_while_nobody_has_signed_up() {
+    let f = fixture(TestDb::sqlite().await, 600, 30).await;
+    let organiser = Client::sign_in(f.state(), &email(Role::Organiser)).await;
+    let (_, _) = volunteer(&f, 1).await;
+    let taken = session(&f).await;
+    let r = organiser.form(&format!("/sessions/{taken}/delete"), &[]).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.body.contains("cancel it instead"), "{}", r.body);
+    let spare = empty_session(&f, 2).await;
+    let r = organiser.form(&format!("/sessions/{spare}/delete"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(organiser.get(r.location()).await.body.contains("Deleted."));
+    assert_eq!(organiser.get(&format!("/sessions/{spare}")).await.status, StatusCode::NOT_FOUND);
     f.db.finish().await;
 }

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::layout;
 use crate::auth::Viewer;
 use crate::error::{AppError, PageResult};
-use crate::input::{FormBody, PagePath};
+use crate::input::{FormBody, PagePath, PageQuery};
 use crate::state::AppState;
 
 /// The session form's fields as the browser sends them.
@@ -86,7 +86,7 @@ async fn fields(state: &AppState, viewer: &Viewer, f: &Fields) -> PageResult<Mar
     })
 }
 
-async fn list_page(state: &AppState, viewer: &Viewer, f: &Fields, error: Option<String>) -> PageResult<Markup> {
+async fn list_page(state: &AppState, viewer: &Viewer, f: &Fields, error: Option<String>, said: Option<String>) -> PageResult<Markup> {
     let sessions = volunteers::sessions(&state.app, viewer.actor()).await?;
     let ballot = &viewer.campaign.ballot_id;
     Ok(layout::page(
@@ -97,6 +97,7 @@ async fn list_page(state: &AppState, viewer: &Viewer, f: &Fields, error: Option<
             @if !state.app.mail.is_on() { p.error role="status" { "Mail is off on this server (no smtp_url): confirmations and reminders wait in the outbox until it is set." } }
             p { "The public sign-up page: " a href={ "/join/" (ballot) } { "/join/" (ballot) } " (share it; each supporter's own page has personal share links)." }
             @if let Some(e) = &error { p.error role="alert" { (e) } }
+            @if let Some(s) = &said { p.ok role="status" { (s) } }
             @if sessions.is_empty() { p { "No sessions yet." } } @else {
                 div.scroll { table {
                     thead { tr { th scope="col" { "Session" } th scope="col" { "Times" } th scope="col" { "Places" } th scope="col" { "Walks" } th scope="col" { "Open" } } }
@@ -124,8 +125,15 @@ async fn list_page(state: &AppState, viewer: &Viewer, f: &Fields, error: Option<
     ))
 }
 
-pub async fn list(State(state): State<AppState>, viewer: Viewer) -> PageResult<Markup> {
-    list_page(&state, &viewer, &Fields::default(), None).await
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    deleted: Option<String>,
+}
+
+pub async fn list(State(state): State<AppState>, viewer: Viewer, PageQuery(q): PageQuery<ListQuery>) -> PageResult<Markup> {
+    let said = q.deleted.map(|_| "Deleted.".to_owned());
+    list_page(&state, &viewer, &Fields::default(), None, said).await
 }
 
 /// Shows the page again with what the organiser can fix; faults stay faults.
@@ -154,7 +162,7 @@ pub async fn add(State(state): State<AppState>, viewer: Viewer, FormBody(f): For
             .map(|id| Redirect::to(&format!("/sessions/{id}/check-in")).into_response()),
         Err(e) => Err(e),
     };
-    or_again(result, |m| list_page(&state, &viewer, &f, Some(m))).await
+    or_again(result, |m| list_page(&state, &viewer, &f, Some(m), None)).await
 }
 
 async fn edit_page(
@@ -198,6 +206,10 @@ async fn edit_page(
                 form method="post" action={ "/sessions/" (id) "/cancel" } {
                     (layout::csrf(viewer))
                     button.danger type="submit" { "Cancel the session (everyone signed up is told)" }
+                }
+                form method="post" action={ "/sessions/" (id) "/delete" } {
+                    (layout::csrf(viewer))
+                    button.link.danger type="submit" { "Delete it (only while nobody has signed up)" }
                 }
             }
             p { a href="/sessions" { "All sessions" } }
@@ -377,5 +389,14 @@ pub async fn walk_in(
     match volunteers::walk_in(&state.app, viewer.actor(), id, &w).await {
         Ok(done) => Ok(check_in_page(&state, &viewer, id, Some(&done), None).await?.into_response()),
         Err(e) => or_again(Err(e), |m| check_in_page(&state, &viewer, id, None, Some(m))).await,
+    }
+}
+
+/// Deletes a session nobody has signed up to; with sign-ups, the page says to cancel it instead.
+pub async fn delete(State(state): State<AppState>, viewer: Viewer, PagePath(id): PagePath<i64>) -> PageResult<Response> {
+    match volunteers::delete_session(&state.app, viewer.actor(), id).await {
+        Ok(()) => Ok(Redirect::to("/sessions?deleted=1").into_response()),
+        Err(Error::Conflict(m)) => Ok((StatusCode::CONFLICT, edit_page(&state, &viewer, id, None, None, Some(m)).await?).into_response()),
+        Err(e) => Err(e.into()),
     }
 }

@@ -26,6 +26,9 @@ use crate::state::AppState;
 pub struct DistrictQuery {
     district: Option<String>,
     planned: Option<usize>,
+    /// After assigning in bulk: how many walks, and to whom.
+    assigned: Option<usize>,
+    to: Option<String>,
 }
 
 fn assign_form(
@@ -90,6 +93,9 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer, PageQuery(q): P
         html! {
             h1 { "Walks" }
             @if let Some(p) = q.planned { p.ok role="status" { "Planned " (p) " walks." } }
+            @if let Some(a) = q.assigned {
+                p.ok role="status" { "Assigned " (a) @if a == 1 { " walk" } @else { " walks" } " to " (q.to.as_deref().unwrap_or("nobody")) "." }
+            }
             form.inline method="get" action="/walks" {
                 label for="district" { "Polling district" }
                 select #district name="district" {
@@ -120,9 +126,27 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer, PageQuery(q): P
                 @if !routes.is_empty() {
                     figure.map { (layout::raw(export::district_svg(&format!("Walks of polling district {d}"), &routes))) figcaption { "Walks of " (d) ", numbered at their first door." } }
                 }
+                @if may_assign && !in_district.is_empty() {
+                    form.inline #bulk method="post" action="/walks/assign" {
+                        (layout::csrf(&viewer))
+                        input type="hidden" name="district" value=(d);
+                        label for="bulk-user" { "Give the walks ticked below to" }
+                        select #bulk-user name="user_id" {
+                            option value="" { "nobody" }
+                            @for m in &people { option value=(m.user.id) { (m.user.name) } }
+                        }
+                        label for="bulk-session" { "in the session" }
+                        select #bulk-session name="session_id" {
+                            option value="" { "none" }
+                            @for s in &sessions { option value=(s.id) { (s.name) " " (s.starts_at.replace('T', " ")) } }
+                        }
+                        button type="submit" { "Assign the walks ticked" }
+                    }
+                }
                 div.scroll { table {
-                    thead { tr { th scope="col" { "Walk" } th scope="col" { "Doors" } th scope="col" { "Electors" } th scope="col" { "Minutes" } th scope="col" { "Status" } th scope="col" { "Knocked" } @if may_assign { th scope="col" { "Assignment" } } } }
+                    thead { tr { @if may_assign { th scope="col" { span.visually-hidden { "Tick to assign" } } } th scope="col" { "Walk" } th scope="col" { "Doors" } th scope="col" { "Electors" } th scope="col" { "Minutes" } th scope="col" { "Status" } th scope="col" { "Knocked" } @if may_assign { th scope="col" { "Assignment" } } } }
                     tbody { @for w in &in_district { tr {
+                        @if may_assign { td { input type="checkbox" name="walk" value=(w.walk.id) form="bulk" aria-label={ "Tick " (w.walk.name) }; } }
                         th scope="row" { a href={ "/walks/" (w.walk.id) } { (w.walk.name) } }
                         td { (w.walk.doors) } td { (w.walk.electors) } td { (w.walk.minutes) } td { (w.status) }
                         td { (n(w.tally.doors_knocked)) " (" (percent(w.tally.doors_knocked as f64 / w.walk.doors.max(1) as f64)) ")" }
@@ -428,4 +452,33 @@ pub async fn entry(
             (axum::http::StatusCode::BAD_REQUEST, entry_form(&viewer, &payload, Some(msg))).into_response()
         }
     })
+}
+
+/// Assigns every walk ticked to one canvasser (or nobody) and one session (or none), then says
+/// what happened.
+pub async fn assign_many(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    FormBody(pairs): FormBody<Vec<(String, String)>>,
+) -> PageResult<Response> {
+    let one = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let walks: Vec<i64> = pairs.iter().filter(|(k, _)| k == "walk").filter_map(|(_, v)| v.trim().parse().ok()).collect();
+    let district = one("district").unwrap_or_default();
+    if walks.is_empty() {
+        return Err(AppError::bad_request("tick the walks to assign first").into());
+    }
+    let user = optional_id(one("user_id"))?;
+    let session = optional_id(one("session_id"))?;
+    let n = canvassing::assign_many(&state.app, viewer.actor(), &walks, user, session).await?;
+    let to = match user {
+        Some(u) => accounts::members(&state.app, viewer.actor())
+            .await?
+            .into_iter()
+            .find(|m| m.user.id == u)
+            .map(|m| m.user.name)
+            .unwrap_or_default(),
+        None => "nobody".into(),
+    };
+    Ok(Redirect::to(&format!("/walks?district={}&assigned={n}&to={}", crate::auth::urlencode(&district), crate::auth::urlencode(&to)))
+        .into_response())
 }
