@@ -188,6 +188,57 @@ impl Survey {
     }
 }
 
+/// Choices as the survey form writes them, one a line: `code | label | talking points` (for an
+/// outcome, the third part is `whole door` or nothing).
+pub fn choices_to_lines(choices: &[Choice], outcomes: bool) -> String {
+    choices
+        .iter()
+        .map(|c| {
+            let third = if outcomes {
+                if c.whole_door {
+                    "whole door"
+                } else {
+                    ""
+                }
+            } else {
+                c.talking_points.as_str()
+            };
+            if third.is_empty() {
+                format!("{} | {}", c.code, c.label)
+            } else {
+                format!("{} | {} | {third}", c.code, c.label)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Reads choices from the survey form's lines (see [`choices_to_lines`]); `what` names the
+/// question in an error, with the line.
+pub fn choices_from_lines(text: &str, what: &str, outcomes: bool) -> Result<Vec<Choice>, crate::Invalid> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let mut parts = line.splitn(3, '|').map(str::trim);
+        let code = parts.next().unwrap_or("");
+        let label = parts.next().unwrap_or("");
+        let third = parts.next().unwrap_or("");
+        if code.is_empty() || label.is_empty() {
+            return Err(format!("{what}, line {}: write it as 'code | label', for example 'Lab | Labour'", i + 1).into());
+        }
+        let whole_door = outcomes && matches!(third.to_ascii_lowercase().as_str(), "whole door" | "door" | "yes");
+        if outcomes && !third.is_empty() && !whole_door {
+            return Err(format!("{what}, line {}: the third part is 'whole door' or nothing", i + 1).into());
+        }
+        out.push(Choice {
+            code: code.to_owned(),
+            label: label.to_owned(),
+            whole_door,
+            talking_points: if outcomes { String::new() } else { third.to_owned() },
+        });
+    }
+    Ok(out)
+}
+
 fn unique_codes(choices: &[Choice], what: &str) -> Result<(), crate::Invalid> {
     let mut seen = HashSet::new();
     for c in choices {
@@ -320,6 +371,23 @@ pub fn support_score(party: &str, intention: Option<&str>, certainty: Option<u8>
         i if i.eq_ignore_ascii_case(party) => (50 + 10 * sure) as u8,
         _ => (50 - 10 * sure) as u8,
     })
+}
+
+#[cfg(test)]
+mod form_lines {
+    use super::*;
+
+    #[test]
+    fn choices_go_to_lines_and_back() {
+        let survey = Survey::default();
+        let q = &survey.questions[0];
+        assert_eq!(choices_from_lines(&choices_to_lines(&q.choices, false), &q.key, false).unwrap(), q.choices);
+        assert_eq!(choices_from_lines(&choices_to_lines(&survey.outcomes, true), "outcomes", true).unwrap(), survey.outcomes);
+        let with_points = choices_from_lines("NHS | NHS | No one waiting more than 18 weeks.", "top_issue", false).unwrap();
+        assert_eq!(with_points[0].talking_points, "No one waiting more than 18 weeks.");
+        assert!(choices_from_lines("Lab", "voting_intention", false).unwrap_err().to_string().contains("line 1"));
+        assert!(choices_from_lines("NI | Not in | maybe", "outcomes", true).is_err());
+    }
 }
 
 #[cfg(test)]

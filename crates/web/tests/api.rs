@@ -946,3 +946,72 @@ async fn a_session_is_deleted_only_while_nobody_has_signed_up() {
     assert_eq!(organiser.get(&format!("/sessions/{spare}")).await.status, StatusCode::NOT_FOUND);
     f.db.finish().await;
 }
+
+#[tokio::test]
+async fn the_survey_is_edited_as_a_form_with_a_preview_of_the_phone() {
+    let f = fixture(TestDb::sqlite().await, 600, 30).await;
+    let organiser = Client::sign_in(f.state(), &email(Role::Organiser)).await;
+    let page = organiser.get("/survey").await;
+    assert!(page.body.contains("name=\"q0.key\" value=\"voting_intention\""), "the questions are fields");
+    assert!(page.body.contains("Lab | Labour"), "answers one a line");
+    // The form as the browser sends it: drop the poster question, add one, talking points for NHS.
+    let survey = groundgame_core::survey::Survey::default();
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for (i, q) in survey.questions.iter().enumerate() {
+        fields.push((format!("q{i}.key"), q.key.clone()));
+        fields.push((format!("q{i}.label"), q.label.clone()));
+        let mut lines = groundgame_core::survey::choices_to_lines(&q.choices, false);
+        if q.key == "top_issue" {
+            lines = lines.replace("NHS | NHS", "NHS | NHS | No one waiting more than 18 weeks.");
+        }
+        fields.push((format!("q{i}.choices"), lines));
+        fields.push((format!("q{i}.order"), (i + 1).to_string()));
+        if q.key == "poster" {
+            fields.push((format!("q{i}.remove"), "yes".into()));
+        }
+    }
+    let n = survey.questions.len();
+    fields.extend([
+        (format!("q{n}.key"), "housing_need".to_owned()),
+        (format!("q{n}.label"), "Needs help with housing".to_owned()),
+        (format!("q{n}.choices"), "Y | Yes\nN | No".to_owned()),
+        (format!("q{n}.order"), "0".to_owned()),
+        ("outcomes".to_owned(), groundgame_core::survey::choices_to_lines(&survey.outcomes, true)),
+    ]);
+    let send = |action: &str| {
+        let mut all = fields.clone();
+        all.push(("action".into(), action.into()));
+        all
+    };
+    let preview = send("preview");
+    let preview: Vec<(&str, &str)> = preview.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let r = organiser.form("/survey", &preview).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("On the phone") && r.body.contains("No one waiting more than 18 weeks."), "the preview");
+    let now = groundgame_app::canvassing::survey(&f.app, f.actor()).await.unwrap();
+    assert_eq!(now, survey, "a preview saves nothing");
+    let save = send("save");
+    let save: Vec<(&str, &str)> = save.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let r = organiser.form("/survey", &save).await;
+    assert!(r.body.contains("Saved"), "{}", r.body);
+    let saved = groundgame_app::canvassing::survey(&f.app, f.actor()).await.unwrap();
+    assert_eq!(saved.questions[0].key, "housing_need", "the order given");
+    assert!(!saved.questions.iter().any(|q| q.key == "poster"), "removed");
+    let nhs = saved.questions.iter().find(|q| q.key == "top_issue").unwrap().choices.iter().find(|c| c.code == "NHS").unwrap();
+    assert_eq!(nhs.talking_points, "No one waiting more than 18 weeks.");
+    // A line that is not 'code | label' says where.
+    let r = organiser
+        .form(
+            "/survey",
+            &[
+                ("q0.key", "voting_intention"),
+                ("q0.label", "Voting intention"),
+                ("q0.choices", "Lab"),
+                ("outcomes", "NI | Not in | whole door"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("Voting intention, line 1"), "{}", r.body);
+    f.db.finish().await;
+}

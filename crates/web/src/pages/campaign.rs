@@ -191,46 +191,159 @@ pub async fn create(
     }
 }
 
-fn survey_form(viewer: &Viewer, json: &str, error: Option<&str>, saved: bool) -> Markup {
+/// The survey editor: each question's key, label and answers (one a line: code | label | talking
+/// points), the outcomes, their order; a preview of the phone's screen; JSON for those who prefer it.
+fn survey_form(viewer: &Viewer, s: &Survey, error: Option<&str>, said: Option<&str>, preview: bool) -> Markup {
+    use groundgame_core::survey::choices_to_lines;
+    let json = serde_json::to_string_pretty(s).unwrap_or_default();
     layout::page(
         viewer,
         "Survey",
         html! {
             h1 { "The survey" }
-            p { "The questions canvassers ask and the outcomes they can record for a door. Codes are what walk sheets print and "
-                "what is stored; keep a question's key once canvassing has started." }
-            @if let Some(e) = error { p.error role="alert" { (e) } }
-            @if saved { p.ok role="status" { "Saved." } }
-            form method="post" action="/survey" {
+            p { "The questions canvassers ask and the outcomes they can record. Codes are what walk sheets print and what is stored; "
+                "keep a question's key once canvassing has started. The phone shows voting intention and certainty first, the rest on demand." }
+            @if let Some(e) = error { p.error role="alert" #survey-error { (e) } }
+            @if let Some(m) = said { p.ok role="status" { (m) } }
+            @if preview { (phone_preview(s)) }
+            form.survey-editor method="post" action="/survey" {
                 (layout::csrf(viewer))
-                label for="definition" { "Survey (JSON)" }
-                textarea #definition name="definition" rows="24" spellcheck="false" { (json) }
-                button type="submit" { "Save" }
+                @for (i, q) in s.questions.iter().enumerate() {
+                    fieldset {
+                        legend { "Question " (i + 1) ": " (q.label) }
+                        label for={ "q" (i) "-label" } { "Question" }
+                        input id={ "q" (i) "-label" } name={ "q" (i) ".label" } value=(q.label) required;
+                        label for={ "q" (i) "-key" } { "Key (stored with every answer)" }
+                        input id={ "q" (i) "-key" } name={ "q" (i) ".key" } value=(q.key) required pattern="[a-z0-9_]+";
+                        label for={ "q" (i) "-choices" } { "Answers, one a line: code | label | talking points (optional)" }
+                        textarea id={ "q" (i) "-choices" } name={ "q" (i) ".choices" } rows=(q.choices.len().clamp(2, 10)) { (choices_to_lines(&q.choices, false)) }
+                        label for={ "q" (i) "-order" } { "Order" }
+                        input id={ "q" (i) "-order" } type="number" name={ "q" (i) ".order" } value=(i + 1) min="1";
+                        label.choice { input type="checkbox" name={ "q" (i) ".remove" } value="yes"; " Remove this question" }
+                    }
+                }
+                @let next = s.questions.len();
+                fieldset {
+                    legend { "A new question (leave empty for none)" }
+                    label for={ "q" (next) "-label" } { "Question" }
+                    input id={ "q" (next) "-label" } name={ "q" (next) ".label" };
+                    label for={ "q" (next) "-key" } { "Key" }
+                    input id={ "q" (next) "-key" } name={ "q" (next) ".key" } pattern="[a-z0-9_]+" placeholder="housing_need";
+                    label for={ "q" (next) "-choices" } { "Answers, one a line: code | label | talking points (optional)" }
+                    textarea id={ "q" (next) "-choices" } name={ "q" (next) ".choices" } rows="3" {}
+                    input type="hidden" name={ "q" (next) ".order" } value=(next + 1);
+                }
+                fieldset {
+                    legend { "Outcomes when nobody answers, one a line: code | label | whole door (for the whole door)" }
+                    label for="outcomes" { "Outcomes" }
+                    textarea #outcomes name="outcomes" rows=(s.outcomes.len().clamp(3, 10)) { (choices_to_lines(&s.outcomes, true)) }
+                }
+                button.secondary type="submit" name="action" value="preview" { "Preview on a phone" }
+                button type="submit" name="action" value="save" { "Save" }
+            }
+            details {
+                summary { "Edit as JSON" }
+                form method="post" action="/survey" {
+                    (layout::csrf(viewer))
+                    label for="definition" { "Survey (JSON)" }
+                    textarea #definition name="definition" rows="20" spellcheck="false" { (json) }
+                    button type="submit" { "Save the JSON" }
+                }
             }
         },
     )
 }
 
+/// What a canvasser sees for one elector, drawn from the survey as the phone draws it.
+fn phone_preview(s: &Survey) -> Markup {
+    const QUICK: [&str; 2] = [groundgame_core::survey::VOTING_INTENTION, groundgame_core::survey::CERTAINTY];
+    let group = |q: &groundgame_core::survey::Question| {
+        html! {
+            fieldset { legend { (q.label) } @for c in &q.choices { span.preview-button { (c.label) } " " } }
+        }
+    };
+    html! {
+        section.phone-preview aria-label="Preview of the phone" {
+            h2 { "On the phone" }
+            div.survey {
+                p { strong { "Jane Smith" } " NA1-12" }
+                @for q in s.questions.iter().filter(|q| QUICK.contains(&q.key.as_str())) { (group(q)) }
+                span.preview-button.save { "Save" }
+                details.more open {
+                    summary { "More questions, or not spoken to" }
+                    @for q in s.questions.iter().filter(|q| !QUICK.contains(&q.key.as_str())) {
+                        (group(q))
+                        @for c in q.choices.iter().filter(|c| !c.talking_points.is_empty()) { p.talking-points { strong { (c.label) ": " } (c.talking_points) } }
+                    }
+                    fieldset { legend { "Or" } @for o in &s.outcomes { span.preview-button { (o.label) } " " } }
+                }
+            }
+        }
+    }
+}
+
 pub async fn survey_page(State(state): State<AppState>, viewer: Viewer) -> PageResult<Markup> {
     let s = canvassing::survey(&state.app, viewer.actor()).await?;
-    Ok(survey_form(&viewer, &serde_json::to_string_pretty(&s).map_err(anyhow::Error::new)?, None, false))
+    Ok(survey_form(&viewer, &s, None, None, false))
 }
 
-#[derive(Deserialize)]
-pub struct SurveyForm {
-    definition: String,
+/// The survey from the editor's fields; the questions in the order given, those ticked removed.
+fn survey_from_fields(pairs: &[(String, String)]) -> Result<Survey, groundgame_core::Invalid> {
+    use groundgame_core::survey::{choices_from_lines, Question};
+    let get = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("");
+    let mut questions: Vec<(f64, usize, Question)> = Vec::new();
+    for i in 0..100 {
+        let key = get(&format!("q{i}.key")).trim().to_owned();
+        let label = get(&format!("q{i}.label")).trim().to_owned();
+        let choices = get(&format!("q{i}.choices"));
+        if !pairs.iter().any(|(k, _)| k.starts_with(&format!("q{i}."))) {
+            break;
+        }
+        if get(&format!("q{i}.remove")) == "yes" || key.is_empty() && label.is_empty() && choices.trim().is_empty() {
+            continue;
+        }
+        if key.is_empty() || label.is_empty() {
+            return Err(format!("question {}: give it a question and a key", i + 1).into());
+        }
+        if !key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+            return Err(format!("question '{label}': its key '{key}' may have only small letters, digits and _").into());
+        }
+        let order = get(&format!("q{i}.order")).trim().parse::<f64>().unwrap_or((i + 1) as f64);
+        let choices = choices_from_lines(choices, &label, false)?;
+        questions.push((order, i, Question { key, label, choices }));
+    }
+    questions.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let outcomes = choices_from_lines(get("outcomes"), "outcomes", true)?;
+    let survey = Survey { questions: questions.into_iter().map(|q| q.2).collect(), outcomes };
+    survey.validate()?;
+    Ok(survey)
 }
 
-pub async fn save_survey(State(state): State<AppState>, viewer: Viewer, FormBody(f): FormBody<SurveyForm>) -> PageResult<Response> {
-    let parsed: Result<Survey, groundgame_core::Invalid> = serde_json::from_str(&f.definition)
-        .map_err(|e| groundgame_core::Invalid::new(format!("line {}, column {}: {e}", e.line(), e.column())))
-        .and_then(|s: Survey| s.validate().map(|_| s));
+/// Saves (or previews) the survey from the editor, or from its JSON.
+pub async fn save_survey(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    FormBody(pairs): FormBody<Vec<(String, String)>>,
+) -> PageResult<Response> {
+    let definition = pairs.iter().find(|(k, _)| k == "definition").map(|(_, v)| v.clone());
+    let parsed: Result<Survey, groundgame_core::Invalid> = match &definition {
+        Some(json) => serde_json::from_str(json)
+            .map_err(|e| groundgame_core::Invalid::new(format!("line {}, column {}: {e}", e.line(), e.column())))
+            .and_then(|s: Survey| s.validate().map(|_| s)),
+        None => survey_from_fields(&pairs),
+    };
     let s = match parsed {
         Ok(s) => s,
-        Err(e) => return Ok((axum::http::StatusCode::BAD_REQUEST, survey_form(&viewer, &f.definition, Some(&e), false)).into_response()),
+        Err(e) => {
+            let current = canvassing::survey(&state.app, viewer.actor()).await?;
+            return Ok((axum::http::StatusCode::BAD_REQUEST, survey_form(&viewer, &current, Some(&e), None, false)).into_response());
+        }
     };
+    if pairs.iter().any(|(k, v)| k == "action" && v == "preview") {
+        return Ok(survey_form(&viewer, &s, None, Some("A preview: nothing is saved until you press Save."), true).into_response());
+    }
     canvassing::set_survey(&state.app, viewer.actor(), &s).await?;
-    Ok(survey_form(&viewer, &serde_json::to_string_pretty(&s).map_err(anyhow::Error::new)?, None, true).into_response())
+    Ok(survey_form(&viewer, &s, None, Some("Saved: phones get it with their next walk."), true).into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]
