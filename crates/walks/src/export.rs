@@ -113,6 +113,36 @@ pub fn svg(name: &str, doors: &[MapDoor]) -> String {
     let line: Vec<String> = pts.iter().map(|&p| at(p)).map(|(x, y)| format!("{x:.1},{y:.1}")).collect();
     let _ =
         write!(out, "<polyline points=\"{}\" fill=\"none\" stroke=\"#c00\" stroke-width=\"3\" stroke-linejoin=\"round\"/>", line.join(" "));
+    // Street names where their doors are (no tiles to show them): each at the middle of its
+    // doors, above the route, left out where it would sit on a name already placed.
+    let mut streets: Vec<(String, f64, f64, usize)> = Vec::new();
+    for (d, &p) in doors.iter().zip(&pts) {
+        let Some(street) = crate::naming::street_of(&d.address) else { continue };
+        match streets.iter_mut().find(|s| s.0 == street) {
+            Some(s) => {
+                s.1 += p.0;
+                s.2 += p.1;
+                s.3 += 1;
+            }
+            None => streets.push((street, p.0, p.1, 1)),
+        }
+    }
+    streets.sort_by_key(|s| std::cmp::Reverse(s.3));
+    let mut placed: Vec<(f64, f64)> = Vec::new();
+    for (street, sx, sy, n) in &streets {
+        let (x, y) = at((sx / *n as f64, sy / *n as f64));
+        let y = y - 16.0;
+        if placed.iter().any(|&(px, py)| (px - x).abs() < 90.0 && (py - y).abs() < 18.0) {
+            continue;
+        }
+        placed.push((x, y));
+        let _ = write!(
+            out,
+            "<text class=\"street\" x=\"{x:.1}\" y=\"{y:.1}\" font-family=\"sans-serif\" font-size=\"13\" font-style=\"italic\" \
+             text-anchor=\"middle\" fill=\"#333\" stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\">{}</text>",
+            xml(street)
+        );
+    }
     // One marker a point: the doors there, in walking order.
     let mut markers: Vec<((f64, f64), Vec<&MapDoor>)> = Vec::new();
     for (d, &p) in doors.iter().zip(&pts) {
@@ -244,5 +274,17 @@ mod tests {
         assert!(s.contains(">2-3</text>"));
         assert_eq!(seq_label([1, 2, 3, 7, 9, 10].into_iter()), "1-3, 7, 9-10");
         assert!(s.ends_with("</svg>"));
+    }
+
+    #[test]
+    fn streets_are_named_where_their_doors_are() {
+        let doors = vec![
+            MapDoor { seq: 1, address: "1 Duffield Road, Derby".into(), lat: 52.9, lon: -1.5 },
+            MapDoor { seq: 2, address: "3 Duffield Road, Derby".into(), lat: 52.9002, lon: -1.5 },
+            MapDoor { seq: 3, address: "2 Kedleston Close, Derby".into(), lat: 52.905, lon: -1.49 },
+        ];
+        let s = svg("w", &doors);
+        assert_eq!(s.matches("class=\"street\"").count(), 2, "{s}");
+        assert!(s.contains(">Duffield Rd</text>") && s.contains(">Kedleston Cl</text>"));
     }
 }

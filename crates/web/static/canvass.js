@@ -51,6 +51,28 @@
     line.setAttribute('points', pts.map((p, j) => X(xs[j]) + ',' + Y(ys[j])).join(' '));
     line.setAttribute('class', 'route');
     svg.append(line);
+    // Street names where their doors are (there are no map tiles to show them).
+    const streets = new Map();
+    pts.forEach((p, j) => {
+      const line = (doors[p.i].address || '').split(/[\n,]/).map((x) => x.trim()).find((x) => /^\d/.test(x));
+      const street = line ? line.replace(/^\S+\s+/, '') : null;
+      if (!street) return;
+      const s = streets.get(street) || { x: 0, y: 0, n: 0 };
+      s.x += Number(X(xs[j])); s.y += Number(Y(ys[j])); s.n += 1;
+      streets.set(street, s);
+    });
+    const placed = [];
+    Array.from(streets.entries()).sort((a, b) => b[1].n - a[1].n).forEach(([name, s]) => {
+      const x = s.x / s.n, y = s.y / s.n - 8;
+      if (placed.some((q) => Math.abs(q[0] - x) < 60 && Math.abs(q[1] - y) < 10)) return;
+      placed.push([x, y]);
+      const t = document.createElementNS(ns, 'text');
+      t.setAttribute('x', x.toFixed(1)); t.setAttribute('y', y.toFixed(1));
+      t.setAttribute('class', 'street');
+      t.setAttribute('text-anchor', 'middle');
+      t.textContent = name;
+      svg.append(t);
+    });
     pts.forEach((p, j) => {
       const c = document.createElementNS(ns, 'circle');
       c.setAttribute('cx', X(xs[j])); c.setAttribute('cy', Y(ys[j])); c.setAttribute('r', j === 0 ? 6 : 4);
