@@ -246,10 +246,6 @@ pub async fn withdraw(app: &App, secret: &str, driver: bool, id: i64) -> Result<
     };
     let now = time_text(Utc::now());
     if store::withdraw_lift(&mut tx, &campaign, side, id, &now).await? {
-        match side {
-            LiftSide::Driver => store::decline_pairings(&mut tx, &campaign, Some(id), None, &now).await?,
-            LiftSide::Rider => store::decline_pairings(&mut tx, &campaign, None, Some(id), &now).await?,
-        };
         pair(app, &mut tx, &campaign, session_id).await?;
     }
     tx.commit().await?;
@@ -267,12 +263,10 @@ pub(crate) async fn forget(app: &App, tx: &mut Tx, campaign: &Campaign, v: &Volu
     let mut sessions = Vec::new();
     for o in &offers {
         store::withdraw_lift(tx, campaign, LiftSide::Driver, o.id, &now).await?;
-        store::decline_pairings(tx, campaign, Some(o.id), None, &now).await?;
         sessions.push(o.session_id);
     }
     for a in &asks {
         store::withdraw_lift(tx, campaign, LiftSide::Rider, a.id, &now).await?;
-        store::decline_pairings(tx, campaign, None, Some(a.id), &now).await?;
         sessions.push(a.session_id);
     }
     sessions.sort_unstable();

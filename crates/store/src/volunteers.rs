@@ -1102,6 +1102,7 @@ pub async fn decline_pairings(tx: &mut Tx, campaign: &Campaign, offer_id: Option
     .await
 }
 
+/// Withdraws an offer or an ask, declining every pairing it has; false if it was withdrawn already.
 pub async fn withdraw_lift(tx: &mut Tx, campaign: &Campaign, side: LiftSide, id: i64, now: &str) -> Result<bool> {
     let table = match side {
         LiftSide::Driver => "lift_offers",
@@ -1113,6 +1114,10 @@ pub async fn withdraw_lift(tx: &mut Tx, campaign: &Campaign, side: LiftSide, id:
             args![now, campaign.id, id],
         )
         .await?;
+    match side {
+        LiftSide::Driver => decline_pairings(tx, campaign, Some(id), None, now).await?,
+        LiftSide::Rider => decline_pairings(tx, campaign, None, Some(id), now).await?,
+    };
     Ok(n == 1)
 }
 

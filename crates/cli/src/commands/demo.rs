@@ -228,7 +228,7 @@ async fn set_up_volunteers(app: &App, campaign: &groundgame_store::campaigns::Ca
     let mut first_secret = None;
     let mut share = None;
     for (i, name) in PEOPLE.iter().enumerate() {
-        let email = format!("{}@volunteer.example", name.to_lowercase().replace(' ', "."));
+        let email = demo_email(name);
         let form = SignUp {
             name: (*name).into(),
             email: email.clone(),
@@ -267,9 +267,8 @@ async fn set_up_volunteers(app: &App, campaign: &groundgame_store::campaigns::Ca
         }
     }
     // A lift: Ben drives from Allestree, Chloe asks for a seat; both say yes.
-    let secret = |name: &str| format!("{}@volunteer.example", name.to_lowercase().replace(' ', "."));
-    let ben = volunteers::secret_of(app, campaign, &secret("Ben Okoro")).await?.context("Ben")?;
-    let chloe = volunteers::secret_of(app, campaign, &secret("Chloe Evans")).await?.context("Chloe")?;
+    let ben = volunteers::secret_of(app, campaign, &demo_email("Ben Okoro")).await?.context("Ben")?;
+    let chloe = volunteers::secret_of(app, campaign, &demo_email("Chloe Evans")).await?.context("Chloe")?;
     if volunteers::own_page(app, &ben).await?.lifts.is_empty() {
         let from = groundgame_core::geography::demo_postcodes()[1].0.as_str().to_owned();
         groundgame_app::lifts::offer(app, &ben, session_id, &from, 3).await?;
@@ -350,4 +349,9 @@ fn demo_survey() -> groundgame_core::survey::Survey {
         ],
     });
     survey
+}
+
+/// A demo supporter's address: "Ben Okoro" is ben.okoro@volunteer.example.
+fn demo_email(name: &str) -> String {
+    format!("{}@volunteer.example", name.to_lowercase().replace(' ', "."))
 }
