@@ -1,5 +1,6 @@
 //! The work a server does behind the requests: sending the mail outbox, queueing the reminders
-//! that are due, and writing the share links' clicks. Every server process runs it; what one
+//! that are due, writing the share links' clicks, and deleting the register and canvass of
+//! campaigns past their retention day. Every server process runs it; what one
 //! does another never repeats (mail is claimed, reminders are marked sent once).
 
 use std::time::Duration;
@@ -7,12 +8,15 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::{mail, volunteers, App};
+use crate::{mail, privacy, volunteers, App};
 
 /// How often reminders are looked for.
 const REMINDERS_EVERY: Duration = Duration::from_secs(60);
 /// How often counted clicks are written.
 const CLICKS_EVERY: Duration = Duration::from_secs(5);
+/// How often campaigns past their retention day are looked for (each is deleted once, by
+/// whichever server gets to it first).
+const RETENTION_EVERY: Duration = Duration::from_secs(6 * 3600);
 
 /// Starts the background work; it ends when `stop` turns true (clicks counted are written first).
 pub fn start(app: &App, stop: watch::Receiver<bool>) -> Vec<JoinHandle<()>> {
@@ -28,6 +32,23 @@ pub fn start(app: &App, stop: watch::Receiver<bool>) -> Vec<JoinHandle<()>> {
             }
             tokio::select! {
                 _ = tokio::time::sleep(REMINDERS_EVERY) => {}
+                _ = s.changed() => return,
+            }
+        }
+    }));
+    let (a, mut s) = (app.clone(), stop.clone());
+    tasks.push(tokio::spawn(async move {
+        loop {
+            match privacy::run_retention(&a, chrono::Utc::now().date_naive(), false).await {
+                Ok(done) => {
+                    for d in done.iter().filter(|d| d.state == privacy::RetentionState::Deleted) {
+                        tracing::info!("retention: deleted the register and canvass of {} (kept until {})", d.campaign, d.retain_until);
+                    }
+                }
+                Err(e) => tracing::warn!("retention could not run: {e:#}"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(RETENTION_EVERY) => {}
                 _ = s.changed() => return,
             }
         }

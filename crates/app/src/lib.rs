@@ -34,6 +34,8 @@ pub mod mail;
 pub mod polling_day;
 /// Share kits: posts to share, the campaign's feed, and who may embed its sign-up page.
 pub mod posts;
+/// Data protection: the audit log's chain, retention, subject access and erasure.
+pub mod privacy;
 /// The electoral register: imports (previewed before they replace anything), updates, exports.
 pub mod register;
 /// Relational organising: friends matched to the register, conversations, the age-band report.

@@ -21,6 +21,9 @@ pub struct Limits {
     pub upload_keep_for: Duration,
     /// Public sign-ups taken from one address in ten minutes; more wait.
     pub signups_per_address: u32,
+    /// Days after polling day (or after set-up, when later) that a campaign keeps its register
+    /// and canvass, unless its organiser chose a day.
+    pub retention_days: u32,
 }
 
 /// Failed sign-ins allowed in a sliding window before further tries wait. A browser that has
@@ -59,6 +62,7 @@ impl Default for Limits {
             progress_audit_every: Duration::from_secs(15 * 60),
             upload_keep_for: Duration::from_secs(3600),
             signups_per_address: 20,
+            retention_days: groundgame_core::campaign::RETENTION_DAYS,
         }
     }
 }

@@ -94,6 +94,10 @@ fn every_command_has_help() {
         vec!["polling-day", "marked-register"],
         vec!["audit"],
         vec!["audit", "show"],
+        vec!["audit", "verify"],
+        vec!["privacy"],
+        vec!["privacy", "retention"],
+        vec!["privacy", "retain"],
         vec!["config"],
         vec!["config", "show"],
     ] {
@@ -492,4 +496,102 @@ fn config_show_says_where_each_setting_comes_from() {
     let bad = w.write("bad.toml", "[limits]\nsesion_days = 7\n");
     let out = groundgame(&w.db()).args(["--config", bad.to_str().unwrap(), "config", "show"]).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("'limits.sesion_days' is not a setting"));
+}
+
+#[test]
+fn audit_verify_says_the_chain_is_intact_and_names_a_changed_line() {
+    let w = Workspace::new();
+    let db = w.db();
+    let register = w.path("register.csv");
+    ok(&db, &["demo-data", "register", "--electors", "500", "--seed", "3", "--output", register.to_str().unwrap()]);
+    ok(&db, &["campaign", "create", "--constituency", "E14000662", "--election-date", "2017-06-08"]);
+    ok(&db, &["register", "import", register.to_str().unwrap()]);
+    let out = ok(&db, &["audit", "verify"]);
+    assert!(out.contains("Derby North (E14000662):") && out.contains("chain intact"), "{out}");
+    let head = out.split("last hash ").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
+    assert_eq!(head.len(), 64, "{out}");
+    // Someone with the database file changes what a line says.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute("UPDATE audit_log SET rows = rows + 1 WHERE seq = 1 AND campaign_id IS NOT NULL", []).unwrap();
+    drop(conn);
+    let out = run(&db, &["audit", "verify"]);
+    assert!(!out.status.success(), "a changed line fails the check");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("chain BROKEN") && said.contains("line 1 ") && said.contains("changed after it was written"), "{said}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not verify"), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// Retention: nothing goes before the campaign's day; a dry run says what would go and deletes
+/// nothing; after the day, no elector's name or address is left anywhere in the database's
+/// files, the anonymous counts stay and the audit chain still verifies.
+#[test]
+fn retention_deletes_the_register_and_leaves_no_name_or_address_in_the_file() {
+    let w = Workspace::new();
+    let db = w.db();
+    let register = w.path("register.csv");
+    ok(&db, &["demo-data", "register", "--electors", "800", "--seed", "11", "--output", register.to_str().unwrap()]);
+    ok(&db, &["campaign", "create", "--constituency", "E14000662", "--election-date", "2017-06-08"]);
+    ok(&db, &["register", "import", register.to_str().unwrap()]);
+    ok(&db, &["walks", "generate", "--doors-per-walk", "40"]);
+    // What to look for in the file's bytes: surnames, forenames and first address lines.
+    let mut rows = csv::Reader::from_path(&register).unwrap();
+    let header = rows.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("{name} in {header:?}"));
+    let (name, address) = (col("Elector Name"), col("Address1"));
+    let mut needles: Vec<String> = rows
+        .records()
+        .flat_map(|r| {
+            let r = r.unwrap();
+            let (surname, forename) = r[name].split_once(", ").map(|(s, f)| (s.to_owned(), f.to_owned())).unwrap_or_default();
+            [surname, forename, r[address].to_owned()]
+        })
+        .collect();
+    needles.retain(|n| n.len() >= 6);
+    needles.sort();
+    needles.dedup();
+    assert!(needles.len() > 100, "{} names and addresses to look for", needles.len());
+    // Names that the database holds without any register (the bundled results' candidates)
+    // are no sign of one.
+    let bare = w.path("bare.db");
+    ok(&bare, &["campaign", "create", "--constituency", "E14000662", "--election-date", "2017-06-08"]);
+    let common = found_in(&bare, &needles);
+    needles.retain(|n| !common.contains(n));
+    let found = |db: &Path| found_in(db, &needles);
+    assert!(found(&db).len() > needles.len() / 2, "the register is in the file before retention");
+
+    // Set up today: kept until 90 days from now.
+    let kept = ok(&db, &["privacy", "retention"]);
+    assert!(kept.contains("kept until"), "{kept}");
+    let later = (chrono::Utc::now().date_naive() + chrono::Days::new(200)).format("%Y-%m-%d").to_string();
+    let dry = ok(&db, &["privacy", "retention", "--as-of", &later, "--dry-run"]);
+    assert!(dry.contains("would delete") && dry.contains("800 electors"), "{dry}");
+    assert_eq!(stats(&db)["electors"], 800, "a dry run deletes nothing");
+
+    let done = ok(&db, &["privacy", "retention", "--as-of", &later]);
+    assert!(done.contains(": deleted ") && done.contains(" 800 electors"), "{done}");
+    assert_eq!(stats(&db)["electors"], 0);
+    let left = found(&db);
+    assert!(left.is_empty(), "{} names or addresses are still in the file: {:?}", left.len(), &left[..left.len().min(10)]);
+    // Once only; the chain verifies with the details removed; the counts stay.
+    assert!(ok(&db, &["privacy", "retention", "--as-of", &later]).contains("deleted before"));
+    let verify = ok(&db, &["audit", "verify"]);
+    assert!(verify.contains("chain intact") && verify.contains("detail removed by retention"), "{verify}");
+    let log = ok(&db, &["audit", "show"]);
+    assert!(log.contains("retention_deleted"), "{log}");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let tallies: i64 = conn.query_row("SELECT COUNT(*) FROM progress_tallies", [], |r| r.get(0)).unwrap();
+    let districts: i64 = conn.query_row("SELECT COUNT(*) FROM polling_districts", [], |r| r.get(0)).unwrap();
+    assert!(districts > 0, "the polling districts stay, for the counts by district ({tallies} tallies)");
+}
+
+/// Which of the needles are in the SQLite database's files (the file, its log and journal).
+fn found_in(db: &Path, needles: &[String]) -> Vec<String> {
+    let mut bytes = std::fs::read(db).unwrap();
+    for side in ["-wal", "-journal"] {
+        if let Ok(b) = std::fs::read(format!("{}{side}", db.display())) {
+            bytes.extend(b);
+        }
+    }
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    needles.iter().filter(|n| text.contains(n.as_str())).cloned().collect()
 }

@@ -75,3 +75,28 @@ mod tests {
         assert!(BallotId::parse("parl.derby-north.2017-13-08").is_err());
     }
 }
+
+/// How long after polling day a campaign keeps its register and canvass, unless its organiser
+/// chooses a date or the settings say otherwise (the ICO asks for a review after each campaign;
+/// 90 days covers petitions and recounts).
+pub const RETENTION_DAYS: u32 = 90;
+
+/// The last day a campaign keeps its register and canvass: the organiser's chosen day, or
+/// polling day plus `days`, counted from the day the campaign was set up when that is later (a
+/// campaign that replays a past election keeps its data as long as any other).
+pub fn retention_date(election_date: NaiveDate, set_up_on: NaiveDate, days: u32, chosen: Option<NaiveDate>) -> NaiveDate {
+    chosen.unwrap_or_else(|| election_date.max(set_up_on) + chrono::Days::new(u64::from(days)))
+}
+
+#[cfg(test)]
+mod retention_tests {
+    use super::*;
+
+    #[test]
+    fn retention_runs_from_polling_day_or_from_set_up_when_later() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(retention_date(d("2017-06-08"), d("2017-04-20"), 90, None), d("2017-09-06"));
+        assert_eq!(retention_date(d("2017-06-08"), d("2026-12-02"), 90, None), d("2027-03-02"));
+        assert_eq!(retention_date(d("2017-06-08"), d("2017-04-20"), 90, Some(d("2018-01-01"))), d("2018-01-01"));
+    }
+}

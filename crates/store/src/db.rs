@@ -269,6 +269,32 @@ impl Store {
         })
     }
 
+    /// Gives back the space of deleted rows so that their bytes leave the database's files:
+    /// SQLite rebuilds the file (VACUUM) and empties its write-ahead log; PostgreSQL vacuums the
+    /// tables named, so their dead rows' space is reused (VACUUM FULL, which rewrites a table
+    /// and locks it meanwhile, is for a maintenance window: docs/OPERATIONS.md). Returns whether
+    /// SQLite's log could be emptied (a reader of another process can hold it; it empties at
+    /// the next checkpoint).
+    pub async fn reclaim(&self, tables: &[&str]) -> Result<bool> {
+        match &self.pool {
+            Pool::Sqlite { write, .. } => {
+                let _turn = self.writer.lock().await;
+                sqlx::query("VACUUM").execute(write).await.context("Failed to vacuum the SQLite database")?;
+                let (busy, _, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+                    .fetch_one(write)
+                    .await
+                    .context("Failed to checkpoint the SQLite database")?;
+                Ok(busy == 0)
+            }
+            Pool::Postgres(p) => {
+                for t in tables {
+                    sqlx::query(&format!("VACUUM (ANALYZE) {t}")).execute(p).await.with_context(|| format!("Failed to vacuum {t}"))?;
+                }
+                Ok(true)
+            }
+        }
+    }
+
     /// The changes written from now on, by this process or (on PostgreSQL) any other.
     pub fn watch(&self) -> tokio::sync::broadcast::Receiver<crate::changes::Change> {
         match &self.pool {

@@ -25,6 +25,8 @@ pub mod polling_day;
 /// Posts for supporters to share, and who may frame the sign-up page.
 pub mod posts;
 /// The live progress, kept as contacts are stored.
+/// Retention: a campaign's register and canvass deleted when it is over.
+pub mod privacy;
 pub mod progress;
 /// The electoral register: import, updates, absent voters, statistics.
 pub mod register;

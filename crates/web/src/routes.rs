@@ -280,12 +280,17 @@ pub static ROUTES: &[Route] = &[
     r(Method::POST, "/walks/assign", Needs(AssignWalks), "Assign the walks ticked to one canvasser and session", &[303, 400, 404], || {
         post(pages::walks::assign_many)
     }),
-    r(Method::GET, "/walks/{id}/sheet", Needs(EnterPaperResults), "Printable walk sheet (audited)", &[404], || get(pages::walks::sheet)),
+    r(Method::GET, "/walks/{id}/sheet", Needs(EnterPaperResults), "Printable walk sheet (audited)", &[404], || {
+        get(pages::walk_sheet::sheet)
+    }),
+    r(Method::GET, "/walks/{id}/sheet.pdf", Needs(EnterPaperResults), "The walk sheet as a PDF on A4 (audited)", &[404], || {
+        get(pages::walk_sheet::sheet_pdf)
+    }),
     r(Method::GET, "/walks/{id}/entry", Needs(EnterPaperResults), "Key in a paper walk sheet (audited)", &[404], || {
-        get(pages::walks::entry_page)
+        get(pages::walk_sheet::entry_page)
     }),
     r(Method::POST, "/walks/{id}/entry", Needs(EnterPaperResults), "Key in a paper walk sheet", &[200, 400, 404], || {
-        post(pages::walks::entry)
+        post(pages::walk_sheet::entry)
     }),
     r(Method::POST, "/volunteers/invite", Needs(ManageVolunteers), "Invite a volunteer", &[200, 400, 409], || {
         post(pages::volunteers::invite)

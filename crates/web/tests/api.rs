@@ -768,7 +768,7 @@ async fn pages_open_for_the_roles_that_may_see_them() {
             ],
         )
         .await;
-    assert!(r.body.contains("Saved 1 contacts"), "{}", r.body);
+    assert!(r.body.contains("Saved 1 contact from the sheet"), "{}", r.body);
     let p = organiser.get("/api/v1/progress").await.json();
     assert_eq!(p["progress"]["totals"]["supporters"], 1);
     f.db.finish().await;

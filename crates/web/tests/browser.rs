@@ -482,8 +482,9 @@ async fn walk_page_on_a_throttled_phone() {
     f.db.finish().await;
 }
 
-/// Every page each role can open, in Chromium at 360x740: nothing scrolls sideways, and no link
-/// on it leads where that role cannot go (Forbidden, or nothing there). Public pages too.
+/// Every page each role can open, in Chromium on a 360x740 phone and a 1280x900 desktop: nothing
+/// scrolls sideways, and no link on it leads where that role cannot go (Forbidden, or nothing
+/// there). Public pages too.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_fits_a_phone_and_links_only_where_the_role_may_go() {
     use groundgame_core::access::allows;
@@ -544,33 +545,35 @@ async fn every_page_fits_a_phone_and_links_only_where_the_role_may_go() {
     for role in [None, Some(Role::Organiser), Some(Role::DataOfficer), Some(Role::Canvasser), Some(Role::Teller)] {
         let who = role.map_or("signed out", |r| r.label());
         let phone = driver.browser(&format!("fit-{who}")).await;
-        phone.set_window_size(360, 740).await.unwrap();
         if let Some(r) = role {
             sign_in(&phone, &server, &email(r), PASSWORD).await;
         }
         let mut links_checked = std::collections::HashSet::new();
         let mut kinds: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-        for (access, path) in &pages {
-            let may = match (access, role) {
-                (Access::Public, _) => true,
-                (Access::Needs(p), Some(r)) => allows(r, *p),
-                (Access::Needs(_), None) => false,
-            };
-            if !may {
-                continue;
-            }
-            phone.goto(&server.url(path)).await.unwrap();
-            wait_until(&phone, "document.readyState === 'complete'", path, Duration::from_secs(20)).await;
-            opened += 1;
-            let (scroll, client) = {
-                let v = phone
-                    .execute("return [document.scrollingElement.scrollWidth, document.documentElement.clientWidth];", vec![])
-                    .await
-                    .unwrap();
-                (v[0].as_u64().unwrap(), v[1].as_u64().unwrap())
-            };
-            if scroll > client {
-                let widest = phone
+        // The phone first, links and all; then the desktop, for width alone (the links are the same).
+        for (width, height) in [(360, 740), (1280, 900)] {
+            phone.set_window_size(width, height).await.unwrap();
+            for (access, path) in &pages {
+                let may = match (access, role) {
+                    (Access::Public, _) => true,
+                    (Access::Needs(p), Some(r)) => allows(r, *p),
+                    (Access::Needs(_), None) => false,
+                };
+                if !may {
+                    continue;
+                }
+                phone.goto(&server.url(path)).await.unwrap();
+                wait_until(&phone, "document.readyState === 'complete'", path, Duration::from_secs(20)).await;
+                opened += 1;
+                let (scroll, client) = {
+                    let v = phone
+                        .execute("return [document.scrollingElement.scrollWidth, document.documentElement.clientWidth];", vec![])
+                        .await
+                        .unwrap();
+                    (v[0].as_u64().unwrap(), v[1].as_u64().unwrap())
+                };
+                if scroll > client {
+                    let widest = phone
                     .execute(
                         "var w = null; document.querySelectorAll('main *').forEach(function (e) { var r = e.getBoundingClientRect(); \
                          if (r.right > document.documentElement.clientWidth + 1 && (!w || r.width > w.r)) { w = { r: r.width, t: e.tagName + (e.className ? '.' + e.className : '') + ' ' + (e.textContent || '').trim().slice(0, 40) }; } }); return w && w.t;",
@@ -578,10 +581,13 @@ async fn every_page_fits_a_phone_and_links_only_where_the_role_may_go() {
                     )
                     .await
                     .unwrap();
-                problems.push(format!("{who}: {path} is {scroll} px wide at {client} px (widest: {widest})"));
-            }
-            // Every link on the page, opened the way the browser would (with this session).
-            let links: Vec<String> = phone
+                    problems.push(format!("{who}: {path} is {scroll} px wide at {client} px (widest: {widest})"));
+                }
+                if width > 360 {
+                    continue;
+                }
+                // Every link on the page, opened the way the browser would (with this session).
+                let links: Vec<String> = phone
                 .execute(
                     "return Array.from(document.querySelectorAll('a[href^=\"/\"]')).map(function (a) { return a.getAttribute('href'); });",
                     vec![],
@@ -594,32 +600,33 @@ async fn every_page_fits_a_phone_and_links_only_where_the_role_may_go() {
                 .filter_map(|v| v.as_str().map(str::to_owned))
                 .filter(|l| !l.starts_with("/logout") && !l.starts_with("/s/"))
                 .collect();
-            for link in links {
-                // Each link once, and at most three of a kind (650 seats' pages, a walk's doors).
-                let kind: String = link
-                    .split(['/', '?'])
-                    .map(|seg| if seg.chars().any(|c| c.is_ascii_digit()) { "*" } else { seg })
-                    .collect::<Vec<_>>()
-                    .join("/");
-                if !links_checked.insert(link.clone()) || *kinds.entry(kind).and_modify(|n| *n += 1).or_insert(1) > 3 {
-                    continue;
-                }
-                let status = phone
+                for link in links {
+                    // Each link once, and at most three of a kind (650 seats' pages, a walk's doors).
+                    let kind: String = link
+                        .split(['/', '?'])
+                        .map(|seg| if seg.chars().any(|c| c.is_ascii_digit()) { "*" } else { seg })
+                        .collect::<Vec<_>>()
+                        .join("/");
+                    if !links_checked.insert(link.clone()) || *kinds.entry(kind).and_modify(|n| *n += 1).or_insert(1) > 3 {
+                        continue;
+                    }
+                    let status = phone
                     .execute_async(
                         "var done = arguments[arguments.length - 1]; fetch(arguments[0], { credentials: 'same-origin', redirect: 'manual' }).then(function (r) { done(r.type === 'opaqueredirect' ? 303 : r.status); }, function () { done(0); });",
                         vec![serde_json::Value::String(link.clone())],
                     )
                     .await
                     .unwrap();
-                let status = status.as_u64().unwrap_or(0);
-                if status == 403 || status == 404 || status == 0 || status >= 500 {
-                    problems.push(format!("{who}: {path} links to {link}, which answers {status}"));
+                    let status = status.as_u64().unwrap_or(0);
+                    if status == 403 || status == 404 || status == 0 || status >= 500 {
+                        problems.push(format!("{who}: {path} links to {link}, which answers {status}"));
+                    }
                 }
             }
         }
         phone.close().await.unwrap();
     }
-    assert!(opened > 40, "{opened} pages opened");
+    assert!(opened > 80, "{opened} pages opened");
     assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
     f.db.finish().await;
 }

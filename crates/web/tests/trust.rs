@@ -575,7 +575,7 @@ async fn the_key_in_page_asks_every_question_the_phone_asks() {
     let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
     let (issue, poster) = (format!("e{elector}_top_issue"), format!("e{elector}_poster"));
     let r = organiser.form(&format!("/walks/{walk}/entry"), &[("date", &today), (&issue, "NHS"), (&poster, "Y")]).await;
-    assert!(r.body.contains("Saved 1 contacts"), "{}", r.body);
+    assert!(r.body.contains("Saved 1 contact from the sheet"), "{}", r.body);
     let view = canvassing::walk_view(&f.app, f.actor(), walk).await.unwrap();
     assert!(view.contacts[0].answers.contains("\"top_issue\":\"NHS\""), "{:?}", view.contacts[0]);
     // A date in the future is no date canvassed.
@@ -584,6 +584,104 @@ async fn the_key_in_page_asks_every_question_the_phone_asks() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(r.body.contains("after today"), "{}", r.body);
     f.db.finish().await;
+}
+
+/// Paper: a 60-door walk downloads as a PDF of at most four A4 pages, every elector on it once,
+/// no door split across two pages; the key-in page has the sheet's lines in the sheet's order.
+#[tokio::test]
+async fn a_walk_sheet_downloads_as_a_pdf_and_keys_in_line_by_line() {
+    let f = fixture(TestDb::sqlite().await, 4000, 60).await;
+    let walk = f.walks.iter().max_by_key(|w| w.doors).unwrap().clone();
+    assert_eq!(walk.doors, 60, "a walk of 60 doors");
+    let desk = Client::sign_in(f.state(), &email(Role::DataOfficer)).await;
+    let r = desk.get(&format!("/walks/{}/sheet.pdf", walk.id)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.headers[header::CONTENT_TYPE], "application/pdf");
+    assert!(r.headers[header::CONTENT_DISPOSITION].to_str().unwrap().starts_with("attachment; filename=\"walk-sheet-"));
+    assert_eq!(r.headers[header::CACHE_CONTROL], "no-store", "names and addresses stay out of caches");
+    let pdf = lopdf::Document::load_mem(&r.bytes).expect("a PDF that a PDF library reads");
+    let pages = pdf.get_pages();
+    println!("a {}-door walk ({} electors) downloads as {} A4 pages ({} bytes)", walk.doors, walk.electors, pages.len(), r.bytes.len());
+    assert!((1..=4).contains(&pages.len()), "{} pages", pages.len());
+    let texts: Vec<String> = pages.keys().map(|n| pdf.extract_text(&[*n]).unwrap()).collect();
+    let payload = canvassing::paper(&f.app, f.actor(), walk.id, "test").await.unwrap();
+    for (i, door) in payload.doors.iter().enumerate() {
+        let on: Vec<usize> = door
+            .electors
+            .iter()
+            .map(|e| {
+                let found: Vec<usize> = (0..texts.len()).filter(|p| texts[*p].contains(&format!("{} ", e.number))).collect();
+                assert_eq!(found.len(), 1, "elector {} is on one page: {found:?}", e.number);
+                found[0]
+            })
+            .collect();
+        assert!(on.windows(2).all(|w| w[0] == w[1]), "door {} is split across pages {on:?}", i + 1);
+    }
+    assert!(texts[0].contains("Voting intention") && texts[0].contains("Lab Labour"), "the key to the codes is on page one");
+    assert!(texts.last().unwrap().contains(&format!("page {} of {}", texts.len(), texts.len())), "{}", texts.last().unwrap());
+    assert_eq!(audited(&f, "walk_sheet").await.len(), 1, "the download is audited");
+
+    // The key-in page has the sheet's lines in its order: the same door numbers and electors.
+    let numbers = |html: &str| -> Vec<String> {
+        html.split("<td class=\"elector\">")
+            .skip(1)
+            .chain(html.split("<th class=\"elector\" scope=\"row\">").skip(1))
+            .map(|s| s.split(' ').next().unwrap().to_owned())
+            .collect()
+    };
+    let sheet = desk.get(&format!("/walks/{}/sheet", walk.id)).await.body;
+    let entry = desk.get(&format!("/walks/{}/entry", walk.id)).await.body;
+    let expected: Vec<String> = payload.doors.iter().flat_map(|d| d.electors.iter().map(|e| e.number.clone())).collect();
+    assert_eq!(numbers(&sheet), expected, "the sheet's lines");
+    assert_eq!(numbers(&entry), expected, "the key-in page's lines");
+    let sixty = "<th class=\"num\" scope=\"rowgroup\"";
+    assert_eq!(sheet.matches(sixty).count(), 60);
+    assert_eq!(entry.matches(sixty).count(), 60, "each door numbered as on the sheet");
+    // A canvasser has no sheet to download.
+    let canvasser = Client::sign_in(f.state(), &email(Role::Canvasser)).await;
+    assert_eq!(canvasser.get(&format!("/walks/{}/sheet.pdf", walk.id)).await.status, StatusCode::FORBIDDEN);
+    f.db.finish().await;
+}
+
+/// Retention on every backend: the campaign page says until when the register is kept; past
+/// that day it is deleted with the canvass, once, the audit chain still verifies, and the page
+/// says so.
+#[tokio::test]
+async fn past_its_retention_day_a_campaigns_register_and_canvass_are_deleted_on_every_backend() {
+    for db in TestDb::all().await {
+        let name = db.name;
+        let f = fixture(db, 600, 20).await;
+        let organiser = Client::sign_in(f.state(), &email(Role::Organiser)).await;
+        let canvasser = Client::sign_in(f.state(), &email(Role::Canvasser)).await;
+        let payload = canvasser.get(&format!("/api/v1/walks/{}/canvass", f.walks[0].id)).await.json();
+        let r =
+            canvasser.json(Method::POST, "/api/v1/sync", &json!({ "contacts": contacts(&payload, 4, "Lab", &minutes_from_now(-1)) })).await;
+        assert_eq!(r.status, StatusCode::OK, "{name}: {}", r.body);
+        let page = organiser.get("/campaign").await.body;
+        let (until, _) = groundgame_app::privacy::retention_of(&f.app, &f.campaign).await.unwrap();
+        assert!(page.contains(&format!("kept until <strong>{}</strong>", until.format("%-d %B %Y"))), "{name}: {page}");
+
+        let as_of = until + chrono::Days::new(1);
+        let on_the_day = groundgame_app::privacy::run_retention(&f.app, until, false).await.unwrap();
+        assert_eq!(on_the_day[0].state, groundgame_app::privacy::RetentionState::Kept, "{name}: kept through its last day");
+        let done = groundgame_app::privacy::run_retention(&f.app, as_of, false).await.unwrap();
+        assert_eq!(done[0].state, groundgame_app::privacy::RetentionState::Deleted, "{name}");
+        let rows: std::collections::HashMap<String, u64> = done[0].deleted.clone().unwrap().rows.into_iter().collect();
+        assert_eq!((rows["electors"], rows["contacts"]), (600, 4), "{name}: {rows:?}");
+        let again = groundgame_app::privacy::run_retention(&f.app, as_of, false).await.unwrap();
+        assert_eq!(again[0].state, groundgame_app::privacy::RetentionState::AlreadyDeleted, "{name}");
+
+        let stats = organiser.get("/api/v1/register/stats").await.json();
+        assert_eq!(stats["electors"], 0, "{name}: {stats}");
+        assert_eq!(canvasser.get(&format!("/api/v1/walks/{}/canvass", f.walks[0].id)).await.status, StatusCode::NOT_FOUND, "{name}");
+        let page = organiser.get("/campaign").await.body;
+        assert!(page.contains("were deleted on"), "{name}: {page}");
+        let checks = groundgame_app::privacy::verify_audit_log(&f.app).await.unwrap();
+        assert!(checks.iter().all(|c| c.report.problems.is_empty()), "{name}: {checks:?}");
+        assert!(checks.iter().any(|c| c.report.details_removed > 0), "{name}: {checks:?}");
+        assert_eq!(audited(&f, "retention_deleted").await.len(), 1, "{name}");
+        f.db.finish().await;
+    }
 }
 
 /// New user, 3: one click replaced 70,000 electors with 2,000, and walks went on as if nothing

@@ -21,6 +21,8 @@ mod demo_data;
 mod polling_day;
 /// `postcodes import`: postcode centroids for the whole country.
 mod postcodes;
+/// `privacy retention|retain`: data protection.
+mod privacy;
 /// `register import|update|absent-voters|stats|show`.
 mod register;
 /// `results import|list`: general election results.
@@ -69,9 +71,12 @@ pub enum Command {
     /// Set up the demo seat (Derby North): a synthetic register, walks, a survey and an account
     /// for each role, then serve it.
     Demo(demo::DemoArgs),
-    /// The audit log: who read or changed what, and when.
+    /// The audit log: who read or changed what, and when; and its chain checked.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Data protection: retention of each campaign's register and canvass.
+    #[command(subcommand)]
+    Privacy(privacy::PrivacyCommand),
     /// The settings in effect: each with its value and where it came from.
     #[command(subcommand)]
     Config(config::ConfigCommand),
@@ -102,6 +107,7 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         Command::User(c) => user::run(c, &settings).await,
         Command::Demo(args) => demo::run(args, &settings).await,
         Command::Audit(c) => audit::run(c, &settings).await,
+        Command::Privacy(c) => privacy::run(c, &settings).await,
         Command::Config(c) => config::run(c, &settings),
     }
 }

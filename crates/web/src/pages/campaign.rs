@@ -41,6 +41,7 @@ fn tally_cells(t: &Tally, key: &str) -> Markup {
 
 pub async fn overview(State(state): State<AppState>, viewer: Viewer) -> PageResult<Markup> {
     let (progress, win, stats) = canvassing::progress(&state.app, viewer.actor()).await?;
+    let (kept_until, deleted_at) = groundgame_app::privacy::retention_of(&state.app, &viewer.campaign).await?;
     let t = &progress.totals;
     Ok(layout::page(
         &viewer,
@@ -125,6 +126,11 @@ pub async fn overview(State(state): State<AppState>, viewer: Viewer) -> PageResu
                 h2 #reg { "Register" }
                 p { (n(stats.totals.electors)) " electors in " (n(stats.totals.households)) " households, " (n(stats.totals.eligible))
                     " eligible on polling day, " (n(stats.totals.postal_voters)) " postal voters. " a href="/register" { "Details" } }
+                @match deleted_at {
+                    Some(at) => p #retention { "The register and canvass were deleted on " (at.get(..10).unwrap_or(&at)) ", after the campaign: only anonymous counts remain." }
+                    None => p #retention { "The register and canvass are kept until " strong { (kept_until.format("%-d %B %Y")) }
+                        ", then deleted (the law allows the register to be used only for elections, and kept no longer than needed); only anonymous counts remain." }
+                }
             }
             (layout::script("/static/live.js"))
         },

@@ -189,6 +189,11 @@ pub fn n(v: impl Into<u64>) -> String {
     out
 }
 
+/// A count with its noun, as people say it: "1 contact", "2,015 contacts".
+pub fn count(v: usize, one: &str, many: &str) -> String {
+    format!("{} {}", n(v as u64), if v == 1 { one } else { many })
+}
+
 pub fn percent(x: f64) -> String {
     format!("{:.0}%", x * 100.0)
 }

@@ -17,6 +17,7 @@ pub mod sessions;
 pub mod share_kit;
 pub mod targets;
 pub mod volunteers;
+pub mod walk_sheet;
 pub mod walks;
 
 /// The start page: each role lands where its work is.

@@ -1,16 +1,16 @@
 //! Walks: the district page with the planner and map, one walk (audited: it shows what voters
-//! said), printable sheets and keying them back in.
+//! said). Paper sheets and keying them back in are in `walk_sheet`.
 
 use std::collections::{BTreeMap, HashMap};
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use groundgame_app::accounts;
-use groundgame_app::canvassing::{self, Keyed, PaperRow};
+use groundgame_app::canvassing;
 use groundgame_app::walks::{self, WalkSize};
 use groundgame_core::access::Permission;
 use groundgame_core::survey::Survey;
-use groundgame_store::canvassing::{Assignment, CanvassSession, WalkPayload};
+use groundgame_store::canvassing::{Assignment, CanvassSession};
 use groundgame_store::walks::WalkDoor;
 use groundgame_walks::export::{self, MapDoor, MapWalk};
 use maud::{html, Markup};
@@ -229,7 +229,7 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer, PagePath(id): P
         html! {
             h1 { (walk.name) }
             p { (walk.doors) " doors, " (walk.electors) " electors, " (format!("{:.1}", walk.distance_m / 1000.0)) " km, about " (walk.minutes) " minutes." }
-            p { a href={ "/walks/" (id) "/sheet" } { "Printable walk sheet" } " · " a href={ "/walks/" (id) "/entry" } { "Key in a paper sheet" } }
+            p { a href={ "/walks/" (id) "/sheet" } { "Printable walk sheet" } " · " a href={ "/walks/" (id) "/sheet.pdf" } { "the sheet as a PDF" } " · " a href={ "/walks/" (id) "/entry" } { "Key in a paper sheet" } }
             @if viewer.may(Permission::AssignWalks) { (assign_form(&viewer, id, view.assignment.as_ref(), &people, &sessions)) }
             figure.map { (layout::raw(export::svg(&walk.name, &map_doors(&view.doors)))) }
             h2 { "Contacts (" (view.contacts.len()) ")" }
@@ -256,202 +256,6 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer, PagePath(id): P
             }
         },
     ))
-}
-
-/// How a choice reads on paper: its code, and its label where that says more.
-fn code_and_label(code: &str, label: &str) -> String {
-    if code == label {
-        code.to_owned()
-    } else {
-        format!("{code} {label}")
-    }
-}
-
-/// A door's address as a walk sheet needs it: up to its numbered street line (a flat or house
-/// name and the street), without the town and postcode that the whole walk shares.
-fn door_line(address: &str) -> String {
-    let parts: Vec<&str> = address.split(['\n', ',']).map(str::trim).filter(|p| !p.is_empty()).collect();
-    match parts.iter().position(|p| p.starts_with(|c: char| c.is_ascii_digit())) {
-        Some(i) => parts[..=i].join(", "),
-        None => parts.first().map(|p| (*p).to_owned()).unwrap_or_default(),
-    }
-}
-
-/// A printable walk sheet: doors in walking order, electors with boxes for the survey's codes.
-pub async fn sheet(State(state): State<AppState>, viewer: Viewer, PagePath(id): PagePath<i64>) -> PageResult<Markup> {
-    let payload = canvassing::paper(&state.app, viewer.actor(), id, "walk_sheet").await?;
-    let survey = &payload.survey;
-    Ok(layout::page(
-        &viewer,
-        &format!("Walk sheet: {}", payload.walk.name),
-        html! {
-            div.sheet {
-                h1 { (payload.walk.name) }
-                p { (viewer.campaign.name) " · " (payload.walk.doors) " doors · " (payload.walk.electors) " electors · about " (payload.walk.minutes) " minutes. "
-                    "Canvasser: ______________________  Date: ____________" }
-                p.no-print { button type="button" data-print { "Print" } }
-                section.codes aria-label="Codes" {
-                    @for q in &survey.questions {
-                        p { strong { (q.label) ": " } (q.choices.iter().map(|c| code_and_label(&c.code, &c.label)).collect::<Vec<_>>().join(" · ")) }
-                    }
-                    p { strong { "Door outcomes: " } (survey.outcomes.iter().map(|c| code_and_label(&c.code, &c.label)).collect::<Vec<_>>().join(" · ")) }
-                }
-                div.scroll { table.sheet-table {
-                    thead { tr {
-                        th.num scope="col" { "#" } th.addr scope="col" { "Address" } th.elector scope="col" { "Elector" }
-                        @for q in &survey.questions { th.q scope="col" { span { (q.label) } } }
-                        th.q scope="col" { span { "Outcome" } } th.note scope="col" { "Note" }
-                    } }
-                    // One line per elector, the door's number and address beside its first.
-                    @for (i, d) in payload.doors.iter().enumerate() {
-                        @let rows = d.electors.len().max(1);
-                        @let address = door_line(&d.address);
-                        tbody.door {
-                            @if d.electors.is_empty() {
-                                tr {
-                                    th.num scope="row" { (i + 1) } td.addr { (address) } td { em { "no electors to canvass" } }
-                                    @for _ in &survey.questions { td.box {} } td.box {} td.note {}
-                                }
-                            }
-                            @for (j, e) in d.electors.iter().enumerate() {
-                                tr {
-                                    @if j == 0 {
-                                        th.num scope="rowgroup" rowspan=(rows) { (i + 1) }
-                                        td.addr rowspan=(rows) { (address) }
-                                    }
-                                    td.elector { (e.number) " " (e.name) @if e.postal { " (postal)" } }
-                                    @for _ in &survey.questions { td.box {} }
-                                    td.box {} td.note {}
-                                }
-                            }
-                        }
-                    }
-                } }
-            }
-        },
-    ))
-}
-
-pub async fn entry_page(State(state): State<AppState>, viewer: Viewer, PagePath(id): PagePath<i64>) -> PageResult<Markup> {
-    let payload = canvassing::paper(&state.app, viewer.actor(), id, "walk_entry").await?;
-    Ok(entry_form(&viewer, &payload, None))
-}
-
-/// The key-in form: a row for each door and each elector, with every question of the survey the
-/// phone asks (so nothing on the printed sheet is lost), the outcome and a note.
-fn entry_form(viewer: &Viewer, payload: &WalkPayload, message: Option<Markup>) -> Markup {
-    let survey = &payload.survey;
-    let today = chrono::Utc::now().date_naive().format("%Y-%m-%d").to_string();
-    let outcome_select = |name: String, label: String| {
-        html! { select name=(name) aria-label=(label) { option value="" {} @for o in &survey.outcomes { option value=(o.code) { (code_and_label(&o.code, &o.label)) } } } }
-    };
-    layout::page(
-        viewer,
-        &format!("Key in: {}", payload.walk.name),
-        html! {
-            h1 { "Key in a paper sheet" }
-            p { (payload.walk.name) ". Fill in only the rows with something on the sheet; tab moves along a row, and typing a code's first letter picks it." }
-            @if let Some(m) = message { (m) }
-            form method="post" action={ "/walks/" (payload.walk.id) "/entry" } {
-                (layout::csrf(viewer))
-                label for="date" { "Date canvassed" }
-                input #date type="date" name="date" value=(today) max=(today) required;
-                div.scroll { table.entry {
-                    thead { tr { th scope="col" { "Door" } th scope="col" { "Elector" }
-                        @for q in &survey.questions { th scope="col" { (q.label) } } th scope="col" { "Outcome" } th scope="col" { "Note" } } }
-                    tbody { @for d in &payload.doors {
-                        tr {
-                            th scope="row" { (d.address.replace('\n', ", ")) } td { "whole door" }
-                            @for _ in &survey.questions { td {} }
-                            td { (outcome_select(format!("d{}_outcome", d.household_id), format!("Outcome for the door at {}", d.address.replace('\n', ", ")))) }
-                            td { input name={ "d" (d.household_id) "_note" } aria-label={ "Note on the door at " (d.address.replace('\n', ", ")) } maxlength="2000"; }
-                        }
-                        @for e in &d.electors { tr {
-                            td {} th scope="row" { (e.number) " " (e.name) }
-                            @for q in &survey.questions {
-                                td { select name={ "e" (e.id) "_" (q.key) } aria-label={ (q.label) " of " (e.name) } {
-                                    option value="" {} @for c in &q.choices { option value=(c.code) { (c.code) } } } }
-                            }
-                            td { (outcome_select(format!("e{}_outcome", e.id), format!("Outcome for {}", e.name))) }
-                            td { input name={ "e" (e.id) "_note" } aria-label={ "Note on " (e.name) } maxlength="2000"; }
-                        } }
-                    } }
-                } }
-                button type="submit" { "Save" }
-            }
-        },
-    )
-}
-
-/// Reads the keyed-in form into rows: one per door or elector with anything filled in.
-fn paper_rows(payload: &WalkPayload, fields: Vec<(String, String)>) -> Result<(chrono::NaiveDate, Vec<PaperRow>), AppError> {
-    let date = fields.iter().find(|(k, _)| k == "date").map(|(_, v)| v.clone()).unwrap_or_default();
-    let day = chrono::NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
-        .map_err(|_| AppError::bad_request("the date canvassed must be a date"))?;
-    let household_of: HashMap<i64, i64> =
-        payload.doors.iter().flat_map(|d| d.electors.iter().map(move |e| (e.id, d.household_id))).collect();
-    let questions: Vec<&str> = payload.survey.questions.iter().map(|q| q.key.as_str()).collect();
-    // ("d", household) or ("e", elector) -> field -> value.
-    let mut rows: BTreeMap<(char, i64), BTreeMap<String, String>> = BTreeMap::new();
-    for (k, v) in fields {
-        let v = v.trim().to_owned();
-        if v.is_empty() || k == "csrf" || k == "date" {
-            continue;
-        }
-        let kind = k.chars().next().unwrap_or(' ');
-        let Some((num, field)) = k.get(1..).and_then(|r| r.split_once('_')) else { continue };
-        let Ok(num) = num.parse::<i64>() else { continue };
-        if kind == 'd' || kind == 'e' {
-            rows.entry((kind, num)).or_default().insert(field.to_owned(), v);
-        }
-    }
-    let mut out = Vec::new();
-    for ((kind, num), mut values) in rows {
-        let outcome = values.remove("outcome");
-        let note = values.remove("note").unwrap_or_default();
-        if let Some(unknown) = values.keys().find(|k| !questions.contains(&k.as_str())) {
-            return Err(AppError::bad_request(format!("'{unknown}' is not a question of the survey")));
-        }
-        let (household_id, elector_id) = if kind == 'd' {
-            (num, None)
-        } else {
-            (*household_of.get(&num).ok_or_else(|| AppError::bad_request(format!("elector {num} is not on this walk")))?, Some(num))
-        };
-        out.push(PaperRow { household_id, elector_id, outcome, answers: values, note });
-    }
-    Ok((day, out))
-}
-
-/// Turns the keyed-in sheet into contacts (source: paper).
-pub async fn entry(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    PagePath(id): PagePath<i64>,
-    FormBody(fields): FormBody<Vec<(String, String)>>,
-) -> PageResult<Response> {
-    let payload = canvassing::paper(&state.app, viewer.actor(), id, "walk_entry").await?;
-    let (day, rows) = match paper_rows(&payload, fields) {
-        Ok(r) => r,
-        Err(e) => {
-            let msg = html! { div.error role="alert" { p { "Nothing was saved. " (e.message) } } };
-            return Ok((e.status, entry_form(&viewer, &payload, Some(msg))).into_response());
-        }
-    };
-    let outcome = match canvassing::key_in(&state.app, viewer.actor(), id, day, rows).await {
-        Ok(o) => o,
-        Err(groundgame_app::Error::Invalid(m)) => Keyed::Refused(vec![m]),
-        Err(e) => return Err(e.into()),
-    };
-    Ok(match outcome {
-        Keyed::Saved(n) => {
-            let msg = html! { p.ok role="status" { "Saved " (n) " contacts from the sheet." } };
-            entry_form(&viewer, &payload, Some(msg)).into_response()
-        }
-        Keyed::Refused(reasons) => {
-            let msg = html! { div.error role="alert" { p { "Nothing was saved. Fix these and save again:" } ul { @for r in &reasons { li { (r) } } } } };
-            (axum::http::StatusCode::BAD_REQUEST, entry_form(&viewer, &payload, Some(msg))).into_response()
-        }
-    })
 }
 
 /// Assigns every walk ticked to one canvasser (or nobody) and one session (or none), then says

@@ -149,6 +149,8 @@ pub struct Reply {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
     pub body: String,
+    /// The body as it came, for files that are not text.
+    pub bytes: Vec<u8>,
 }
 
 impl Reply {
@@ -209,10 +211,10 @@ impl Client {
                     _ => break,
                 }
             }
-            return Reply { status, headers, body: String::from_utf8_lossy(&read).into_owned() };
+            return Reply { status, headers, body: String::from_utf8_lossy(&read).into_owned(), bytes: read };
         }
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned(), bytes: bytes.to_vec() }
     }
 
     /// Opens an event stream: its body, to read event by event with [`next_event`].

@@ -1,0 +1,25 @@
+-- Data protection by design.
+
+-- A tamper-evident audit log: every line written from now on has its place in its campaign's
+-- chain (seq), the SHA-256 of its detail (kept when retention removes the detail itself) and a
+-- hash over the previous line's hash and its own fields (see groundgame_store::audit). A line
+-- changed, removed or slipped in afterwards no longer verifies (`groundgame audit verify`).
+ALTER TABLE audit_log ADD COLUMN seq INTEGER;
+ALTER TABLE audit_log ADD COLUMN detail_digest TEXT;
+ALTER TABLE audit_log ADD COLUMN hash TEXT;
+CREATE INDEX audit_log_chain ON audit_log (campaign_id, seq);
+
+-- The last line of each chain: one chain per campaign, and scope 0 for lines of no campaign.
+-- Writing a line updates its chain's row, so lines of one campaign are chained one at a time
+-- whichever server writes them.
+CREATE TABLE audit_chain (
+    scope INTEGER PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    hash TEXT NOT NULL
+);
+
+-- Retention: the day after which the campaign's register and canvass are deleted, when an
+-- organiser chose one (otherwise polling day, or the day the campaign was set up if later, plus
+-- the retention setting: groundgame_core::campaign::retention_date), and when they were deleted.
+ALTER TABLE campaigns ADD COLUMN retain_until TEXT;
+ALTER TABLE campaigns ADD COLUMN register_deleted_at TEXT;
