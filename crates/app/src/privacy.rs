@@ -139,3 +139,13 @@ pub async fn run_retention(app: &App, as_of: NaiveDate, dry_run: bool) -> Result
     }
     Ok(out)
 }
+
+/// A copy of the whole database, taken while servers run (SQLite; PostgreSQL has its own
+/// tools), audited with no campaign. Returns the copy's size in bytes.
+pub async fn backup(app: &App, output: &std::path::Path) -> Result<u64> {
+    let bytes = app.store.backup_to(output).await?;
+    let mut tx = app.store.begin_write().await?;
+    audit::record(&mut tx, None, None, "backup", &format!("{} bytes to {}", bytes, output.display()), 0).await?;
+    tx.commit().await?;
+    Ok(bytes)
+}

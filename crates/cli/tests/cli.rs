@@ -98,6 +98,7 @@ fn every_command_has_help() {
         vec!["privacy"],
         vec!["privacy", "retention"],
         vec!["privacy", "retain"],
+        vec!["backup"],
         vec!["config"],
         vec!["config", "show"],
     ] {
@@ -510,6 +511,12 @@ fn audit_verify_says_the_chain_is_intact_and_names_a_changed_line() {
     assert!(out.contains("Derby North (E14000662):") && out.contains("chain intact"), "{out}");
     let head = out.split("last hash ").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
     assert_eq!(head.len(), 64, "{out}");
+    // A backup is a database of its own, with the same register and a chain that verifies.
+    let copy = w.path("copy.db");
+    let said = ok(&db, &["backup", "--output", copy.to_str().unwrap()]);
+    assert!(said.contains("Backed up") && said.contains("checked"), "{said}");
+    assert_eq!(stats(&copy)["electors"], 500);
+    assert!(ok(&copy, &["audit", "verify"]).contains("chain intact"));
     // Someone with the database file changes what a line says.
     let conn = rusqlite::Connection::open(&db).unwrap();
     conn.execute("UPDATE audit_log SET rows = rows + 1 WHERE seq = 1 AND campaign_id IS NOT NULL", []).unwrap();

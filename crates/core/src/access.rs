@@ -99,6 +99,64 @@ pub enum Permission {
     CreateCampaign,
 }
 
+impl Permission {
+    pub const ALL: [Permission; 15] = [
+        Permission::Member,
+        Permission::ViewRegister,
+        Permission::ImportRegister,
+        Permission::ExportRegister,
+        Permission::PlanWalks,
+        Permission::AssignWalks,
+        Permission::ManageVolunteers,
+        Permission::EditSurvey,
+        Permission::ViewProgress,
+        Permission::Canvass,
+        Permission::EnterPaperResults,
+        Permission::ViewAudit,
+        Permission::Tell,
+        Permission::RunPollingDay,
+        Permission::CreateCampaign,
+    ];
+
+    /// What the permission lets someone do, and the personal data it reaches, for the data
+    /// protection officer.
+    pub fn in_words(self) -> &'static str {
+        match self {
+            Permission::Member => "Their own account and page; the survey's questions (no one else's data)",
+            Permission::ViewRegister => "Register statistics and single electors: names, addresses, elector numbers, markers",
+            Permission::ImportRegister => "Upload the council's register and its monthly updates and absent voters lists",
+            Permission::ExportRegister => "Download the register or lists of electors (every download audited)",
+            Permission::PlanWalks => "Every walk, with its doors and every answer recorded at them (audited)",
+            Permission::AssignWalks => "Give walks to canvassers and sessions; run canvassing sessions",
+            Permission::ManageVolunteers => "Volunteers' names, contact details, availability, consents and sign-ups",
+            Permission::EditSurvey => "The questions canvassers ask and their talking points",
+            Permission::ViewProgress => "Counts of doors, conversations and supporters by district and walk (no elector named)",
+            Permission::Canvass => "Only the walks assigned to them: names and addresses at each door, and the answers they record",
+            Permission::EnterPaperResults => "Print any walk's sheet (names and addresses) and key its answers in (audited)",
+            Permission::ViewAudit => "The audit log: who read or changed what, and when",
+            Permission::Tell => "Take elector numbers at a polling station, and take back their own",
+            Permission::RunPollingDay => "Knock-up lists of promised supporters not yet voted: names, addresses, promises",
+            Permission::CreateCampaign => "Start another campaign",
+        }
+    }
+}
+
+/// Who sees what, as a Markdown table: one row a permission, one column a role. Generated from
+/// [`allows`] for docs/DATA-PROTECTION.md, which a test keeps in step with it.
+pub fn who_sees_what() -> String {
+    let mut out = String::from("| What | ");
+    out.push_str(&Role::ALL.map(Role::label).join(" | "));
+    out.push_str(" |\n|---|");
+    out.push_str(&Role::ALL.map(|_| ":-:").join("|"));
+    out.push_str("|\n");
+    for p in Permission::ALL {
+        out.push_str(&format!("| {} | ", p.in_words()));
+        out.push_str(&Role::ALL.map(|r| if allows(r, p) { "yes" } else { "" }).join(" | "));
+        out.push_str(" |\n");
+    }
+    out
+}
+
 /// Whether `role` may do `permission`. The whole policy is this table.
 pub fn allows(role: Role, permission: Permission) -> bool {
     use Permission::*;
@@ -136,5 +194,23 @@ mod tests {
         assert!(!allows(Role::Teller, Permission::RunPollingDay), "a teller sees no knock-up list");
         assert!(!allows(Role::Canvasser, Permission::Tell));
         assert!(!allows(Role::DataOfficer, Permission::Tell));
+    }
+
+    /// docs/DATA-PROTECTION.md's table of who sees what is this table's. With
+    /// GROUNDGAME_WRITE_DOCS=1 the test writes it there.
+    #[test]
+    fn the_data_protection_officers_table_is_the_permission_table() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/DATA-PROTECTION.md");
+        let doc = std::fs::read_to_string(path).expect("docs/DATA-PROTECTION.md");
+        let (start, end) = ("<!-- who-sees-what: generated from groundgame_core::access -->\n", "<!-- /who-sees-what -->");
+        let (before, rest) = doc.split_once(start).expect("the table's start marker");
+        let (_, after) = rest.split_once(end).expect("the table's end marker");
+        let fresh = format!("{before}{start}{}{end}{after}", who_sees_what());
+        if std::env::var("GROUNDGAME_WRITE_DOCS").is_ok_and(|v| v == "1") {
+            std::fs::write(path, &fresh).unwrap();
+            return;
+        }
+        assert!(doc == fresh, "docs/DATA-PROTECTION.md's table is out of date: run GROUNDGAME_WRITE_DOCS=1 cargo test -p groundgame-core");
+        assert_eq!(Permission::ALL.len(), 15, "every permission is in the table");
     }
 }

@@ -66,6 +66,8 @@ enum Pool {
     Sqlite {
         read: SqlitePool,
         write: SqlitePool,
+        /// The database file (none for an in-memory database).
+        path: Option<std::path::PathBuf>,
     },
     Postgres(PgPool),
 }
@@ -169,11 +171,12 @@ impl Store {
                 } else {
                     SqlitePoolOptions::new()
                         .max_connections(4)
-                        .connect_with(options.pragma("cache_size", "-4096"))
+                        .connect_with(options.clone().pragma("cache_size", "-4096"))
                         .await
                         .with_context(|| format!("Failed to open the SQLite database {url}"))?
                 };
-                Pool::Sqlite { read, write }
+                let path = (!in_memory).then(|| options.get_filename().to_path_buf());
+                Pool::Sqlite { read, write, path }
             }
             Backend::Postgres => {
                 let options =
@@ -269,6 +272,57 @@ impl Store {
         })
     }
 
+    /// Copies the whole database to `output` while servers go on using it: SQLite's online
+    /// backup API in one step, which reads one consistent snapshot (writers are not held up; in
+    /// WAL mode they never wait for a reader). The copy is checked (`integrity_check`), made a
+    /// plain file with no write-ahead log, and only then put at `output`: a backup is whole or
+    /// absent. Returns its size in bytes. PostgreSQL is backed up with its own tools.
+    pub async fn backup_to(&self, output: &std::path::Path) -> Result<u64> {
+        let source = match &self.pool {
+            Pool::Sqlite { path: Some(p), .. } => p.clone(),
+            Pool::Sqlite { path: None, .. } => return Err(crate::Error::Invalid("an in-memory database has nothing to back up".into())),
+            Pool::Postgres(_) => {
+                return Err(crate::Error::Invalid(
+                    "PostgreSQL is backed up with its own tools (pg_dump, or a base backup with WAL archiving): see docs/OPERATIONS.md".into(),
+                ))
+            }
+        };
+        let output = output.to_path_buf();
+        tokio::task::spawn_blocking(move || -> anyhow::Result<u64> {
+            use rusqlite::{backup::Backup, Connection, OpenFlags};
+            let partial = std::path::PathBuf::from(format!("{}.partial", output.display()));
+            let _ = std::fs::remove_file(&partial);
+            let src = Connection::open_with_flags(&source, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                .with_context(|| format!("Failed to open {} to back it up", source.display()))?;
+            src.busy_timeout(Duration::from_secs(30))?;
+            let mut dst = Connection::open(&partial).with_context(|| format!("Failed to create {}", partial.display()))?;
+            {
+                // All pages in one step: one snapshot, however busy the writers are (a copy made in
+                // several steps starts again whenever another connection writes).
+                use rusqlite::backup::StepResult;
+                let backup = Backup::new(&src, &mut dst)?;
+                let started = std::time::Instant::now();
+                loop {
+                    match backup.step(-1).context("The backup failed")? {
+                        StepResult::Done => break,
+                        _ if started.elapsed() > Duration::from_secs(600) => anyhow::bail!("the database stayed locked for 10 minutes: no backup was made"),
+                        _ => std::thread::sleep(Duration::from_millis(50)),
+                    }
+                }
+            }
+            let check: String = dst.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+            anyhow::ensure!(check == "ok", "the backup does not check out ({check}): nothing was written to {}", output.display());
+            let _: String = dst.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
+            dst.close().map_err(|(_, e)| e)?;
+            std::fs::File::open(&partial)?.sync_all()?;
+            std::fs::rename(&partial, &output).with_context(|| format!("Failed to put the backup at {}", output.display()))?;
+            Ok(std::fs::metadata(&output)?.len())
+        })
+        .await
+        .context("The backup task failed")?
+        .map_err(crate::Error::Internal)
+    }
+
     /// Gives back the space of deleted rows so that their bytes leave the database's files:
     /// SQLite rebuilds the file (VACUUM) and empties its write-ahead log; PostgreSQL vacuums the
     /// tables named, so their dead rows' space is reused (VACUUM FULL, which rewrites a table
@@ -305,7 +359,7 @@ impl Store {
 
     pub async fn close(&self) {
         match &self.pool {
-            Pool::Sqlite { read, write } => {
+            Pool::Sqlite { read, write, .. } => {
                 read.close().await;
                 write.close().await;
             }

@@ -684,6 +684,64 @@ async fn past_its_retention_day_a_campaigns_register_and_canvass_are_deleted_on_
     }
 }
 
+/// A backup taken while two canvassers sync holds every contact acknowledged before it began,
+/// and restores as a database that opens, migrates and verifies.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_backup_taken_under_load_restores_every_acknowledged_contact() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+    let f = fixture(TestDb::sqlite().await, 1500, 20).await;
+    let acknowledged: Arc<Mutex<Vec<String>>> = Arc::default();
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut phones = Vec::new();
+    for (who, walk) in [(email(Role::Canvasser), f.walks[0].id), (SECOND_CANVASSER.to_owned(), f.walks[1].id)] {
+        let (state, acknowledged, stop) = (f.state(), acknowledged.clone(), stop.clone());
+        let organiser = Client::sign_in(state.clone(), &email(Role::Organiser)).await;
+        let user = f.users[&who];
+        organiser.form(&format!("/walks/{walk}/assign"), &[("user_id", &user.to_string())]).await;
+        phones.push(tokio::spawn(async move {
+            let phone = Client::sign_in(state, &who).await;
+            let payload = phone.get(&format!("/api/v1/walks/{walk}/canvass")).await.json();
+            let mut sent = 0;
+            while !stop.load(Ordering::Relaxed) {
+                let batch = contacts(&payload, 5, "Lab", &minutes_from_now(-1));
+                let r = phone.json(Method::POST, "/api/v1/sync", &json!({ "contacts": batch })).await;
+                assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+                let stored: Vec<String> = r.json()["stored"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect();
+                sent += stored.len();
+                acknowledged.lock().unwrap().extend(stored);
+            }
+            sent
+        }));
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    let before: Vec<String> = acknowledged.lock().unwrap().clone();
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("backup.db");
+    let bytes = groundgame_app::privacy::backup(&f.app, &copy).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    stop.store(true, Ordering::Relaxed);
+    let mut sent = 0;
+    for p in phones {
+        sent += p.await.unwrap();
+    }
+    assert!(before.len() >= 10 && sent > before.len(), "syncs went on before and during the backup: {} then {sent}", before.len());
+    assert!(bytes > 0 && !dir.path().join("backup.db.partial").exists() && !dir.path().join("backup.db-wal").exists());
+
+    let restored = groundgame_store::Store::open(&groundgame_store::DatabaseUrl::new(copy.to_str().unwrap())).await.unwrap();
+    let mut tx = restored.begin().await.unwrap();
+    let ids: Vec<(String,)> = tx.fetch_all("SELECT id FROM contacts", vec![]).await.unwrap();
+    let chains = groundgame_store::audit::verify(&mut tx).await.unwrap();
+    tx.commit().await.unwrap();
+    let ids: std::collections::HashSet<String> = ids.into_iter().map(|(i,)| i).collect();
+    let missing: Vec<&String> = before.iter().filter(|id| !ids.contains(*id)).collect();
+    println!("backup of {bytes} bytes holds {} contacts; {} acknowledged before it began, {sent} in all", ids.len(), before.len());
+    assert!(missing.is_empty(), "{} acknowledged contacts are not in the backup: {:?}", missing.len(), &missing[..missing.len().min(5)]);
+    assert!(chains.iter().all(|c| c.problems.is_empty()), "{chains:?}");
+    restored.close().await;
+    f.db.finish().await;
+}
+
 /// New user, 3: one click replaced 70,000 electors with 2,000, and walks went on as if nothing
 /// had happened.
 #[tokio::test]

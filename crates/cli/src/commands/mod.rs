@@ -9,6 +9,8 @@ use crate::config::Settings;
 
 /// `audit show`: a campaign's audit log.
 mod audit;
+/// `backup`: a copy of the database while it runs.
+mod backup;
 /// `campaign create`, `campaign list`.
 mod campaign;
 /// `config show`: the settings in effect.
@@ -77,6 +79,8 @@ pub enum Command {
     /// Data protection: retention of each campaign's register and canvass.
     #[command(subcommand)]
     Privacy(privacy::PrivacyCommand),
+    /// Copy the SQLite database to a file while servers go on using it.
+    Backup(backup::BackupArgs),
     /// The settings in effect: each with its value and where it came from.
     #[command(subcommand)]
     Config(config::ConfigCommand),
@@ -108,6 +112,7 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         Command::Demo(args) => demo::run(args, &settings).await,
         Command::Audit(c) => audit::run(c, &settings).await,
         Command::Privacy(c) => privacy::run(c, &settings).await,
+        Command::Backup(args) => backup::run(args, &settings).await,
         Command::Config(c) => config::run(c, &settings),
     }
 }
