@@ -6,8 +6,9 @@ use groundgame_core::campaign::retention_date;
 use groundgame_store::audit::{self, ChainReport};
 use groundgame_store::campaigns::Campaign;
 use groundgame_store::privacy::{self, Deleted};
+use groundgame_store::register::{self, ElectorView};
 
-use crate::{App, Result};
+use crate::{Actor, App, Error, Result};
 
 /// One chain checked, with the campaign it belongs to named.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -148,4 +149,75 @@ pub async fn backup(app: &App, output: &std::path::Path) -> Result<u64> {
     audit::record(&mut tx, None, None, "backup", &format!("{} bytes to {}", bytes, output.display()), 0).await?;
     tx.commit().await?;
     Ok(bytes)
+}
+
+/// Records that an elector objected to being contacted: from now on they are on no walk, sheet,
+/// phone, knock-up list, postal chase, friend match or export of the campaign, whatever register
+/// is imported next. Audited. Returns the elector and whether the objection is new.
+pub async fn record_objection(app: &App, actor: Actor<'_>, number: &str, how: &str) -> Result<(ElectorView, bool)> {
+    let how = how.trim();
+    if how.chars().count() > 500 {
+        return Err(Error::Invalid("say how the objection came in 500 characters or fewer".into()));
+    }
+    let mut tx = app.store.begin_write().await?;
+    let e = register::show_elector(&mut tx, actor.campaign(), number).await?;
+    let new = privacy::object(&mut tx, actor.campaign().id, e.id, actor.user_id(), how).await?;
+    if new {
+        actor.audit(&mut tx, "objection_recorded", &e.elector_number, 1).await?;
+    }
+    let e = register::show_elector(&mut tx, actor.campaign(), number).await?;
+    tx.commit().await?;
+    Ok((e, new))
+}
+
+/// The campaign's objections (audited: a list of electors).
+pub async fn objections(app: &App, actor: Actor<'_>) -> Result<Vec<privacy::Objection>> {
+    let mut tx = app.store.begin_write().await?;
+    let list = privacy::objections(&mut tx, actor.campaign().id).await?;
+    actor.audit(&mut tx, "objections_viewed", "", list.len() as i64).await?;
+    tx.commit().await?;
+    Ok(list)
+}
+
+/// Everything held about one elector, as one readable bundle for a subject access request:
+/// their register entry, contacts (theirs and their door's), polling-day records, friend matches,
+/// objection, and the audit lines that name their number. Audited.
+pub async fn elector_bundle(app: &App, actor: Actor<'_>, number: &str) -> Result<serde_json::Value> {
+    let campaign = actor.campaign();
+    let mut tx = app.store.begin_write().await?;
+    let e = register::show_elector(&mut tx, campaign, number).await?;
+    let records = privacy::elector_records(&mut tx, campaign.id, e.id, e.household_id, &e.elector_number).await?;
+    actor.audit(&mut tx, "subject_access_elector", &e.elector_number, 1).await?;
+    tx.commit().await?;
+    Ok(serde_json::json!({
+        "about": format!("Everything {} holds about elector {} in groundgame", campaign.name, e.elector_number),
+        "campaign": campaign.ballot_id,
+        "made_at": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "register_entry": e,
+        "records": records,
+    }))
+}
+
+/// Everything held about one volunteer of the campaign (what their own page downloads), for a
+/// request that comes another way. Audited.
+pub async fn volunteer_bundle(app: &App, campaign: &Campaign, email: &str) -> Result<serde_json::Value> {
+    let secret = volunteer_secret(app, campaign, email).await?;
+    let bundle = crate::volunteers::export_own(app, &secret).await?;
+    let mut tx = app.store.begin_write().await?;
+    audit::record(&mut tx, Some(campaign.id), None, "subject_access_volunteer", "a volunteer's records", 1).await?;
+    tx.commit().await?;
+    Ok(bundle)
+}
+
+/// Erases a volunteer of the campaign (as their own page's delete does), for a request that
+/// comes another way.
+pub async fn erase_volunteer(app: &App, campaign: &Campaign, email: &str) -> Result<()> {
+    let secret = volunteer_secret(app, campaign, email).await?;
+    crate::volunteers::delete_own(app, &secret).await
+}
+
+async fn volunteer_secret(app: &App, campaign: &Campaign, email: &str) -> Result<String> {
+    crate::volunteers::secret_of(app, campaign, email)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("{} has no volunteer with the email {email}", campaign.name)))
 }

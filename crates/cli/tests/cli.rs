@@ -98,6 +98,10 @@ fn every_command_has_help() {
         vec!["privacy"],
         vec!["privacy", "retention"],
         vec!["privacy", "retain"],
+        vec!["privacy", "object"],
+        vec!["privacy", "objections"],
+        vec!["privacy", "export"],
+        vec!["privacy", "erase"],
         vec!["backup"],
         vec!["config"],
         vec!["config", "show"],
@@ -565,6 +569,18 @@ fn retention_deletes_the_register_and_leaves_no_name_or_address_in_the_file() {
     needles.retain(|n| !common.contains(n));
     let found = |db: &Path| found_in(db, &needles);
     assert!(found(&db).len() > needles.len() / 2, "the register is in the file before retention");
+
+    // An objection, and a subject access bundle, from the command line.
+    let out = ok(&db, &["privacy", "object", "NA1-3", "--how", "letter"]);
+    assert!(out.contains("NA1-3") && out.contains("is now off every list"), "{out}");
+    assert!(ok(&db, &["privacy", "objections"]).contains("\n1 objection\n"));
+    let bundle = w.path("na1-3.json");
+    ok(&db, &["privacy", "export", "--elector", "NA1-3", "--output", bundle.to_str().unwrap()]);
+    let bundle: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&bundle).unwrap()).unwrap();
+    assert_eq!(bundle["register_entry"]["elector_number"], "NA1-3", "{bundle}");
+    assert!(bundle["register_entry"]["objected"].as_str().unwrap().contains("letter"), "{bundle}");
+    let missing = run(&db, &["privacy", "export", "--volunteer", "nobody@example.org", "--output", w.path("x.json").to_str().unwrap()]);
+    assert!(!missing.status.success() && String::from_utf8_lossy(&missing.stderr).contains("no volunteer with the email"));
 
     // Set up today: kept until 90 days from now.
     let kept = ok(&db, &["privacy", "retention"]);

@@ -225,7 +225,8 @@ pub async fn walk_payload(tx: &mut Tx, campaign: &Campaign, walk_id: i64, scope:
         tx.fetch_all(
             &format!(
                 "SELECT id, household_id, polling_district, elector_number, elector_suffix, forename, surname, absent_vote \
-                 FROM electors WHERE campaign_id = $1 AND household_id IN ({list}) ORDER BY elector_number, elector_suffix"
+                 FROM electors e WHERE campaign_id = $1 AND household_id IN ({list}) AND {} ORDER BY elector_number, elector_suffix",
+                crate::privacy::CONTACTABLE
             ),
             a,
         )

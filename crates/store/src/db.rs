@@ -283,7 +283,8 @@ impl Store {
             Pool::Sqlite { path: None, .. } => return Err(crate::Error::Invalid("an in-memory database has nothing to back up".into())),
             Pool::Postgres(_) => {
                 return Err(crate::Error::Invalid(
-                    "PostgreSQL is backed up with its own tools (pg_dump, or a base backup with WAL archiving): see docs/OPERATIONS.md".into(),
+                    "PostgreSQL is backed up with its own tools (pg_dump, or a base backup with WAL archiving): see docs/OPERATIONS.md"
+                        .into(),
                 ))
             }
         };
@@ -305,7 +306,9 @@ impl Store {
                 loop {
                     match backup.step(-1).context("The backup failed")? {
                         StepResult::Done => break,
-                        _ if started.elapsed() > Duration::from_secs(600) => anyhow::bail!("the database stayed locked for 10 minutes: no backup was made"),
+                        _ if started.elapsed() > Duration::from_secs(600) => {
+                            anyhow::bail!("the database stayed locked for 10 minutes: no backup was made")
+                        }
                         _ => std::thread::sleep(Duration::from_millis(50)),
                     }
                 }

@@ -220,9 +220,12 @@ pub async fn knock_up(tx: &mut Tx, campaign: &Campaign, of: KnockUpOf<'_>, day: 
          CAST(CASE WHEN EXISTS (SELECT 1 FROM marked_voters m WHERE m.campaign_id = e.campaign_id AND m.elector_id = e.id) \
          THEN 1 ELSE 0 END AS BIGINT), {POSTAL_CHASE}, {RULE_COLUMNS}"
     );
-    const NOT_VOTED: &str =
+    // Not voted, and not objected to being contacted.
+    let not_voted = format!(
         "NOT EXISTS (SELECT 1 FROM tellings v WHERE v.campaign_id = e.campaign_id AND v.elector_id = e.id AND v.withdrawn_at IS NULL \
-         AND v.received_at >= $4)";
+         AND v.received_at >= $4) AND {}",
+        crate::privacy::CONTACTABLE
+    );
     // Each placeholder first appears in the order of its number (SQLite numbers them so).
     let door_day = |n: u8| {
         format!("LEFT JOIN progress_door_days t ON t.campaign_id = e.campaign_id AND t.day = ${n} AND t.household_id = e.household_id")
@@ -233,7 +236,7 @@ pub async fn knock_up(tx: &mut Tx, campaign: &Campaign, of: KnockUpOf<'_>, day: 
                 "SELECT {columns}, {BY_HAND} FROM electors e \
                  LEFT JOIN walk_doors d ON d.campaign_id = e.campaign_id AND d.household_id = e.household_id \
                  LEFT JOIN progress_electors p ON p.campaign_id = e.campaign_id AND p.elector_id = e.id {} \
-                 WHERE e.campaign_id = $2 AND e.polling_district = $3 AND {NOT_VOTED}",
+                 WHERE e.campaign_id = $2 AND e.polling_district = $3 AND {not_voted}",
                 door_day(1)
             ),
             args![today, campaign.id, district, day.starts.as_str()],
@@ -247,7 +250,7 @@ pub async fn knock_up(tx: &mut Tx, campaign: &Campaign, of: KnockUpOf<'_>, day: 
                  SELECT {columns}, {BY_HAND} FROM d \
                  JOIN progress_electors p ON p.campaign_id = d.campaign_id AND p.household_id = d.household_id \
                  JOIN electors e ON e.campaign_id = p.campaign_id AND e.id = p.elector_id {} \
-                 WHERE {NOT_VOTED}",
+                 WHERE {not_voted}",
                 door_day(3)
             ),
             args![campaign.id, walk, today, day.starts.as_str()],
@@ -271,7 +274,7 @@ pub async fn knock_up(tx: &mut Tx, campaign: &Campaign, of: KnockUpOf<'_>, day: 
                     "SELECT {columns}, CAST(1 AS BIGINT) FROM electors e \
                      JOIN walk_doors d ON d.campaign_id = e.campaign_id AND d.household_id = e.household_id \
                      LEFT JOIN progress_electors p ON p.campaign_id = e.campaign_id AND p.elector_id = e.id {} \
-                     WHERE e.campaign_id = $2 AND d.walk_id = $3 AND {NOT_VOTED} AND e.id IN ({list})",
+                     WHERE e.campaign_id = $2 AND d.walk_id = $3 AND {not_voted} AND e.id IN ({list})",
                     door_day(1)
                 ),
                 a,
@@ -1476,8 +1479,9 @@ pub async fn postal_promises(tx: &mut Tx, campaign: &Campaign, district: &str) -
              c.status, c.recorded_at, {RULE_COLUMNS}, {BY_HAND} FROM electors e \
              LEFT JOIN progress_electors p ON p.campaign_id = e.campaign_id AND p.elector_id = e.id \
              LEFT JOIN postal_chase c ON c.campaign_id = e.campaign_id AND c.elector_id = e.id \
-             WHERE e.campaign_id = $1 AND e.polling_district = $2 AND e.absent_vote IS NOT NULL \
-             ORDER BY e.elector_number, e.elector_suffix"
+             WHERE e.campaign_id = $1 AND e.polling_district = $2 AND e.absent_vote IS NOT NULL AND {} \
+             ORDER BY e.elector_number, e.elector_suffix",
+            crate::privacy::CONTACTABLE
         ),
         args![campaign.id, district],
         |row| {

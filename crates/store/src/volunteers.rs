@@ -1189,9 +1189,12 @@ pub struct Candidate {
 /// (any case), at most `limit`.
 pub async fn register_matches(tx: &mut Tx, campaign: &Campaign, forename: &str, surname: &str, limit: i64) -> Result<Vec<Candidate>> {
     tx.fetch_all(
-        "SELECT id AS elector_id, household_id, forename, surname, address, postcode FROM electors \
-         WHERE campaign_id = $1 AND LOWER(surname) = LOWER($2) AND LOWER(forename) LIKE LOWER($3) AND household_id IS NOT NULL \
-         ORDER BY forename, address, id LIMIT $4",
+        &format!(
+            "SELECT id AS elector_id, household_id, forename, surname, address, postcode FROM electors e \
+             WHERE campaign_id = $1 AND LOWER(surname) = LOWER($2) AND LOWER(forename) LIKE LOWER($3) AND household_id IS NOT NULL \
+             AND {} ORDER BY forename, address, id LIMIT $4",
+            crate::privacy::CONTACTABLE
+        ),
         args![campaign.id, surname, format!("{}%", forename.replace(['%', '_'], "")), limit],
     )
     .await
@@ -1199,7 +1202,10 @@ pub async fn register_matches(tx: &mut Tx, campaign: &Campaign, forename: &str, 
 
 pub async fn candidate(tx: &mut Tx, campaign: &Campaign, elector_id: i64) -> Result<Option<Candidate>> {
     tx.fetch_optional(
-        "SELECT id AS elector_id, household_id, forename, surname, address, postcode FROM electors WHERE campaign_id = $1 AND id = $2",
+        &format!(
+            "SELECT id AS elector_id, household_id, forename, surname, address, postcode FROM electors e WHERE campaign_id = $1 AND id = $2 AND {}",
+            crate::privacy::CONTACTABLE
+        ),
         args![campaign.id, elector_id],
     )
     .await

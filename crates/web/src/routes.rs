@@ -271,6 +271,25 @@ pub static ROUTES: &[Route] = &[
         &[200, 400, 413],
         || post(pages::register::upload),
     )),
+    r(Method::GET, "/register/requests", Needs(ViewRegister), "Objections and subject access requests (audited)", &[], || {
+        get(pages::register::requests)
+    }),
+    r(
+        Method::POST,
+        "/register/objections",
+        Needs(ImportRegister),
+        "Record an elector's objection: off every list",
+        &[200, 400, 404],
+        || post(pages::register::object),
+    ),
+    r(
+        Method::GET,
+        "/register/subject-access",
+        Needs(ExportRegister),
+        "Everything held about one elector, as JSON (audited)",
+        &[400, 404],
+        || get(pages::register::subject_access),
+    ),
     r(Method::POST, "/register/import/{id}", Needs(ImportRegister), "Confirm or cancel an upload", &[400, 404, 409], || {
         post(pages::register::decide)
     }),

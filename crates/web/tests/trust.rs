@@ -742,6 +742,111 @@ async fn a_backup_taken_under_load_restores_every_acknowledged_contact() {
     f.db.finish().await;
 }
 
+/// An elector's objection, on every backend: recorded by the data officer, they are off the
+/// canvasser's phone, the walk sheet, the knock-up list and the register download at once, and
+/// stay off when the same register is imported again; their subject access bundle holds what the
+/// doorstep recorded; a canvasser can do neither.
+#[tokio::test]
+async fn an_objection_takes_an_elector_off_every_list_through_a_reimport() {
+    for db in TestDb::all().await {
+        let name = db.name;
+        let f = fixture(db, 600, 20).await;
+        let desk = Client::sign_in(f.state(), &email(Role::DataOfficer)).await;
+        let organiser = Client::sign_in(f.state(), &email(Role::Organiser)).await;
+        let canvasser = Client::sign_in(f.state(), &email(Role::Canvasser)).await;
+        let walk = f.walks[0].id;
+        let payload = canvasser.get(&format!("/api/v1/walks/{walk}/canvass")).await.json();
+        let door = payload["doors"].as_array().unwrap().iter().find(|d| !d["electors"].as_array().unwrap().is_empty()).unwrap().clone();
+        let elector = door["electors"][0].clone();
+        let number = elector["number"].as_str().unwrap().to_owned();
+        // A promise first, so that they are on the knock-up list.
+        let promise = json!([{ "id": uuid::Uuid::new_v4(), "walk_id": walk, "household_id": door["household_id"], "elector_id": elector["id"],
+            "recorded_at": minutes_from_now(-5), "answers": { "voting_intention": "Lab", "certainty": "5" }, "note": "wants a lift" }]);
+        assert_eq!(canvasser.json(Method::POST, "/api/v1/sync", &json!({ "contacts": promise })).await.status, StatusCode::OK);
+        let district = number.split('-').next().unwrap().to_owned();
+        let knock_up = format!("/api/v1/knock-up?polling_district={district}");
+        assert!(organiser.get(&knock_up).await.body.contains(&format!("\"{number}\"")), "{name}: a promise is on the knock-up list");
+
+        // A canvasser may not record one, nor read anyone's bundle.
+        let r = canvasser.form("/register/objections", &[("number", &number), ("how", "letter")]).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{name}");
+        assert_eq!(canvasser.get(&format!("/register/subject-access?number={number}")).await.status, StatusCode::FORBIDDEN, "{name}");
+
+        let r = desk.form("/register/objections", &[("number", &number), ("how", "Letter of 3 May")]).await;
+        assert_eq!(r.status, StatusCode::OK, "{name}: {}", r.body);
+        assert!(r.body.contains("is now off every list") && r.body.contains("Letter of 3 May"), "{name}: {}", r.body);
+        // Where the elector still is: none of these.
+        let listed = |phone: String, sheet: String, export: String, knock: String| {
+            let mut on = Vec::new();
+            if phone.contains(&format!("\"{number}\"")) {
+                on.push("the phone");
+            }
+            if sheet.contains(&format!(">{number} ")) {
+                on.push("the walk sheet");
+            }
+            if export.lines().any(|l| l.starts_with(&format!("{number},"))) {
+                on.push("the register download");
+            }
+            if knock.contains(&format!("\"{number}\"")) {
+                on.push("the knock-up list");
+            }
+            on
+        };
+        let phone = canvasser.get(&format!("/api/v1/walks/{walk}/canvass")).await.body;
+        let sheet = desk.get(&format!("/walks/{walk}/sheet")).await.body;
+        let export = desk.get("/api/v1/register/export").await.body;
+        let knock = organiser.get(&knock_up).await.body;
+        assert_eq!(listed(phone, sheet, export, knock), Vec::<&str>::new(), "{name}: at once");
+        let again = desk.form("/register/objections", &[("number", &number), ("how", "")]).await;
+        assert!(again.body.contains("had already objected"), "{name}: {}", again.body);
+
+        // The same register imported again (monthly, say): still off.
+        let file = tempfile::NamedTempFile::new().unwrap();
+        support::write_register(file.path(), 600, 7);
+        support::import(&f.app, &f.campaign, file.path()).await;
+        let phone = canvasser.get(&format!("/api/v1/walks/{walk}/canvass")).await.body;
+        let sheet = desk.get(&format!("/walks/{walk}/sheet")).await.body;
+        let export = desk.get("/api/v1/register/export").await.body;
+        let knock = organiser.get(&knock_up).await.body;
+        assert_eq!(listed(phone, sheet, export, knock), Vec::<&str>::new(), "{name}: after a re-import");
+
+        let r = desk.get(&format!("/register/subject-access?number={number}")).await;
+        assert_eq!(r.status, StatusCode::OK, "{name}: {}", r.body);
+        assert_eq!(r.headers[header::CACHE_CONTROL], "no-store");
+        let bundle = r.json();
+        assert_eq!(bundle["register_entry"]["elector_number"], number.as_str(), "{name}");
+        assert!(bundle["register_entry"]["objected"].as_str().unwrap().contains("Letter of 3 May"), "{name}: {bundle}");
+        assert_eq!(bundle["records"]["contacts"][0]["note"], "wants a lift", "{name}: {bundle}");
+        assert!(bundle["records"]["audit_lines"].as_array().unwrap().iter().any(|l| l[1] == "objection_recorded"), "{name}: {bundle}");
+        assert_eq!(audited(&f, "subject_access_elector").await.len(), 1, "{name}");
+        let page = desk.get("/register/requests").await.body;
+        assert!(page.contains(&number) && page.contains("Letter of 3 May"), "{name}: {page}");
+        f.db.finish().await;
+    }
+}
+
+/// A volunteer's request by letter: the bundle holds what their own page would download, and
+/// erasure leaves nothing to find.
+#[tokio::test]
+async fn a_volunteer_is_exported_and_erased_for_a_request_that_comes_by_letter() {
+    let f = fixture(TestDb::sqlite().await, 300, 20).await;
+    let signup = groundgame_app::volunteers::SignUp {
+        name: "Asha Patel".into(),
+        email: "asha@example.org".into(),
+        campaign: Some(f.campaign.ballot_id.clone()),
+        ..Default::default()
+    };
+    groundgame_app::volunteers::sign_up(&f.app, &signup, "192.0.2.9").await.unwrap();
+    let bundle = groundgame_app::privacy::volunteer_bundle(&f.app, &f.campaign, "Asha@Example.org").await.unwrap();
+    assert_eq!(bundle["volunteer"]["name"], "Asha Patel", "{bundle}");
+    assert_eq!(audited(&f, "subject_access_volunteer").await.len(), 1);
+    groundgame_app::privacy::erase_volunteer(&f.app, &f.campaign, "asha@example.org").await.unwrap();
+    assert!(groundgame_app::volunteers::secret_of(&f.app, &f.campaign, "asha@example.org").await.unwrap().is_none());
+    let again = groundgame_app::privacy::volunteer_bundle(&f.app, &f.campaign, "asha@example.org").await;
+    assert!(matches!(again, Err(groundgame_app::Error::NotFound(_))), "{again:?}");
+    f.db.finish().await;
+}
+
 /// New user, 3: one click replaced 70,000 electors with 2,000, and walks went on as if nothing
 /// had happened.
 #[tokio::test]

@@ -23,7 +23,7 @@ mod demo_data;
 mod polling_day;
 /// `postcodes import`: postcode centroids for the whole country.
 mod postcodes;
-/// `privacy retention|retain`: data protection.
+/// `privacy retention|retain|object|objections|export|erase`: data protection.
 mod privacy;
 /// `register import|update|absent-voters|stats|show`.
 mod register;
@@ -76,7 +76,7 @@ pub enum Command {
     /// The audit log: who read or changed what, and when; and its chain checked.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
-    /// Data protection: retention of each campaign's register and canvass.
+    /// Data protection: retention, objections, subject access and erasure.
     #[command(subcommand)]
     Privacy(privacy::PrivacyCommand),
     /// Copy the SQLite database to a file while servers go on using it.

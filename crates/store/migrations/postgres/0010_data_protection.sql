@@ -23,3 +23,17 @@ CREATE TABLE audit_chain (
 -- the retention setting: groundgame_core::campaign::retention_date), and when they were deleted.
 ALTER TABLE campaigns ADD COLUMN retain_until TEXT;
 ALTER TABLE campaigns ADD COLUMN register_deleted_at TEXT;
+
+-- Electors who objected to being contacted: off every walk, sheet, phone, knock-up list, postal
+-- chase, friend match and export of the campaign. It follows the elector's id, which an import
+-- keeps while the register knows them as the same person, so a re-imported register does not
+-- bring them back. Deleted with the register at retention.
+CREATE TABLE objections (
+    campaign_id BIGINT NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+    elector_id BIGINT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    user_id BIGINT REFERENCES users (id) ON DELETE SET NULL,
+    -- How it came (a letter, on the doorstep, an email) and anything to remember.
+    how TEXT NOT NULL,
+    PRIMARY KEY (campaign_id, elector_id)
+);

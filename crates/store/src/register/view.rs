@@ -138,6 +138,8 @@ pub struct ElectorView {
     pub eligibility: String,
     pub absent_vote: Option<String>,
     pub household_id: Option<i64>,
+    /// When and how they objected to being contacted, if they did: off every list.
+    pub objected: Option<String>,
     pub household_electors: u64,
     pub location: Option<(f64, f64)>,
     pub first_version: i64,
@@ -194,6 +196,9 @@ pub async fn show_elector(tx: &mut Tx, campaign: &Campaign, number: &str) -> Res
         }
         None => (0, None),
     };
+    let objection: Option<(String, String)> = tx
+        .fetch_optional("SELECT recorded_at, how FROM objections WHERE campaign_id = $1 AND elector_id = $2", args![campaign.id, row.id])
+        .await?;
     let anonymous = markers.is_anonymous();
     let keep = |s: String| (!anonymous && !s.is_empty()).then_some(s);
     Ok(ElectorView {
@@ -226,6 +231,7 @@ pub async fn show_elector(tx: &mut Tx, campaign: &Campaign, number: &str) -> Res
         },
         absent_vote: row.absent_vote.as_deref().and_then(AbsentVote::from_db).map(|a| a.to_string()),
         household_id: row.household_id.filter(|_| !anonymous),
+        objected: objection.map(|(at, how)| if how.is_empty() { at } else { format!("{at} ({how})") }),
         household_electors: if anonymous { 0 } else { household_electors },
         location: location.filter(|_| !anonymous),
         first_version: row.first_version,
@@ -254,13 +260,16 @@ struct ExportRow {
     absent_vote: Option<String>,
 }
 
-/// The current register as CSV in elector number order (anonymous electors as their number only).
-/// Callers audit it: it is the whole register.
+/// The current register as CSV in elector number order (anonymous electors as their number only),
+/// without the electors who objected to being contacted. Callers audit it: it is the whole register.
 pub async fn export_csv(tx: &mut Tx, campaign: &Campaign) -> Result<RegisterCsv> {
     let rows: Vec<ExportRow> = tx
         .fetch_all(
-            "SELECT polling_district, elector_number, elector_suffix, title, forename, middle_names, surname, address, postcode, markers, \
-             date_of_birth, absent_vote FROM electors WHERE campaign_id = $1 ORDER BY polling_district, elector_number, elector_suffix",
+            &format!(
+                "SELECT polling_district, elector_number, elector_suffix, title, forename, middle_names, surname, address, postcode, markers, \
+                 date_of_birth, absent_vote FROM electors e WHERE campaign_id = $1 AND {} ORDER BY polling_district, elector_number, elector_suffix",
+                crate::privacy::CONTACTABLE
+            ),
             args![campaign.id],
         )
         .await?;

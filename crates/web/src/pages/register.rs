@@ -72,6 +72,7 @@ async fn render(state: &AppState, viewer: &Viewer, outcome: Option<Outcome>) -> 
             @if viewer.may(Permission::ExportRegister) {
                 p { a href="/api/v1/register/export" download { "Download the register (CSV)" } " — every download is recorded in the audit log." }
             }
+            p { a href="/register/requests" { "Objections and requests" } ": electors who asked not to be contacted, and everything held about one elector." }
             h2 { "Polling districts" }
             div.scroll { table {
                 thead { tr { th scope="col" { "District" } th scope="col" { "Electors" } th scope="col" { "Households" } th scope="col" { "Eligible" } th scope="col" { "Postal" } th scope="col" { "Not on the map" } } }
@@ -186,4 +187,104 @@ pub async fn decide(
             Ok((e.status, render(&state, &viewer, Some(failed(e))).await?).into_response())
         }
     }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ObjectionForm {
+    number: String,
+    #[serde(default)]
+    how: String,
+}
+
+/// Electors' requests: the objections recorded (each elector off every list), a form to record
+/// one, and a subject access download for one elector.
+pub async fn requests(State(state): State<AppState>, viewer: Viewer) -> PageResult<Markup> {
+    requests_page(&state, &viewer, None).await
+}
+
+async fn requests_page(state: &AppState, viewer: &Viewer, message: Option<Markup>) -> PageResult<Markup> {
+    let list = groundgame_app::privacy::objections(&state.app, viewer.actor()).await?;
+    Ok(layout::page(
+        viewer,
+        "Objections and requests",
+        html! {
+            h1 { "Objections and requests" }
+            @if let Some(m) = message { (m) }
+            @if viewer.may(Permission::ImportRegister) {
+                h2 { "An elector objects to being contacted" }
+                p { "They come off every walk, walk sheet, phone, knock-up list, postal chase, friend match and register download "
+                    "of the campaign at once, and stay off when a new register is imported." }
+                form method="post" action="/register/objections" {
+                    (layout::csrf(viewer))
+                    label for="number" { "Elector number" }
+                    input #number name="number" required placeholder="NA1-124" autocomplete="off" spellcheck="false";
+                    label for="how" { "How it came (optional)" }
+                    input #how name="how" maxlength="500" placeholder="Letter of 3 May; on the doorstep";
+                    button type="submit" { "Record the objection" }
+                }
+            }
+            @if viewer.may(Permission::ExportRegister) {
+                h2 { "Everything held about one elector" }
+                p { "For a subject access request: their register entry, what canvassers recorded at their door, polling-day records, "
+                    "friend matches, any objection and the audit lines that name them, as one file (recorded in the audit log)." }
+                form method="get" action="/register/subject-access" {
+                    label for="sar" { "Elector number" }
+                    input #sar name="number" required placeholder="NA1-124" autocomplete="off" spellcheck="false";
+                    button type="submit" { "Download" }
+                }
+            }
+            h2 { "Objections recorded" }
+            @if list.is_empty() { p { "None yet." } } @else {
+                div.scroll { table {
+                    thead { tr { th scope="col" { "Elector" } th scope="col" { "Name" } th scope="col" { "Recorded" } th scope="col" { "How" } } }
+                    tbody { @for o in &list { tr {
+                        th scope="row" { (groundgame_core::elector::format_number(&o.polling_district, o.elector_number, o.elector_suffix)) }
+                        td { (o.name) } td { (o.recorded_at.get(..10).unwrap_or(&o.recorded_at)) } td { (o.how) }
+                    } } }
+                } }
+            }
+        },
+    ))
+}
+
+pub async fn object(State(state): State<AppState>, viewer: Viewer, FormBody(f): FormBody<ObjectionForm>) -> PageResult<Response> {
+    match groundgame_app::privacy::record_objection(&state.app, viewer.actor(), &f.number, &f.how).await {
+        Ok((e, new)) => {
+            let name = [e.forename.clone(), e.surname.clone()].into_iter().flatten().collect::<Vec<_>>().join(" ");
+            let said = if new { "is now off every list" } else { "had already objected: still off every list" };
+            let msg = html! { p.ok role="status" { (e.elector_number) " " (name) " " (said) "." } };
+            Ok(requests_page(&state, &viewer, Some(msg)).await?.into_response())
+        }
+        Err(e) => {
+            let e = AppError::from(e);
+            let msg = html! { p.error role="alert" { "Nothing was recorded: " (e.message) } };
+            Ok((e.status, requests_page(&state, &viewer, Some(msg)).await?).into_response())
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct NumberQuery {
+    #[serde(default)]
+    number: String,
+}
+
+/// One elector's subject access bundle, as a JSON file (audited).
+pub async fn subject_access(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    crate::input::PageQuery(q): crate::input::PageQuery<NumberQuery>,
+) -> PageResult<Response> {
+    let bundle = groundgame_app::privacy::elector_bundle(&state.app, viewer.actor(), &q.number).await?;
+    let body = serde_json::to_string_pretty(&bundle).map_err(AppError::internal)?;
+    let file: String = q.number.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/json".to_owned()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"elector-{file}.json\"")),
+            (axum::http::header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        body,
+    )
+        .into_response())
 }
