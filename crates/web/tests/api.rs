@@ -152,6 +152,8 @@ async fn concrete(f: &Fixture, route: &Route, n: usize, who: &str) -> (String, O
             let preview = register::preview_upload(&f.app, f.actor(), "small.csv", file.path()).await.unwrap();
             (path.replace("{id}", &preview.upload), form(&[("decision", "cancel")]))
         }
+        ("POST", "/register/objections") => (path, form(&[("number", &format!("{district}-1")), ("how", "a letter")])),
+        ("GET", "/register/subject-access") => (format!("{path}?number={district}-1"), None),
         ("POST", "/walks/plan") => (path, form(&[("district", &district), ("per_walk", "20")])),
         ("POST", "/walks/{id}/assign") => {
             (path.replace("{id}", &walk), form(&[("user_id", &f.users[&email(Role::Canvasser)].to_string()), ("session_id", "")]))
