@@ -13,6 +13,8 @@ use groundgame_store::campaigns::{self, Campaign};
 use groundgame_store::{audit, canvassing, WriteTx};
 use serde::Serialize;
 
+use crate::second_factor;
+pub use crate::second_factor::{Enrolment, SignedIn};
 use crate::secrets::{from_now, hash_password, new_token, token_hash, verify_password};
 use crate::{Actor, App, Error, Member, Result};
 
@@ -88,7 +90,7 @@ async fn audit_failure(app: &App, email: &str, client: &Client, why: &str) -> Re
 
 /// Signs in with email and password to the named campaign (a ballot id) or the account's most
 /// recent one.
-pub async fn sign_in(app: &App, email: &str, password: &str, campaign: Option<&str>, client: &Client) -> Result<Opened> {
+pub async fn sign_in(app: &App, email: &str, password: &str, campaign: Option<&str>, client: &Client) -> Result<SignedIn> {
     let (user, device) = match check_password(app, email, password, client).await {
         Ok(found) => found,
         // Refusals for too many tries are not written: they cost an attacker nothing to send.
@@ -105,15 +107,19 @@ pub async fn sign_in(app: &App, email: &str, password: &str, campaign: Option<&s
         Some(c) => memberships.iter().find(|m| m.1 == c),
         None => memberships.first(),
     };
-    let Some(&(campaign_id, _, _)) = chosen else {
+    let Some(&(campaign_id, _, role)) = chosen else {
         return Err(Error::forbidden("this account is not in a campaign (or not in that one)"));
     };
     let mut tx = app.store.begin_write().await?;
+    if let Some(next) = second_factor::gate(app, &mut tx, &user, campaign_id, role, device.is_none()).await? {
+        tx.commit().await?;
+        return Ok(next);
+    }
     let opened = open_session(app, &mut tx, user.id, campaign_id, client, device.is_none()).await?;
     let m = &opened.member;
     audit::record(&mut tx, Some(campaign_id), Some(user.id), "sign_in", &format!("as {} from {}", m.role, client.ip), 0).await?;
     tx.commit().await?;
-    Ok(opened)
+    Ok(SignedIn::Opened(Box::new(opened)))
 }
 
 /// Opens a session for a user in a campaign they are in, in the caller's write turn, and with
@@ -327,7 +333,7 @@ pub async fn open_invite(app: &App, token: &str, viewer: Option<&Member>) -> Res
 /// account `password` is the one they choose; for an existing account it must be theirs already
 /// (checked under the sign-in limits); when `viewer` is signed in as the invited email no
 /// password is needed. The session opened is in the campaign joined.
-pub async fn accept_invite(app: &App, token: &str, password: Option<&str>, viewer: Option<&Member>, client: &Client) -> Result<Opened> {
+pub async fn accept_invite(app: &App, token: &str, password: Option<&str>, viewer: Option<&Member>, client: &Client) -> Result<SignedIn> {
     let hash = token_hash(token);
     let mut tx = app.store.begin().await?;
     let invite = accounts::open_invite(&mut tx, &hash).await?.ok_or_else(|| Error::NotFound(INVITE_GONE.into()))?;
@@ -385,21 +391,28 @@ pub async fn accept_invite(app: &App, token: &str, password: Option<&str>, viewe
     if already.is_none() {
         accounts::set_membership(&mut tx, invite.campaign_id, user_id, invite.role).await?;
     }
-    let opened = open_session(app, &mut tx, user_id, invite.campaign_id, client, new_device).await?;
+    let role = accounts::role_in(&mut tx, invite.campaign_id, user_id).await?.unwrap_or(invite.role);
     audit::record(
         &mut tx,
         Some(invite.campaign_id),
         Some(user_id),
         "invite_accepted",
-        &format!("{} joined as {} {how}", invite.email, opened.member.role),
+        &format!("{} joined as {role} {how}", invite.email),
         0,
     )
     .await?;
     if let Some(v) = viewer {
         accounts::end_session(&mut tx, &v.session).await?;
     }
+    // Joining as an organiser or data officer sets up the second factor before the first session.
+    let (user, _) = accounts::user_credentials(&mut tx, user_id).await?;
+    if let Some(next) = second_factor::gate(app, &mut tx, &user, invite.campaign_id, role, new_device).await? {
+        tx.commit().await?;
+        return Ok(next);
+    }
+    let opened = open_session(app, &mut tx, user_id, invite.campaign_id, client, new_device).await?;
     tx.commit().await?;
-    Ok(opened)
+    Ok(SignedIn::Opened(Box::new(opened)))
 }
 
 /// Withdraws an unused invite of the actor's campaign.
@@ -512,7 +525,7 @@ pub async fn open_reset(app: &App, token: &str) -> Result<User> {
 
 /// Uses a reset link: the new password is set, every session of the account ends, and a new one
 /// opens in its most recent campaign.
-pub async fn reset_password(app: &App, token: &str, new: &str, client: &Client) -> Result<Opened> {
+pub async fn reset_password(app: &App, token: &str, new: &str, client: &Client) -> Result<SignedIn> {
     let password_hash = hash_password(new).await?;
     let mut tx = app.store.begin_write().await?;
     let user = accounts::use_reset(&mut tx, &token_hash(token)).await.map_err(|e| match e {
@@ -524,12 +537,31 @@ pub async fn reset_password(app: &App, token: &str, new: &str, client: &Client) 
     let detail = format!("with a reset link from {}; {ended} sessions ended", client.ip);
     audit::record_for_account(&mut tx, user.id, None, Some(user.id), "password_reset", &detail).await?;
     let memberships = accounts::memberships(&mut tx, user.id).await?;
-    let Some(&(campaign_id, _, _)) = memberships.first() else {
+    let Some(&(campaign_id, _, role)) = memberships.first() else {
         return Err(Error::forbidden("this account is no longer in a campaign"));
     };
+    // A reset link changes the password, never the second factor: it is still asked.
+    if let Some(next) = second_factor::gate(app, &mut tx, &user, campaign_id, role, true).await? {
+        tx.commit().await?;
+        return Ok(next);
+    }
     let opened = open_session(app, &mut tx, user.id, campaign_id, client, true).await?;
     tx.commit().await?;
-    Ok(opened)
+    Ok(SignedIn::Opened(Box::new(opened)))
+}
+
+/// Turns off an account's two-factor sign-in from the command line (a lost phone and no recovery
+/// codes): its next sign-in sets it up again where its role requires it. Audited in each of its
+/// campaigns.
+pub async fn clear_second_factor(app: &App, user_id: i64) -> Result<bool> {
+    let mut tx = app.store.begin_write().await?;
+    let cleared = accounts::disable_totp(&mut tx, user_id).await?;
+    if cleared {
+        accounts::end_sessions_of(&mut tx, user_id, None).await?;
+        audit::record_for_account(&mut tx, user_id, None, None, "two_factor_cleared", "on the command line; every session ended").await?;
+    }
+    tx.commit().await?;
+    Ok(cleared)
 }
 
 // ---- The command line ----------------------------------------------------------------------

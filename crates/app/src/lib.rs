@@ -40,6 +40,8 @@ pub mod privacy;
 pub mod register;
 /// Relational organising: friends matched to the register, conversations, the age-band report.
 pub mod relational;
+/// Two-factor sign-in: TOTP codes and recovery codes after the password.
+pub mod second_factor;
 /// Passwords and one-time tokens.
 pub mod secrets;
 /// A simulated canvass and polling day, for the demo and the benchmarks.

@@ -24,6 +24,9 @@ pub struct Limits {
     /// Days after polling day (or after set-up, when later) that a campaign keeps its register
     /// and canvass, unless its organiser chose a day.
     pub retention_days: u32,
+    /// Organisers and data officers (who can download the register) must set up two-factor
+    /// sign-in before their first session.
+    pub two_factor_required: bool,
 }
 
 /// Failed sign-ins allowed in a sliding window before further tries wait. A browser that has
@@ -63,6 +66,7 @@ impl Default for Limits {
             upload_keep_for: Duration::from_secs(3600),
             signups_per_address: 20,
             retention_days: groundgame_core::campaign::RETENTION_DAYS,
+            two_factor_required: true,
         }
     }
 }

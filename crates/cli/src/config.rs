@@ -86,6 +86,7 @@ pub const KEYS: &[Key] = &[
     key("limits.progress_audit_minutes", "GROUNDGAME_PROGRESS_AUDIT_MINUTES", "15", "A dashboard's reads of the live progress are audited once in this long per session"),
     key("limits.signups_per_address", "GROUNDGAME_SIGNUPS_PER_ADDRESS", "20", "Public sign-ups taken from one address in ten minutes (a flood from one place waits; the site does not)"),
     key("limits.retention_days", "GROUNDGAME_RETENTION_DAYS", "90", "Days after polling day (or after set-up, when later) a campaign keeps its register and canvass, unless its organiser chose a day"),
+    key("limits.two_factor_required", "GROUNDGAME_TWO_FACTOR_REQUIRED", "true", "Organisers and data officers (who can download the register) must set up two-factor sign-in before their first session"),
     key("limits.upload_keep_minutes", "GROUNDGAME_UPLOAD_KEEP_MINUTES", "60", "How long a register upload waits for its organiser to confirm it"),
 ];
 
@@ -284,6 +285,7 @@ impl Settings {
             upload_keep_for: secs(60 * layers.get::<u64>("limits.upload_keep_minutes", &mut shown)?),
             signups_per_address: layers.get("limits.signups_per_address", &mut shown)?,
             retention_days: layers.get("limits.retention_days", &mut shown)?,
+            two_factor_required: layers.get("limits.two_factor_required", &mut shown)?,
         };
         if limits.sync_batch == 0 || limits.session_days <= 0 || limits.invite_days <= 0 || limits.reset_hours <= 0 {
             bail!("limits.sync_batch, limits.session_days, limits.invite_days and limits.reset_hours must be above 0");

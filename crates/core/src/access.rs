@@ -157,6 +157,12 @@ pub fn who_sees_what() -> String {
     out
 }
 
+/// Whether an account in this role must sign in with a second factor: those who can download the
+/// register.
+pub fn needs_second_factor(role: Role) -> bool {
+    allows(role, Permission::ExportRegister)
+}
+
 /// Whether `role` may do `permission`. The whole policy is this table.
 pub fn allows(role: Role, permission: Permission) -> bool {
     use Permission::*;

@@ -412,3 +412,113 @@ pub async fn is_known_device(tx: &mut Tx, token_hash: &str, user_id: i64) -> Res
         tx.fetch_optional("SELECT user_id FROM known_devices WHERE token_hash = $1 AND user_id = $2", args![token_hash, user_id]).await?;
     Ok(row.is_some())
 }
+
+// ---- Two-factor sign-in ----
+
+/// An account's TOTP secret (base32) once set up, and the step of the last code used.
+pub async fn totp(tx: &mut Tx, user_id: i64) -> Result<Option<(String, Option<i64>)>> {
+    let row: Option<(Option<String>, Option<i64>)> = tx
+        .fetch_optional("SELECT totp_secret, totp_last_step FROM users WHERE id = $1 AND totp_enabled_at IS NOT NULL", args![user_id])
+        .await?;
+    Ok(row.and_then(|(s, step)| s.map(|s| (s, step))))
+}
+
+/// Sets up TOTP for the account, with the step of the code that proved it and fresh recovery
+/// codes (their hashes; the old ones stop working).
+pub async fn enable_totp(tx: &mut Tx, user_id: i64, secret: &str, step: i64, recovery_hashes: &[String]) -> Result<()> {
+    tx.execute(
+        "UPDATE users SET totp_secret = $1, totp_enabled_at = $2, totp_last_step = $3 WHERE id = $4",
+        args![secret, now(), step, user_id],
+    )
+    .await?;
+    tx.execute("DELETE FROM recovery_codes WHERE user_id = $1", args![user_id]).await?;
+    for h in recovery_hashes {
+        tx.execute("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)", args![user_id, h.as_str()]).await?;
+    }
+    Ok(())
+}
+
+/// Turns TOTP off for the account (a password reset by an organiser after a lost phone).
+pub async fn disable_totp(tx: &mut Tx, user_id: i64) -> Result<bool> {
+    let n = tx
+        .execute(
+            "UPDATE users SET totp_secret = NULL, totp_enabled_at = NULL, totp_last_step = NULL WHERE id = $1 AND totp_enabled_at IS NOT NULL",
+            args![user_id],
+        )
+        .await?;
+    tx.execute("DELETE FROM recovery_codes WHERE user_id = $1", args![user_id]).await?;
+    Ok(n > 0)
+}
+
+/// Takes the code's time step if it is later than the last one used: false for a code used
+/// already (a replay, or the same code twice), whichever server saw it first.
+pub async fn take_totp_step(tx: &mut Tx, user_id: i64, step: i64) -> Result<bool> {
+    let n = tx
+        .execute(
+            "UPDATE users SET totp_last_step = $2 WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)",
+            args![user_id, step],
+        )
+        .await?;
+    Ok(n == 1)
+}
+
+/// Uses a recovery code (by hash) if it is the account's and unused.
+pub async fn use_recovery_code(tx: &mut Tx, user_id: i64, code_hash: &str) -> Result<bool> {
+    let n = tx
+        .execute(
+            "UPDATE recovery_codes SET used_at = $3 WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL",
+            args![user_id, code_hash, now()],
+        )
+        .await?;
+    Ok(n == 1)
+}
+
+/// A sign-in waiting for its second factor.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Ticket {
+    pub user_id: i64,
+    pub campaign_id: i64,
+    pub new_device: i64,
+    pub proposed_secret: Option<String>,
+    pub tries: i64,
+    pub expires_at: String,
+}
+
+pub async fn create_ticket(
+    tx: &mut Tx,
+    token_hash: &str,
+    user_id: i64,
+    campaign_id: i64,
+    new_device: bool,
+    proposed_secret: Option<&str>,
+    expires_at: &str,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO sign_in_tickets (token_hash, user_id, campaign_id, new_device, proposed_secret, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        args![token_hash, user_id, campaign_id, i64::from(new_device), proposed_secret, expires_at],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The ticket, if it is still open (not expired).
+pub async fn ticket(tx: &mut Tx, token_hash: &str) -> Result<Option<Ticket>> {
+    tx.fetch_optional(
+        "SELECT user_id, campaign_id, new_device, proposed_secret, tries, expires_at FROM sign_in_tickets WHERE token_hash = $1 AND expires_at > $2",
+        args![token_hash, now()],
+    )
+    .await
+}
+
+/// Counts a wrong code against the ticket; returns the tries so far.
+pub async fn ticket_failed(tx: &mut Tx, token_hash: &str) -> Result<i64> {
+    let (tries,): (i64,) =
+        tx.fetch_one("UPDATE sign_in_tickets SET tries = tries + 1 WHERE token_hash = $1 RETURNING tries", args![token_hash]).await?;
+    Ok(tries)
+}
+
+/// Ends a ticket (used, or tried too often), and any that have expired.
+pub async fn end_ticket(tx: &mut Tx, token_hash: &str) -> Result<()> {
+    tx.execute("DELETE FROM sign_in_tickets WHERE token_hash = $1 OR expires_at <= $2", args![token_hash, now()]).await?;
+    Ok(())
+}

@@ -28,10 +28,27 @@ pub struct Login {
     password: String,
     /// A ballot id, for someone in several campaigns.
     campaign: Option<String>,
+    /// The code of the account's authenticator app (or a recovery code), when it has one.
+    code: Option<String>,
 }
 
 pub async fn login(State(state): State<AppState>, ClientInfo(client): ClientInfo, JsonBody(l): JsonBody<Login>) -> ApiResult<Response> {
-    let opened = accounts::sign_in(&state.app, &l.email, &l.password, l.campaign.as_deref(), &client).await?;
+    let opened = match accounts::sign_in(&state.app, &l.email, &l.password, l.campaign.as_deref(), &client).await? {
+        accounts::SignedIn::Opened(opened) => *opened,
+        accounts::SignedIn::SecondFactor { enrol: Some(_), .. } => {
+            return Err(AppError::from(groundgame_app::Error::SignIn(
+                "this account must set up two-factor sign-in first: sign in once at /login on the web".into(),
+            )))
+        }
+        accounts::SignedIn::SecondFactor { ticket, enrol: None } => match l.code.as_deref() {
+            Some(code) => groundgame_app::second_factor::complete(&state.app, &ticket, code, &client).await?.0,
+            None => {
+                return Err(AppError::from(groundgame_app::Error::SignIn(
+                    "this account signs in with a code from its authenticator app: send it as \"code\"".into(),
+                )))
+            }
+        },
+    };
     let m = &opened.member;
     let body = Json(json!({ "user": m.user, "role": m.role, "csrf_token": m.csrf_token, "campaign": m.campaign.ballot_id }));
     Ok(auth::with_session(&state, &opened, body))

@@ -23,7 +23,7 @@ fn request_body(method: &Method, path: &str) -> Option<Value> {
     let schema = match (method.as_str(), path) {
         ("POST", "/api/v1/login") => json!({
             "type": "object", "required": ["email", "password"],
-            "properties": { "email": { "type": "string" }, "password": { "type": "string" }, "campaign": { "type": "string" } }
+            "properties": { "email": { "type": "string" }, "password": { "type": "string" }, "campaign": { "type": "string" }, "code": { "type": "string", "description": "The authenticator app's code (or a recovery code), for an account with two-factor sign-in" } }
         }),
         ("POST", "/api/v1/sync") => json!({
             "type": "object", "required": ["contacts"],
@@ -112,8 +112,8 @@ fn request_body(method: &Method, path: &str) -> Option<Value> {
                 "postcode": { "type": ["string", "null"], "pattern": "^[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}$" },
                 "consent_email": { "type": "boolean", "description": "Consent to campaign email, recorded with its wording once confirmed" },
                 "campaign": { "type": ["string", "null"], "description": "The campaign's ballot id (parl.derby-north.2017-06-08), when ref and session do not name it" },
-                "session_id": { "type": ["integer", "null"], "minimum": 1 },
-                "slot_id": { "type": ["integer", "null"], "minimum": 1 },
+                "session_id": { "type": ["integer", "null"], "format": "int64", "minimum": 1, "maximum": i64::MAX },
+                "slot_id": { "type": ["integer", "null"], "format": "int64", "minimum": 1, "maximum": i64::MAX },
                 "ref": { "type": ["string", "null"], "description": "The share link the volunteer came by (its code)" }
             }
         }),

@@ -246,6 +246,14 @@ pub static ROUTES: &[Route] = &[
     r(Method::GET, "/", Public, "Home: the signed-in volunteer's start page, or sign-in", &[303], || get(pages::home)),
     r(Method::GET, "/login", Public, "Sign-in page", &[303], || get(pages::login::page)),
     r(Method::POST, "/login", Public, "Sign in", &[400, 401, 403, 429], || post(pages::login::submit)),
+    r(
+        Method::POST,
+        "/login/code",
+        Public,
+        "The second factor: a code from the authenticator app, or a recovery code",
+        &[400, 401, 429],
+        || post(pages::login::code),
+    ),
     r(Method::POST, "/logout", Needs(Member), "Sign out", &[], || post(pages::login::logout)),
     r(Method::GET, "/invite/{token}", Public, "An invite: join with a new or an existing account", &[404], || {
         get(pages::login::invite_page)
@@ -256,6 +264,9 @@ pub static ROUTES: &[Route] = &[
     r(Method::POST, "/switch", Needs(Member), "Switch to another of one's campaigns", &[403], || post(pages::account::switch)),
     r(Method::POST, "/account/password", Needs(Member), "Change one's password", &[400, 401, 429], || {
         post(pages::account::change_password)
+    }),
+    r(Method::POST, "/account/two-factor", Needs(Member), "Set up two-factor sign-in for one's own account", &[409], || {
+        post(pages::account::two_factor)
     }),
     r(Method::POST, "/account/sessions/end", Needs(Member), "End one of one's sessions", &[404], || post(pages::account::end_session)),
     r(Method::POST, "/account/sign-out-everywhere", Needs(Member), "End every session of one's account", &[], || {

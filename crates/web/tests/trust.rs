@@ -847,6 +847,120 @@ async fn a_volunteer_is_exported_and_erased_for_a_request_that_comes_by_letter()
     f.db.finish().await;
 }
 
+/// The sign-in page's first step: email and password.
+async fn password_step(c: &Client, email: &str) -> support::Reply {
+    c.form("/login", &[("email", email), ("password", support::PASSWORD), ("next", "/campaign")]).await
+}
+
+/// Two-factor sign-in, on every backend, as the settings have it by default: an organiser sets
+/// up the app before their first session (no session until the code is right), then signs in
+/// with a fresh code; a code replayed, a wrong one five times, and an API sign-in without a code
+/// are refused; a recovery code works once; a password reset link still asks for the code; a
+/// canvasser needs none; a data officer cannot skip setting it up by signing in through the API.
+#[tokio::test]
+async fn organisers_and_data_officers_sign_in_with_a_second_factor() {
+    for db in TestDb::all().await {
+        let name = db.name;
+        let f = fixture(db, 300, 20).await;
+        let app = groundgame_app::App::new(f.db.store.clone(), groundgame_app::Limits::default());
+        let state = AppState::new(app.clone(), WebSettings::default());
+        let organiser = email(Role::Organiser);
+        let hidden = |body: &str, field: &str| -> String {
+            let at = body.find(&format!("name=\"{field}\" value=\"")).unwrap_or_else(|| panic!("{field} in {body}"));
+            body[at..].split("value=\"").nth(1).unwrap().split('"').next().unwrap().replace("&amp;", "&")
+        };
+
+        // First sign-in: the app is set up; the password alone opens no session.
+        let mut browser = Client::new(state.clone());
+        let r = password_step(&browser, &organiser).await;
+        assert_eq!(r.status, StatusCode::OK, "{name}: {}", r.body);
+        assert!(r.set_cookie("gg_session").is_none(), "{name}: no session before the code");
+        assert!(r.body.contains("<svg") && r.body.contains("autocomplete=\"one-time-code\""), "{name}: a QR code and the code field");
+        let (ticket, secret) = (hidden(&r.body, "ticket"), hidden(&r.body, "secret"));
+        assert_eq!(browser.get("/campaign").await.status, StatusCode::SEE_OTHER, "{name}: still signed out");
+        let wrong = browser.form("/login/code", &[("ticket", &ticket), ("code", "000000"), ("secret", &secret)]).await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED, "{name}: {}", wrong.body);
+        assert!(wrong.body.contains("clock"), "{name}: a wrong code says what to check");
+        let now = chrono::Utc::now();
+        let code = groundgame_app::second_factor::code_at(&secret, &organiser, now).unwrap();
+        let r = browser.form("/login/code", &[("ticket", &ticket), ("code", &code), ("next", "/campaign")]).await;
+        assert_eq!(r.status, StatusCode::OK, "{name}: {}", r.body);
+        assert!(r.body.contains("Recovery codes") || r.body.contains("recovery codes"), "{name}: {}", r.body);
+        let recovery: Vec<String> = r.body.split("<code>").skip(1).map(|c| c.split('<').next().unwrap().to_owned()).collect();
+        assert_eq!(recovery.len(), 10, "{name}: {}", r.body);
+        browser.adopt(&r).await;
+        assert_eq!(browser.get("/campaign").await.status, StatusCode::OK, "{name}: signed in");
+        assert_eq!(support::audited(&f, "two_factor_enabled").await.len(), 1, "{name}");
+
+        // Next time: a code, once. The same code again (a replayed request) is refused.
+        let again = Client::new(state.clone());
+        let r = password_step(&again, &organiser).await;
+        assert!(!r.body.contains("<svg"), "{name}: no set-up the second time");
+        let ticket = hidden(&r.body, "ticket");
+        let replay = again.form("/login/code", &[("ticket", &ticket), ("code", &code)]).await;
+        assert_eq!(replay.status, StatusCode::UNAUTHORIZED, "{name}: a used code is refused");
+        let fresh = groundgame_app::second_factor::code_at(&secret, &organiser, now + chrono::Duration::seconds(30)).unwrap();
+        let r = again.form("/login/code", &[("ticket", &ticket), ("code", &fresh)]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{name}: {}", r.body);
+        assert!(r.set_cookie("gg_session").is_some(), "{name}");
+
+        // A recovery code, once.
+        for (i, expect) in [(0, StatusCode::SEE_OTHER), (1, StatusCode::UNAUTHORIZED)] {
+            let c = Client::new(state.clone());
+            let ticket = hidden(&password_step(&c, &organiser).await.body, "ticket");
+            let r = c.form("/login/code", &[("ticket", &ticket), ("code", &recovery[0].to_uppercase())]).await;
+            assert_eq!(r.status, expect, "{name}: recovery code, try {i}: {}", r.body);
+        }
+        // Five wrong codes end the ticket.
+        let c = Client::new(state.clone());
+        let ticket = hidden(&password_step(&c, &organiser).await.body, "ticket");
+        let mut last = String::new();
+        for _ in 0..5 {
+            last = c.form("/login/code", &[("ticket", &ticket), ("code", "123456")]).await.body;
+        }
+        assert!(last.contains("too many wrong codes"), "{name}: {last}");
+        let after = c.form("/login/code", &[("ticket", &ticket), ("code", &fresh)]).await;
+        assert!(after.body.contains("expired"), "{name}: the ticket is gone: {}", after.body);
+
+        // The API: a code is needed, and a fresh one works.
+        let (_, r) = Client::try_sign_in(state.clone(), &organiser, support::PASSWORD).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{name}: {}", r.body);
+        assert!(r.body.contains("authenticator app"), "{name}: {}", r.body);
+        // (The app's codes of this step and the next are used: a recovery code stands in.)
+        let r = Client::new(state.clone())
+            .json(Method::POST, "/api/v1/login", &json!({ "email": organiser, "password": support::PASSWORD, "code": recovery[1] }))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{name}: {}", r.body);
+
+        // A canvasser needs no second factor, and may choose one from their account page.
+        let (canvasser, r) = Client::try_sign_in(state.clone(), &email(Role::Canvasser), support::PASSWORD).await;
+        assert_eq!(r.status, StatusCode::OK, "{name}: {}", r.body);
+        assert!(canvasser.get("/account").await.body.contains("Turn on two-factor sign-in"), "{name}");
+        let r = canvasser.form("/account/two-factor", &[]).await;
+        assert!(r.body.contains("<svg"), "{name}: {}", r.body);
+        let (ticket, secret) = (hidden(&r.body, "ticket"), hidden(&r.body, "secret"));
+        let code = groundgame_app::second_factor::code_at(&secret, &email(Role::Canvasser), chrono::Utc::now()).unwrap();
+        let r = canvasser.form("/login/code", &[("ticket", &ticket), ("code", &code)]).await;
+        assert!(r.body.contains("recovery codes"), "{name}: {}", r.body);
+        let (_, r) = Client::try_sign_in(state.clone(), &email(Role::Canvasser), support::PASSWORD).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{name}: once on, the canvasser's password alone does not sign in");
+        // Nor may an API client skip setting it up: a data officer must do it on the web first.
+        let (_, r) = Client::try_sign_in(state.clone(), &email(Role::DataOfficer), support::PASSWORD).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{name}: {}", r.body);
+        assert!(r.body.contains("set up two-factor sign-in first"), "{name}: {}", r.body);
+        // A password reset link changes the password, and the code is still asked.
+        let link = groundgame_app::accounts::issue_reset(&app, f.actor(), f.users[&organiser]).await.unwrap();
+        let r = Client::new(state.clone()).form(&link, &[("password", "a brand new passphrase 2017")]).await;
+        assert_eq!(r.status, StatusCode::OK, "{name}: {}", r.body);
+        assert!(
+            r.set_cookie("gg_session").is_none() && r.body.contains("one-time-code"),
+            "{name}: no session without the code: {}",
+            r.body
+        );
+        f.db.finish().await;
+    }
+}
+
 /// New user, 3: one click replaced 70,000 electors with 2,000, and walks went on as if nothing
 /// had happened.
 #[tokio::test]

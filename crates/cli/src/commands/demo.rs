@@ -65,7 +65,10 @@ pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
     })?;
     println!("Wrote a synthetic register of {} electors for Derby North to {}.", summary.electors, register_file.display());
 
-    let app = App::new(Store::open_with(&url, &settings.store).await?, settings.limits.clone()).with_mail(settings.mail.clone());
+    // The demo's accounts sign in with the printed password alone, so that anyone can try every
+    // role; a real campaign's organisers and data officers also set up a second factor.
+    let limits = groundgame_app::Limits { two_factor_required: false, ..settings.limits.clone() };
+    let app = App::new(Store::open_with(&url, &settings.store).await?, limits).with_mail(settings.mail.clone());
     let polling_day = NaiveDate::parse_from_str(DEMO_POLLING_DAY, "%Y-%m-%d")?;
     let gss = GssCode::parse(DEMO_SEAT).map_err(anyhow::Error::msg)?;
     let campaign = campaigns::find_or_create(&app, &gss, polling_day).await?;
@@ -144,7 +147,7 @@ pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
         groundgame_app::polling_day::start_rounds(&app, actor, &fresh, None).await?;
     }
     let volunteers = set_up_volunteers(&app, &campaign, session.id).await?;
-    println!("\nAccounts (password for all: {DEMO_PASSWORD}):");
+    println!("\nAccounts (password for all: {DEMO_PASSWORD}; the demo asks no second factor, which `groundgame serve` asks of organisers and data officers):");
     for (email, _, role) in DEMO_ACCOUNTS {
         println!("  {:<13} {email}", role.label());
     }

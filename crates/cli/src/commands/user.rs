@@ -57,6 +57,10 @@ pub struct ResetArgs {
     /// The address the server is reached at, to print the link in full.
     #[arg(long, default_value = "http://127.0.0.1:8080")]
     url: String,
+    /// Also turn off their two-factor sign-in (a lost phone and no recovery codes): they set it
+    /// up again at their next sign-in.
+    #[arg(long)]
+    two_factor: bool,
 }
 
 pub async fn run(command: UserCommand, settings: &Settings) -> anyhow::Result<()> {
@@ -97,6 +101,17 @@ pub async fn run(command: UserCommand, settings: &Settings) -> anyhow::Result<()
             let Some(m) = members.iter().find(|m| m.user.email == email) else {
                 anyhow::bail!("{email} is not in {}: `groundgame user list` shows who is", campaign.ballot_id);
             };
+            if args.two_factor {
+                let cleared = accounts::clear_second_factor(&app, m.user.id).await?;
+                println!(
+                    "{}",
+                    if cleared {
+                        "Two-factor sign-in is off: it is set up again at the next sign-in."
+                    } else {
+                        "They had no two-factor sign-in."
+                    }
+                );
+            }
             let link = accounts::issue_reset(&app, Actor::CommandLine(&campaign), m.user.id).await?;
             println!(
                 "Send this one-time link to {email} (valid {} hours) to choose a new password:\n{}{}",

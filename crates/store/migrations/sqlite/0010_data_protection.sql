@@ -37,3 +37,29 @@ CREATE TABLE objections (
     how TEXT NOT NULL,
     PRIMARY KEY (campaign_id, elector_id)
 );
+
+-- Two-factor sign-in (TOTP, RFC 6238): the account's secret once set up, when, and the time step
+-- of the last code used (a code works once, on any server).
+ALTER TABLE users ADD COLUMN totp_secret TEXT;
+ALTER TABLE users ADD COLUMN totp_enabled_at TEXT;
+ALTER TABLE users ADD COLUMN totp_last_step INTEGER;
+
+-- Recovery codes, each usable once, for a lost phone: only their SHA-256 is kept.
+CREATE TABLE recovery_codes (
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    code_hash TEXT NOT NULL,
+    used_at TEXT,
+    PRIMARY KEY (user_id, code_hash)
+);
+
+-- A password accepted, waiting for the second factor: no session exists until the code is
+-- right. Short-lived, a few tries; for setting it up, the secret proposed.
+CREATE TABLE sign_in_tickets (
+    token_hash TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    campaign_id INTEGER NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+    new_device INTEGER NOT NULL,
+    proposed_secret TEXT,
+    tries INTEGER NOT NULL DEFAULT 0,
+    expires_at TEXT NOT NULL
+);

@@ -36,6 +36,7 @@ fn device(agent: &str) -> String {
 async fn render(state: &AppState, viewer: &Viewer, message: Option<Markup>) -> PageResult<Markup> {
     let campaigns = accounts::own_campaigns(&state.app, viewer).await?;
     let sessions = accounts::own_sessions(&state.app, viewer).await?;
+    let two_factor = groundgame_app::second_factor::is_on(&state.app, viewer.user.id).await?;
     Ok(layout::page(
         viewer,
         "Your account",
@@ -73,6 +74,17 @@ async fn render(state: &AppState, viewer: &Viewer, message: Option<Markup>) -> P
                 button type="submit" { "Change the password" }
             }
             p.hint { "Changing it signs you out everywhere else." }
+            h2 { "Two-factor sign-in" }
+            @if two_factor {
+                p { "On: you sign in with a code from your authenticator app as well as your password. Lost the phone? Use a recovery "
+                    "code, or ask your organiser to turn it off (groundgame user reset --two-factor)." }
+            } @else {
+                p { "Off. With it on, your password alone cannot sign in: a code from an authenticator app on your phone is needed too." }
+                form method="post" action="/account/two-factor" {
+                    (layout::csrf(viewer))
+                    button type="submit" { "Turn on two-factor sign-in" }
+                }
+            }
             h2 { "Where you are signed in (" (sessions.len()) ")" }
             div.scroll { table {
                 thead { tr { th scope="col" { "Device" } th scope="col" { "Since" } th scope="col" { "From" } th scope="col" { "Campaign" } th scope="col" { span.visually-hidden { "Action" } } } }
@@ -159,4 +171,10 @@ pub async fn end_session(State(state): State<AppState>, viewer: Viewer, FormBody
 pub async fn sign_out_everywhere(State(state): State<AppState>, viewer: Viewer) -> PageResult<Response> {
     accounts::sign_out_everywhere(&state.app, &viewer).await?;
     Ok(([(axum::http::header::SET_COOKIE, auth::clear_cookie(&state))], Redirect::to("/login?signed-out=1")).into_response())
+}
+
+/// Sets up two-factor sign-in for one's own account (the first code finishes it).
+pub async fn two_factor(State(state): State<AppState>, viewer: Viewer) -> PageResult<Response> {
+    let step = groundgame_app::second_factor::start(&state.app, &viewer).await?;
+    Ok(super::login::signed_in(&state, step, "/account"))
 }

@@ -3,7 +3,8 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use groundgame_app::accounts::{self, InviteView, Joining};
+use groundgame_app::accounts::{self, Enrolment, InviteView, Joining, SignedIn};
+use groundgame_app::second_factor;
 use groundgame_core::password::MIN_LENGTH;
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -56,10 +57,94 @@ pub struct LoginForm {
 pub async fn submit(State(state): State<AppState>, ClientInfo(client): ClientInfo, FormBody(f): FormBody<LoginForm>) -> Response {
     let next = auth::safe_next(f.next.as_deref());
     match accounts::sign_in(&state.app, &f.email, &f.password, None, &client).await {
-        Ok(opened) => auth::with_session(&state, &opened, Redirect::to(&next)),
+        Ok(step) => signed_in(&state, step, &next),
         Err(e) => {
             let e = AppError::from(e);
             (e.status, login_form(&next, &f.email, Some(&e.message))).into_response()
+        }
+    }
+}
+
+/// A correct password: the session, or the second factor's page first.
+pub(crate) fn signed_in(state: &AppState, step: SignedIn, next: &str) -> Response {
+    match step {
+        SignedIn::Opened(opened) => auth::with_session(state, &opened, Redirect::to(next)),
+        SignedIn::SecondFactor { ticket, enrol } => code_form(&ticket, enrol.as_ref(), next, None).into_response(),
+    }
+}
+
+/// The second factor: the code the authenticator app shows (or a recovery code), and, the first
+/// time, the app set up from a QR code or the secret typed in.
+fn code_form(ticket: &str, enrol: Option<&Enrolment>, next: &str, error: Option<&str>) -> Markup {
+    let qr = enrol
+        .and_then(|e| qrcode::QrCode::new(e.url.as_bytes()).ok())
+        .map(|q| q.render::<qrcode::render::svg::Color<'_>>().min_dimensions(200, 200).quiet_zone(true).build());
+    layout::bare(
+        "Two-factor sign-in",
+        html! {
+            h1 { "Two-factor sign-in" }
+            @if let Some(e) = error { p.error role="alert" { (e) } }
+            @if let Some(e) = enrol {
+                p { "Your role can download the register, so your account signs in with a code from an authenticator app on your "
+                    "phone as well as your password (any TOTP app: FreeOTP, Aegis, Google or Microsoft Authenticator, 1Password, ...)." }
+                ol {
+                    li { "In the app, add an account by scanning this code:" }
+                }
+                @if let Some(svg) = &qr { figure.qr { (layout::raw(svg.clone())) figcaption.visually-hidden { "QR code for the authenticator app" } } }
+                p { "or type this key in: " code.secret { (e.secret) } }
+                ol start="2" { li { "Type the six digits the app shows:" } }
+            } @else {
+                p { "Type the six digits your authenticator app shows for groundgame, or one of your recovery codes." }
+            }
+            form method="post" action="/login/code" {
+                input type="hidden" name="ticket" value=(ticket);
+                input type="hidden" name="next" value=(next);
+                @if let Some(e) = enrol { input type="hidden" name="secret" value=(e.secret); input type="hidden" name="url" value=(e.url); }
+                label for="code" { "Code" }
+                input #code name="code" inputmode="numeric" autocomplete="one-time-code" required autofocus maxlength="20" spellcheck="false";
+                button type="submit" { "Sign in" }
+            }
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    ticket: String,
+    code: String,
+    next: Option<String>,
+    /// Carried back to show the set-up again after a wrong code (the server keeps its own copy).
+    secret: Option<String>,
+    url: Option<String>,
+}
+
+pub async fn code(State(state): State<AppState>, ClientInfo(client): ClientInfo, FormBody(f): FormBody<CodeForm>) -> Response {
+    let next = auth::safe_next(f.next.as_deref());
+    match second_factor::complete(&state.app, &f.ticket, &f.code, &client).await {
+        Ok((opened, None)) => auth::with_session(&state, &opened, Redirect::to(&next)),
+        Ok((opened, Some(codes))) => {
+            let page = layout::bare(
+                "Recovery codes",
+                html! {
+                    h1 { "Two-factor sign-in is set up" }
+                    p { "Keep these recovery codes somewhere safe, away from your phone. Each signs you in once if the phone is lost; "
+                        "they are shown only now." }
+                    ul.codes { @for c in &codes { li { code { (c) } } } }
+                    p { a.button href=(next) { "Continue" } }
+                },
+            );
+            auth::with_session(&state, &opened, page)
+        }
+        Err(e) => {
+            let e = AppError::from(e);
+            let enrol = match (f.secret, f.url) {
+                (Some(secret), Some(url)) => Some(Enrolment { secret, url }),
+                _ => None,
+            };
+            if e.message.contains("again") {
+                return (e.status, login_form(&next, "", Some(&e.message))).into_response();
+            }
+            (e.status, code_form(&f.ticket, enrol.as_ref(), &next, Some(&e.message))).into_response()
         }
     }
 }
@@ -137,7 +222,7 @@ pub async fn accept_invite(
     }
     let member = viewer.as_ref().map(|v| &v.0);
     match accounts::accept_invite(&state.app, &token, f.password.as_deref(), member, &client).await {
-        Ok(opened) => Ok(auth::with_session(&state, &opened, Redirect::to("/"))),
+        Ok(step) => Ok(signed_in(&state, step, "/")),
         Err(e) => {
             let e = AppError::from(e);
             if e.status == StatusCode::NOT_FOUND || e.status.is_server_error() {
@@ -183,7 +268,7 @@ pub async fn reset(
     FormBody(f): FormBody<ResetForm>,
 ) -> PageResult<Response> {
     match accounts::reset_password(&state.app, &token, &f.password, &client).await {
-        Ok(opened) => Ok(auth::with_session(&state, &opened, Redirect::to("/account?reset=1"))),
+        Ok(step) => Ok(signed_in(&state, step, "/account?reset=1")),
         Err(e @ groundgame_app::Error::Invalid(_)) => {
             let user = accounts::open_reset(&state.app, &token).await?;
             Ok((StatusCode::BAD_REQUEST, reset_form(&token, &user.email, Some(&e.to_string()))).into_response())
