@@ -29,6 +29,8 @@ pub mod password;
 pub mod polling_day;
 /// Postcode centroid files: ONSPD, Code-Point Open, and the bundled demo area.
 pub mod postcodes;
+/// What a campaign's privacy notice says: purposes, data, lawful bases, how long.
+pub mod privacy_notice;
 /// Council register exports: layouts, parsing, households, updates, absent voters.
 pub mod register;
 /// Relational organising: what a supporter sees of a friend's register entry; age bands.

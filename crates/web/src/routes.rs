@@ -430,6 +430,14 @@ pub static ROUTES: &[Route] = &[
     r(Method::POST, "/join/{campaign}", Public, "Sign up to help a campaign", &[303, 400, 404, 429], || post(pages::join::join_campaign)),
     r(
         Method::GET,
+        "/join/{campaign}/privacy",
+        Public,
+        "The campaign's privacy notice: purposes, lawful bases, how long, rights",
+        &[404],
+        || get(pages::join::privacy),
+    ),
+    r(
+        Method::GET,
         "/posts",
         Needs(ManageVolunteers),
         "The share kit: posts to share, the feed, the sign-up form for other sites",

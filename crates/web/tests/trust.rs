@@ -660,6 +660,17 @@ async fn past_its_retention_day_a_campaigns_register_and_canvass_are_deleted_on_
         let page = organiser.get("/campaign").await.body;
         let (until, _) = groundgame_app::privacy::retention_of(&f.app, &f.campaign).await.unwrap();
         assert!(page.contains(&format!("kept until <strong>{}</strong>", until.format("%-d %B %Y"))), "{name}: {page}");
+        // The public privacy notice names the same day, each purpose's lawful basis, and the rights.
+        let notice = Client::new(f.state()).get(&format!("/join/{}/privacy", f.campaign.ballot_id)).await;
+        assert_eq!(notice.status, StatusCode::OK, "{name}");
+        assert!(
+            notice.body.contains(&until.format("%-d %B %Y").to_string()) && notice.body.contains("art. 9(2)(g)"),
+            "{name}: {}",
+            notice.body
+        );
+        assert!(notice.body.contains("To object to being contacted"), "{name}");
+        let join = Client::new(f.state()).get(&format!("/join/{}", f.campaign.ballot_id)).await.body;
+        assert!(join.contains(&format!("/join/{}/privacy", f.campaign.ballot_id)), "{name}: the sign-up form links to it");
 
         let as_of = until + chrono::Days::new(1);
         let on_the_day = groundgame_app::privacy::run_retention(&f.app, until, false).await.unwrap();

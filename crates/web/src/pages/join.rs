@@ -74,7 +74,8 @@ fn form(action: &str, slots: &[(i64, String, bool)], share_code: Option<&str>, f
                 " " (EMAIL_CONSENT_WORDING)
             }
             button type="submit" { "Sign up" }
-            p.hint { "We email you a link to confirm. Nothing is kept as a sign-up until you follow it." }
+            p.hint { "We email you a link to confirm. Nothing is kept as a sign-up until you follow it. "
+                @if let Some(ballot) = action.split('/').nth(2) { a href={ "/join/" (ballot) "/privacy" } { "How we use your data" } } }
         }
     }
 }
@@ -436,4 +437,39 @@ pub async fn join_embedded(
         }
     };
     Ok(framed_by(answer, &origins))
+}
+
+/// The campaign's privacy notice: who holds what, why, on what lawful basis, until when, and the
+/// rights people have. Public.
+pub async fn privacy(State(state): State<AppState>, PagePath(ballot): PagePath<String>) -> PageResult<Markup> {
+    use groundgame_core::privacy_notice::{Kept, PURPOSES};
+    let (campaign, _) = volunteers::public_campaign(&state.app, &ballot).await?;
+    let (until, deleted) = groundgame_app::privacy::retention_of(&state.app, &campaign).await?;
+    let until = until.format("%-d %B %Y").to_string();
+    Ok(layout::public(
+        &format!("Privacy notice: {}", campaign.name),
+        "How the campaign uses personal data, on what basis, and for how long",
+        html! {
+            h1 { "How the " (campaign.name) " campaign uses personal data" }
+            p { "The " (campaign.party) " campaign in " (campaign.name) " is the controller of the data below. It uses them only for this "
+                "election, shares them with no one, and deletes the register and what canvassers recorded after " strong { (until) } "." }
+            @if let Some(at) = deleted { p { "That was done on " (at.get(..10).unwrap_or(&at)) ": only anonymous counts remain." } }
+            div.scroll { table {
+                thead { tr { th scope="col" { "Why" } th scope="col" { "What" } th scope="col" { "Lawful basis" } th scope="col" { "Kept" } } }
+                tbody { @for p in &PURPOSES { tr {
+                    th scope="row" { (p.purpose) } td { (p.data) } td { (p.basis) }
+                    td { @match p.kept { Kept::UntilRetention => { "until " (until) } Kept::UntilDeleted => { "until you delete it, or ask us to" } } }
+                } } }
+            } }
+            h2 { "Your rights" }
+            ul {
+                li { strong { "To see what we hold about you" } ", and to have it corrected. Volunteers download it from the link in any email we send; "
+                    "electors ask the campaign, which sends it within a month." }
+                li { strong { "To object to being contacted" } ": tell a canvasser or the campaign, and you come off every list at once, for this whole campaign." }
+                li { strong { "To have your data deleted" } ": volunteers delete it from their own page; anyone may ask the campaign." }
+                li { strong { "To withdraw consent" } " to email at any time: every email has an unsubscribe link." }
+                li { strong { "To complain" } " to the Information Commissioner's Office (ico.org.uk, 0303 123 1113)." }
+            }
+        },
+    ))
 }
