@@ -35,6 +35,22 @@ async fn throwaway(f: &Fixture, n: usize) -> i64 {
     u.id
 }
 
+/// A sign-in waiting for its second factor, and the code that finishes it: a fresh organiser's
+/// first sign-in where two-factor sign-in is required.
+async fn second_factor_ticket(f: &Fixture, n: usize) -> (String, String) {
+    let email = format!("two.factor{n}.{}@test.example", uuid::Uuid::new_v4().simple());
+    accounts::add_with_password(&f.app, &f.campaign, &email, "Two Factor", Role::Organiser, support::PASSWORD).await.unwrap();
+    let strict = groundgame_app::App::new(f.db.store.clone(), groundgame_app::Limits::default());
+    let client = accounts::Client { ip: "192.0.2.1".into(), ..Default::default() };
+    match accounts::sign_in(&strict, &email, support::PASSWORD, None, &client).await.unwrap() {
+        accounts::SignedIn::SecondFactor { ticket, enrol: Some(e) } => {
+            let code = groundgame_app::second_factor::code_at(&e.secret, &email, chrono::Utc::now()).unwrap();
+            (ticket, code)
+        }
+        other => panic!("a second factor to set up, not {other:?}"),
+    }
+}
+
 async fn invite_token(f: &Fixture) -> (String, String) {
     let email = format!("invited.{}@test.example", uuid::Uuid::new_v4().simple());
     let link = accounts::invite(&f.app, f.actor(), &email, "Invited", Role::Canvasser).await.unwrap();
@@ -133,6 +149,10 @@ async fn concrete(f: &Fixture, route: &Route, n: usize, who: &str) -> (String, O
         }
         ("DELETE", "/api/v1/invites/{id}") => (path.replace("{id}", &invite_token(f).await.1), None),
         ("POST", "/login") => (path, form(&[("email", &email(Role::Teller)), ("password", support::PASSWORD)])),
+        ("POST", "/login/code") => {
+            let (ticket, code) = second_factor_ticket(f, n).await;
+            (path, form(&[("ticket", &ticket), ("code", &code)]))
+        }
         ("POST", "/invite/{token}") => (format!("/invite/{}", invite_token(f).await.0), form(&[("password", "a long enough password")])),
         ("POST", "/switch") => (path, form(&[("campaign", &f.campaign.ballot_id)])),
         ("POST", "/account/password") => (path, form(&[("current", support::PASSWORD), ("new", support::PASSWORD)])),

@@ -71,6 +71,10 @@ pub struct SimulateArgs {
     /// Read the password of both accounts from the first line of standard input (otherwise the demo's).
     #[arg(long)]
     password_stdin: bool,
+    /// The committee room account's code from its authenticator app, where the server asks
+    /// organisers for a second factor (the demo's server does not).
+    #[arg(long)]
+    code: Option<String>,
 }
 
 /// When the committee room starts its knock-up rounds, in minutes from midnight.
@@ -165,15 +169,16 @@ struct Server {
 
 impl Server {
     /// Signs in at `base` as `email`.
-    async fn sign_in(base: &str, email: &str, password: &str, campaign: &str) -> anyhow::Result<Server> {
+    async fn sign_in(base: &str, email: &str, password: &str, campaign: &str, code: Option<&str>) -> anyhow::Result<Server> {
         let mut server = Server {
             client: Client::builder(TokioExecutor::new()).build_http(),
             base: base.to_owned(),
             cookie: String::new(),
             csrf: String::new(),
         };
-        let (status, body, cookies) =
-            server.send("POST", "/api/v1/login", &json!({ "email": email, "password": password, "campaign": campaign })).await?;
+        let (status, body, cookies) = server
+            .send("POST", "/api/v1/login", &json!({ "email": email, "password": password, "campaign": campaign, "code": code }))
+            .await?;
         if status != 200 {
             anyhow::bail!("{email} could not sign in at {base}: {}", body["error"].as_str().unwrap_or("refused"));
         }
@@ -237,10 +242,10 @@ async fn simulate(args: SimulateArgs, settings: &Settings) -> anyhow::Result<()>
     let told: Vec<_> = voters.iter().filter(|v| v.told).collect();
 
     let base = args.url.trim_end_matches('/');
-    let server = Server::sign_in(base, &args.email, &password, &campaign.ballot_id).await?;
+    let server = Server::sign_in(base, &args.email, &password, &campaign.ballot_id, None).await?;
     let room = match args.round_walks {
         0 => None,
-        _ => Some(Server::sign_in(base, &args.committee_room, &password, &campaign.ballot_id).await?),
+        _ => Some(Server::sign_in(base, &args.committee_room, &password, &campaign.ballot_id, args.code.as_deref()).await?),
     };
     println!(
         "{} electors vote in person, {} of them promises; tellers take {} numbers. Polling day runs 07:00 to 22:00 in {} minutes.",
