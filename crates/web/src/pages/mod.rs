@@ -35,6 +35,21 @@ pub async fn home(MaybeViewer(viewer): MaybeViewer) -> Response {
     Redirect::to(to).into_response()
 }
 
+/// A file of personal data to download (a walk sheet, a subject access bundle): named for the
+/// browser to save, and never kept in a shared cache.
+pub fn personal_file(content_type: &str, file_name: &str, body: impl IntoResponse) -> Response {
+    use axum::http::header;
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file_name}\"")),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        body,
+    )
+        .into_response()
+}
+
 pub async fn not_found() -> PageError {
     PageError(AppError::not_found("there is no page here"))
 }

@@ -278,13 +278,5 @@ pub async fn subject_access(
     let bundle = groundgame_app::privacy::elector_bundle(&state.app, viewer.actor(), &q.number).await?;
     let body = serde_json::to_string_pretty(&bundle).map_err(AppError::internal)?;
     let file: String = q.number.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, "application/json".to_owned()),
-            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"elector-{file}.json\"")),
-            (axum::http::header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(super::personal_file("application/json", &format!("elector-{file}.json"), body))
 }

@@ -8,7 +8,6 @@ mod pdf;
 use std::collections::{BTreeMap, HashMap};
 
 use axum::extract::State;
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use groundgame_app::canvassing::{self, Keyed, PaperRow};
 use groundgame_core::survey::Survey;
@@ -175,16 +174,7 @@ pub async fn sheet_pdf(State(state): State<AppState>, viewer: Viewer, PagePath(i
     let payload = canvassing::paper(&state.app, viewer.actor(), id, "walk_sheet").await?;
     let bytes = pdf::render(&Sheet::new(&viewer.campaign.name, &payload));
     let file: String = payload.walk.name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_owned()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"walk-sheet-{file}.pdf\"")),
-            // Names and addresses from the register: no copy left in a shared cache.
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(super::personal_file("application/pdf", &format!("walk-sheet-{file}.pdf"), bytes))
 }
 
 pub async fn entry_page(State(state): State<AppState>, viewer: Viewer, PagePath(id): PagePath<i64>) -> PageResult<Markup> {
