@@ -99,6 +99,16 @@ fn code(len: usize) -> String {
     (0..len).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect()
 }
 
+/// A new volunteer's check-in code: six characters a host can type, not yet used in the campaign.
+async fn fresh_check_in_code(tx: &mut groundgame_store::Tx, campaign: &Campaign) -> Result<String> {
+    loop {
+        let c = code(6);
+        if store::check_in_code_free(tx, campaign, &c).await? {
+            return Ok(c);
+        }
+    }
+}
+
 /// Share links: 12 characters (60 bits), not to be guessed.
 fn share_code() -> String {
     code(12)
@@ -326,6 +336,7 @@ async fn sign_up_in(app: &App, tx: &mut WriteTx, reads: &mut GroupReads, form: &
         Some(v) => v,
         None => {
             let recruiter = link.as_ref().and_then(|l| l.volunteer_id);
+            let check_in_code = fresh_check_in_code(tx, &campaign).await?;
             store::create(
                 tx,
                 &campaign,
@@ -335,7 +346,7 @@ async fn sign_up_in(app: &App, tx: &mut WriteTx, reads: &mut GroupReads, form: &
                     postcode: checked.postcode.as_ref().map(|p| p.as_str()),
                     at: place,
                     link_secret: new_token().0,
-                    check_in_code: code(6),
+                    check_in_code,
                     recruited_by: recruiter,
                     share_code: link.as_ref().map(|l| l.code.as_str()),
                     ..NewVolunteer::default()
@@ -1358,6 +1369,7 @@ pub async fn walk_in(app: &App, actor: Actor<'_>, session_id: i64, w: &WalkIn) -
             store::get(&mut tx, campaign, v.id).await?
         }
         None => {
+            let check_in_code = fresh_check_in_code(&mut tx, campaign).await?;
             store::create(
                 &mut tx,
                 campaign,
@@ -1366,7 +1378,7 @@ pub async fn walk_in(app: &App, actor: Actor<'_>, session_id: i64, w: &WalkIn) -
                     email: email.as_ref().map(|e| (e.as_str(), e.key())),
                     phone: phone.as_ref().map(|p| (p.e164(), p.e164().to_owned())),
                     link_secret: new_token().0,
-                    check_in_code: code(6),
+                    check_in_code,
                     ..NewVolunteer::default()
                 },
                 &now,

@@ -51,6 +51,14 @@ pub struct NewVolunteer<'a> {
     pub user_id: Option<i64>,
 }
 
+/// Whether a check-in code is free in the campaign (codes are short, for a host to type, so
+/// with tens of thousands of volunteers a random one is sometimes taken).
+pub async fn check_in_code_free(tx: &mut Tx, campaign: &Campaign, code: &str) -> Result<bool> {
+    let taken: Option<(i64,)> =
+        tx.fetch_optional("SELECT id FROM volunteers WHERE campaign_id = $1 AND check_in_code = $2", args![campaign.id, code]).await?;
+    Ok(taken.is_none())
+}
+
 pub async fn create(tx: &mut Tx, campaign: &Campaign, v: &NewVolunteer<'_>, now: &str) -> Result<Volunteer> {
     let id = crate::campaigns::next_row_id(tx, campaign).await?;
     tx.execute(
