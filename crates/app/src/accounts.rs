@@ -57,7 +57,8 @@ async fn check_password(app: &App, email: &str, password: &str, client: &Client)
         _ => None,
     };
     tx.commit().await?;
-    let attempt = app.limiter.begin(email, &client.ip, device.as_deref()).map_err(|wait| Error::TooManyAttempts { wait })?;
+    let attempt =
+        app.limiter.begin(&app.store, email, &client.ip, device.as_deref()).await?.map_err(|wait| Error::TooManyAttempts { wait })?;
     let (user, hash) = match found {
         Some((u, h)) => (Some(u), h),
         None => (None, None),
@@ -65,7 +66,7 @@ async fn check_password(app: &App, email: &str, password: &str, client: &Client)
     let ok = verify_password(password, hash).await;
     match user.filter(|_| ok) {
         Some(user) => {
-            attempt.succeeded();
+            attempt.succeeded(&app.store).await?;
             Ok((user, device))
         }
         None => {
@@ -73,6 +74,11 @@ async fn check_password(app: &App, email: &str, password: &str, client: &Client)
             Err(Error::SignIn("that email and password do not match an account".into()))
         }
     }
+}
+
+/// Forgets failed sign-in tries older than the window they are counted in.
+pub async fn forget_old_sign_in_tries(app: &App) -> Result<u64> {
+    app.limiter.forget_old(&app.store).await
 }
 
 /// Writes a failed sign-in to the audit log of every campaign the account (if there is one) is in.

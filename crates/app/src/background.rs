@@ -1,5 +1,5 @@
 //! The work a server does behind the requests: sending the mail outbox, queueing the reminders
-//! that are due, writing the share links' clicks, and deleting the register and canvass of
+//! that are due (and forgetting sign-in tries older than their window), writing the share links' clicks, and deleting the register and canvass of
 //! campaigns past their retention day. Every server process runs it; what one
 //! does another never repeats (mail is claimed, reminders are marked sent once).
 
@@ -8,7 +8,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::{mail, privacy, volunteers, App};
+use crate::{accounts, mail, privacy, volunteers, App};
 
 /// How often reminders are looked for.
 const REMINDERS_EVERY: Duration = Duration::from_secs(60);
@@ -29,6 +29,9 @@ pub fn start(app: &App, stop: watch::Receiver<bool>) -> Vec<JoinHandle<()>> {
         loop {
             if let Err(e) = volunteers::send_reminders(&a, chrono::Utc::now()).await {
                 tracing::warn!("reminders could not be queued: {e:#}");
+            }
+            if let Err(e) = accounts::forget_old_sign_in_tries(&a).await {
+                tracing::warn!("old sign-in tries could not be forgotten: {e:#}");
             }
             tokio::select! {
                 _ = tokio::time::sleep(REMINDERS_EVERY) => {}

@@ -522,3 +522,61 @@ pub async fn end_ticket(tx: &mut Tx, token_hash: &str) -> Result<()> {
     tx.execute("DELETE FROM sign_in_tickets WHERE token_hash = $1 OR expires_at <= $2", args![token_hash, now()]).await?;
     Ok(())
 }
+
+// ---- Sign-in tries, counted for every server ----
+
+/// One count a sign-in try belongs to: the SHA-256 of what is counted, and how many tries it
+/// takes in the window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CountedBy {
+    pub key: String,
+    pub limit: usize,
+}
+
+/// Takes a place for a try (`attempt`, a fresh id) in each count at `now_ms`, or says how many
+/// milliseconds to wait when any count is full. The counts' keys are held while they are read
+/// and written, so however many servers take tries at once, no count passes its limit.
+pub async fn take_sign_in_try(tx: &mut Tx, counts: &[CountedBy], attempt: &str, now_ms: i64, window_ms: i64) -> Result<Option<i64>> {
+    let mut keys: Vec<&CountedBy> = counts.iter().collect();
+    // Held in one order everywhere, so two tries never wait for each other.
+    keys.sort_by(|a, b| a.key.cmp(&b.key));
+    let since = now_ms - window_ms;
+    let mut wait = 0i64;
+    for c in &keys {
+        tx.hold(&format!("sign-in:{}", c.key)).await?;
+        tx.execute("DELETE FROM sign_in_tries WHERE key = $1 AND at_ms <= $2", args![c.key.as_str(), since]).await?;
+        let nth: Option<(i64,)> = tx
+            .fetch_optional(
+                "SELECT at_ms FROM sign_in_tries WHERE key = $1 ORDER BY at_ms DESC LIMIT 1 OFFSET $2",
+                args![c.key.as_str(), c.limit.saturating_sub(1) as i64],
+            )
+            .await?;
+        if let Some((at,)) = nth.filter(|_| c.limit > 0) {
+            wait = wait.max(window_ms - (now_ms - at));
+        } else if c.limit == 0 {
+            wait = wait.max(window_ms);
+        }
+    }
+    if wait > 0 {
+        return Ok(Some(wait));
+    }
+    for c in &keys {
+        tx.execute("INSERT INTO sign_in_tries (key, attempt, at_ms) VALUES ($1, $2, $3)", args![c.key.as_str(), attempt, now_ms]).await?;
+    }
+    Ok(None)
+}
+
+/// A try whose password was right gives its place back: in `forgive`, every failure is
+/// forgotten (this email from this address, or this browser); in the others, only this try.
+pub async fn give_back_sign_in_try(tx: &mut Tx, attempt: &str, forgive: &[String]) -> Result<()> {
+    for key in forgive {
+        tx.execute("DELETE FROM sign_in_tries WHERE key = $1", args![key.as_str()]).await?;
+    }
+    tx.execute("DELETE FROM sign_in_tries WHERE attempt = $1", args![attempt]).await?;
+    Ok(())
+}
+
+/// Forgets tries older than the window (what a count no longer looks at).
+pub async fn forget_old_sign_in_tries(tx: &mut Tx, before_ms: i64) -> Result<u64> {
+    tx.execute("DELETE FROM sign_in_tries WHERE at_ms <= $1", args![before_ms]).await
+}
