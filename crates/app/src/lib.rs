@@ -22,11 +22,13 @@ pub mod campaigns;
 pub mod canvassing;
 /// The errors a use case ends with, in the terms its user acts on.
 mod error;
-/// Settings the use cases read: how long things last and how many tries are allowed.
+/// The server's own health: its database, its schema version, the mail waiting.
+pub mod health;
 /// Lifts to the marginals: drivers' seats and riders, paired by distance.
 pub mod lifts;
 /// Failed sign-ins, counted before a password is checked.
 mod limiter;
+/// Settings the use cases read: how long things last and how many tries are allowed.
 pub mod limits;
 /// Mail: its settings and the mailer that sends the outbox.
 pub mod mail;

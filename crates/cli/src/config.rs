@@ -69,6 +69,8 @@ pub const KEYS: &[Key] = &[
     key("server.request_timeout_seconds", "GROUNDGAME_REQUEST_TIMEOUT_SECONDS", "300", "How long a request may take (register uploads included)"),
     key("server.upload_limit_mb", "GROUNDGAME_UPLOAD_LIMIT_MB", "512", "The largest register upload, in megabytes"),
     key("server.body_limit_kb", "GROUNDGAME_BODY_LIMIT_KB", "2048", "The largest form or JSON body, in kilobytes"),
+    key("server.trusted_proxies", "GROUNDGAME_TRUSTED_PROXIES", "", "Reverse proxies whose X-Forwarded-For is believed, comma-separated addresses or networks (10.0.0.0/8, ::1); empty: none, the connection's address is the client's"),
+    key("server.metrics_bind", "GROUNDGAME_METRICS_BIND", "", "A second address serving /metrics alone, with no sign-in (keep it private); empty: /metrics only on the main address, for organisers"),
     key("sqlite.durability", "GROUNDGAME_SQLITE_DURABILITY", "full", "full: a commit is on disk before it is acknowledged; normal: the last commits can be lost on power loss (only for measuring what durability costs)"),
     key("sqlite.busy_timeout_seconds", "GROUNDGAME_SQLITE_BUSY_TIMEOUT_SECONDS", "10", "How long one try to get SQLite's lock waits"),
     key("sqlite.write_wait_seconds", "GROUNDGAME_SQLITE_WRITE_WAIT_SECONDS", "600", "How long a writer waits in all for another process (a server, an import) to finish writing"),
@@ -260,6 +262,8 @@ impl Settings {
             request_timeout: secs(layers.get("server.request_timeout_seconds", &mut shown)?),
             upload_limit: layers.get::<usize>("server.upload_limit_mb", &mut shown)? * 1024 * 1024,
             body_limit: layers.get::<usize>("server.body_limit_kb", &mut shown)? * 1024,
+            trusted_proxies: layers.get::<ProxyList>("server.trusted_proxies", &mut shown)?.0,
+            metrics_bind: layers.get::<OptionalAddress>("server.metrics_bind", &mut shown)?.0,
         };
         let durability: DurabilitySetting = layers.get("sqlite.durability", &mut shown)?;
         let store = StoreOptions {
@@ -295,6 +299,35 @@ impl Settings {
 }
 
 /// `full` or `normal`.
+/// `server.trusted_proxies`: addresses (one host) and networks, comma-separated.
+struct ProxyList(Vec<ipnet::IpNet>);
+
+impl FromStr for ProxyList {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let nets = s.split(',').map(str::trim).filter(|p| !p.is_empty()).map(|p| {
+            p.parse::<ipnet::IpNet>()
+                .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| format!("{p:?} is not an address or a network (write 10.0.0.1, 10.0.0.0/8 or ::1)"))
+        });
+        Ok(ProxyList(nets.collect::<Result<_, _>>()?))
+    }
+}
+
+/// An address to listen on, or nothing.
+struct OptionalAddress(Option<SocketAddr>);
+
+impl FromStr for OptionalAddress {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        if s.is_empty() {
+            return Ok(OptionalAddress(None));
+        }
+        s.parse().map(|a| OptionalAddress(Some(a))).map_err(|_| "write an address and port, such as 127.0.0.1:9100".to_owned())
+    }
+}
+
 struct DurabilitySetting(Durability);
 
 impl FromStr for DurabilitySetting {
@@ -400,6 +433,21 @@ mod tests {
         let s = Settings::resolve_with(&cli, env(&[("GROUNDGAME_SMTP_URL", "smtps://mailer:s3cret@smtp.example:465")])).unwrap();
         assert!(s.shown.iter().any(|x| x.value == "smtps://mailer:***@smtp.example:465"));
         assert!(s.shown.iter().all(|x| !x.value.contains("s3cret")));
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_and_networks() {
+        let cli = Cli::parse_from(["groundgame", "campaign", "list"]);
+        let s = Settings::resolve_with(&cli, env(&[("GROUNDGAME_TRUSTED_PROXIES", "10.0.0.0/8, ::1,192.0.2.7")])).unwrap();
+        let nets: Vec<String> = s.web.trusted_proxies.iter().map(|n| n.to_string()).collect();
+        assert_eq!(nets, ["10.0.0.0/8", "::1/128", "192.0.2.7/32"]);
+        assert_eq!(s.web.metrics_bind, None);
+        let e = Settings::resolve_with(&cli, env(&[("GROUNDGAME_TRUSTED_PROXIES", "10.0.0.0/8, proxy.local")])).unwrap_err().to_string();
+        assert!(e.contains("GROUNDGAME_TRUSTED_PROXIES") && e.contains("\"proxy.local\" is not an address or a network"), "{e}");
+        let e = Settings::resolve_with(&cli, env(&[("GROUNDGAME_METRICS_BIND", "9100")])).unwrap_err().to_string();
+        assert!(e.contains("GROUNDGAME_METRICS_BIND") && e.contains("127.0.0.1:9100"), "{e}");
+        let s = Settings::resolve_with(&cli, env(&[("GROUNDGAME_METRICS_BIND", "127.0.0.1:9100")])).unwrap();
+        assert_eq!(s.web.metrics_bind.map(|a| a.port()), Some(9100));
     }
 
     #[test]

@@ -97,10 +97,12 @@ pub enum Permission {
     RunPollingDay,
     /// Create another campaign.
     CreateCampaign,
+    /// The server's own metrics (requests by route, its database, mail waiting).
+    ViewServerMetrics,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 15] = [
+    pub const ALL: [Permission; 16] = [
         Permission::Member,
         Permission::ViewRegister,
         Permission::ImportRegister,
@@ -116,6 +118,7 @@ impl Permission {
         Permission::Tell,
         Permission::RunPollingDay,
         Permission::CreateCampaign,
+        Permission::ViewServerMetrics,
     ];
 
     /// What the permission lets someone do, and the personal data it reaches, for the data
@@ -137,6 +140,9 @@ impl Permission {
             Permission::Tell => "Take elector numbers at a polling station, and take back their own",
             Permission::RunPollingDay => "Knock-up lists of promised supporters not yet voted: names, addresses, promises",
             Permission::CreateCampaign => "Start another campaign",
+            Permission::ViewServerMetrics => {
+                "The server's own counts: requests by route, its database, mail waiting (no person and no campaign named)"
+            }
         }
     }
 }
@@ -217,6 +223,6 @@ mod tests {
             return;
         }
         assert!(doc == fresh, "docs/DATA-PROTECTION.md's table is out of date: run GROUNDGAME_WRITE_DOCS=1 cargo test -p groundgame-core");
-        assert_eq!(Permission::ALL.len(), 15, "every permission is in the table");
+        assert_eq!(Permission::ALL.len(), 16, "every permission is in the table");
     }
 }

@@ -356,6 +356,30 @@ impl Store {
         }
     }
 
+    /// The database as a health check and the metrics see it: one query, so that it answers only
+    /// when the database does.
+    pub async fn health(&self) -> Result<DatabaseHealth> {
+        let sql = "SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) FROM _sqlx_migrations WHERE success";
+        let (backend, migrator, version, pool_size, idle) = match &self.pool {
+            Pool::Sqlite { read, .. } => {
+                let (v,): (i64,) = sqlx::query_as(sql).fetch_one(read).await.context("Failed to read the schema version")?;
+                ("sqlite", &SQLITE_MIGRATIONS, v, read.size(), read.num_idle())
+            }
+            Pool::Postgres(p) => {
+                let (v,): (i64,) = sqlx::query_as(sql).fetch_one(p).await.context("Failed to read the schema version")?;
+                ("postgresql", &POSTGRES_MIGRATIONS, v, p.size(), p.num_idle())
+            }
+        };
+        let expected = migrator.iter().map(|m| m.version).max().unwrap_or(0);
+        Ok(DatabaseHealth {
+            backend,
+            schema_version: version,
+            expected_schema_version: expected,
+            connections: pool_size,
+            idle_connections: idle as u32,
+        })
+    }
+
     /// The changes written from now on, by this process or (on PostgreSQL) any other.
     pub fn watch(&self) -> tokio::sync::broadcast::Receiver<crate::changes::Change> {
         match &self.pool {
@@ -373,6 +397,21 @@ impl Store {
             Pool::Postgres(p) => p.close().await,
         }
     }
+}
+
+/// What [`Store::health`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatabaseHealth {
+    /// `sqlite` or `postgresql`.
+    pub backend: &'static str,
+    /// The newest migration the database has.
+    pub schema_version: i64,
+    /// The newest migration this build knows: another version means another build migrated it
+    /// (newer) or this one has not yet (older).
+    pub expected_schema_version: i64,
+    /// Connections this process holds open (readers, on SQLite), and how many of them are idle.
+    pub connections: u32,
+    pub idle_connections: u32,
 }
 
 /// A value bound to a query. NULLs are typed, as PostgreSQL needs to know what they are.

@@ -37,5 +37,5 @@ pub mod volunteers;
 /// Saved walks with stable ids.
 pub mod walks;
 
-pub use db::{Backend, DatabaseUrl, Durability, Store, StoreOptions, Tx, WriteTx};
+pub use db::{Backend, DatabaseHealth, DatabaseUrl, Durability, Store, StoreOptions, Tx, WriteTx};
 pub use error::Error;

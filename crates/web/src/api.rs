@@ -17,9 +17,27 @@ use crate::error::{ApiResult, AppError};
 use crate::input::{JsonBody, PathParam, QueryParams};
 use crate::state::AppState;
 
-pub async fn health(State(state): State<AppState>) -> ApiResult<Json<Value>> {
-    groundgame_app::campaigns::list(&state.app).await?;
-    Ok(Json(json!({ "status": "ok" })))
+/// For a load balancer or a monitor: 200 when the database answers and its schema is this
+/// build's, 503 (with the reason) when not.
+pub async fn health(State(state): State<AppState>) -> Response {
+    use groundgame_app::health;
+    match health::database(&state.app).await {
+        Ok(db) => {
+            let current = health::schema_current(&db);
+            let body = json!({
+                "status": if current { "ok" } else { "schema_differs" },
+                "database": "reachable",
+                "backend": db.backend,
+                "schema_version": db.schema_version,
+                "expected_schema_version": db.expected_schema_version,
+            });
+            (if current { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE }, Json(body)).into_response()
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "health: the database did not answer");
+            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable", "database": "unreachable" }))).into_response()
+        }
+    }
 }
 
 #[derive(Deserialize)]

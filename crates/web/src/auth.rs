@@ -5,7 +5,7 @@
 //! this site, loads the session for routes that need one, checks the role, and for writes the
 //! CSRF token.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
@@ -17,7 +17,7 @@ use groundgame_app::accounts::{self, Client, Opened};
 
 use crate::error::AppError;
 use crate::route::{Access, Route};
-use crate::state::AppState;
+use crate::state::{AppState, WebSettings};
 pub use crate::viewer::{MaybeViewer, Viewer};
 
 pub const SESSION_COOKIE: &str = "gg_session";
@@ -60,14 +60,45 @@ async fn load_viewer(state: &AppState, headers: &HeaderMap) -> Result<Option<Vie
 /// Where the request comes from: its address, its browser and its device cookie.
 pub struct ClientInfo(pub Client);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientInfo {
+impl FromRequestParts<AppState> for ClientInfo {
     type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "local".into());
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let ip = match parts.extensions.get::<ConnectInfo<SocketAddr>>() {
+            Some(peer) => client_address(peer.0.ip(), &parts.headers, &state.web).to_string(),
+            None => "local".into(),
+        };
         let user_agent = parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
         let device = cookie_value(&parts.headers, DEVICE_COOKIE);
         Ok(ClientInfo(Client { ip, user_agent, device }))
     }
+}
+
+/// The address a request comes from. Behind trusted proxies it is the nearest address in
+/// X-Forwarded-For that no trusted proxy added (the hops are read from the right, where each proxy
+/// appends the address it was reached from); from anyone else the header is ignored, since a
+/// client can write any address it likes there.
+fn client_address(peer: IpAddr, headers: &HeaderMap, web: &WebSettings) -> IpAddr {
+    let mut address = peer.to_canonical();
+    if !web.is_trusted_proxy(address) {
+        return address;
+    }
+    let hops: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .collect();
+    for hop in hops.iter().rev() {
+        // A hop that is not an address ends what can be believed: the last trusted one stands.
+        let Ok(hop) = hop.parse::<IpAddr>() else { break };
+        address = hop.to_canonical();
+        if !web.is_trusted_proxy(address) {
+            break;
+        }
+    }
+    address
 }
 
 fn is_unsafe(method: &Method) -> bool {
@@ -283,5 +314,36 @@ mod tests {
         }
         assert_eq!(safe_next(Some("/\t/evil.example")), "/");
         assert_eq!(safe_next(None), "/");
+    }
+
+    fn from(peer: &str, forwarded: &[&str], trusted: &[&str]) -> String {
+        let web = WebSettings { trusted_proxies: trusted.iter().map(|t| t.parse().unwrap()).collect(), ..WebSettings::default() };
+        let mut headers = HeaderMap::new();
+        for f in forwarded {
+            headers.append("x-forwarded-for", HeaderValue::from_str(f).unwrap());
+        }
+        client_address(peer.parse().unwrap(), &headers, &web).to_string()
+    }
+
+    #[test]
+    fn only_a_trusted_proxy_says_where_a_request_came_from() {
+        // No proxy trusted: the header is anyone's to write.
+        assert_eq!(from("203.0.113.9", &["198.51.100.1"], &[]), "203.0.113.9");
+        // From the proxy: the address it appended.
+        assert_eq!(from("10.0.0.2", &["198.51.100.7"], &["10.0.0.0/8"]), "198.51.100.7");
+        // A client's own forged entries sit to the left of what the proxy added: ignored.
+        assert_eq!(from("10.0.0.2", &["1.2.3.4, 198.51.100.7"], &["10.0.0.0/8"]), "198.51.100.7");
+        // Two trusted hops (a load balancer in front of the proxy), in one header or two.
+        assert_eq!(from("10.0.0.2", &["1.2.3.4, 198.51.100.7, 10.0.0.1"], &["10.0.0.0/8"]), "198.51.100.7");
+        assert_eq!(from("10.0.0.2", &["1.2.3.4, 198.51.100.7", "10.0.0.1"], &["10.0.0.0/8"]), "198.51.100.7");
+        // The same header from an untrusted peer changes nothing.
+        assert_eq!(from("198.51.100.50", &["10.0.0.1"], &["10.0.0.0/8"]), "198.51.100.50");
+        // Garbage stops the walk at the last believable hop.
+        assert_eq!(from("10.0.0.2", &["nonsense, 10.0.0.1"], &["10.0.0.0/8"]), "10.0.0.1");
+        // No header: the proxy itself.
+        assert_eq!(from("10.0.0.2", &[], &["10.0.0.0/8"]), "10.0.0.2");
+        // A proxy on IPv6 loopback, and an IPv4 client seen through a dual-stack socket.
+        assert_eq!(from("::1", &["2001:db8::5"], &["::1/128"]), "2001:db8::5");
+        assert_eq!(from("::ffff:127.0.0.1", &["::ffff:198.51.100.3"], &["127.0.0.1/32"]), "198.51.100.3");
     }
 }

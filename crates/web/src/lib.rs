@@ -18,6 +18,8 @@ pub mod auth;
 mod error;
 /// Extractors that turn a bad request into an error in the caller's words.
 mod input;
+/// The server's metrics for Prometheus: requests by route, the database, mail waiting.
+mod metrics;
 /// The OpenAPI document, built from the route table.
 mod openapi;
 /// Server-rendered pages.
@@ -51,6 +53,23 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let streams = state.clone();
     let background = groundgame_app::background::start(&state.app, state.stopping.clone());
+    let metrics = match state.web.metrics_bind {
+        Some(address) => {
+            let listener = tokio::net::TcpListener::bind(address)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot listen for metrics on {address}: {e} (choose another server.metrics_bind)"))?;
+            tracing::info!(%address, "serving metrics");
+            let router = metrics::router(state.clone());
+            let mut stopping = state.stopping.clone();
+            Some(tokio::spawn(async move {
+                let stopped = async move {
+                    let _ = stopping.wait_for(|s| *s).await;
+                };
+                axum::serve(listener, router).with_graceful_shutdown(stopped).await
+            }))
+        }
+        None => None,
+    };
     let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
@@ -64,6 +83,9 @@ pub async fn serve(
         .await?;
     for task in background {
         let _ = task.await;
+    }
+    if let Some(task) = metrics {
+        task.await??;
     }
     Ok(())
 }

@@ -165,6 +165,7 @@ fn describe(status: u16) -> &'static str {
         413 => "The request is too large",
         415 => "The body is not JSON (send Content-Type: application/json)",
         429 => "Too many failed sign-ins: wait (Retry-After says how long)",
+        503 => "The database does not answer, or its schema is not this build's",
         _ => "See the error",
     }
 }

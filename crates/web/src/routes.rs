@@ -17,7 +17,7 @@ use tower_http::timeout::TimeoutLayer;
 use crate::error::{AppError, PageError};
 use crate::route::{self, page, r, uploading, Access, Route, BODY};
 use crate::state::AppState;
-use crate::{api, assets, auth, openapi, pages};
+use crate::{api, assets, auth, metrics, openapi, pages};
 
 use Access::{Needs, Public};
 use Permission::*;
@@ -25,7 +25,14 @@ use Permission::*;
 /// Every route the server answers, and nothing else.
 pub static ROUTES: &[Route] = &[
     // The JSON API.
-    r(Method::GET, "/api/v1/health", Public, "Whether the server and its database are up", &[], || get(api::health)),
+    r(
+        Method::GET,
+        "/api/v1/health",
+        Public,
+        "Whether the server and its database are up, and the database's schema version",
+        &[503],
+        || get(api::health),
+    ),
     r(Method::GET, "/api/v1/openapi.json", Public, "This document", &[], || get(|| async { axum::Json(openapi::document(ROUTES)) })),
     r(Method::POST, "/api/v1/login", Public, "Sign in; sets the session cookie", &[400, 401, 403, 413, 415, 429], || post(api::login)),
     r(Method::POST, "/api/v1/logout", Needs(Member), "Sign out", &[204], || post(api::logout)),
@@ -271,6 +278,9 @@ pub static ROUTES: &[Route] = &[
     r(Method::POST, "/account/sessions/end", Needs(Member), "End one of one's sessions", &[404], || post(pages::account::end_session)),
     r(Method::POST, "/account/sign-out-everywhere", Needs(Member), "End every session of one's account", &[], || {
         post(pages::account::sign_out_everywhere)
+    }),
+    r(Method::GET, "/metrics", Needs(ViewServerMetrics), "The server's metrics for Prometheus (OpenMetrics text)", &[], || {
+        get(metrics::scrape)
     }),
     r(Method::GET, "/campaigns/new", Needs(CreateCampaign), "Create a campaign", &[], || get(pages::campaign::new_page)),
     r(Method::POST, "/campaigns/new", Needs(CreateCampaign), "Create a campaign", &[400], || post(pages::campaign::create)),
@@ -587,6 +597,7 @@ pub fn router(state: AppState) -> Router {
     }
     router
         .fallback(pages::not_found)
+        .layer(middleware::from_fn_with_state(state.metrics.clone(), metrics::track))
         // gzip's fastest level: the live progress (sent to every dashboard every 10 s) comes out
         // 29 KB instead of 21 KB, for a third of the work.
         .layer(CompressionLayer::new().quality(tower_http::CompressionLevel::Fastest))

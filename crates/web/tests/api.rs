@@ -1037,3 +1037,52 @@ async fn the_survey_is_edited_as_a_form_with_a_preview_of_the_phone() {
     assert!(r.body.contains("Voting intention, line 1"), "{}", r.body);
     f.db.finish().await;
 }
+
+#[tokio::test]
+async fn health_and_metrics_tell_an_operator_how_the_server_is() {
+    for db in TestDb::all().await {
+        let f = fixture(db, 300, 20).await;
+        let state = f.state();
+        let anonymous = Client::new(state.clone());
+        let health = anonymous.get("/api/v1/health").await;
+        assert_eq!(health.status, StatusCode::OK, "{}", health.body);
+        let h = health.json();
+        assert_eq!(h["status"], "ok");
+        assert_eq!(h["database"], "reachable");
+        assert!(h["schema_version"].as_i64().unwrap() >= 11, "{h}");
+        assert_eq!(h["schema_version"], h["expected_schema_version"]);
+
+        // The metrics say who asked for what, by route and never by the values in a path.
+        let organiser = Client::sign_in(state.clone(), &email(Role::Organiser)).await;
+        organiser.get("/api/v1/walks").await;
+        let metrics = organiser.get("/metrics").await;
+        assert_eq!(metrics.status, StatusCode::OK, "{}", metrics.body);
+        assert!(metrics.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("application/openmetrics-text"));
+        let text = &metrics.body;
+        assert!(text.contains(r#"groundgame_http_requests_total{method="GET",route="/api/v1/walks",status="200"}"#), "{text}");
+        assert!(text.contains("groundgame_database_up 1"), "{text}");
+        assert!(text.contains("groundgame_schema_version "), "{text}");
+        assert!(text.contains("groundgame_mail_waiting "), "{text}");
+        assert!(text.trim_end().ends_with("# EOF"), "{text}");
+        organiser.get("/api/v1/walks/999999/canvass").await;
+        let again = organiser.get("/metrics").await.body;
+        assert!(again.contains(r#"route="/api/v1/walks/{id}/canvass""#), "{again}");
+        assert!(!again.contains("999999"), "{again}");
+
+        // Everyone else is told no, in words, and a signed-out visitor is sent to sign in.
+        for role in [Role::Canvasser, Role::DataOfficer] {
+            let other = Client::sign_in(state.clone(), &email(role)).await;
+            let refused = other.get("/metrics").await;
+            assert_eq!(refused.status, StatusCode::FORBIDDEN, "{role:?}: {}", refused.body);
+        }
+        let signed_out = anonymous.get("/metrics").await;
+        assert!(signed_out.status == StatusCode::SEE_OTHER || signed_out.status == StatusCode::UNAUTHORIZED, "{}", signed_out.status);
+
+        // With its database gone the server says so, for the load balancer to send people elsewhere.
+        f.app.store.close().await;
+        let down = anonymous.get("/api/v1/health").await;
+        assert_eq!(down.status, StatusCode::SERVICE_UNAVAILABLE, "{}", down.body);
+        assert_eq!(down.json()["database"], "unreachable");
+        f.db.finish().await;
+    }
+}
