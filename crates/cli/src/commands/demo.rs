@@ -175,6 +175,7 @@ pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
         println!("     python3 -m pip install aiosmtpd && python3 -m aiosmtpd -n -l 127.0.0.1:1025");
         println!("  and run the demo with --smtp-url smtp://127.0.0.1:1025: the mail queued so far is sent then.");
     }
+    println!("For whoever runs the server: /api/v1/health (public: the database and its schema version) and /metrics (the organiser: Prometheus metrics); docs/OPERATIONS.md.");
     if args.setup_only {
         app.store.close().await;
         return Ok(());
