@@ -1,4 +1,4 @@
-//! The work a server does behind the requests: sending the mail outbox, queueing the reminders
+//! The work a server does behind the requests: sending the mail outbox and the texts, queueing the reminders
 //! that are due (and forgetting sign-in tries older than their window), writing the share links' clicks, and deleting the register and canvass of
 //! campaigns past their retention day. Every server process runs it; what one
 //! does another never repeats (mail is claimed, reminders are marked sent once).
@@ -8,7 +8,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::{accounts, mail, privacy, volunteers, App};
+use crate::{accounts, mail, privacy, texting, volunteers, App};
 
 /// How often reminders are looked for.
 const REMINDERS_EVERY: Duration = Duration::from_secs(60);
@@ -23,6 +23,9 @@ pub fn start(app: &App, stop: watch::Receiver<bool>) -> Vec<JoinHandle<()>> {
     let mut tasks = Vec::new();
     if app.mail.is_on() {
         tasks.push(tokio::spawn(mail::run(app.store.clone(), app.mail.clone(), app.mail_queued.clone(), stop.clone())));
+    }
+    if app.sms.is_on() {
+        tasks.push(tokio::spawn(texting::run_sender(app.clone(), stop.clone())));
     }
     let (a, mut s) = (app.clone(), stop.clone());
     tasks.push(tokio::spawn(async move {

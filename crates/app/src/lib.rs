@@ -48,10 +48,14 @@ pub mod second_factor;
 pub mod secrets;
 /// A simulated canvass and polling day, for the demo and the benchmarks.
 pub mod simulation;
+/// The SMS provider (Twilio's HTTP API) and its webhook signatures.
+pub mod sms;
 /// Group commit for the phones' batches.
 mod sync_queue;
 /// Targeting: target and defence lists, the nearest marginal, elections and postcodes.
 pub mod targeting;
+/// Peer-to-peer texting: templates, one tap a text, replies and opt-outs, the sender.
+pub mod texting;
 /// Volunteers: sign-up, places and the waiting list, reminders, check-in, share links.
 pub mod volunteers;
 /// Walks: planning a district (the planner runs outside the writers' turn), lists, exports.
@@ -75,6 +79,9 @@ pub struct App {
     pub mail: Arc<mail::MailSettings>,
     /// Woken when mail is queued, so that the mailer sends it at once.
     pub mail_queued: Arc<tokio::sync::Notify>,
+    pub sms: Arc<sms::SmsSettings>,
+    /// Woken when a text is queued, so that the sender sends it at once.
+    pub texts_queued: Arc<tokio::sync::Notify>,
     clicks: Arc<volunteers::Clicks>,
     signups: Arc<volunteers::SignupCounts>,
     signup_queue: Arc<volunteers::SignupQueue>,
@@ -91,6 +98,8 @@ impl App {
             committee_rooms: Arc::default(),
             mail: Arc::default(),
             mail_queued: Arc::default(),
+            sms: Arc::default(),
+            texts_queued: Arc::default(),
             clicks: Arc::default(),
             signups: Arc::default(),
             signup_queue: Arc::default(),
@@ -104,6 +113,12 @@ impl App {
     /// The same, sending mail as these settings say.
     pub fn with_mail(mut self, mail: mail::MailSettings) -> App {
         self.mail = Arc::new(mail);
+        self
+    }
+
+    /// The same, sending texts through this provider.
+    pub fn with_sms(mut self, sms: sms::SmsSettings) -> App {
+        self.sms = Arc::new(sms);
         self
     }
 

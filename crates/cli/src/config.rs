@@ -13,6 +13,7 @@ use anyhow::{bail, Context};
 use clap::Parser;
 use groundgame_app::limits::SignInLimits;
 use groundgame_app::mail::MailSettings;
+use groundgame_app::sms::SmsSettings;
 use groundgame_app::Limits;
 use groundgame_store::{DatabaseUrl, Durability, StoreOptions};
 use groundgame_web::WebSettings;
@@ -65,6 +66,10 @@ pub const KEYS: &[Key] = &[
     key("server.public_url", "GROUNDGAME_PUBLIC_URL", "", "Where people reach the server, for links in mail (https://campaign.example); empty: http:// and the bind address"),
     key("smtp_url", "GROUNDGAME_SMTP_URL", "", "The SMTP server mail is sent through (smtp://HOST:PORT, or smtps://USER:PASSWORD@HOST); empty: mail is off and stays queued"),
     key("mail_from", "GROUNDGAME_MAIL_FROM", "groundgame <noreply@localhost>", "The From address of mail"),
+    key("sms.base_url", "GROUNDGAME_SMS_BASE_URL", "", "The SMS provider's API, Twilio's or a compatible one (https://api.twilio.com); empty: texting is off and texts wait in the outbox"),
+    key("sms.account", "GROUNDGAME_SMS_ACCOUNT", "", "The SMS provider account (Twilio's Account SID)"),
+    key("sms.token", "GROUNDGAME_SMS_TOKEN", "", "The SMS provider account's auth token: it also checks the signatures of the provider's webhooks"),
+    key("sms.from", "GROUNDGAME_SMS_FROM", "", "The number texts come from and replies go to (+447700900123)"),
     key("server.secure_cookies", "GROUNDGAME_SECURE_COOKIES", "false", "Served over HTTPS: Secure cookies and Strict-Transport-Security"),
     key("server.request_timeout_seconds", "GROUNDGAME_REQUEST_TIMEOUT_SECONDS", "300", "How long a request may take (register uploads included)"),
     key("server.upload_limit_mb", "GROUNDGAME_UPLOAD_LIMIT_MB", "512", "The largest register upload, in megabytes"),
@@ -124,6 +129,7 @@ pub struct Settings {
     pub store: StoreOptions,
     pub limits: Limits,
     pub mail: MailSettings,
+    pub sms: SmsSettings,
     /// The settings file read, if any.
     pub file: Option<PathBuf>,
     /// Every setting in effect, with where it came from.
@@ -174,6 +180,7 @@ impl Layers {
         let value = match name {
             "database" => DatabaseUrl::new(raw.clone()).to_string(),
             "smtp_url" => hide_password(&raw),
+            "sms.token" if !raw.is_empty() => "***".to_owned(),
             _ => raw,
         };
         shown.push(Shown { name: key.name, value, source, env: key.env, about: key.about });
@@ -257,6 +264,14 @@ impl Settings {
             },
         };
         mail.check().map_err(|e| anyhow::anyhow!(e))?;
+        let sms_base_url: String = layers.get("sms.base_url", &mut shown)?;
+        let sms = SmsSettings {
+            base_url: Some(sms_base_url.trim().trim_end_matches('/').to_owned()).filter(|u| !u.is_empty()),
+            account: layers.get::<String>("sms.account", &mut shown)?.trim().to_owned(),
+            token: layers.get::<String>("sms.token", &mut shown)?.trim().to_owned(),
+            from: layers.get::<String>("sms.from", &mut shown)?.trim().to_owned(),
+        };
+        let sms = sms.checked().map_err(|e| anyhow::anyhow!(e))?;
         let web = WebSettings {
             secure_cookies: layers.get("server.secure_cookies", &mut shown)?,
             request_timeout: secs(layers.get("server.request_timeout_seconds", &mut shown)?),
@@ -294,7 +309,7 @@ impl Settings {
         if limits.sync_batch == 0 || limits.session_days <= 0 || limits.invite_days <= 0 || limits.reset_hours <= 0 {
             bail!("limits.sync_batch, limits.session_days, limits.invite_days and limits.reset_hours must be above 0");
         }
-        Ok(Settings { database: DatabaseUrl::new(database), database_given, log, bind, web, store, limits, mail, file: path, shown })
+        Ok(Settings { database: DatabaseUrl::new(database), database_given, log, bind, web, store, limits, mail, sms, file: path, shown })
     }
 }
 

@@ -99,10 +99,14 @@ pub enum Permission {
     CreateCampaign,
     /// The server's own metrics (requests by route, its database, mail waiting).
     ViewServerMetrics,
+    /// Text voters and volunteers who agreed to texts, one tap a message, and answer their replies.
+    SendTexts,
+    /// Write the texting templates, read every texter's threads, and manage opt-outs.
+    ManageTexting,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 16] = [
+    pub const ALL: [Permission; 18] = [
         Permission::Member,
         Permission::ViewRegister,
         Permission::ImportRegister,
@@ -119,6 +123,8 @@ impl Permission {
         Permission::RunPollingDay,
         Permission::CreateCampaign,
         Permission::ViewServerMetrics,
+        Permission::SendTexts,
+        Permission::ManageTexting,
     ];
 
     /// What the permission lets someone do, and the personal data it reaches, for the data
@@ -143,6 +149,10 @@ impl Permission {
             Permission::ViewServerMetrics => {
                 "The server's own counts: requests by route, its database, mail waiting (no person and no campaign named)"
             }
+            Permission::SendTexts => {
+                "Text people who agreed to texts, and read the replies to their own texts: first names and the messages, never the numbers"
+            }
+            Permission::ManageTexting => "Texting templates, every texter's threads, opt-outs and their undoing (audited)",
         }
     }
 }
@@ -177,7 +187,7 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         Role::DataOfficer => {
             matches!(permission, Member | ViewRegister | ImportRegister | ExportRegister | ViewProgress | EnterPaperResults)
         }
-        Role::Canvasser => matches!(permission, Member | Canvass),
+        Role::Canvasser => matches!(permission, Member | Canvass | SendTexts),
         Role::Teller => matches!(permission, Member | Tell),
     }
 }
@@ -223,6 +233,6 @@ mod tests {
             return;
         }
         assert!(doc == fresh, "docs/DATA-PROTECTION.md's table is out of date: run GROUNDGAME_WRITE_DOCS=1 cargo test -p groundgame-core");
-        assert_eq!(Permission::ALL.len(), 16, "every permission is in the table");
+        assert_eq!(Permission::ALL.len(), 18, "every permission is in the table");
     }
 }

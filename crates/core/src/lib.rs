@@ -45,6 +45,8 @@ pub mod simulation;
 pub mod survey;
 /// A realistic synthetic register for demos, tests and benchmarks.
 pub mod synthetic;
+/// Texting's rules: sending hours, opt-out replies, templates, delivery.
+pub mod texting;
 /// UK local time (GMT and British Summer Time).
 pub mod time;
 

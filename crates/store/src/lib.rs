@@ -32,6 +32,8 @@ pub mod progress;
 pub mod register;
 /// Imported election results and postcodes; each seat's campaign as targeting sees it.
 pub mod targeting;
+/// Texting: electors' numbers and consent, templates, texts each way, opt-outs.
+pub mod texting;
 /// Volunteers, sessions and sign-ups, reminders, share links, lifts and friends.
 pub mod volunteers;
 /// Saved walks with stable ids.

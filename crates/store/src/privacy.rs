@@ -11,10 +11,13 @@ use crate::db::{now, Tx};
 use crate::error::Result;
 
 /// Every table that holds the register's people or what was learnt about them, children first:
-/// the canvass (contacts and their progress rows), polling day, relational matches, walks (their
+/// texting (every text each way, electors' numbers, opt-outs), the canvass (contacts and their progress rows), polling day, relational matches, walks (their
 /// doors are addresses), uploads waiting to be confirmed, then electors and households.
-pub const REGISTER_TABLES: [&str; 20] = [
+pub const REGISTER_TABLES: [&str; 23] = [
     "objections",
+    "texts",
+    "elector_phones",
+    "sms_opt_outs",
     "contacts",
     "progress_doors",
     "progress_door_days",

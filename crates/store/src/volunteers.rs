@@ -407,6 +407,7 @@ pub async fn delete(tx: &mut Tx, campaign: &Campaign, volunteer_id: i64) -> Resu
         "DELETE FROM volunteer_consents WHERE campaign_id = $1 AND volunteer_id = $2",
         "DELETE FROM volunteer_history WHERE campaign_id = $1 AND volunteer_id = $2",
         "DELETE FROM mail_outbox WHERE campaign_id = $1 AND volunteer_id = $2",
+        "DELETE FROM texts WHERE campaign_id = $1 AND volunteer_id = $2",
         "UPDATE share_links SET volunteer_id = NULL WHERE campaign_id = $1 AND volunteer_id = $2",
         "UPDATE volunteers SET recruited_by = NULL WHERE campaign_id = $1 AND recruited_by = $2",
         "DELETE FROM volunteers WHERE campaign_id = $1 AND id = $2",

@@ -32,6 +32,7 @@ pub mod routes;
 mod security;
 /// What every handler can reach, and how the server itself behaves.
 mod state;
+mod texts;
 /// The signed-in volunteer of a request.
 mod viewer;
 

@@ -17,7 +17,7 @@ use tower_http::timeout::TimeoutLayer;
 use crate::error::{AppError, PageError};
 use crate::route::{self, page, r, uploading, Access, Route, BODY};
 use crate::state::AppState;
-use crate::{api, assets, auth, metrics, openapi, pages};
+use crate::{api, assets, auth, metrics, openapi, pages, texts};
 
 use Access::{Needs, Public};
 use Permission::*;
@@ -195,6 +195,57 @@ pub static ROUTES: &[Route] = &[
     r(Method::DELETE, "/api/v1/invites/{id}", Needs(ManageVolunteers), "Withdraw an unused invite", &[204, 404], || {
         delete(api::revoke_invite)
     }),
+    r(
+        Method::POST,
+        "/api/v1/texts",
+        Needs(SendTexts),
+        "Send one person a template's text, one tap one text (only with their consent, never to an opt-out, 09:00-21:00 UK time); 409 says why not",
+        &[202, 400, 404, 409, 413, 415],
+        || post(texts::send),
+    ),
+    r(Method::GET, "/api/v1/texts", Needs(SendTexts), "The texter's threads (an organiser's: everyone's) and the outbox", &[], || {
+        get(texts::inbox)
+    }),
+    r(Method::GET, "/api/v1/texts/thread", Needs(SendTexts), "One thread's texts: ?to_elector=ID or ?to_volunteer=ID", &[400, 404], || {
+        get(texts::thread)
+    }),
+    r(Method::GET, "/api/v1/text-templates", Needs(SendTexts), "The texting templates in use", &[], || get(texts::templates)),
+    r(Method::POST, "/api/v1/text-templates", Needs(ManageTexting), "Add a texting template", &[201, 400, 413, 415], || {
+        post(texts::add_template)
+    }),
+    r(Method::DELETE, "/api/v1/text-templates/{id}", Needs(ManageTexting), "Withdraw a texting template", &[204, 404], || {
+        delete(texts::withdraw_template)
+    }),
+    r(Method::GET, "/api/v1/sms/opt-outs", Needs(ManageTexting), "Every opt-out from texts, undone ones too (audited)", &[], || {
+        get(texts::opt_outs)
+    }),
+    r(
+        Method::POST,
+        "/api/v1/sms/opt-outs",
+        Needs(ManageTexting),
+        "Record an opt-out that came another way, or undo one with a reason (audited)",
+        &[204, 400, 404, 413, 415],
+        || post(texts::change_opt_out),
+    ),
+    r(
+        Method::POST,
+        "/api/v1/register/phones",
+        Needs(ImportRegister),
+        "An elector's mobile number, with whether they agreed to texts",
+        &[204, 400, 404, 413, 415],
+        || post(texts::add_phone),
+    ),
+    r(Method::POST, "/api/v1/sms/inbound", Public, "The SMS provider's webhook for replies (signed with X-Twilio-Signature)", &[400, 403], || {
+        post(texts::inbound)
+    }),
+    r(
+        Method::POST,
+        "/api/v1/sms/status/{campaign}/{id}",
+        Public,
+        "The SMS provider's delivery reports for one text (signed with X-Twilio-Signature)",
+        &[204, 400, 403],
+        || post(texts::status),
+    ),
     r(Method::GET, "/api/v1/sessions", Needs(AssignWalks), "Canvassing sessions", &[], || get(api::canvass_sessions)),
     r(Method::GET, "/api/v1/audit", Needs(ViewAudit), "The audit log", &[], || get(api::audit)),
     r(

@@ -68,7 +68,8 @@ pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
     // The demo's accounts sign in with the printed password alone, so that anyone can try every
     // role; a real campaign's organisers and data officers also set up a second factor.
     let limits = groundgame_app::Limits { two_factor_required: false, ..settings.limits.clone() };
-    let app = App::new(Store::open_with(&url, &settings.store).await?, limits).with_mail(settings.mail.clone());
+    let app =
+        App::new(Store::open_with(&url, &settings.store).await?, limits).with_mail(settings.mail.clone()).with_sms(settings.sms.clone());
     let polling_day = NaiveDate::parse_from_str(DEMO_POLLING_DAY, "%Y-%m-%d")?;
     let gss = GssCode::parse(DEMO_SEAT).map_err(anyhow::Error::msg)?;
     let campaign = campaigns::find_or_create(&app, &gss, polling_day).await?;

@@ -123,7 +123,7 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
 
 /// The use cases over the settings' database, with the settings' limits.
 pub async fn open_app(settings: &Settings) -> anyhow::Result<App> {
-    Ok(App::new(open_store(settings).await?, settings.limits.clone()).with_mail(settings.mail.clone()))
+    Ok(App::new(open_store(settings).await?, settings.limits.clone()).with_mail(settings.mail.clone()).with_sms(settings.sms.clone()))
 }
 
 /// The campaign a command names with `--campaign`, or the only campaign when there is one.

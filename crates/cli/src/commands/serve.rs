@@ -48,6 +48,10 @@ pub async fn serve(app: App, settings: &Settings) -> anyhow::Result<()> {
         Some(_) => println!("Mail is sent through the SMTP server set (smtp_url), from {}.", settings.mail.from),
         None => println!("Mail is off (no smtp_url): sign-up confirmations and reminders stay queued until one is set."),
     }
+    match &settings.sms.base_url {
+        Some(url) => println!("Texts are sent through the SMS provider at {url}, from {}.", settings.sms.from),
+        None => println!("Texting is off (no sms.base_url): texts wait in the outbox until a provider is set."),
+    }
     tracing::info!(%address, "serving");
     let store = app.store.clone();
     groundgame_web::serve(AppState::new(app, settings.web.clone()), listener, std::future::pending()).await?;

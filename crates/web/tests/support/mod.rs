@@ -28,6 +28,7 @@ use tower::ServiceExt;
 pub mod browser;
 #[path = "../../../store/tests/common/mod.rs"]
 pub mod common;
+pub mod sms;
 pub mod smtp;
 pub use common::TestDb;
 
@@ -92,7 +93,15 @@ pub async fn import(app: &App, campaign: &Campaign, path: &Path) -> groundgame_s
 
 pub async fn fixture(db: TestDb, electors: usize, doors_per_walk: usize) -> Fixture {
     // Two-factor sign-in has tests of its own; the rest sign in with a password.
-    let app = App::new(db.store.clone(), Limits { two_factor_required: false, ..Limits::default() });
+    // Texting is on, with a provider that is not there: texts wait in the outbox unless a test
+    // starts its own provider (tests/texting.rs).
+    let sms = groundgame_app::sms::SmsSettings {
+        base_url: Some("http://127.0.0.1:9".into()),
+        account: sms::ACCOUNT.into(),
+        token: sms::TOKEN.into(),
+        from: sms::FROM.into(),
+    };
+    let app = App::new(db.store.clone(), Limits { two_factor_required: false, ..Limits::default() }).with_sms(sms);
     let campaign =
         campaigns::create(&app, &GssCode::parse("E14000662").unwrap(), NaiveDate::from_ymd_opt(2017, 6, 8).unwrap(), None).await.unwrap();
     let file = tempfile::NamedTempFile::new().unwrap();
