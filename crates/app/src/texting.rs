@@ -210,6 +210,22 @@ pub struct Thread {
     pub awaiting_answer: bool,
 }
 
+/// How long after a text someone is not offered to text again.
+pub const TEXTED_LATELY: chrono::Duration = chrono::Duration::days(14);
+
+/// Electors to text next: agreed to texts, not opted out or objected, not texted in the last
+/// fortnight. First names and districts only.
+pub async fn to_text_next(app: &App, actor: Actor<'_>, limit: i64) -> Result<Vec<store::ToText>> {
+    let mut tx = app.store.begin().await?;
+    let since = time_text(Utc::now() - TEXTED_LATELY);
+    let mut list = store::to_text_next(&mut tx, actor.campaign().id, &since, limit).await?;
+    tx.commit().await?;
+    for e in &mut list {
+        e.forename = e.forename.as_deref().map(first_word);
+    }
+    Ok(list)
+}
+
 /// The texter's threads, newest first (an organiser's: everyone's).
 pub async fn threads(app: &App, actor: Actor<'_>) -> Result<Vec<Thread>> {
     let campaign = actor.campaign();

@@ -162,8 +162,8 @@ pub struct ContactRecord {
 }
 
 /// Everything held about one elector beyond their register entry: contacts (theirs and their
-/// door's), polling-day records, friend matches, their objection, and audit lines that name
-/// their number.
+/// door's), polling-day records, friend matches, their objection, their numbers and texts, and
+/// audit lines that name their number.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ElectorRecords {
     pub contacts: Vec<ContactRecord>,
@@ -178,6 +178,10 @@ pub struct ElectorRecords {
     /// Listed as a friend by a volunteer: (when listed, whether a conversation was recorded).
     pub listed_as_friend: Vec<(String, bool)>,
     pub objection: Option<(String, String)>,
+    /// Their mobile numbers, with where each came from and their consent to texts.
+    pub phones: Vec<crate::texting::ElectorPhone>,
+    /// Every text to them and from them: (when, which way, the words, its status).
+    pub texts: Vec<(String, String, String, String)>,
     /// Audit lines naming their elector number: (when, action, detail).
     pub audit_lines: Vec<(String, String, String)>,
 }
@@ -226,6 +230,13 @@ pub async fn elector_records(
             args![campaign_id, elector_id],
         )
         .await?;
+    let phones = crate::texting::elector_phones(tx, campaign_id, elector_id).await?;
+    let texts = tx
+        .fetch_all(
+            "SELECT created_at, direction, body, status FROM texts WHERE campaign_id = $1 AND elector_id = $2 ORDER BY id",
+            args![campaign_id, elector_id],
+        )
+        .await?;
     let audit_lines = tx
         .fetch_all(
             "SELECT at, action, detail FROM audit_log WHERE campaign_id = $1 AND detail LIKE $2 ORDER BY id",
@@ -240,6 +251,8 @@ pub async fn elector_records(
         postal_chase,
         listed_as_friend: friends.into_iter().map(|(at, talked)| (at, talked.is_some())).collect(),
         objection,
+        phones,
+        texts,
         audit_lines,
     })
 }

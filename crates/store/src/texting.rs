@@ -432,3 +432,27 @@ pub async fn next_session(tx: &mut Tx, campaign_id: i64, volunteer_id: i64, now:
     )
     .await
 }
+
+/// An elector a texter may text next: first name and polling district only.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct ToText {
+    pub elector_id: i64,
+    pub forename: Option<String>,
+    pub polling_district: String,
+}
+
+/// Electors who agreed to texts on a number that has not opted out, who have not objected, and
+/// whom no one has texted since `since`: at most `limit`, in register order.
+pub async fn to_text_next(tx: &mut Tx, campaign_id: i64, since: &str, limit: i64) -> Result<Vec<ToText>> {
+    tx.fetch_all(
+        "SELECT e.id AS elector_id, e.forename, e.polling_district FROM electors e \
+         WHERE e.campaign_id = $1 \
+         AND EXISTS (SELECT 1 FROM elector_phones p WHERE p.campaign_id = e.campaign_id AND p.elector_id = e.id AND p.sms_consent = 1 \
+                     AND NOT EXISTS (SELECT 1 FROM sms_opt_outs o WHERE o.campaign_id = p.campaign_id AND o.number = p.number AND o.undone_at IS NULL)) \
+         AND NOT EXISTS (SELECT 1 FROM objections x WHERE x.campaign_id = e.campaign_id AND x.elector_id = e.id) \
+         AND NOT EXISTS (SELECT 1 FROM texts t WHERE t.campaign_id = e.campaign_id AND t.elector_id = e.id AND t.direction = 'out' AND t.created_at >= $2) \
+         ORDER BY e.polling_district, e.elector_number, e.elector_suffix LIMIT $3",
+        args![campaign_id, since, limit],
+    )
+    .await
+}

@@ -274,6 +274,7 @@ pub static ROUTES: &[Route] = &[
     }),
     page("/committee-room", Needs(RunPollingDay), "Committee room", "The live committee room", || get(pages::polling_day::committee_room)),
     page("/volunteers", Needs(ManageVolunteers), "Volunteers", "Volunteers and invites", || get(pages::volunteers::page)),
+    page("/texts", Needs(SendTexts), "Texts", "Texting: who to text next, threads and replies, templates", || get(pages::texts::page)),
     page("/supporters", Needs(ManageVolunteers), "Supporters", "Supporters who signed up, and who brings people", || {
         get(pages::share_kit::supporters)
     }),
@@ -382,6 +383,14 @@ pub static ROUTES: &[Route] = &[
     }),
     r(Method::POST, "/walks/{id}/entry", Needs(EnterPaperResults), "Key in a paper walk sheet", &[200, 400, 404], || {
         post(pages::walk_sheet::entry)
+    }),
+    r(Method::GET, "/texts/thread", Needs(SendTexts), "One thread of texts", &[400, 404], || get(pages::texts::thread)),
+    r(Method::POST, "/texts/send", Needs(SendTexts), "Send one person a template's text", &[200, 400, 404, 409], || {
+        post(pages::texts::send)
+    }),
+    r(Method::POST, "/texts/templates", Needs(ManageTexting), "Add a texting template", &[200, 400], || post(pages::texts::add_template)),
+    r(Method::POST, "/texts/templates/{id}/withdraw", Needs(ManageTexting), "Withdraw a texting template", &[404], || {
+        post(pages::texts::withdraw_template)
     }),
     r(Method::POST, "/volunteers/invite", Needs(ManageVolunteers), "Invite a volunteer", &[200, 400, 409], || {
         post(pages::volunteers::invite)

@@ -152,7 +152,13 @@ async fn concrete(f: &Fixture, route: &Route, n: usize, who: &str) -> (String, O
             let (template, elector) = textable(f, n).await;
             (path, json_body(json!({ "to_elector": elector, "template_id": template })))
         }
-        ("GET", "/api/v1/texts/thread") => (format!("{path}?to_elector={}", own_text(f, n, who).await), None),
+        ("GET", "/api/v1/texts/thread") | ("GET", "/texts/thread") => (format!("{path}?to_elector={}", own_text(f, n, who).await), None),
+        ("POST", "/texts/send") => {
+            let (template, elector) = textable(f, n).await;
+            (path, form(&[("to_elector", &elector.to_string()), ("template_id", &template.to_string())]))
+        }
+        ("POST", "/texts/templates") => (path, form(&[("name", &format!("T{n}")), ("body", "Hi {first_name}")])),
+        ("POST", "/texts/templates/{id}/withdraw") => (path.replace("{id}", &textable(f, n).await.0.to_string()), form(&[])),
         ("POST", "/api/v1/text-templates") => {
             (path, json_body(json!({ "name": format!("T{n}"), "body": "Hi {first_name}, see you Saturday?" })))
         }
@@ -615,7 +621,7 @@ async fn every_route_with_every_role_with_no_session_and_by_head() {
                     Access::Needs(p) => allows(role, p),
                 };
                 // A text may be refused for the hour (09:00-21:00 UK time only): allowed, not sent.
-                let quiet = route.path == "/api/v1/texts"
+                let quiet = matches!(route.path, "/api/v1/texts" | "/texts/send")
                     && groundgame_core::texting::sending_hours(chrono::Utc::now()).is_err()
                     && r.status == StatusCode::CONFLICT
                     && r.body.contains("quiet hours");

@@ -518,7 +518,11 @@ async fn every_page_fits_a_phone_and_links_only_where_the_role_may_go() {
     let walk = f.walks[0].id.to_string();
     let ballot = f.campaign.ballot_id.clone();
     let gss = f.campaign.gss.clone();
+    let texted = texts_to_show(&f).await;
     let concrete = |path: &str| -> Option<String> {
+        if path == "/texts/thread" {
+            return Some(format!("{path}?to_elector={texted}"));
+        }
         let p = path
             .replace("{campaign}", &ballot)
             .replace("{session}", &session.to_string())
@@ -803,5 +807,86 @@ async fn a_sixty_door_walk_sheet_prints_on_four_a4_pages_at_most() {
     println!("a {}-door walk ({} electors) prints on {pages} A4 pages", walk.doors, walk.electors);
     assert!((1..=4).contains(&pages), "{pages} A4 pages for {} doors and {} electors", walk.doors, walk.electors);
     desk.close().await.unwrap();
+    f.db.finish().await;
+}
+
+/// A template, four electors who agreed to texts, and a text from the canvasser to the first
+/// (in the outbox, from the hour before): the first elector's id.
+async fn texts_to_show(f: &support::Fixture) -> i64 {
+    use groundgame_app::texting;
+    let actor = f.actor();
+    let t = texting::add_template(
+        &f.app,
+        actor,
+        "Saturday",
+        "Hi {first_name}, we're in your street on Saturday: anything you'd like us to hear?",
+    )
+    .await
+    .unwrap();
+    let sheet = groundgame_app::canvassing::paper(&f.app, actor, f.walks[0].id, "test").await.unwrap();
+    let electors: Vec<_> = sheet.doors.iter().flat_map(|d| d.electors.iter()).take(4).collect();
+    for (i, e) in electors.iter().enumerate() {
+        texting::add_elector_phone(&f.app, actor, &e.number, &format!("07700 900{:03}", 300 + i), true, "doorstep").await.unwrap();
+    }
+    let id = uuid::Uuid::now_v7().to_string();
+    let at = groundgame_store::db::time_text(chrono::Utc::now() - chrono::Duration::hours(1));
+    let text = groundgame_store::texting::NewText {
+        id: &id,
+        number: "+447700900300",
+        elector_id: Some(electors[0].id),
+        volunteer_id: None,
+        user_id: Some(f.users[&email(Role::Canvasser)]),
+        template_id: Some(t.id),
+        body: "Hi there, we're in your street on Saturday: anything you'd like us to hear? Reply STOP to stop these texts.",
+        not_before: &at,
+    };
+    let mut tx = f.app.store.begin_write().await.unwrap();
+    groundgame_store::texting::queue(&mut tx, f.campaign.id, &text, &at).await.unwrap();
+    tx.commit().await.unwrap();
+    electors[0].id
+}
+
+/// A texter on a phone-sized page: who to text next, one tap to send (or, out of hours, the
+/// reason in words), their thread, all with the keyboard as well as taps.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_texter_sends_with_one_tap_on_a_phone_and_reads_the_thread() {
+    let Some(driver) = Driver::start().await else { return };
+    let f = fixture(TestDb::sqlite().await, 600, 20).await;
+    let texted = texts_to_show(&f).await;
+    let server = Server::start(f.app.clone()).await;
+    let phone = driver.browser("texter").await;
+    phone.set_window_size(360, 740).await.unwrap();
+    sign_in(&phone, &server, &email(Role::Canvasser), PASSWORD).await;
+    phone.goto(&server.url("/texts")).await.unwrap();
+    wait_until(&phone, "document.readyState === 'complete'", "/texts", Duration::from_secs(20)).await;
+    let status = phone.find(fantoccini::Locator::Css("p[role=status]")).await.unwrap().text().await.unwrap();
+    assert!(status.contains("No SMS provider") || status.contains("delivered"), "{status}");
+    // Three people wait (the first was texted within the fortnight); the first Send, by keyboard.
+    let offered = phone.find_all(fantoccini::Locator::Css("form[action='/texts/send']")).await.unwrap();
+    assert_eq!(offered.len(), 3, "three people to text next");
+    let send = phone.find(fantoccini::Locator::Css("form[action='/texts/send'] button")).await.unwrap();
+    send.send_keys("\u{E007}").await.unwrap(); // Enter
+    wait_until(&phone, "document.querySelector('p.ok, p.error') !== null", "the answer", Duration::from_secs(20)).await;
+    let in_hours = groundgame_core::texting::sending_hours(chrono::Utc::now()).is_ok();
+    if in_hours {
+        let ok = phone.find(fantoccini::Locator::Css("p.ok")).await.unwrap().text().await.unwrap();
+        assert!((ok.contains("Queued") || ok.contains("Sent to the outbox")) && ok.contains("Reply STOP"), "{ok}");
+        assert_eq!(phone.find_all(fantoccini::Locator::Css("form[action='/texts/send']")).await.unwrap().len(), 2, "one fewer to text");
+    } else {
+        let refused = phone.find(fantoccini::Locator::Css("p.error")).await.unwrap().text().await.unwrap();
+        assert!(refused.contains("quiet hours") && refused.contains("09:00"), "{refused}");
+    }
+    // The page fits the phone, and the thread opens from it.
+    let wide: bool = phone
+        .execute("return document.scrollingElement.scrollWidth > document.documentElement.clientWidth;", vec![])
+        .await
+        .unwrap()
+        .as_bool()
+        .unwrap();
+    assert!(!wide, "the texts page fits 360 px");
+    phone.goto(&server.url(&format!("/texts/thread?to_elector={texted}"))).await.unwrap();
+    let thread = phone.find(fantoccini::Locator::Css("ol.thread")).await.unwrap().text().await.unwrap();
+    assert!(thread.contains("waiting in the outbox") && thread.contains("Reply STOP"), "{thread}");
+    phone.close().await.unwrap();
     f.db.finish().await;
 }

@@ -220,6 +220,12 @@ async fn texts_go_only_with_consent_in_hours_and_a_stop_reply_stops_the_next_one
         let refused_now = texting::send(&app, actor, to(agreed), template, noon()).await.unwrap_err();
         assert!(refused_now.to_string().contains("opted out"), "{name}: {refused_now}");
 
+        // A subject access request shows their number, its consent, and every text each way.
+        let bundle = privacy::elector_bundle(&app, f.actor(), &agreed.1).await.unwrap();
+        let records = &bundle["records"];
+        assert_eq!(records["phones"][0]["number"], "+447700900101", "{name}: {records}");
+        assert!(records["texts"].as_array().unwrap().len() >= 4, "{name}: {records}");
+
         // The opt-outs export (organisers only), and an undo needs a reason, which is kept.
         assert_eq!(canvasser.get("/api/v1/sms/opt-outs").await.status, StatusCode::FORBIDDEN, "{name}");
         let list = organiser.get("/api/v1/sms/opt-outs").await.json();

@@ -148,6 +148,10 @@ pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
         groundgame_app::polling_day::start_rounds(&app, actor, &fresh, None).await?;
     }
     let volunteers = set_up_volunteers(&app, &campaign, session.id).await?;
+    let texting = match (canvasser, first_walks.first()) {
+        (Some(c), Some(w)) => set_up_texting(&app, &campaign, c, w.id).await?,
+        _ => 0,
+    };
     println!("\nAccounts (password for all: {DEMO_PASSWORD}; the demo asks no second factor, which `groundgame serve` asks of organisers and data officers):");
     for (email, _, role) in DEMO_ACCOUNTS {
         println!("  {:<13} {email}", role.label());
@@ -175,6 +179,16 @@ pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
         println!("  Mail is off. To watch it, start a local SMTP catcher that prints every message:");
         println!("     python3 -m pip install aiosmtpd && python3 -m aiosmtpd -n -l 127.0.0.1:1025");
         println!("  and run the demo with --smtp-url smtp://127.0.0.1:1025: the mail queued so far is sent then.");
+    }
+    println!(
+        "Texting: the canvasser's texts (/texts) to {texting} electors of their first walk who agreed to texts; the organiser writes the templates and sees every thread and the opt-outs there."
+    );
+    if settings.sms.is_on() {
+        println!("  Texts go through the SMS provider set (sms.base_url).");
+    } else {
+        println!(
+            "  No SMS provider is set: the texts wait in the outbox, and the page says so. docs/CONFIGURATION.md shows how to set one."
+        );
     }
     println!("For whoever runs the server: /api/v1/health (public: the database and its schema version) and /metrics (the organiser: Prometheus metrics); docs/OPERATIONS.md.");
     if args.setup_only {
@@ -359,4 +373,57 @@ fn demo_survey() -> groundgame_core::survey::Survey {
 /// A demo supporter's address: "Ben Okoro" is ben.okoro@volunteer.example.
 fn demo_email(name: &str) -> String {
     format!("{}@volunteer.example", name.to_lowercase().replace(' ', "."))
+}
+
+/// Two texting templates, a dozen electors of the canvasser's first walk with a number and their
+/// consent to texts (numbers from Ofcom's range for drama, 07700 900000-900999, which reach no
+/// one), and a first text to half of them from the canvasser, sent this evening if it is now out
+/// of hours. Once only: a second run finds the templates and leaves it. How many were texted.
+async fn set_up_texting(app: &App, campaign: &groundgame_store::campaigns::Campaign, canvasser: i64, walk: i64) -> anyhow::Result<usize> {
+    use groundgame_app::texting::{self, Recipient};
+    let actor = Actor::CommandLine(campaign);
+    if !texting::templates(app, actor).await?.is_empty() {
+        return Ok(0);
+    }
+    let saturday = texting::add_template(
+        app,
+        actor,
+        "Saturday's session",
+        "Hi {first_name}, it's {campaign}. We're out on the doorstep in your street on Saturday: is there anything you'd like us to hear?",
+    )
+    .await?;
+    texting::add_template(
+        app,
+        actor,
+        "Polling day",
+        "Hi {first_name}, polling day is today. Your polling station: {polling_station}. Can we count on your vote?",
+    )
+    .await?;
+    let sheet = canvassing::paper(app, actor, walk, "demo_texting").await?;
+    let electors: Vec<_> = sheet.doors.iter().flat_map(|d| d.electors.iter()).take(12).collect();
+    for (i, e) in electors.iter().enumerate() {
+        texting::add_elector_phone(app, actor, &e.number, &format!("07700 900{:03}", 100 + i), true, "doorstep").await?;
+    }
+    let mut tx = app.store.begin().await?;
+    let (user, _) = groundgame_store::accounts::user_credentials(&mut tx, canvasser).await?;
+    tx.commit().await?;
+    let member = groundgame_app::Member {
+        user,
+        role: Role::Canvasser,
+        campaign: campaign.clone(),
+        csrf_token: String::new(),
+        session: String::new(),
+    };
+    let now = chrono::Utc::now();
+    let at = match groundgame_core::texting::sending_hours(now) {
+        Ok(()) => now,
+        // Out of hours: as if sent at 20:00 UK time, the last evening.
+        Err(next) => next - chrono::Duration::hours(13),
+    };
+    let mut sent = 0;
+    for e in electors.iter().step_by(2) {
+        texting::send(app, Actor::Member(&member), Recipient::Elector(e.id), saturday.id, at).await?;
+        sent += 1;
+    }
+    Ok(sent)
 }

@@ -16,6 +16,7 @@ pub mod register;
 pub mod sessions;
 pub mod share_kit;
 pub mod targets;
+pub mod texts;
 pub mod volunteers;
 pub mod walk_sheet;
 pub mod walks;
