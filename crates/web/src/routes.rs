@@ -274,7 +274,6 @@ pub static ROUTES: &[Route] = &[
     }),
     page("/committee-room", Needs(RunPollingDay), "Committee room", "The live committee room", || get(pages::polling_day::committee_room)),
     page("/volunteers", Needs(ManageVolunteers), "Volunteers", "Volunteers and invites", || get(pages::volunteers::page)),
-    page("/texts", Needs(SendTexts), "Texts", "Texting: who to text next, threads and replies, templates", || get(pages::texts::page)),
     page("/supporters", Needs(ManageVolunteers), "Supporters", "Supporters who signed up, and who brings people", || {
         get(pages::share_kit::supporters)
     }),
@@ -284,6 +283,7 @@ pub static ROUTES: &[Route] = &[
     page("/tell", Needs(Tell), "Telling", "The teller's page: strike off voters at a polling station, online or off", || {
         get(pages::polling_day::tell)
     }),
+    page("/texts", Needs(SendTexts), "Texts", "Texting: who to text next, threads and replies, templates", || get(pages::texts::page)),
     page("/targets", Needs(Member), "Targets", "Target and defence lists with a hexagon map of every seat", || get(pages::targets::page)),
     page("/account", Needs(Member), "Account", "One's own account: password, sessions, campaigns", || get(pages::account::page)),
     r(
@@ -697,6 +697,7 @@ mod tests {
                 "Audit",
                 "My walks",
                 "Telling",
+                "Texts",
                 "Targets",
                 "Account"
             ]
