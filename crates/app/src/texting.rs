@@ -419,6 +419,9 @@ pub async fn delivery_report(
     Ok(())
 }
 
+/// How long a text may wait in the outbox (no provider, or one that is down) before it is too
+/// late to send.
+pub const KEPT_WAITING: chrono::Duration = chrono::Duration::hours(24);
 /// Texts claimed at a time.
 const BATCH: i64 = 500;
 /// Sent at once over the pooled connections.
@@ -459,6 +462,7 @@ pub async fn send_outbox(app: &App, provider: &Arc<Provider>, now: DateTime<Utc>
         return Ok(0);
     }
     let mut tx = app.store.begin_write().await?;
+    store::expire_waiting(&mut tx, &time_text(now - KEPT_WAITING), &time_text(now)).await?;
     let claimed = store::claim(&mut tx, &time_text(now), &time_text(now + CLAIM), BATCH).await?;
     tx.commit().await?;
     let n = claimed.len();

@@ -221,6 +221,17 @@ pub async fn claim(tx: &mut Tx, now: &str, until: &str, limit: i64) -> Result<Ve
     .await
 }
 
+/// Takes texts that have waited since before `cutoff` off the outbox: what they say ("see you on
+/// Saturday") may no longer be true. How many.
+pub async fn expire_waiting(tx: &mut Tx, cutoff: &str, now: &str) -> Result<u64> {
+    tx.execute(
+        "UPDATE texts SET status = 'failed', error = 'not sent within a day of being queued: too late to send', status_at = $1, \
+         claimed_until = NULL WHERE status = 'waiting' AND created_at < $2",
+        args![now, cutoff],
+    )
+    .await
+}
+
 /// The provider took the text. A status callback that came first is not undone.
 pub async fn mark_sent(tx: &mut Tx, campaign_id: i64, id: &str, sid: &str, now: &str) -> Result<()> {
     tx.execute(

@@ -117,6 +117,38 @@ fn request_body(method: &Method, path: &str) -> Option<Value> {
                 "ref": { "type": ["string", "null"], "description": "The share link the volunteer came by (its code)" }
             }
         }),
+        ("POST", "/api/v1/texts") => json!({
+            "type": "object", "required": ["template_id"],
+            "description": "Exactly one of to_elector and to_volunteer",
+            "properties": { "to_elector": id(false), "to_volunteer": id(false), "template_id": id(false) },
+            "oneOf": [
+                { "required": ["to_elector"], "not": { "required": ["to_volunteer"] } },
+                { "required": ["to_volunteer"], "not": { "required": ["to_elector"] } }
+            ]
+        }),
+        ("POST", "/api/v1/text-templates") => json!({
+            "type": "object", "required": ["name", "body"],
+            "properties": {
+                "name": { "type": "string", "minLength": 1, "maxLength": 100 },
+                "body": { "type": "string", "minLength": 1, "maxLength": groundgame_core::texting::LONGEST, "description": "Fields: {first_name}, {campaign}, {session}, {polling_station}" }
+            }
+        }),
+        ("POST", "/api/v1/sms/opt-outs") => json!({
+            "type": "object", "required": ["number"],
+            "properties": {
+                "number": { "type": "string", "description": "A UK number, or an international one with its +" },
+                "undo_reason": { "type": "string", "description": "Undo a standing opt-out, saying why (kept and audited)" }
+            }
+        }),
+        ("POST", "/api/v1/register/phones") => json!({
+            "type": "object", "required": ["elector_number", "phone"],
+            "properties": {
+                "elector_number": { "type": "string", "description": "NA1-124/1" },
+                "phone": { "type": "string" },
+                "sms_consent": { "type": "boolean", "default": false },
+                "how": { "type": "string", "description": "Where the number came from: doorstep, upload" }
+            }
+        }),
         _ => return None,
     };
     Some(json!({ "required": true, "content": { "application/json": { "schema": schema } } }))
@@ -135,6 +167,8 @@ fn query_parameters(path: &str) -> Vec<Value> {
         ],
         // Exactly one of the two (a rule the document cannot state; see docs/API.md).
         "/api/v1/knock-up" => vec![q("polling_district", district()), q("walk_id", id(false))],
+        // Exactly one of the two.
+        "/api/v1/texts/thread" => vec![q("to_elector", id(false)), q("to_volunteer", id(false))],
         "/api/v1/teller/names" | "/api/v1/postal-votes" => {
             vec![json!({ "name": "polling_district", "in": "query", "required": true, "schema": district() })]
         }
@@ -155,6 +189,7 @@ fn describe(status: u16) -> &'static str {
     match status {
         200 => "OK",
         201 => "Created",
+        202 => "Accepted: in the outbox, to be sent",
         204 => "Done; nothing to return",
         400 => "The request could not be read or is not valid; the error says why",
         401 => "No valid session (or a wrong email or password)",
@@ -201,10 +236,16 @@ pub fn document(routes: &[Route]) -> Value {
                 }
             }
         }
+        if r.path.contains("{campaign}") {
+            parameters.push(json!({ "name": "campaign", "in": "path", "required": true, "schema": id(false) }));
+        }
         if r.path.contains("{id}") {
             let schema = if r.path.starts_with("/api/v1/invites/") {
                 json!({ "type": "string" })
-            } else if r.path.starts_with("/api/v1/tellings/") || r.path.starts_with("/api/v1/lifts/") {
+            } else if r.path.starts_with("/api/v1/tellings/")
+                || r.path.starts_with("/api/v1/lifts/")
+                || r.path.starts_with("/api/v1/sms/status/")
+            {
                 json!({ "type": "string", "format": "uuid" })
             } else {
                 id(false)

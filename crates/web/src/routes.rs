@@ -243,7 +243,7 @@ pub static ROUTES: &[Route] = &[
         "/api/v1/sms/status/{campaign}/{id}",
         Public,
         "The SMS provider's delivery reports for one text (signed with X-Twilio-Signature)",
-        &[204, 400, 403],
+        &[204, 400, 403, 404],
         || post(texts::status),
     ),
     r(Method::GET, "/api/v1/sessions", Needs(AssignWalks), "Canvassing sessions", &[], || get(api::canvass_sessions)),

@@ -17,7 +17,6 @@ use groundgame_app::texting::{self, Recipient};
 use groundgame_app::{privacy, volunteers, Actor, App};
 use groundgame_core::access::Role;
 use serde_json::json;
-use support::browser::Server;
 use support::sms::{self, Provider};
 use support::{email, fixture, Client, Fixture, TestDb};
 
@@ -81,9 +80,13 @@ async fn texts_go_only_with_consent_in_hours_and_a_stop_reply_stops_the_next_one
         };
         let app =
             f.app.clone().with_mail(MailSettings { public_url: public.clone(), ..MailSettings::default() }).with_sms(settings.clone());
-        let server = Server::start_on(listener, app.clone());
         let sender = Arc::new(Sender::new(&settings).unwrap());
         let state = groundgame_web::AppState::new(app.clone(), groundgame_web::WebSettings::default());
+        // The router alone, with no background work: the test sends the outbox itself, at the
+        // times it chooses, so that quiet hours are tested whatever the hour it runs.
+        let router = groundgame_web::app(state.clone());
+        let serving = tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        let url = |path: &str| format!("{public}{path}");
 
         // An organiser writes the template; a data officer adds numbers from a matched list.
         let organiser = Client::sign_in(state.clone(), &email(Role::Organiser)).await;
@@ -100,7 +103,7 @@ async fn texts_go_only_with_consent_in_hours_and_a_stop_reply_stops_the_next_one
         assert_eq!(bad.status, StatusCode::BAD_REQUEST);
         assert!(bad.body.contains("{surname} is not a field"), "{}", bad.body);
 
-        let people = electors(&f, 5).await;
+        let people = electors(&f, 6).await;
         let (agreed, refused, objected, lost, other) = (&people[0], &people[1], &people[2], &people[3], &people[4]);
         let officer = Client::sign_in(state.clone(), &email(Role::DataOfficer)).await;
         for (who, phone, consent) in [
@@ -109,6 +112,7 @@ async fn texts_go_only_with_consent_in_hours_and_a_stop_reply_stops_the_next_one
             (objected, "07700 900103", true),
             (lost, "07700 900104", true),
             (other, "07700 900105", true),
+            (&people[5], "07700 900106", true),
         ] {
             let r = officer
                 .json(
@@ -182,7 +186,7 @@ async fn texts_go_only_with_consent_in_hours_and_a_stop_reply_stops_the_next_one
         assert!(!inbox.to_string().contains("+44"), "{name}: the texter never sees a number: {inbox}");
 
         // A late, out-of-order report never moves a text back; a wrongly signed one is refused.
-        let status_url = server.url(&format!("/api/v1/sms/status/{}/{}", f.campaign.id, first.id));
+        let status_url = url(&format!("/api/v1/sms/status/{}/{}", f.campaign.id, first.id));
         let late_sent = vec![("MessageSid".to_owned(), m.sid.clone()), ("MessageStatus".to_owned(), "sent".to_owned())];
         let http = reqwest::Client::new();
         assert_eq!(sms::post_signed(&http, &status_url, &late_sent, None).await, 204);
@@ -192,7 +196,7 @@ async fn texts_go_only_with_consent_in_hours_and_a_stop_reply_stops_the_next_one
         status_becomes(&app, f.campaign.id, &first.id, "delivered").await;
 
         // A reply lands in the texter's thread, once however often the provider retries it.
-        let inbound = server.url("/api/v1/sms/inbound");
+        let inbound = url("/api/v1/sms/inbound");
         assert_eq!(provider.reply(&inbound, "+447700900101", "Yes, I'll be voting", "SMreply1", None).await, 200, "{name}");
         assert_eq!(provider.reply(&inbound, "+447700900101", "Yes, I'll be voting", "SMreply1", None).await, 200, "{name}");
         let thread = thread_of(&app, actor, to(agreed)).await;
@@ -280,7 +284,13 @@ async fn texts_go_only_with_consent_in_hours_and_a_stop_reply_stops_the_next_one
         tx.commit().await.unwrap();
         assert_eq!(t.status, "waiting", "{name}");
         assert!(t.error.as_deref().unwrap_or_default().contains("503"), "{name}: {:?}", t.error);
-        drop(server);
+        // A text that waited a day is too late to send (it may say "see you on Saturday").
+        provider.set_down(false);
+        let stale = texting::send(&app, actor, to(&people[5]), template, noon() - chrono::Duration::days(2)).await.unwrap();
+        texting::send_outbox(&app, &sender, noon()).await.unwrap();
+        status_becomes(&app, f.campaign.id, &stale.id, "failed").await;
+        assert!(provider.messages().iter().all(|m| m.to != "+447700900106"), "{name}: the stale text never went");
+        serving.abort();
         f.db.finish().await;
     }
 }
