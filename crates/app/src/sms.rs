@@ -98,11 +98,16 @@ impl Provider {
                 .map(str::to_owned)
                 .ok_or_else(|| SendError::Later(format!("the SMS provider answered {status} with no message id")));
         }
+        // The provider's own words may quote the number (Twilio's 21211 does): they go to the
+        // server's log, and only the status and the provider's error code are kept with the text,
+        // which texters read.
         let said = json["message"].as_str().unwrap_or(text.as_str()).chars().take(300).collect::<String>();
+        tracing::warn!(%status, provider_said = %said, "the SMS provider did not take a text");
+        let code = json["code"].as_u64().map(|c| format!(", error {c}")).unwrap_or_default();
         if status.as_u16() == 429 || status.is_server_error() {
-            Err(SendError::Later(format!("the SMS provider answered {status}: {said}")))
+            Err(SendError::Later(format!("the SMS provider answered {status}{code}: it will be tried again")))
         } else {
-            Err(SendError::Refused(format!("the SMS provider refused the text ({status}): {said}")))
+            Err(SendError::Refused(format!("the SMS provider refused the text ({status}{code})")))
         }
     }
 }

@@ -116,12 +116,28 @@ pub async fn send(app: &App, actor: Actor<'_>, to: Recipient, template_id: i64, 
             if e.objected.is_some() {
                 return Err(Error::Conflict("they objected to being contacted: no text, call or knock goes to them".into()));
             }
-            let phones = store::elector_phones(&mut tx, campaign.id, id).await?;
-            let phone = phones
+            let consented: Vec<String> = store::elector_phones(&mut tx, campaign.id, id)
+                .await?
                 .into_iter()
-                .find(|p| p.sms_consent == 1)
-                .ok_or_else(|| Error::Conflict("no consent: they have not agreed to texts on any number we hold".into()))?;
-            (phone.number, e.forename.map(|f| first_word(&f)), None, e.polling_station)
+                .filter(|p| p.sms_consent == 1)
+                .map(|p| p.number)
+                .collect();
+            if consented.is_empty() {
+                return Err(Error::Conflict("no consent: they have not agreed to texts on any number we hold".into()));
+            }
+            // The first number they agreed to that has not opted out (the opt-out check below
+            // refuses when every one has).
+            let mut number = consented[0].clone();
+            for n in &consented {
+                if !store::is_opted_out(&mut tx, campaign.id, n).await? {
+                    number = n.clone();
+                    break;
+                }
+            }
+            (number, e.forename.map(|f| first_word(&f)), None, e.polling_station)
+        }
+        Recipient::Volunteer(_) if !actor.may(groundgame_core::access::Permission::ManageVolunteers) => {
+            return Err(Error::forbidden("texting volunteers is for those who manage volunteers"));
         }
         Recipient::Volunteer(id) => {
             let v =
@@ -381,8 +397,15 @@ pub async fn receive(app: &App, m: &Inbound<'_>, at: DateTime<Utc>) -> Result<Re
     }
     let opted_out = rules::opts_out(&body);
     if opted_out {
-        store::opt_out(&mut tx, last.campaign_id, number, "reply", Some(&body), &now).await?;
-        store::cancel_waiting(&mut tx, last.campaign_id, number, &now).await?;
+        // Every campaign on this server texts from the same number, so a STOP is to all of them
+        // that have texted this one, not only the last.
+        for campaign_id in store::campaigns_that_texted(&mut tx, number).await? {
+            store::opt_out(&mut tx, campaign_id, number, "reply", Some(&body), &now).await?;
+            store::cancel_waiting(&mut tx, campaign_id, number, &now).await?;
+            if campaign_id != last.campaign_id {
+                groundgame_store::audit::record(&mut tx, Some(campaign_id), None, "sms_opted_out", "by a reply", 1).await?;
+            }
+        }
         if let Some(v) = last.volunteer_id {
             let campaign = groundgame_store::campaigns::by_id(&mut tx, last.campaign_id).await?;
             volunteer_store::record_consent(&mut tx, &campaign, v, volunteer_store::Channel::Sms, false, "replied to a text", &body, &now)
@@ -410,10 +433,22 @@ pub async fn delivery_report(
         tx.commit().await?;
         return Ok(());
     };
-    let current = Delivery::parse(&t.status).unwrap_or(Delivery::Waiting);
-    if t.direction == "out" && current.may_become(next) {
-        let error = error.map(|e| format!("the provider reported error {e}"));
-        store::set_status(&mut tx, campaign_id, text_id, next.as_str(), error.as_deref(), &time_text(at)).await?;
+    let error = error.map(|e| format!("the provider reported error {e}"));
+    let mut current = t;
+    // Reports handled at once by two servers: the move is made only from the status read, and
+    // read again if another report changed it first.
+    for _ in 0..3 {
+        let from = Delivery::parse(&current.status).unwrap_or(Delivery::Waiting);
+        if current.direction != "out" || !from.may_become(next) {
+            break;
+        }
+        if store::set_status(&mut tx, campaign_id, text_id, &current.status, next.as_str(), error.as_deref(), &time_text(at)).await? {
+            break;
+        }
+        match store::text(&mut tx, campaign_id, text_id).await? {
+            Some(t) => current = t,
+            None => break,
+        }
     }
     tx.commit().await?;
     Ok(())
@@ -422,12 +457,14 @@ pub async fn delivery_report(
 /// How long a text may wait in the outbox (no provider, or one that is down) before it is too
 /// late to send.
 pub const KEPT_WAITING: chrono::Duration = chrono::Duration::hours(24);
-/// Texts claimed at a time.
-const BATCH: i64 = 500;
 /// Sent at once over the pooled connections.
 const IN_FLIGHT: usize = 64;
-/// How long a claim lasts: a sender that dies mid-batch leaves its texts to be sent after this.
-const CLAIM: chrono::Duration = chrono::Duration::minutes(2);
+/// Texts claimed at a time: two rounds of those in flight, so that a batch is sent (each send at
+/// most 20 s) well within its claim.
+const BATCH: i64 = 2 * IN_FLIGHT as i64;
+/// How long a claim lasts: a sender that dies mid-batch leaves its texts to be sent after this,
+/// and no claim lapses while its batch is still being sent (two rounds of at most 20 s).
+const CLAIM: chrono::Duration = chrono::Duration::minutes(5);
 
 /// Sends the outbox until `stop` turns true: whatever waits, then again when woken or every few
 /// seconds; nothing outside sending hours.

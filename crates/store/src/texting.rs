@@ -232,10 +232,12 @@ pub async fn expire_waiting(tx: &mut Tx, cutoff: &str, now: &str) -> Result<u64>
     .await
 }
 
-/// The provider took the text. A status callback that came first is not undone.
+/// The provider took the text. A status callback that came first is not undone, and a text marked
+/// off the outbox while it was on its way (its number opted out that moment) is recorded as sent,
+/// because it was.
 pub async fn mark_sent(tx: &mut Tx, campaign_id: i64, id: &str, sid: &str, now: &str) -> Result<()> {
     tx.execute(
-        "UPDATE texts SET status = CASE WHEN status = 'waiting' THEN 'sent' ELSE status END, provider_sid = $1, sent_at = $2, \
+        "UPDATE texts SET status = CASE WHEN status IN ('waiting', 'failed') THEN 'sent' ELSE status END, provider_sid = $1, sent_at = $2, \
          status_at = COALESCE(status_at, $2), claimed_until = NULL, error = NULL WHERE campaign_id = $3 AND id = $4",
         args![sid, now, campaign_id, id],
     )
@@ -274,14 +276,24 @@ pub async fn cancel_waiting(tx: &mut Tx, campaign_id: i64, number: &str, now: &s
     .await
 }
 
-/// Sets a text's status as a provider's callback reports it (the caller decided it moves forward).
-pub async fn set_status(tx: &mut Tx, campaign_id: i64, id: &str, status: &str, error: Option<&str>, now: &str) -> Result<()> {
-    tx.execute(
-        "UPDATE texts SET status = $1, error = COALESCE($2, error), status_at = $3, claimed_until = NULL WHERE campaign_id = $4 AND id = $5",
-        args![status, error, now, campaign_id, id],
-    )
-    .await?;
-    Ok(())
+/// Sets a text's status as a provider's callback reports it, if it is still `from` (the caller
+/// decided the move is forward): false if another report changed it first.
+pub async fn set_status(tx: &mut Tx, campaign_id: i64, id: &str, from: &str, status: &str, error: Option<&str>, now: &str) -> Result<bool> {
+    let n = tx
+        .execute(
+            "UPDATE texts SET status = $1, error = COALESCE($2, error), status_at = $3, claimed_until = NULL \
+             WHERE campaign_id = $4 AND id = $5 AND status = $6",
+            args![status, error, now, campaign_id, id, from],
+        )
+        .await?;
+    Ok(n == 1)
+}
+
+/// Every campaign that has texted a number.
+pub async fn campaigns_that_texted(tx: &mut Tx, number: &str) -> Result<Vec<i64>> {
+    let rows: Vec<(i64,)> =
+        tx.fetch_all("SELECT DISTINCT campaign_id FROM texts WHERE number = $1 AND direction = 'out'", args![number]).await?;
+    Ok(rows.into_iter().map(|(c,)| c).collect())
 }
 
 /// The last text sent to a number from any campaign: whose thread a reply joins.

@@ -257,6 +257,19 @@ async fn texts_go_only_with_consent_in_hours_and_a_stop_reply_stops_the_next_one
         // A volunteer who agreed to texts on their own page is texted; their STOP withdraws it.
         let volunteer = volunteer_with_phone(&f, "07700 900200").await;
         let to_volunteer = Recipient::Volunteer(volunteer.1);
+        let not_theirs = texting::send(&app, actor, to_volunteer, template, noon()).await.unwrap_err();
+        assert!(matches!(not_theirs, groundgame_app::Error::Forbidden(_)), "{name}: a canvasser does not text volunteers: {not_theirs}");
+        let mut tx = app.store.begin().await.unwrap();
+        let (user, _) = groundgame_store::accounts::user_credentials(&mut tx, f.users[&email(Role::Organiser)]).await.unwrap();
+        tx.commit().await.unwrap();
+        let organiser_member = groundgame_app::Member {
+            user,
+            role: Role::Organiser,
+            campaign: f.campaign.clone(),
+            csrf_token: String::new(),
+            session: String::new(),
+        };
+        let actor = Actor::Member(&organiser_member);
         let v_text = texting::send(&app, actor, to_volunteer, template, noon()).await.unwrap();
         assert!(v_text.body.starts_with("Hi Val,"), "{name}: {}", v_text.body);
         texting::send_outbox(&app, &sender, noon()).await.unwrap();
