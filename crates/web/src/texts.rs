@@ -28,11 +28,16 @@ pub struct To {
 
 impl To {
     fn recipient(&self) -> Result<Recipient, AppError> {
-        match (self.to_elector, self.to_volunteer) {
-            (Some(e), None) => Ok(Recipient::Elector(e)),
-            (None, Some(v)) => Ok(Recipient::Volunteer(v)),
-            _ => Err(AppError::from(groundgame_app::Error::Invalid("say who the text is to: to_elector or to_volunteer, not both".into()))),
-        }
+        recipient(self.to_elector, self.to_volunteer)
+    }
+}
+
+/// Exactly one of an elector and a volunteer, as a form or a body names them.
+pub(crate) fn recipient(to_elector: Option<i64>, to_volunteer: Option<i64>) -> Result<Recipient, AppError> {
+    match (to_elector, to_volunteer) {
+        (Some(e), None) => Ok(Recipient::Elector(e)),
+        (None, Some(v)) => Ok(Recipient::Volunteer(v)),
+        _ => Err(AppError::from(groundgame_app::Error::Invalid("say who the text is to: to_elector or to_volunteer, not both".into()))),
     }
 }
 
@@ -48,7 +53,7 @@ pub struct SendBody {
 
 /// One tap, one text: 202 once it is in the outbox, 409 with the reason when it may not go.
 pub async fn send(State(state): State<AppState>, viewer: Viewer, JsonBody(b): JsonBody<SendBody>) -> ApiResult<Response> {
-    let to = To { to_elector: b.to_elector, to_volunteer: b.to_volunteer }.recipient()?;
+    let to = recipient(b.to_elector, b.to_volunteer)?;
     let sent = texting::send(&state.app, viewer.actor(), to, b.template_id, chrono::Utc::now()).await?;
     Ok((StatusCode::ACCEPTED, Json(sent)).into_response())
 }

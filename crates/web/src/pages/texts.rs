@@ -4,7 +4,7 @@
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use groundgame_app::texting::{self, Outbox, Recipient};
+use groundgame_app::texting::{self, Outbox};
 use groundgame_core::access::Permission;
 use groundgame_store::texting::With;
 use maud::{html, Markup};
@@ -160,11 +160,7 @@ pub struct SendForm {
 }
 
 pub async fn send(State(state): State<AppState>, viewer: Viewer, FormBody(f): FormBody<SendForm>) -> PageResult<Response> {
-    let to = match (f.to_elector, f.to_volunteer) {
-        (Some(e), None) => Recipient::Elector(e),
-        (None, Some(v)) => Recipient::Volunteer(v),
-        _ => return Err(AppError::bad_request("say who the text is to").into()),
-    };
+    let to = crate::texts::recipient(f.to_elector, f.to_volunteer)?;
     let result = texting::send(&state.app, viewer.actor(), to, f.template_id, chrono::Utc::now()).await.map(|s| match s.note {
         Some(note) => format!("Queued: \"{}\". {note}", s.body),
         None => format!("Sent to the outbox: \"{}\"", s.body),
@@ -198,11 +194,7 @@ pub struct ThreadQuery {
 }
 
 pub async fn thread(State(state): State<AppState>, viewer: Viewer, QueryParams(q): QueryParams<ThreadQuery>) -> PageResult<Markup> {
-    let to = match (q.to_elector, q.to_volunteer) {
-        (Some(e), None) => Recipient::Elector(e),
-        (None, Some(v)) => Recipient::Volunteer(v),
-        _ => return Err(AppError::bad_request("say whose thread: ?to_elector= or ?to_volunteer=").into()),
-    };
+    let to = crate::texts::recipient(q.to_elector, q.to_volunteer)?;
     let (name, texts) = texting::thread(&state.app, viewer.actor(), to).await?;
     let title = if name.is_empty() { "Thread".to_owned() } else { format!("Texts with {name}") };
     Ok(layout::page(
