@@ -160,6 +160,17 @@ async fn texts_go_only_with_consent_in_hours_and_a_stop_reply_stops_the_next_one
         assert!(night.to_string().contains("quiet hours") && night.to_string().contains("09:00"), "{name}: {night}");
         let lost_text = texting::send(&app, actor, to(lost), template, noon()).await.unwrap();
 
+        // Another campaign on the server reaches neither our electors nor our threads.
+        let gss = groundgame_core::geography::GssCode::parse(&f.campaign.gss).unwrap();
+        let elsewhere =
+            groundgame_app::campaigns::create(&app, &gss, chrono::NaiveDate::from_ymd_opt(2019, 12, 12).unwrap(), None).await.unwrap();
+        let theirs = texting::add_template(&app, Actor::CommandLine(&elsewhere), "Theirs", "Hi {first_name}").await.unwrap();
+        let e = texting::send(&app, Actor::CommandLine(&elsewhere), to(agreed), theirs.id, noon()).await.unwrap_err();
+        assert!(matches!(e, groundgame_app::Error::NotFound(_)), "{name}: another campaign's elector: {e}");
+        let e = texting::send(&app, Actor::CommandLine(&elsewhere), to(agreed), template, noon()).await.unwrap_err();
+        assert!(matches!(e, groundgame_app::Error::NotFound(_)), "{name}: our template: {e}");
+        assert!(texting::thread(&app, Actor::CommandLine(&elsewhere), to(agreed)).await.unwrap().1.is_empty(), "{name}");
+
         // Through the API: the contract's 409 with the reason, and 202 in hours.
         let r = canvasser.json(Method::POST, "/api/v1/texts", &json!({ "to_elector": refused.0, "template_id": template })).await;
         assert_eq!(r.status, StatusCode::CONFLICT, "{name}: {}", r.body);
