@@ -462,6 +462,10 @@ pub async fn change_role(app: &App, actor: Actor<'_>, user_id: i64, role: Role) 
     accounts::set_membership(&mut tx, actor.campaign().id, user_id, role).await?;
     let detail = format!("{} from {was} to {role} in {}", user.email, actor.campaign().ballot_id);
     audit::record_for_account(&mut tx, user_id, None, actor.user_id(), "role_changed", &detail).await?;
+    if !groundgame_core::access::allows(role, groundgame_core::access::Permission::MakeCalls) {
+        // Their batches and the person they hold go back for other callers.
+        groundgame_store::calling::unassign(&mut tx, actor.campaign().id, user_id).await?;
+    }
     tx.commit().await?;
     Ok(())
 }
@@ -478,6 +482,7 @@ pub async fn remove_member(app: &App, actor: Actor<'_>, user_id: i64) -> Result<
     accounts::remove_membership(&mut tx, campaign.id, user_id).await?;
     accounts::end_sessions_in(&mut tx, campaign.id, user_id).await?;
     canvassing::unassign_user(&mut tx, campaign, user_id).await?;
+    groundgame_store::calling::unassign(&mut tx, campaign.id, user_id).await?;
     tx.commit().await?;
     Ok(())
 }

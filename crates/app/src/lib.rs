@@ -17,6 +17,7 @@ mod actor;
 /// What a server does behind the requests: mail, reminders, share links' clicks.
 pub mod background;
 /// Campaigns: creating one, finding one by name.
+pub mod calling;
 pub mod campaigns;
 /// Canvassing: the survey, sessions, assignments, walk payloads, contacts, paper sheets, progress.
 pub mod canvassing;

@@ -40,9 +40,17 @@ impl Recipient {
 /// The words PECR asks a number's consent to be recorded against when a canvasser takes it.
 pub const DOORSTEP_WORDING: &str = "Can we text you about the campaign? You can reply STOP at any time.";
 
-/// Records an elector's mobile number taken on the doorstep or from a matched list, with whether
-/// they agreed to texts. Audited.
-pub async fn add_elector_phone(app: &App, actor: Actor<'_>, elector_number: &str, phone: &str, consent: bool, how: &str) -> Result<()> {
+/// Records an elector's phone number taken on the doorstep or from a matched list, with whether
+/// they agreed to texts and to calls (a number on the TPS is called only with the second). Audited.
+pub async fn add_elector_phone(
+    app: &App,
+    actor: Actor<'_>,
+    elector_number: &str,
+    phone: &str,
+    consent: bool,
+    calls: bool,
+    how: &str,
+) -> Result<()> {
     let phone = Phone::parse(phone)?;
     let how = how.trim();
     let mut tx = app.store.begin_write().await?;
@@ -51,6 +59,7 @@ pub async fn add_elector_phone(app: &App, actor: Actor<'_>, elector_number: &str
     let source = if how.is_empty() { "doorstep" } else { how };
     let consent = Consent { given: consent, at: &now, how: source, wording: DOORSTEP_WORDING };
     store::add_elector_phone(&mut tx, actor.campaign().id, e.id, phone.e164(), source, &consent, actor.user_id()).await?;
+    groundgame_store::calling::set_call_consent(&mut tx, actor.campaign().id, e.id, phone.e164(), calls).await?;
     actor.audit(&mut tx, "elector_phone_added", &e.elector_number, 1).await?;
     tx.commit().await?;
     Ok(())
@@ -212,7 +221,7 @@ fn sent(app: &App, t: Text) -> Sent {
     Sent { id: t.id, status: t.status, body: t.body, note }
 }
 
-fn first_word(name: &str) -> String {
+pub(crate) fn first_word(name: &str) -> String {
     name.split_whitespace().next().unwrap_or_default().to_owned()
 }
 

@@ -103,10 +103,14 @@ pub enum Permission {
     SendTexts,
     /// Write the texting templates, read every texter's threads, and manage opt-outs.
     ManageTexting,
+    /// Take the next person from a call list, see their number while they hold them, and record the call.
+    MakeCalls,
+    /// Make call lists from the canvass, hand out batches, and see how each list stands.
+    ManageCallLists,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 18] = [
+    pub const ALL: [Permission; 20] = [
         Permission::Member,
         Permission::ViewRegister,
         Permission::ImportRegister,
@@ -125,6 +129,8 @@ impl Permission {
         Permission::ViewServerMetrics,
         Permission::SendTexts,
         Permission::ManageTexting,
+        Permission::MakeCalls,
+        Permission::ManageCallLists,
     ];
 
     /// What the permission lets someone do, and the personal data it reaches, for the data
@@ -153,6 +159,10 @@ impl Permission {
                 "Text people who agreed to texts, and read the replies to their own texts: first names and the messages, never the numbers"
             }
             Permission::ManageTexting => "Texting templates, every texter's threads, opt-outs and their undoing (audited)",
+            Permission::MakeCalls => {
+                "One person at a time from a call list: their name, and their number only while they hold them (audited), and the answers they record"
+            }
+            Permission::ManageCallLists => "Call lists: who is on them, batches for callers, and counts of where each list stands",
         }
     }
 }
@@ -187,7 +197,7 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         Role::DataOfficer => {
             matches!(permission, Member | ViewRegister | ImportRegister | ExportRegister | ViewProgress | EnterPaperResults)
         }
-        Role::Canvasser => matches!(permission, Member | Canvass | SendTexts),
+        Role::Canvasser => matches!(permission, Member | Canvass | SendTexts | MakeCalls),
         Role::Teller => matches!(permission, Member | Tell),
     }
 }
@@ -233,6 +243,6 @@ mod tests {
             return;
         }
         assert!(doc == fresh, "docs/DATA-PROTECTION.md's table is out of date: run GROUNDGAME_WRITE_DOCS=1 cargo test -p groundgame-core");
-        assert_eq!(Permission::ALL.len(), 18, "every permission is in the table");
+        assert_eq!(Permission::ALL.len(), 20, "every permission is in the table");
     }
 }

@@ -65,6 +65,12 @@ pub fn action_in_words(action: &str) -> String {
         "place_deleted" => "Deleted a polling station or committee room",
         "simulated_canvass" => "Ran a simulated canvass",
         "simulated_polling_day" => "Ran a simulated polling day",
+        "call_list_created" => "Made a call list",
+        "call_list_closed" => "Closed a call list",
+        "call_number_shown" => "Was shown a number to call",
+        "call_made" => "Recorded a call",
+        "call_batch_assigned" => "Handed a caller a batch of calls",
+        "screening_uploaded" => "Uploaded a TPS or CTPS file",
         _ => "",
     };
     if !known.is_empty() {

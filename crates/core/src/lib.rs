@@ -8,6 +8,8 @@ pub mod access;
 /// The audit log's actions in words.
 pub mod audit;
 pub mod calendar;
+/// Phone banking: call lists' filters, call outcomes, TPS screening.
+pub mod calling;
 /// Ballot ids and campaign identity.
 pub mod campaign;
 pub mod contact_details;

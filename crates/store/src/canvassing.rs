@@ -266,6 +266,8 @@ pub enum Source {
     Paper,
     /// A supporter's conversation with a friend or relative, from their own page.
     Relational,
+    /// A call from a phone bank's list.
+    Phone,
 }
 
 /// Which walks a volunteer reaches and which doors they may send contacts for.
@@ -343,7 +345,7 @@ pub async fn record_batches(tx: &mut Tx, batches: &[(&Campaign, Batch<'_>)]) -> 
                 .map(|c| match batch.source {
                     Source::App => survey::ordered_at(c.recorded_at, batch.clock_error, began, received),
                     // Paper dates come from the person keying the sheet in, checked by the caller.
-                    Source::Paper | Source::Relational => c.recorded_at.min(received),
+                    Source::Paper | Source::Relational | Source::Phone => c.recorded_at.min(received),
                 })
                 .collect();
             Taking { times, received: time_text(received), valid: Vec::new() }
@@ -429,6 +431,7 @@ pub async fn record_batches(tx: &mut Tx, batches: &[(&Campaign, Batch<'_>)]) -> 
             Source::App => "app",
             Source::Paper => "paper",
             Source::Relational => "relational",
+            Source::Phone => "phone",
         };
         for (c, at) in &t.valid {
             rows.push(args![

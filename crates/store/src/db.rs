@@ -552,6 +552,10 @@ impl Tx {
         })
     }
 
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, Tx::Postgres(_))
+    }
+
     /// Holds `key` until the transaction ends, against every other transaction that takes it, on
     /// any server. On SQLite a write transaction holds the whole database already.
     pub async fn hold(&mut self, key: &str) -> Result<()> {

@@ -8,6 +8,8 @@ pub mod accounts;
 pub mod audit;
 /// Bulk writes and reads: SQLite's own API beneath the transaction, COPY and cursors on PostgreSQL.
 mod bulk;
+/// Phone banking: screened numbers, call lists and calls.
+pub mod calling;
 /// Campaigns: one election in one constituency.
 pub mod campaigns;
 /// Surveys, sessions, assignments, contacts and progress.

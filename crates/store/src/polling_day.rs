@@ -636,7 +636,7 @@ pub async fn promise_settings(tx: &mut Tx, campaign: &Campaign, day: &Day) -> Re
     })
 }
 
-async fn promise_rule(tx: &mut Tx, campaign: &Campaign) -> Result<PromiseRule> {
+pub(crate) async fn promise_rule(tx: &mut Tx, campaign: &Campaign) -> Result<PromiseRule> {
     let (min,): (i64,) = tx.fetch_one("SELECT promise_min_certainty FROM campaigns WHERE id = $1", args![campaign.id]).await?;
     Ok(PromiseRule { min_certainty: u8::try_from(min.clamp(1, 5)).unwrap_or(4) })
 }

@@ -13,8 +13,10 @@ use crate::error::Result;
 /// Every table that holds the register's people or what was learnt about them, children first:
 /// texting (every text each way, electors' numbers, opt-outs), the canvass (contacts and their progress rows), polling day, relational matches, walks (their
 /// doors are addresses), uploads waiting to be confirmed, then electors and households.
-pub const REGISTER_TABLES: [&str; 23] = [
+pub const REGISTER_TABLES: [&str; 25] = [
     "objections",
+    "calls",
+    "call_list_people",
     "texts",
     "elector_phones",
     "sms_opt_outs",

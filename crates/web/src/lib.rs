@@ -14,6 +14,8 @@ mod api;
 mod assets;
 /// The guard every route goes through (session, role, CSRF, same-site) and the cookies.
 pub mod auth;
+/// Phone banking's API.
+mod calls;
 /// Errors as pages or JSON: the one place a use case's outcome becomes a status.
 mod error;
 /// Extractors that turn a bad request into an error in the caller's words.

@@ -140,12 +140,52 @@ fn request_body(method: &Method, path: &str) -> Option<Value> {
                 "undo_reason": { "type": "string", "description": "Undo a standing opt-out, saying why (kept and audited)" }
             }
         }),
+        ("POST", "/api/v1/call-lists") => json!({
+            "type": "object", "required": ["name"], "additionalProperties": false,
+            "properties": {
+                "name": { "type": "string", "minLength": 1, "maxLength": 100, "pattern": "\\S" },
+                "filter": {
+                    "type": "object", "additionalProperties": false,
+                    "properties": {
+                        "intentions": { "type": "array", "maxItems": 20, "items": { "type": "string" }, "description": "Survey codes: Lab, Con, WS, ..." },
+                        "max_certainty": { "type": ["integer", "null"], "minimum": 1, "maximum": 5 },
+                        "districts": { "type": "array", "maxItems": 200, "items": { "type": "string" } },
+                        "not_contacted_days": { "type": ["integer", "null"], "minimum": 0, "maximum": 3650 },
+                        "promises_not_voted": { "type": "boolean", "default": false }
+                    }
+                },
+                "goal": { "type": "integer", "minimum": 0, "maximum": 1_000_000, "default": 0 },
+                "cooldown_hours": { "type": "integer", "minimum": 1, "maximum": 336, "default": 4 }
+            }
+        }),
+        ("POST", "/api/v1/call-lists/{id}/calls") => json!({
+            "type": "object", "required": ["elector_id", "outcome"], "additionalProperties": false,
+            "properties": {
+                "elector_id": id(false),
+                "outcome": { "type": "string", "enum": groundgame_core::calling::Outcome::ALL.map(|o| o.code()) },
+                "call_back_at": { "type": ["string", "null"], "format": "date-time", "description": "For call_back: when, within 60 days" },
+                "answers": { "type": "object", "additionalProperties": { "type": "string" }, "description": "The survey's answers, when they talked" },
+                "note": { "type": "string", "maxLength": 1000 }
+            }
+        }),
+        ("POST", "/api/v1/call-lists/{id}/batches") => json!({
+            "type": "object", "required": ["user_id", "count"], "additionalProperties": false,
+            "properties": { "user_id": id(false), "count": { "type": "integer", "minimum": 1, "maximum": 1000 } }
+        }),
+        ("POST", "/api/v1/register/screening") => json!({
+            "type": "object", "required": ["list", "numbers"], "additionalProperties": false,
+            "properties": {
+                "list": { "type": "string", "enum": ["tps", "ctps"] },
+                "numbers": { "type": "string", "description": "The file's text: one number a line (the TPS files leave off the leading 0)" }
+            }
+        }),
         ("POST", "/api/v1/register/phones") => json!({
             "type": "object", "required": ["elector_number", "phone"],
             "properties": {
                 "elector_number": { "type": "string", "description": "NA1-124/1" },
                 "phone": { "type": "string" },
                 "sms_consent": { "type": "boolean", "default": false },
+                "call_consent": { "type": "boolean", "default": false, "description": "They agreed to calls: a TPS or CTPS number is called only then" },
                 "how": { "type": "string", "description": "Where the number came from: doorstep, upload" }
             }
         }),

@@ -17,7 +17,7 @@ use tower_http::timeout::TimeoutLayer;
 use crate::error::{AppError, PageError};
 use crate::route::{self, page, r, uploading, Access, Route, BODY};
 use crate::state::AppState;
-use crate::{api, assets, auth, metrics, openapi, pages, texts};
+use crate::{api, assets, auth, calls, metrics, openapi, pages, texts};
 
 use Access::{Needs, Public};
 use Permission::*;
@@ -246,6 +246,51 @@ pub static ROUTES: &[Route] = &[
         &[204, 400, 403, 404],
         || post(texts::status),
     ),
+    r(Method::GET, "/api/v1/call-lists", Needs(MakeCalls), "The call lists, with how each stands (no one named)", &[], || get(calls::lists)),
+    r(Method::POST, "/api/v1/call-lists", Needs(ManageCallLists), "Make a call list from a filter over the canvass", &[201, 400, 413, 415], || {
+        post(calls::create_list)
+    }),
+    r(Method::DELETE, "/api/v1/call-lists/{id}", Needs(ManageCallLists), "Close a call list", &[204, 404, 409], || {
+        delete(calls::close_list)
+    }),
+    r(
+        Method::POST,
+        "/api/v1/call-lists/{id}/next",
+        Needs(MakeCalls),
+        "The caller's next person (the one they hold, if any), with the number to dial while they hold them (audited)",
+        &[404, 409],
+        || post(calls::next),
+    ),
+    r(
+        Method::POST,
+        "/api/v1/call-lists/{id}/calls",
+        Needs(MakeCalls),
+        "Record what came of a call to the person the caller holds; 409 when they no longer hold them",
+        &[400, 404, 409, 413, 415],
+        || post(calls::record),
+    ),
+    r(Method::POST, "/api/v1/call-lists/{id}/release", Needs(MakeCalls), "Let go of the person the caller holds", &[204, 404, 409], || {
+        post(calls::release)
+    }),
+    r(
+        Method::POST,
+        "/api/v1/call-lists/{id}/batches",
+        Needs(ManageCallLists),
+        "Hand a caller the next people no one has, as a batch",
+        &[400, 404, 409, 413, 415],
+        || post(calls::batch),
+    ),
+    r(Method::GET, "/api/v1/register/screening", Needs(ImportRegister), "How many numbers each screening list (TPS, CTPS, asked) has", &[], || {
+        get(calls::screened)
+    }),
+    r(
+        Method::POST,
+        "/api/v1/register/screening",
+        Needs(ImportRegister),
+        "Load a TPS or CTPS file: its numbers replace the list's before",
+        &[400, 413, 415],
+        || post(calls::screening),
+    ),
     r(Method::GET, "/api/v1/sessions", Needs(AssignWalks), "Canvassing sessions", &[], || get(api::canvass_sessions)),
     r(Method::GET, "/api/v1/audit", Needs(ViewAudit), "The audit log", &[], || get(api::audit)),
     r(
@@ -284,6 +329,7 @@ pub static ROUTES: &[Route] = &[
         get(pages::polling_day::tell)
     }),
     page("/texts", Needs(SendTexts), "Texts", "Texting: who to text next, threads and replies, templates", || get(pages::texts::page)),
+    page("/calls", Needs(MakeCalls), "Calls", "The phone bank: call lists, and one person at a time to call", || get(pages::calls::page)),
     page("/targets", Needs(Member), "Targets", "Target and defence lists with a hexagon map of every seat", || get(pages::targets::page)),
     page("/account", Needs(Member), "Account", "One's own account: password, sessions, campaigns", || get(pages::account::page)),
     r(
@@ -385,6 +431,30 @@ pub static ROUTES: &[Route] = &[
         post(pages::walk_sheet::entry)
     }),
     r(Method::GET, "/texts/thread", Needs(SendTexts), "One thread of texts", &[400, 404], || get(pages::texts::thread)),
+    r(Method::POST, "/calls", Needs(ManageCallLists), "Make a call list", &[200, 400], || post(pages::calls::create)),
+    r(Method::GET, "/calls/{id}", Needs(MakeCalls), "A caller's session on a list: the person they hold", &[404, 409], || {
+        get(pages::calls::calling_page)
+    }),
+    r(Method::POST, "/calls/{id}/next", Needs(MakeCalls), "Take the next person to call", &[404, 409], || post(pages::calls::take_next)),
+    r(Method::POST, "/calls/{id}/record", Needs(MakeCalls), "Save what came of a call", &[200, 400, 404, 409], || {
+        post(pages::calls::record)
+    }),
+    r(Method::POST, "/calls/{id}/release", Needs(MakeCalls), "Let someone else call the person held", &[404, 409], || {
+        post(pages::calls::release)
+    }),
+    r(Method::POST, "/calls/{id}/batch", Needs(ManageCallLists), "Hand a caller a batch", &[200, 400, 404, 409], || {
+        post(pages::calls::batch)
+    }),
+    r(Method::POST, "/calls/{id}/close", Needs(ManageCallLists), "Close a call list", &[404, 409], || post(pages::calls::close)),
+    r(Method::GET, "/register/screening", Needs(ImportRegister), "The TPS and CTPS files", &[], || get(pages::calls::screening_page)),
+    uploading(r(
+        Method::POST,
+        "/register/screening",
+        Needs(ImportRegister),
+        "Upload a TPS or CTPS file",
+        &[200, 400, 413],
+        || post(pages::calls::upload_screening),
+    )),
     r(Method::POST, "/texts/send", Needs(SendTexts), "Send one person a template's text", &[200, 400, 404, 409], || {
         post(pages::texts::send)
     }),
@@ -698,6 +768,7 @@ mod tests {
                 "My walks",
                 "Telling",
                 "Texts",
+                "Calls",
                 "Targets",
                 "Account"
             ]

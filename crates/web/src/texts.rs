@@ -118,13 +118,16 @@ pub struct PhoneBody {
     phone: String,
     #[serde(default)]
     sms_consent: bool,
+    /// They agreed to calls: a number on the TPS or CTPS is called only then.
+    #[serde(default)]
+    call_consent: bool,
     #[serde(default)]
     how: String,
 }
 
 /// An elector's number from a matched list or the doorstep, with whether they agreed to texts.
 pub async fn add_phone(State(state): State<AppState>, viewer: Viewer, JsonBody(b): JsonBody<PhoneBody>) -> ApiResult<StatusCode> {
-    texting::add_elector_phone(&state.app, viewer.actor(), &b.elector_number, &b.phone, b.sms_consent, &b.how).await?;
+    texting::add_elector_phone(&state.app, viewer.actor(), &b.elector_number, &b.phone, b.sms_consent, b.call_consent, &b.how).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

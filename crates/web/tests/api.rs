@@ -148,6 +148,42 @@ async fn concrete(f: &Fixture, route: &Route, n: usize, who: &str) -> (String, O
             (path, json_body(json!({ "email": format!("new{n}@test.example"), "name": "New", "role": "canvasser" })))
         }
         ("DELETE", "/api/v1/invites/{id}") => (path.replace("{id}", &invite_token(f).await.1), None),
+        ("POST", "/api/v1/call-lists") => (path, json_body(json!({ "name": format!("List {n}"), "filter": { "not_contacted_days": 14 } }))),
+        ("DELETE", "/api/v1/call-lists/{id}")
+        | ("POST", "/api/v1/call-lists/{id}/next")
+        | ("POST", "/api/v1/call-lists/{id}/release")
+        | ("GET", "/calls/{id}")
+        | ("POST", "/calls/{id}/close")
+        | ("POST", "/calls/{id}/next")
+        | ("POST", "/calls/{id}/release") => {
+            let body = if route.path.starts_with("/api/") { None } else { form(&[]) };
+            (path.replace("{id}", &call_list(f, n).await.to_string()), body)
+        }
+        ("POST", "/api/v1/call-lists/{id}/calls") | ("POST", "/calls/{id}/record") => {
+            let list = call_list(f, n).await;
+            let elector = held_by(f, list, who).await;
+            let path = path.replace("{id}", &list.to_string());
+            if route.path.starts_with("/api/") {
+                (path, json_body(json!({ "elector_id": elector, "outcome": "no_answer" })))
+            } else {
+                (path, form(&[("elector_id", &elector.to_string()), ("outcome", "no_answer")]))
+            }
+        }
+        ("POST", "/api/v1/call-lists/{id}/batches") | ("POST", "/calls/{id}/batch") => {
+            let list = call_list(f, n).await.to_string();
+            let canvasser = f.users[&email(Role::Canvasser)].to_string();
+            if route.path.starts_with("/api/") {
+                (path.replace("{id}", &list), json_body(json!({ "user_id": f.users[&email(Role::Canvasser)], "count": 2 })))
+            } else {
+                (path.replace("{id}", &list), form(&[("user_id", &canvasser), ("count", "2")]))
+            }
+        }
+        ("POST", "/calls") => (path, form(&[("name", &format!("List {n}")), ("intention", "Lab"), ("not_contacted_days", "14")])),
+        ("POST", "/api/v1/register/screening") => (path, json_body(json!({ "list": "ctps", "numbers": "01332 000001\n01332 000002\n" }))),
+        ("POST", "/register/screening") => {
+            let (ct, body) = multipart("tps.txt", "1332000001\n");
+            (path, Some((ct, body)))
+        }
         ("POST", "/api/v1/texts") => {
             let (template, elector) = textable(f, n).await;
             (path, json_body(json!({ "to_elector": elector, "template_id": template })))
@@ -534,11 +570,39 @@ async fn call(client: &Client, f: &Fixture, route: &Route, n: usize, who: &str) 
     client.request(req, bytes).await
 }
 
+/// A new call list of the whole register, the first few electors with a number to call: its id.
+async fn call_list(f: &Fixture, n: usize) -> i64 {
+    let mut tx = f.app.store.begin().await.unwrap();
+    let electors: Vec<(String, i64, i64)> = tx
+        .fetch_all(
+            "SELECT polling_district, elector_number, elector_suffix FROM electors WHERE campaign_id = $1 ORDER BY id LIMIT 8",
+            groundgame_store::args![f.campaign.id],
+        )
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    for (i, (district, number, suffix)) in electors.iter().enumerate() {
+        let number = groundgame_core::elector::format_number(district, *number, *suffix);
+        let phone = format!("01332 {:06}", 100 + i);
+        groundgame_app::texting::add_elector_phone(&f.app, f.actor(), &number, &phone, false, false, "upload").await.unwrap();
+    }
+    let new = groundgame_app::calling::NewCallList { name: &format!("Calls {n}"), filter: Default::default(), goal: 0, cooldown_hours: 4 };
+    groundgame_app::calling::create_list(&f.app, f.actor(), new).await.unwrap().list.id
+}
+
+/// The elector `who` holds on the list once they take the next person (1 when they may not take one).
+async fn held_by(f: &Fixture, list: i64, who: &str) -> i64 {
+    let (c, _) = Client::try_sign_in(f.state(), who, support::PASSWORD).await;
+    let r = c.json(Method::POST, &format!("/api/v1/call-lists/{list}/next"), &json!({})).await;
+    let v: Value = serde_json::from_str(&r.body).unwrap_or_default();
+    v["call"]["elector_id"].as_i64().unwrap_or(1)
+}
+
 /// A template, and an elector who agreed to texts from it: (template id, elector id).
 async fn textable(f: &Fixture, n: usize) -> (i64, i64) {
     let t = groundgame_app::texting::add_template(&f.app, f.actor(), &format!("Template {n}"), "Hi {first_name}").await.unwrap();
     let (elector, number, _) = first_elector(f).await;
-    groundgame_app::texting::add_elector_phone(&f.app, f.actor(), &number, "07700 900123", true, "upload").await.unwrap();
+    groundgame_app::texting::add_elector_phone(&f.app, f.actor(), &number, "07700 900123", true, false, "upload").await.unwrap();
     (t.id, elector)
 }
 

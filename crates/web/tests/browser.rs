@@ -826,7 +826,7 @@ async fn texts_to_show(f: &support::Fixture) -> i64 {
     let sheet = groundgame_app::canvassing::paper(&f.app, actor, f.walks[0].id, "test").await.unwrap();
     let electors: Vec<_> = sheet.doors.iter().flat_map(|d| d.electors.iter()).take(4).collect();
     for (i, e) in electors.iter().enumerate() {
-        texting::add_elector_phone(&f.app, actor, &e.number, &format!("07700 900{:03}", 300 + i), true, "doorstep").await.unwrap();
+        texting::add_elector_phone(&f.app, actor, &e.number, &format!("07700 900{:03}", 300 + i), true, false, "doorstep").await.unwrap();
     }
     let id = uuid::Uuid::now_v7().to_string();
     let at = groundgame_store::db::time_text(chrono::Utc::now() - chrono::Duration::hours(1));

@@ -402,7 +402,7 @@ async fn set_up_texting(app: &App, campaign: &groundgame_store::campaigns::Campa
     let sheet = canvassing::paper(app, actor, walk, "demo_texting").await?;
     let electors: Vec<_> = sheet.doors.iter().flat_map(|d| d.electors.iter()).take(12).collect();
     for (i, e) in electors.iter().enumerate() {
-        texting::add_elector_phone(app, actor, &e.number, &format!("07700 900{:03}", 100 + i), true, "doorstep").await?;
+        texting::add_elector_phone(app, actor, &e.number, &format!("07700 900{:03}", 100 + i), true, false, "doorstep").await?;
     }
     let mut tx = app.store.begin().await?;
     let (user, _) = groundgame_store::accounts::user_credentials(&mut tx, canvasser).await?;

@@ -5,6 +5,7 @@ use crate::auth::MaybeViewer;
 use crate::error::{AppError, PageError};
 
 pub mod account;
+pub mod calls;
 pub mod campaign;
 pub mod canvass;
 pub mod join;

@@ -73,6 +73,7 @@ async fn render(state: &AppState, viewer: &Viewer, outcome: Option<Outcome>) -> 
                 p { a href="/api/v1/register/export" download { "Download the register (CSV)" } " — every download is recorded in the audit log." }
             }
             p { a href="/register/requests" { "Objections and requests" } ": electors who asked not to be contacted, and everything held about one elector." }
+            p { a href="/register/screening" { "Phone screening" } ": the TPS and CTPS files, so that no one on them is called without their consent." }
             h2 { "Polling districts" }
             div.scroll { table {
                 thead { tr { th scope="col" { "District" } th scope="col" { "Electors" } th scope="col" { "Households" } th scope="col" { "Eligible" } th scope="col" { "Postal" } th scope="col" { "Not on the map" } } }
