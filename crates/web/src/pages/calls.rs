@@ -19,15 +19,7 @@ use crate::error::{AppError, PageResult};
 use crate::input::{FormBody, PagePath};
 use crate::state::AppState;
 
-type Said = Option<(bool, String)>;
-
-fn said_line(said: &Said) -> Markup {
-    html! {
-        @if let Some((ok, message)) = said {
-            @if *ok { p.ok role="status" { (message) } } @else { p.error role="alert" { (message) } }
-        }
-    }
-}
+use super::layout::Said;
 
 fn standing_line(v: &ListView) -> Markup {
     let s = &v.standing;
@@ -63,7 +55,7 @@ async fn render(state: &AppState, viewer: &Viewer, said: Said) -> PageResult<Mar
         "Calls",
         html! {
             h1 { "Calls" }
-            (said_line(&said))
+            (layout::said(&said))
             p.hint {
                 "Say who you are and who you are calling for. No one on the TPS is offered unless they agreed to our calls, "
                 "and no one who objected or asked us not to call is ever offered."
@@ -142,10 +134,7 @@ async fn or_show(state: &AppState, viewer: &Viewer, result: Result<String, groun
     match result {
         Ok(message) => Ok(render(state, viewer, Some((true, message))).await?.into_response()),
         Err(e) => {
-            let e = AppError::from(e);
-            if e.status.is_server_error() {
-                return Err(e.into());
-            }
+            let e = layout::to_show(e)?;
             Ok((e.status, render(state, viewer, Some((false, e.message))).await?).into_response())
         }
     }
@@ -249,7 +238,7 @@ async fn session(state: &AppState, viewer: &Viewer, list_id: i64, call: Option<T
         viewer,
         &title,
         html! {
-            (said_line(&said))
+            (layout::said(&said))
             @match &call {
                 None => {
                     h1 { "Calls" }
@@ -334,10 +323,7 @@ pub async fn record(
             Ok(session(&state, &viewer, id, None, said).await?.into_response())
         }
         Err(e) => {
-            let e = AppError::from(e);
-            if e.status.is_server_error() {
-                return Err(e.into());
-            }
+            let e = layout::to_show(e)?;
             let call = calling::held(&state.app, viewer.actor(), id, chrono::Utc::now()).await?;
             Ok((e.status, session(&state, &viewer, id, call, Some((false, e.message))).await?).into_response())
         }
@@ -362,7 +348,7 @@ async fn screening_render(state: &AppState, viewer: &Viewer, said: Said) -> Page
         "Phone screening",
         html! {
             h1 { "Phone screening" }
-            (said_line(&said))
+            (layout::said(&said))
             p {
                 "Numbers on the Telephone Preference Service (TPS) or its corporate list (CTPS) are not offered to callers unless the "
                 "person agreed to our calls. Each file you upload replaces the one before; download a fresh one at least every 28 days."
@@ -400,10 +386,7 @@ pub async fn upload_screening(State(state): State<AppState>, viewer: Viewer, mut
     match result {
         Ok(m) => Ok(screening_render(&state, &viewer, Some((true, m))).await?.into_response()),
         Err(e) => {
-            let e = AppError::from(e);
-            if e.status.is_server_error() {
-                return Err(e.into());
-            }
+            let e = layout::to_show(e)?;
             Ok((StatusCode::BAD_REQUEST, screening_render(&state, &viewer, Some((false, e.message))).await?).into_response())
         }
     }

@@ -161,6 +161,27 @@ pub fn page(viewer: &Viewer, title: &str, body: Markup) -> Markup {
     }
 }
 
+/// What a form's action came to, said above the page: done (`true`) or refused, with the words.
+pub type Said = Option<(bool, String)>;
+
+pub fn said(said: &Said) -> Markup {
+    html! {
+        @if let Some((ok, message)) = said {
+            @if *ok { p.ok role="status" { (message) } } @else { p.error role="alert" { (message) } }
+        }
+    }
+}
+
+/// A use case's error as a page meets it: one the person in front of it can act on (shown on the
+/// page, with its status), or a server error (answered as one).
+pub fn to_show(e: groundgame_app::Error) -> Result<crate::error::AppError, crate::error::PageError> {
+    let e = crate::error::AppError::from(e);
+    if e.status.is_server_error() {
+        return Err(e.into());
+    }
+    Ok(e)
+}
+
 /// A hidden CSRF field for a form.
 pub fn csrf(viewer: &Viewer) -> Markup {
     html! { input type="hidden" name="csrf" value=(viewer.csrf_token); }

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::layout;
 use crate::auth::Viewer;
-use crate::error::{AppError, PageResult};
+use crate::error::PageResult;
 use crate::input::{FormBody, PagePath, QueryParams};
 use crate::state::AppState;
 
@@ -54,7 +54,7 @@ fn with_link(with: With) -> String {
     }
 }
 
-async fn render(state: &AppState, viewer: &Viewer, said: Option<(bool, String)>) -> PageResult<Markup> {
+async fn render(state: &AppState, viewer: &Viewer, said: layout::Said) -> PageResult<Markup> {
     let actor = viewer.actor();
     let outbox = texting::outbox(&state.app, actor).await?;
     let templates = texting::templates(&state.app, actor).await?;
@@ -67,9 +67,7 @@ async fn render(state: &AppState, viewer: &Viewer, said: Option<(bool, String)>)
         html! {
             h1 { "Texts" }
             (outbox_line(&outbox))
-            @if let Some((ok, message)) = &said {
-                @if *ok { p.ok role="status" { (message) } } @else { p.error role="alert" { (message) } }
-            }
+            (layout::said(&said))
             p.hint { "Texts go only to people who agreed to them, between 09:00 and 21:00. Each says who it is from and how to stop; a STOP reply stops them at once." }
             h2 { "Text next" }
             @if templates.is_empty() {
@@ -140,10 +138,7 @@ async fn or_show(state: &AppState, viewer: &Viewer, result: Result<String, groun
     match result {
         Ok(message) => Ok(render(state, viewer, Some((true, message))).await?.into_response()),
         Err(e) => {
-            let e = AppError::from(e);
-            if e.status.is_server_error() {
-                return Err(e.into());
-            }
+            let e = layout::to_show(e)?;
             Ok((e.status, render(state, viewer, Some((false, e.message))).await?).into_response())
         }
     }
