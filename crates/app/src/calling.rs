@@ -53,6 +53,21 @@ pub async fn create_list(app: &App, actor: Actor<'_>, new: NewCallList<'_>) -> R
     let filter = new.filter.checked()?;
     let campaign = actor.campaign();
     let mut tx = app.store.begin_write().await?;
+    // A filter names what the campaign has: a typing slip would make an empty list in silence.
+    let survey = groundgame_store::canvassing::survey(&mut tx, campaign).await?;
+    let intentions: Vec<&str> = survey
+        .questions
+        .iter()
+        .find(|q| q.key == groundgame_core::survey::VOTING_INTENTION)
+        .map(|q| q.choices.iter().map(|c| c.code.as_str()).collect())
+        .unwrap_or_default();
+    if let Some(bad) = filter.intentions.iter().find(|i| !intentions.contains(&i.as_str())) {
+        return Err(Error::Invalid(format!("'{bad}' is not a voting intention of the survey: choose from {}", intentions.join(", "))));
+    }
+    let districts = groundgame_store::campaigns::polling_districts(&mut tx, campaign).await?;
+    if let Some(bad) = filter.districts.iter().find(|d| !districts.contains(d)) {
+        return Err(Error::Invalid(format!("'{bad}' is not a polling district of the register")));
+    }
     let list = NewList { name, filter: &filter, goal: new.goal, cooldown_hours: new.cooldown_hours, user_id: actor.user_id() };
     let (id, n) = store::create_list(&mut tx, campaign, &list, Utc::now()).await?;
     actor.audit(&mut tx, "call_list_created", &format!("{name}: {}", filter.in_words()), n as i64).await?;
@@ -205,6 +220,9 @@ pub async fn record(app: &App, actor: Actor<'_>, list_id: i64, elector_id: i64, 
     let outcome = call.outcome.ok_or_else(|| Error::Invalid("say what came of the call".into()))?;
     if outcome != Outcome::Talked && !call.answers.is_empty() {
         return Err(Error::Invalid("answers are recorded only when they talked: choose \"Talked\"".into()));
+    }
+    if outcome == Outcome::Talked && call.answers.is_empty() {
+        return Err(Error::Invalid("say what they said: answer at least one question of the survey".into()));
     }
     let campaign = actor.campaign();
     let now = time_text(at);

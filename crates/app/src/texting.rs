@@ -65,6 +65,79 @@ pub async fn add_elector_phone(
     Ok(())
 }
 
+/// The consent a matched list carries: what the people on it agreed to, when and how (a data
+/// officer's upload is not a doorstep, and PECR asks for the consent as it was given).
+#[derive(Debug, Clone)]
+pub struct ListConsent<'a> {
+    pub wording: &'a str,
+    pub given_on: chrono::NaiveDate,
+    pub how: &'a str,
+}
+
+/// What a matched list came to.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct MatchedReport {
+    pub numbers: usize,
+    pub electors: usize,
+    pub agreed_to_texts: usize,
+    pub agreed_to_calls: usize,
+}
+
+/// Loads a matched list (elector number, phone, and whether they agreed to texts and to calls)
+/// with the consent it carries. A line that is wrong, or an elector not on the register, refuses
+/// the whole file with its line number, and nothing is kept. People left off open call lists for
+/// having no number come back onto them. Audited.
+pub async fn add_matched_list(app: &App, actor: Actor<'_>, file: &str, consent: &ListConsent<'_>) -> Result<MatchedReport> {
+    let list = groundgame_core::calling::matched_list(file)?;
+    let (wording, how) = (consent.wording.trim(), consent.how.trim());
+    let agreed = list.iter().any(|m| m.sms || m.calls);
+    if agreed && (wording.is_empty() || wording.chars().count() > 1000) {
+        return Err(Error::Invalid("give the words the people on the list agreed to (at most 1,000 characters)".into()));
+    }
+    if agreed && (how.is_empty() || how.chars().count() > 200) {
+        return Err(Error::Invalid("say how their consent was given (at most 200 characters), such as \"online sign-up form\"".into()));
+    }
+    if consent.given_on > groundgame_core::time::uk_local(Utc::now()).date() {
+        return Err(Error::Invalid("the consent's date is in the future".into()));
+    }
+    let campaign = actor.campaign();
+    let mut tx = app.store.begin_write().await?;
+    let ids = store::elector_ids(&mut tx, campaign.id).await?;
+    let mut phones = Vec::with_capacity(list.len());
+    for m in &list {
+        let n = groundgame_core::elector::ElectorNumber::parse(&m.elector_number)
+            .map_err(|e| Error::Invalid(format!("line {}: {e}", m.line)))?;
+        let id = ids
+            .get(&(n.district.as_str().to_owned(), i64::from(n.number), i64::from(n.suffix)))
+            .ok_or_else(|| Error::Invalid(format!("line {}: {n} is not on the register: nothing of the file is kept", m.line)))?;
+        phones.push(store::MatchedPhone { elector_id: *id, number: &m.phone, sms: m.sms, calls: m.calls });
+    }
+    let at = time_text(groundgame_core::time::uk_instant(consent.given_on.and_hms_opt(0, 0, 0).expect("midnight")));
+    let c = Consent { given: true, at: &at, how, wording };
+    store::add_matched_list(&mut tx, campaign.id, &phones, &c, &groundgame_store::db::now(), actor.user_id()).await?;
+    groundgame_store::calling::numbered_again(&mut tx, campaign.id).await?;
+    groundgame_store::calling::rescreen(&mut tx, campaign.id).await?;
+    let mut electors: Vec<i64> = phones.iter().map(|p| p.elector_id).collect();
+    electors.sort_unstable();
+    electors.dedup();
+    let report = MatchedReport {
+        numbers: phones.len(),
+        electors: electors.len(),
+        agreed_to_texts: list.iter().filter(|m| m.sms).count(),
+        agreed_to_calls: list.iter().filter(|m| m.calls).count(),
+    };
+    actor
+        .audit(
+            &mut tx,
+            "matched_list_uploaded",
+            &format!("{} numbers of {} electors", report.numbers, report.electors),
+            report.numbers as i64,
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(report)
+}
+
 /// A template for texters. Only organisers write them.
 pub async fn add_template(app: &App, actor: Actor<'_>, name: &str, body: &str) -> Result<TextTemplate> {
     let name = name.trim();
@@ -213,6 +286,47 @@ pub async fn send(app: &App, actor: Actor<'_>, to: Recipient, template_id: i64, 
     tx.commit().await?;
     app.texts_queued.notify_one();
     Ok(sent(app, text))
+}
+
+/// Queues a text the campaign sends a volunteer itself (a session reminder), through the same
+/// outbox and provider as a texter's: only with a provider set up (a reminder that waited for one
+/// would come too late), to a number they agreed to texts on and that has not opted out, inside
+/// sending hours and before `too_late` (a reminder held past quiet hours beyond that is not
+/// sent). Whether it was queued; the caller wakes the outbox after its commit.
+pub(crate) async fn queue_volunteer_text(
+    app: &App,
+    tx: &mut groundgame_store::Tx,
+    campaign: &Campaign,
+    v: &volunteer_store::Volunteer,
+    words: &str,
+    (now, too_late): (DateTime<Utc>, DateTime<Utc>),
+) -> Result<bool> {
+    let Some(number) = v.phone.as_deref() else { return Ok(false) };
+    if !app.sms.is_on() || v.unsubscribed_at.is_some() {
+        return Ok(false);
+    }
+    let consents = volunteer_store::consents(tx, campaign, v.id).await?;
+    if !volunteer_store::consents_to(&consents, volunteer_store::Channel::Sms) || store::is_opted_out(tx, campaign.id, number).await? {
+        return Ok(false);
+    }
+    let not_before = rules::sending_hours(now).err().unwrap_or(now);
+    if not_before >= too_late {
+        return Ok(false);
+    }
+    let body = rules::signed(words.to_owned(), &campaign.name);
+    let id = uuid::Uuid::now_v7().to_string();
+    let new = NewText {
+        id: &id,
+        number,
+        elector_id: None,
+        volunteer_id: Some(v.id),
+        user_id: None,
+        template_id: None,
+        body: &body,
+        not_before: &time_text(not_before),
+    };
+    store::queue(tx, campaign.id, &new, &time_text(now)).await?;
+    Ok(true)
 }
 
 fn sent(app: &App, t: Text) -> Sent {

@@ -1442,6 +1442,7 @@ pub async fn leaderboard(app: &App, actor: Actor<'_>) -> Result<Vec<Sharer>> {
 pub async fn send_reminders(app: &App, now: DateTime<Utc>) -> Result<usize> {
     let fmt = |t: DateTime<Utc>| uk_local(t).format("%Y-%m-%dT%H:%M").to_string();
     let mut queued = 0;
+    let mut texted = false;
     let mut after = (0, 0);
     loop {
         let mut tx = app.store.begin_write().await?;
@@ -1468,7 +1469,7 @@ pub async fn send_reminders(app: &App, now: DateTime<Utc>) -> Result<usize> {
                 }
                 let v = store::get(&mut tx, &campaign, p.volunteer_id).await?;
                 let session = store::session(&mut tx, &campaign, p.session_id).await?;
-                remind(app, &mut tx, &campaign, &v, &session, &slot, p.signup_id, reminder).await?;
+                texted |= remind(app, &mut tx, &campaign, &v, &session, &slot, p.signup_id, reminder, now).await?;
                 queued += 1;
             }
         }
@@ -1525,6 +1526,9 @@ pub async fn send_reminders(app: &App, now: DateTime<Utc>) -> Result<usize> {
     if queued > 0 {
         app.mail_waiting();
     }
+    if texted {
+        app.texts_queued.notify_one();
+    }
     Ok(queued)
 }
 
@@ -1538,9 +1542,26 @@ async fn remind(
     slot: &Slot,
     signup_id: i64,
     reminder: Reminder,
-) -> Result<()> {
+    now: DateTime<Utc>,
+) -> Result<bool> {
     let page = app.mail.link(&format!("/v/{}", v.link_secret));
     let at = meet_at(session);
+    let first = crate::texting::first_word(&v.name);
+    let text = match reminder {
+        Reminder::DayBefore => format!(
+            "Hi {first}, {} is tomorrow, {}, at {at}. Still coming? Tap {page}/signups/{signup_id}/coming (or, if you can't, {page}/signups/{signup_id}/cancel).",
+            session.name,
+            when(slot)
+        ),
+        Reminder::MorningOf => format!(
+            "Hi {first}, see you today: {}, {}, at {at}. Your check-in code is {}. Can't make it? {page}/signups/{signup_id}/cancel",
+            session.name,
+            when(slot),
+            v.check_in_code.to_uppercase()
+        ),
+        Reminder::HostFollowUp => return Ok(false),
+    };
+    let texted = crate::texting::queue_volunteer_text(app, tx, campaign, v, &text, (now, starts(slot))).await?;
     let (subject, body) = match reminder {
         Reminder::DayBefore => (
             format!("Still coming? {} tomorrow", session.name),
@@ -1562,9 +1583,10 @@ async fn remind(
                 v.check_in_code.to_uppercase()
             ),
         ),
-        Reminder::HostFollowUp => return Ok(()),
+        Reminder::HostFollowUp => return Ok(false),
     };
-    queue(app, tx, campaign, v, reminder.as_str(), &subject, body, Some(ics(app, session, slot, v, Method::Publish))).await
+    queue(app, tx, campaign, v, reminder.as_str(), &subject, body, Some(ics(app, session, slot, v, Method::Publish))).await?;
+    Ok(texted)
 }
 
 // ---- Share links ----

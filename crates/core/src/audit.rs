@@ -71,6 +71,7 @@ pub fn action_in_words(action: &str) -> String {
         "call_made" => "Recorded a call",
         "call_batch_assigned" => "Handed a caller a batch of calls",
         "screening_uploaded" => "Uploaded a TPS or CTPS file",
+        "matched_list_uploaded" => "Uploaded a matched list of phone numbers",
         _ => "",
     };
     if !known.is_empty() {

@@ -255,6 +255,79 @@ pub fn screened_numbers(file: &str) -> Result<Vec<String>, Invalid> {
     Ok(out)
 }
 
+/// A line of a matched list: an elector's number on the register, a phone number for them, and
+/// what they agreed to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatchedNumber {
+    /// Its line in the file.
+    pub line: usize,
+    /// The elector number as the register has it ("AB1-23", "AB1-23/1").
+    pub elector_number: String,
+    /// E.164.
+    pub phone: String,
+    pub sms: bool,
+    pub calls: bool,
+}
+
+/// The most lines a matched list may have.
+pub const LONGEST_MATCHED_LIST: usize = 500_000;
+
+/// A matched list, as a data officer uploads it: a CSV file whose header names the columns
+/// `elector_number` and `phone`, and optionally `sms` and `calls` (yes or no: whether the person
+/// agreed to texts, and to calls). A line that is wrong is refused with its line number and
+/// nothing of the file is kept; the same elector and phone twice keeps the later line.
+pub fn matched_list(file: &str) -> Result<Vec<MatchedNumber>, Invalid> {
+    // The reader passes over blank lines without counting them: kept as empty records, every
+    // line number said is the file's own.
+    let file: String = file.lines().map(|l| if l.trim().is_empty() { "," } else { l }).collect::<Vec<_>>().join("\n");
+    let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(file.as_bytes());
+    let headers = reader.headers().map_err(|e| Invalid::new(format!("the first line is not a CSV header: {e}")))?.clone();
+    let column = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
+    let (Some(elector), Some(phone)) = (column("elector_number"), column("phone")) else {
+        return Err(Invalid::new(format!(
+            "the first line names the columns: elector_number and phone (and sms and calls, yes or no); it has: {}",
+            headers.iter().collect::<Vec<_>>().join(", ")
+        )));
+    };
+    let (sms, calls) = (column("sms"), column("calls"));
+    let mut out: Vec<MatchedNumber> = Vec::new();
+    let mut seen: std::collections::HashMap<(String, String), usize> = std::collections::HashMap::new();
+    for (i, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| Invalid::new(format!("line {} is not CSV: {e}", i + 2)))?;
+        // Blank lines are skipped by the reader: the line is the file's own.
+        let line = record.position().map_or(i + 2, |p| p.line() as usize);
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        if out.len() >= LONGEST_MATCHED_LIST {
+            return Err(Invalid::new(format!("a matched list has at most {LONGEST_MATCHED_LIST} lines: split the file")));
+        }
+        let field = |c: Option<usize>| c.and_then(|c| record.get(c)).unwrap_or("");
+        let elector_number = field(Some(elector)).to_owned();
+        if elector_number.is_empty() {
+            return Err(Invalid::new(format!("line {line} has no elector number")));
+        }
+        let number = crate::contact_details::Phone::parse(field(Some(phone))).map_err(|e| e.at(format!("line {line}")))?;
+        let yes = |c: Option<usize>, what: &str| match field(c).to_ascii_lowercase().as_str() {
+            "yes" | "y" | "true" | "1" => Ok(true),
+            "no" | "n" | "false" | "0" | "" => Ok(false),
+            other => Err(Invalid::new(format!("line {line}: {what} is yes or no, not \"{other}\""))),
+        };
+        let m = MatchedNumber { line, elector_number, phone: number.e164().to_owned(), sms: yes(sms, "sms")?, calls: yes(calls, "calls")? };
+        match seen.get(&(m.elector_number.clone(), m.phone.clone())) {
+            Some(&at) => out[at] = m,
+            None => {
+                seen.insert((m.elector_number.clone(), m.phone.clone()), out.len());
+                out.push(m);
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err(Invalid::new("the file has no lines after its header"));
+    }
+    Ok(out)
+}
+
 /// What the caller says first: who they are, who they call for, and that the person can ask not
 /// to be called again (the ICO asks callers to identify the campaign and offer an opt-out).
 pub fn introduction(their_first_name: &str, caller_first_name: &str, campaign: &str) -> String {
@@ -347,5 +420,24 @@ mod tests {
     fn the_introduction_names_the_campaign_and_offers_an_opt_out() {
         let s = introduction("Pat", "Sam", "Derby North Labour");
         assert!(s.contains("Pat") && s.contains("Sam") && s.contains("Derby North Labour") && s.contains("not call again"));
+    }
+    #[test]
+    fn a_matched_list_names_its_columns_and_refuses_a_wrong_line_by_number() {
+        let list =
+            matched_list("Elector_Number,Phone,SMS,Calls\nAB1-1,07700 900001,yes,no\nAB1-2,+447700900002,,Y\n\nAB1-1,07700900001,no,yes\n")
+                .unwrap();
+        assert_eq!(list.len(), 2, "the same elector and phone twice: the later line");
+        assert_eq!(
+            list[0],
+            MatchedNumber { line: 5, elector_number: "AB1-1".into(), phone: "+447700900001".into(), sms: false, calls: true }
+        );
+        assert_eq!((list[1].sms, list[1].calls), (false, true));
+        let e = matched_list("number,mobile\nAB1-1,07700900001\n").unwrap_err();
+        assert!(e.to_string().contains("elector_number and phone"), "{e}");
+        let e = matched_list("elector_number,phone\nAB1-1,07700900001\nAB1-2,call me\n").unwrap_err();
+        assert!(e.to_string().contains("line 3"), "{e}");
+        let e = matched_list("elector_number,phone,sms\nAB1-1,07700900001,maybe\n").unwrap_err();
+        assert!(e.to_string().contains("line 2") && e.to_string().contains("maybe"), "{e}");
+        assert!(matched_list("elector_number,phone\n").is_err());
     }
 }

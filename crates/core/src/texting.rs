@@ -151,21 +151,26 @@ impl Template {
                 Piece::Unclosed => unreachable!("checked when parsed"),
             }
         }
-        let end_sentence = |out: &mut String| {
-            if out.ends_with(|c: char| c.is_alphanumeric()) {
-                out.push('.');
-            }
-        };
-        if !self.body.contains("{campaign}") && !out.contains(campaign) {
-            end_sentence(&mut out);
-            out.push_str(&format!(" From {campaign}."));
-        }
-        if !out.to_lowercase().contains("stop") {
-            end_sentence(&mut out);
-            out.push_str(" Reply STOP to stop these texts.");
-        }
-        Ok(out)
+        Ok(signed(out, campaign))
     }
+}
+
+/// A text as it goes: saying who it is from and how to stop them, unless its words already do.
+pub fn signed(mut out: String, campaign: &str) -> String {
+    let end_sentence = |out: &mut String| {
+        if out.ends_with(|c: char| c.is_alphanumeric()) {
+            out.push('.');
+        }
+    };
+    if !out.contains(campaign) {
+        end_sentence(&mut out);
+        out.push_str(&format!(" From {campaign}."));
+    }
+    if !out.to_lowercase().contains("stop") {
+        end_sentence(&mut out);
+        out.push_str(" Reply STOP to stop these texts.");
+    }
+    out
 }
 
 enum Piece<'a> {

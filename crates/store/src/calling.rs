@@ -339,7 +339,10 @@ pub async fn take_next(tx: &mut Tx, campaign_id: i64, list_id: i64, user_id: i64
     if let Some(h) = holding(tx, campaign_id, list_id, user_id, now).await? {
         return Ok(Some(h));
     }
-    let skip_locked = if tx.is_postgres() { " FOR UPDATE SKIP LOCKED" } else { "" };
+    // On PostgreSQL a row is locked until the commit: a take locks the one row it looks at (and
+    // skips those other takes hold), or a few callers would lock everyone between them. SQLite
+    // writes one transaction at a time, so it looks at several at once.
+    let (skip_locked, look_at) = if tx.is_postgres() { (" FOR UPDATE SKIP LOCKED", 1) } else { ("", LOOK_AT) };
     for mine in [true, false] {
         loop {
             let whose = if mine { "assigned_to = $3" } else { "assigned_to IS NULL" };
@@ -348,7 +351,7 @@ pub async fn take_next(tx: &mut Tx, campaign_id: i64, list_id: i64, user_id: i64
                     &format!(
                         "SELECT elector_id, held_until, attempts, last_outcome FROM call_list_people \
                          WHERE campaign_id = $1 AND list_id = $2 AND done IS NULL AND call_after <= $4 AND {whose} \
-                         AND (held_until IS NULL OR held_until <= $4) ORDER BY call_after, elector_id LIMIT {LOOK_AT}{skip_locked}"
+                         AND (held_until IS NULL OR held_until <= $4) ORDER BY call_after, elector_id LIMIT {look_at}{skip_locked}"
                     ),
                     args![campaign_id, list_id, user_id, now],
                 )
@@ -459,6 +462,17 @@ pub async fn unassign(tx: &mut Tx, campaign_id: i64, user_id: i64) -> Result<u64
         "UPDATE call_list_people SET assigned_to = NULL, held_by = NULL, held_until = NULL \
          WHERE campaign_id = $1 AND (assigned_to = $2 OR held_by = $2) AND done IS NULL",
         args![campaign_id, user_id],
+    )
+    .await
+}
+
+/// Puts back on the open lists whoever was left off for having no number and has one now.
+pub async fn numbered_again(tx: &mut Tx, campaign_id: i64) -> Result<u64> {
+    tx.execute(
+        "UPDATE call_list_people SET done = NULL WHERE campaign_id = $1 AND done = 'no_number' \
+         AND EXISTS (SELECT 1 FROM elector_phones p WHERE p.campaign_id = call_list_people.campaign_id AND p.elector_id = call_list_people.elector_id) \
+         AND EXISTS (SELECT 1 FROM call_lists l WHERE l.campaign_id = call_list_people.campaign_id AND l.id = call_list_people.list_id AND l.closed_at IS NULL)",
+        args![campaign_id],
     )
     .await
 }

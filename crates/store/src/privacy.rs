@@ -184,6 +184,8 @@ pub struct ElectorRecords {
     pub phones: Vec<crate::texting::ElectorPhone>,
     /// Every text to them and from them: (when, which way, the words, its status).
     pub texts: Vec<(String, String, String, String)>,
+    /// Every call made to them from a call list.
+    pub calls: Vec<crate::calling::CallRecord>,
     /// Audit lines naming their elector number: (when, action, detail).
     pub audit_lines: Vec<(String, String, String)>,
 }
@@ -239,6 +241,7 @@ pub async fn elector_records(
             args![campaign_id, elector_id],
         )
         .await?;
+    let calls = crate::calling::calls_to(tx, campaign_id, elector_id).await?;
     let audit_lines = tx
         .fetch_all(
             "SELECT at, action, detail FROM audit_log WHERE campaign_id = $1 AND detail LIKE $2 ORDER BY id",
@@ -255,6 +258,7 @@ pub async fn elector_records(
         objection,
         phones,
         texts,
+        calls,
         audit_lines,
     })
 }

@@ -2,6 +2,8 @@
 //! outbox is the texts still `waiting`, claimed by one sender at a time so that several servers
 //! never send one twice), and the numbers that opted out.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use crate::args;
@@ -15,6 +17,8 @@ pub struct ElectorPhone {
     pub number: String,
     pub source: String,
     pub sms_consent: i64,
+    /// They agreed to calls on it (which lets a number on the TPS or CTPS be called).
+    pub call_consent: i64,
     pub consent_at: Option<String>,
     pub consent_how: Option<String>,
     pub consent_wording: Option<String>,
@@ -52,9 +56,71 @@ pub async fn add_elector_phone(
 }
 
 /// The elector's numbers, the ones they agreed to texts on first, newest first.
+/// Every elector of the campaign by (polling district, number, suffix): for matching a list.
+pub async fn elector_ids(tx: &mut Tx, campaign_id: i64) -> Result<HashMap<(String, i64, i64), i64>> {
+    let mut out = HashMap::new();
+    crate::bulk::scan(
+        tx,
+        "SELECT id, polling_district, elector_number, elector_suffix FROM electors WHERE campaign_id = $1",
+        args![campaign_id],
+        |row| {
+            out.insert((row.text(1)?, row.int(2)?, row.int(3)?), row.int(0)?);
+            Ok(())
+        },
+    )
+    .await?;
+    Ok(out)
+}
+
+/// A number of a matched list, for [`add_matched_list`].
+pub struct MatchedPhone<'a> {
+    pub elector_id: i64,
+    pub number: &'a str,
+    pub sms: bool,
+    pub calls: bool,
+}
+
+/// Records a matched list's numbers together (each elector and number once), with the consent the
+/// list carries: the latest word on consent stands, as for one number.
+pub async fn add_matched_list(
+    tx: &mut Tx,
+    campaign_id: i64,
+    phones: &[MatchedPhone<'_>],
+    consent: &Consent<'_>,
+    now: &str,
+    user_id: Option<i64>,
+) -> Result<()> {
+    let rows = phones
+        .iter()
+        .map(|p| {
+            args![
+                campaign_id,
+                p.elector_id,
+                p.number,
+                "upload",
+                i64::from(p.sms),
+                consent.at,
+                consent.how,
+                consent.wording,
+                now,
+                user_id,
+                i64::from(p.calls)
+            ]
+        })
+        .collect();
+    crate::bulk::upsert(
+        tx,
+        "elector_phones",
+        "(campaign_id, elector_id, number) DO UPDATE SET sms_consent = excluded.sms_consent, call_consent = excluded.call_consent, \
+         consent_at = excluded.consent_at, consent_how = excluded.consent_how, consent_wording = excluded.consent_wording, source = excluded.source",
+        rows,
+    )
+    .await
+}
+
 pub async fn elector_phones(tx: &mut Tx, campaign_id: i64, elector_id: i64) -> Result<Vec<ElectorPhone>> {
     tx.fetch_all(
-        "SELECT elector_id, number, source, sms_consent, consent_at, consent_how, consent_wording, added_at FROM elector_phones \
+        "SELECT elector_id, number, source, sms_consent, call_consent, consent_at, consent_how, consent_wording, added_at FROM elector_phones \
          WHERE campaign_id = $1 AND elector_id = $2 ORDER BY sms_consent DESC, consent_at DESC",
         args![campaign_id, elector_id],
     )

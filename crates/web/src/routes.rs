@@ -455,6 +455,14 @@ pub static ROUTES: &[Route] = &[
         &[200, 400, 413],
         || post(pages::calls::upload_screening),
     )),
+    uploading(r(
+        Method::POST,
+        "/register/matched-list",
+        Needs(ImportRegister),
+        "Upload a matched list of phone numbers with their consent",
+        &[200, 400, 413],
+        || post(pages::calls::upload_matched_list),
+    )),
     r(Method::POST, "/texts/send", Needs(SendTexts), "Send one person a template's text", &[200, 400, 404, 409], || {
         post(pages::texts::send)
     }),

@@ -338,3 +338,79 @@ async fn volunteer_with_phone(f: &Fixture, phone: &str) -> (String, i64) {
     volunteers::update_own_details(&f.app, &v.link_secret, &details).await.unwrap();
     (v.link_secret, v.id)
 }
+
+/// Session reminders go by text too, through the provider, to a booked volunteer who agreed to
+/// texts on their own page, and not to one who did not; a reminder that quiet hours would hold
+/// past the session's start is not sent at all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_volunteer_who_agreed_to_texts_is_reminded_of_their_session_by_text() {
+    for db in TestDb::all().await {
+        let name = db.name;
+        let f = fixture(db, 100, 20).await;
+        let provider = Provider::start().await;
+        let settings = SmsSettings {
+            base_url: Some(provider.url.clone()),
+            account: sms::ACCOUNT.into(),
+            token: sms::TOKEN.into(),
+            from: sms::FROM.into(),
+        };
+        let app = f.app.clone().with_sms(settings.clone());
+        let sender = Arc::new(Sender::new(&settings).unwrap());
+        let day = (Utc::now() + chrono::Duration::days(8)).date_naive();
+        let form = volunteers::SessionForm {
+            name: "Darley canvass".into(),
+            meeting_point: "Darley Park café".into(),
+            address: "Darley Park, Derby DE22 1DX".into(),
+            starts_at: format!("{day}T10:00"),
+            ends_at: format!("{day}T13:00"),
+            capacity: 5,
+            ..Default::default()
+        };
+        let session = volunteers::add_session(&app, f.actor(), &form).await.unwrap();
+        let mut booked = Vec::new();
+        for (who, phone, texts) in [("Val Jones", "07700 900300", true), ("Sam Hill", "07700 900301", false)] {
+            let email = format!("{}@test.example", who.to_lowercase().replace(' ', "."));
+            let signup = volunteers::SignUp {
+                name: who.into(),
+                email: email.clone(),
+                consent_email: true,
+                session_id: Some(session),
+                campaign: Some(f.campaign.ballot_id.clone()),
+                ..Default::default()
+            };
+            volunteers::sign_up(&app, &signup, "test").await.unwrap();
+            let mut tx = app.store.begin().await.unwrap();
+            let v = groundgame_store::volunteers::find(&mut tx, &f.campaign, Some(&email), None).await.unwrap().unwrap();
+            tx.commit().await.unwrap();
+            volunteers::confirm(&app, &v.link_secret).await.unwrap();
+            let details = volunteers::OwnDetails { phone: phone.into(), consent_sms: texts, ..Default::default() };
+            volunteers::update_own_details(&app, &v.link_secret, &details).await.unwrap();
+            booked.push(v);
+        }
+        let starts = groundgame_core::time::uk_instant(day.and_hms_opt(10, 0, 0).unwrap());
+        assert_eq!(volunteers::send_reminders(&app, starts - chrono::Duration::hours(20)).await.unwrap(), 2, "{name}: two mails");
+        assert_eq!(texting::send_outbox(&app, &sender, starts - chrono::Duration::hours(20)).await.unwrap(), 1, "{name}: one text");
+        let sent = provider.messages();
+        assert_eq!(sent.len(), 1, "{name}");
+        assert_eq!(sent[0].to, "+447700900300", "{name}: to Val, who agreed to texts");
+        assert!(sent[0].body.starts_with("Hi Val, Darley canvass is tomorrow"), "{name}: {}", sent[0].body);
+        assert!(
+            sent[0].body.contains("/signups/") && sent[0].body.ends_with("Reply STOP to stop these texts."),
+            "{name}: {}",
+            sent[0].body
+        );
+
+        // The morning reminder, asked for at 07:30, would wait for 09:00: still before 10:00, so
+        // it goes then, and not before.
+        assert_eq!(volunteers::send_reminders(&app, starts - chrono::Duration::minutes(150)).await.unwrap(), 2, "{name}");
+        assert_eq!(texting::send_outbox(&app, &sender, starts - chrono::Duration::minutes(150)).await.unwrap(), 0, "{name}: quiet hours");
+        assert_eq!(texting::send_outbox(&app, &sender, starts - chrono::Duration::minutes(55)).await.unwrap(), 1, "{name}");
+        let sent = provider.messages();
+        assert!(
+            sent[1].body.contains("see you today") && sent[1].body.contains(&booked[0].check_in_code.to_uppercase()),
+            "{name}: {}",
+            sent[1].body
+        );
+        f.db.finish().await;
+    }
+}

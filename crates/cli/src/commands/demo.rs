@@ -152,6 +152,10 @@ pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
         (Some(c), Some(w)) => set_up_texting(&app, &campaign, c, w.id).await?,
         _ => 0,
     };
+    let calling = match (canvasser, first_walks.get(1)) {
+        (Some(c), Some(w)) => set_up_calling(&app, &campaign, c, w.id, &first_district).await?,
+        _ => None,
+    };
     println!("\nAccounts (password for all: {DEMO_PASSWORD}; the demo asks no second factor, which `groundgame serve` asks of organisers and data officers):");
     for (email, _, role) in DEMO_ACCOUNTS {
         println!("  {:<13} {email}", role.label());
@@ -183,6 +187,12 @@ pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
     println!(
         "Texting: the canvasser's texts (/texts) to {texting} electors of their first walk who agreed to texts; the organiser writes the templates and sees every thread and the opt-outs there."
     );
+    if let Some(c) = calling {
+        println!(
+            "Phone banking: the call list '{}' (/calls): {} people with a number the canvasser may call now; {} numbers of the walk are on the TPS file loaded (/register/screening), and only the one whose owner agreed to calls is offered.",
+            c.name, c.ready, c.screened
+        );
+    }
     if settings.sms.is_on() {
         println!("  Texts go through the SMS provider set (sms.base_url).");
     } else {
@@ -404,16 +414,7 @@ async fn set_up_texting(app: &App, campaign: &groundgame_store::campaigns::Campa
     for (i, e) in electors.iter().enumerate() {
         texting::add_elector_phone(app, actor, &e.number, &format!("07700 900{:03}", 100 + i), true, false, "doorstep").await?;
     }
-    let mut tx = app.store.begin().await?;
-    let (user, _) = groundgame_store::accounts::user_credentials(&mut tx, canvasser).await?;
-    tx.commit().await?;
-    let member = groundgame_app::Member {
-        user,
-        role: Role::Canvasser,
-        campaign: campaign.clone(),
-        csrf_token: String::new(),
-        session: String::new(),
-    };
+    let member = demo_member(app, campaign, canvasser, Role::Canvasser).await?;
     let now = chrono::Utc::now();
     let at = match groundgame_core::texting::sending_hours(now) {
         Ok(()) => now,
@@ -426,4 +427,76 @@ async fn set_up_texting(app: &App, campaign: &groundgame_store::campaigns::Campa
         sent += 1;
     }
     Ok(sent)
+}
+
+/// What the demo's call list came to.
+struct DemoCalling {
+    name: String,
+    ready: i64,
+    screened: usize,
+}
+
+/// Numbers for forty electors of the canvasser's second walk (from Ofcom's range for drama, like
+/// the texting numbers), a few of them agreeing to calls; a TPS file with four of those numbers
+/// (one whose owner agreed to calls); a call list of the first polling district for people not
+/// talked to for 14 days, and one of promises not yet voted for polling day; and two calls made by
+/// the canvasser. Once only: a second run finds the lists and leaves them.
+async fn set_up_calling(
+    app: &App,
+    campaign: &groundgame_store::campaigns::Campaign,
+    canvasser: i64,
+    walk: i64,
+    district: &str,
+) -> anyhow::Result<Option<DemoCalling>> {
+    use groundgame_app::calling::{self, CallRecord, NewCallList};
+    use groundgame_core::calling::{CallFilter, Outcome, Screen};
+    let actor = Actor::CommandLine(campaign);
+    if !calling::lists(app, actor).await?.is_empty() {
+        return Ok(None);
+    }
+    let sheet = canvassing::paper(app, actor, walk, "demo_calling").await?;
+    let electors: Vec<_> = sheet.doors.iter().flat_map(|d| d.electors.iter()).take(40).collect();
+    let mut tps = String::new();
+    for (i, e) in electors.iter().enumerate() {
+        let number = format!("07700 900{:03}", 200 + i);
+        groundgame_app::texting::add_elector_phone(app, actor, &e.number, &number, false, i == 3, "doorstep").await?;
+        if [3, 7, 17, 27].contains(&i) {
+            tps.push_str(&number.replace(' ', ""));
+            tps.push('\n');
+        }
+    }
+    let screened = calling::upload_screening(app, actor, Screen::Tps, &tps).await? as usize;
+    let name = format!("Not talked to for 14 days in {district}");
+    let filter = CallFilter { districts: vec![district.to_owned()], not_contacted_days: Some(14), ..CallFilter::default() };
+    let list = calling::create_list(app, actor, NewCallList { name: &name, filter, goal: 30, cooldown_hours: 4 }).await?;
+    let polling_day = CallFilter { promises_not_voted: true, ..CallFilter::default() };
+    calling::create_list(
+        app,
+        actor,
+        NewCallList { name: "Polling day: promises not yet voted", filter: polling_day, goal: 0, cooldown_hours: 1 },
+    )
+    .await?;
+    let member = demo_member(app, campaign, canvasser, Role::Canvasser).await?;
+    let now = chrono::Utc::now();
+    for outcome in [Outcome::NoAnswer, Outcome::LeftMessage] {
+        if let Some(call) = calling::next(app, Actor::Member(&member), list.list.id, now).await? {
+            let record = CallRecord { outcome: Some(outcome), ..CallRecord::default() };
+            calling::record(app, Actor::Member(&member), list.list.id, call.elector_id, record, now).await?;
+        }
+    }
+    let ready = calling::lists(app, actor).await?.into_iter().find(|l| l.list.id == list.list.id).map(|l| l.standing.ready).unwrap_or(0);
+    Ok(Some(DemoCalling { name, ready, screened }))
+}
+
+/// A demo account as a member signed in to the campaign, for what the demo does in their name.
+async fn demo_member(
+    app: &App,
+    campaign: &groundgame_store::campaigns::Campaign,
+    user_id: i64,
+    role: Role,
+) -> anyhow::Result<groundgame_app::Member> {
+    let mut tx = app.store.begin().await?;
+    let (user, _) = groundgame_store::accounts::user_credentials(&mut tx, user_id).await?;
+    tx.commit().await?;
+    Ok(groundgame_app::Member { user, role, campaign: campaign.clone(), csrf_token: String::new(), session: String::new() })
 }

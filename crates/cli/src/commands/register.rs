@@ -39,6 +39,27 @@ pub enum RegisterCommand {
         #[command(flatten)]
         campaign: CampaignArgs,
     },
+    /// Load a matched list of phone numbers: a CSV file whose header names elector_number and
+    /// phone, and sms and calls (yes or no: whether each person agreed to texts, to calls), with
+    /// the consent the list carries. A wrong line refuses the whole file, naming the line.
+    Phones(PhonesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PhonesArgs {
+    /// The matched list (CSV, UTF-8).
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub campaign: CampaignArgs,
+    /// The words the people on the list agreed to, as they were shown them.
+    #[arg(long, default_value = "")]
+    pub consent_wording: String,
+    /// The day they agreed (YYYY-MM-DD).
+    #[arg(long)]
+    pub consent_date: chrono::NaiveDate,
+    /// How they agreed, such as "online sign-up form".
+    #[arg(long, default_value = "")]
+    pub consent_how: String,
 }
 
 #[derive(Debug, Args)]
@@ -147,6 +168,24 @@ async fn run_on(app: &App, command: RegisterCommand) -> anyhow::Result<()> {
                 for e in &report.errors {
                     eprintln!("  rejected {e}");
                 }
+            }
+        }
+        RegisterCommand::Phones(args) => {
+            let campaign = campaign_named(app, args.campaign.campaign.as_deref()).await?;
+            let file = std::fs::read_to_string(&args.file).with_context(|| format!("Could not read {}", args.file.display()))?;
+            let consent = groundgame_app::texting::ListConsent {
+                wording: &args.consent_wording,
+                given_on: args.consent_date,
+                how: &args.consent_how,
+            };
+            let report = groundgame_app::texting::add_matched_list(app, Actor::CommandLine(&campaign), &file, &consent).await?;
+            if args.campaign.json {
+                print_json(&report)?;
+            } else {
+                println!(
+                    "{} numbers of {} electors: {} agreed to texts, {} to calls.",
+                    report.numbers, report.electors, report.agreed_to_texts, report.agreed_to_calls
+                );
             }
         }
         RegisterCommand::Stats(args) => {

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDateTime;
 use groundgame_app::calling::{self, CallRecord, ListView, NewCallList, ToCall};
+use groundgame_app::texting::ListConsent;
 use groundgame_core::access::Permission;
 use groundgame_core::calling::{CallFilter, Outcome, Screen};
 use groundgame_core::survey::{Survey, VOTING_INTENTION};
@@ -362,8 +363,58 @@ async fn screening_render(state: &AppState, viewer: &Viewer, said: Said) -> Page
                 input #file type="file" name="file" accept=".csv,.txt,text/csv,text/plain" required;
                 button type="submit" { "Upload" }
             }
+            h2 #matched { "A matched list of numbers" }
+            p {
+                "A CSV file whose first line names the columns " code { "elector_number" } " and " code { "phone" } ", and "
+                code { "sms" } " and " code { "calls" } " (yes or no: whether each person agreed to texts, and to calls). "
+                "Give the consent as the people on it gave it. A wrong line refuses the whole file, naming the line."
+            }
+            form method="post" action={ "/register/matched-list?csrf=" (viewer.csrf_token) } enctype="multipart/form-data" {
+                label for="matched-file" { "The matched list" }
+                input #matched-file type="file" name="file" accept=".csv,text/csv" required;
+                label for="consent-wording" { "The words they agreed to" }
+                textarea #consent-wording name="consent_wording" rows="3" {}
+                label for="consent-date" { "The day they agreed" }
+                input #consent-date type="date" name="consent_date";
+                label for="consent-how" { "How they agreed (such as \"online sign-up form\")" }
+                input #consent-how type="text" name="consent_how" maxlength="200";
+                button type="submit" { "Upload the matched list" }
+            }
         },
     ))
+}
+
+/// A data officer's matched list of numbers (multipart: the file and the consent it carries).
+pub async fn upload_matched_list(State(state): State<AppState>, viewer: Viewer, mut multipart: Multipart) -> PageResult<Response> {
+    let mut fields: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
+    while let Some(field) = multipart.next_field().await.map_err(|e| AppError::bad_request(format!("the upload failed: {e}")))? {
+        let name = field.name().unwrap_or_default().to_owned();
+        let text = field.text().await.map_err(|e| AppError::bad_request(format!("the file is not text: {e}")))?;
+        fields.insert(name, text);
+    }
+    let field = |k: &str| fields.get(k).map(String::as_str).unwrap_or("");
+    let result = async {
+        let file = fields.get("file").ok_or_else(|| groundgame_app::Error::Invalid("choose a file to upload".into()))?;
+        let given_on = match field("consent_date").trim() {
+            "" => groundgame_core::time::uk_local(chrono::Utc::now()).date(),
+            d => chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                .map_err(|_| groundgame_app::Error::Invalid(format!("'{d}' is not a date like 2017-05-01")))?,
+        };
+        let consent = ListConsent { wording: field("consent_wording"), given_on, how: field("consent_how") };
+        let r = groundgame_app::texting::add_matched_list(&state.app, viewer.actor(), file, &consent).await?;
+        Ok::<_, groundgame_app::Error>(format!(
+            "Loaded {} numbers of {} electors: {} agreed to texts, {} to calls.",
+            r.numbers, r.electors, r.agreed_to_texts, r.agreed_to_calls
+        ))
+    }
+    .await;
+    match result {
+        Ok(m) => Ok(screening_render(&state, &viewer, Some((true, m))).await?.into_response()),
+        Err(e) => {
+            let e = layout::to_show(e)?;
+            Ok((StatusCode::BAD_REQUEST, screening_render(&state, &viewer, Some((false, e.message))).await?).into_response())
+        }
+    }
 }
 
 pub async fn upload_screening(State(state): State<AppState>, viewer: Viewer, mut multipart: Multipart) -> PageResult<Response> {
