@@ -438,8 +438,7 @@ struct DemoCalling {
 
 /// Numbers for forty electors of the canvasser's second walk (from Ofcom's range for drama, like
 /// the texting numbers), a few of them agreeing to calls; a TPS file with four of those numbers
-/// (one whose owner agreed to calls); a call list of the first polling district for people not
-/// talked to for 14 days, and one of promises not yet voted for polling day; and two calls made by
+/// (one whose owner agreed to calls); a call list of the first polling district, and one of promises not yet voted for polling day; and two calls made by
 /// the canvasser. Once only: a second run finds the lists and leaves them.
 async fn set_up_calling(
     app: &App,
@@ -466,8 +465,10 @@ async fn set_up_calling(
         }
     }
     let screened = calling::upload_screening(app, actor, Screen::Tps, &tps).await? as usize;
-    let name = format!("Not talked to for 14 days in {district}");
-    let filter = CallFilter { districts: vec![district.to_owned()], not_contacted_days: Some(14), ..CallFilter::default() };
+    // The demo's canvass has just talked to most doors, so the list is the whole district: those
+    // with a number are ready to call, the rest wait for one.
+    let name = format!("Everyone in {district}");
+    let filter = CallFilter { districts: vec![district.to_owned()], ..CallFilter::default() };
     let list = calling::create_list(app, actor, NewCallList { name: &name, filter, goal: 30, cooldown_hours: 4 }).await?;
     let polling_day = CallFilter { promises_not_voted: true, ..CallFilter::default() };
     calling::create_list(
