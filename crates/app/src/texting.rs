@@ -382,19 +382,20 @@ pub async fn threads(app: &App, actor: Actor<'_>) -> Result<Vec<Thread>> {
         if !seen.insert(with) {
             continue;
         }
-        let first_name = first_name(&mut tx, campaign, with).await?;
+        let first_name = first_name(&mut tx, campaign, with).await?.unwrap_or_default();
         out.push(Thread { with, first_name, awaiting_answer: t.direction == "in", last: t });
     }
     tx.commit().await?;
     Ok(out)
 }
 
-async fn first_name(tx: &mut groundgame_store::Tx, campaign: &Campaign, with: With) -> Result<String> {
+/// The first name of someone of the campaign ("" when the register has none), or None when they
+/// are not of the campaign.
+async fn first_name(tx: &mut groundgame_store::Tx, campaign: &Campaign, with: With) -> Result<Option<String>> {
     Ok(match with {
-        With::Elector(id) => store::elector(tx, campaign.id, id).await?.and_then(|e| e.forename).map(|f| first_word(&f)),
+        With::Elector(id) => store::elector(tx, campaign.id, id).await?.map(|e| e.forename.map(|f| first_word(&f)).unwrap_or_default()),
         With::Volunteer(id) => store::volunteer(tx, campaign.id, id).await?.map(|v| first_word(&v.name)),
-    }
-    .unwrap_or_default())
+    })
 }
 
 /// One thread's texts, oldest first: the texter's own threads only (an organiser's: any).
@@ -406,7 +407,9 @@ pub async fn thread(app: &App, actor: Actor<'_>, with: Recipient) -> Result<(Str
     if !everyone && !texts.iter().any(|t| t.user_id == actor.user_id() && t.user_id.is_some()) {
         return Err(Error::NotFound("there is no thread of yours with them".into()));
     }
-    let name = first_name(&mut tx, campaign, with.with()).await?;
+    let name = first_name(&mut tx, campaign, with.with())
+        .await?
+        .ok_or_else(|| Error::NotFound("there is no one of that id in this campaign".into()))?;
     if everyone {
         actor.audit(&mut tx, "text_thread_viewed", &format!("{:?}", with.with()), texts.len() as i64).await?;
     }

@@ -169,7 +169,8 @@ async fn texts_go_only_with_consent_in_hours_and_a_stop_reply_stops_the_next_one
         assert!(matches!(e, groundgame_app::Error::NotFound(_)), "{name}: another campaign's elector: {e}");
         let e = texting::send(&app, Actor::CommandLine(&elsewhere), to(agreed), template, noon()).await.unwrap_err();
         assert!(matches!(e, groundgame_app::Error::NotFound(_)), "{name}: our template: {e}");
-        assert!(texting::thread(&app, Actor::CommandLine(&elsewhere), to(agreed)).await.unwrap().1.is_empty(), "{name}");
+        let e = texting::thread(&app, Actor::CommandLine(&elsewhere), to(agreed)).await.unwrap_err();
+        assert!(matches!(e, groundgame_app::Error::NotFound(_)), "{name}: our elector's thread: {e}");
 
         // Through the API: the contract's 409 with the reason, and 202 in hours.
         let r = canvasser.json(Method::POST, "/api/v1/texts", &json!({ "to_elector": refused.0, "template_id": template })).await;

@@ -1089,3 +1089,57 @@ async fn another_campaign_s_committee_room_cannot_touch_our_polling_day() {
         f.db.finish().await;
     }
 }
+
+/// Phone banking and texting across campaigns: another campaign's organiser cannot see, close or
+/// hand out our call lists, and their canvasser cannot take our people to call, record calls to
+/// them, read their threads or text them, by our ids.
+#[tokio::test]
+async fn another_campaign_cannot_reach_our_call_lists_or_text_our_people() {
+    use groundgame_app::{calling, texting};
+    for db in TestDb::all().await {
+        let name = db.name;
+        let f = fixture(db, 600, 20).await;
+        let other = other_campaign(&f).await;
+        let theirs = Client::sign_in(f.state(), other.organiser).await;
+        let their_canvasser = Client::sign_in(f.state(), other.canvasser).await;
+        let payload = canvassing::paper(&f.app, f.actor(), f.walks[0].id, "walk_sheet").await.unwrap();
+        let elector = &payload.doors[0].electors[0];
+        texting::add_elector_phone(&f.app, f.actor(), &elector.number, "07700 900123", true, true, "upload").await.unwrap();
+        let template = texting::add_template(&f.app, f.actor(), "Hello", "Hello {first_name}").await.unwrap();
+        let new = calling::NewCallList { name: "Ours", filter: Default::default(), goal: 0, cooldown_hours: 4 };
+        let list = calling::create_list(&f.app, f.actor(), new).await.unwrap();
+        let (id, ready) = (list.list.id, list.standing.ready);
+        assert!(ready >= 1, "{name}: {:?}", list.standing);
+
+        let r = theirs.get("/api/v1/call-lists").await;
+        assert_eq!(r.json().as_array().map(Vec::len), Some(0), "{name}: none of ours: {}", r.body);
+        let r = theirs.send(Method::DELETE, &format!("/api/v1/call-lists/{id}"), None, Vec::new(), true).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{name}: {}", r.body);
+        let their_id = f.users.get(other.canvasser).copied().unwrap_or(1);
+        let r = theirs.json(Method::POST, &format!("/api/v1/call-lists/{id}/batches"), &json!({ "user_id": their_id, "count": 5 })).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{name}: {}", r.body);
+        for caller in [&theirs, &their_canvasser] {
+            let r = caller.send(Method::POST, &format!("/api/v1/call-lists/{id}/next"), None, Vec::new(), true).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{name}: {}", r.body);
+            let r = caller
+                .json(Method::POST, &format!("/api/v1/call-lists/{id}/calls"), &json!({ "elector_id": elector.id, "outcome": "refused" }))
+                .await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{name}: {}", r.body);
+            assert_eq!(caller.get(&format!("/calls/{id}")).await.status, StatusCode::NOT_FOUND, "{name}");
+            let r = caller.json(Method::POST, "/api/v1/texts", &json!({ "to_elector": elector.id, "template_id": template.id })).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{name}: {}", r.body);
+            let r = caller.get(&format!("/api/v1/texts/thread?to_elector={}", elector.id)).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{name}: {}", r.body);
+        }
+        let r = theirs.get("/api/v1/text-templates").await;
+        assert!(!r.body.contains("Hello {first_name}"), "{name}: {}", r.body);
+
+        // Ours stand as they were: no one held, handed out, called or texted.
+        let lists = calling::lists(&f.app, f.actor()).await.unwrap();
+        let s = &lists[0].standing;
+        assert_eq!((s.ready, s.held, s.assigned, s.calls), (ready, 0, 0, 0), "{name}: {s:?}");
+        assert!(audit_of(&f, &f.campaign, "call_number_shown").await.is_empty(), "{name}");
+        assert!(audit_of(&f, &other.campaign, "call_number_shown").await.is_empty(), "{name}");
+        f.db.finish().await;
+    }
+}
