@@ -490,11 +490,26 @@ pub async fn rescreen(tx: &mut Tx, campaign_id: i64) -> Result<u64> {
         return Ok(0);
     }
     let lines = lines(tx, campaign_id, None).await?;
-    let mut n = 0;
+    // Marked in a few statements (by list and why, a few hundred at a time), not one for each.
+    let mut marked: std::collections::BTreeMap<(i64, &str), Vec<i64>> = Default::default();
     for (list_id, e) in open {
         if let Some(why) = not_callable(lines.get(&e)) {
-            set_done(tx, campaign_id, list_id, e, why).await?;
-            n += 1;
+            marked.entry((list_id, why)).or_default().push(e);
+        }
+    }
+    let mut n = 0;
+    for ((list_id, why), electors) in marked {
+        for chunk in electors.chunks(500) {
+            let (list, a) = crate::db::in_list(chunk.iter().copied(), args![why, campaign_id, list_id]);
+            n += tx
+                .execute(
+                    &format!(
+                        "UPDATE call_list_people SET done = $1 WHERE campaign_id = $2 AND list_id = $3 AND done IS NULL \
+                         AND held_by IS NULL AND elector_id IN ({list})"
+                    ),
+                    a,
+                )
+                .await?;
         }
     }
     Ok(n)

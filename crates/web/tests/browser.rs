@@ -890,3 +890,84 @@ async fn a_texter_sends_with_one_tap_on_a_phone_and_reads_the_thread() {
     phone.close().await.unwrap();
     f.db.finish().await;
 }
+
+/// A caller's session on a phone-sized page: the call list, the next person with a button that
+/// dials them from the phone, what to say, and the call saved (a conversation with an answer, then
+/// a busy line), with the keyboard as well as taps. The page fits 360 px, and the server has each
+/// call and each showing of a number audited.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_caller_works_a_call_list_on_a_phone() {
+    use groundgame_app::{calling, texting};
+    let Some(driver) = Driver::start().await else { return };
+    let f = fixture(TestDb::sqlite().await, 600, 20).await;
+    let actor = f.actor();
+    let sheet = groundgame_app::canvassing::paper(&f.app, actor, f.walks[0].id, "test").await.unwrap();
+    let electors: Vec<_> = sheet.doors.iter().flat_map(|d| d.electors.iter()).take(2).collect();
+    for (i, e) in electors.iter().enumerate() {
+        texting::add_elector_phone(&f.app, actor, &e.number, &format!("07700 900{:03}", 400 + i), false, true, "doorstep").await.unwrap();
+    }
+    let new = calling::NewCallList { name: "Saturday phone bank", filter: Default::default(), goal: 10, cooldown_hours: 4 };
+    let list = calling::create_list(&f.app, actor, new).await.unwrap();
+    assert_eq!(list.standing.ready, 2);
+    let id = list.list.id;
+    let mut server = Server::start(f.app.clone()).await;
+    let phone = driver.browser("caller").await;
+    phone.set_window_size(360, 740).await.unwrap();
+    sign_in(&phone, &server, &email(Role::Canvasser), PASSWORD).await;
+    let fits = || async {
+        let wide: bool = phone
+            .execute("return document.scrollingElement.scrollWidth > document.documentElement.clientWidth;", vec![])
+            .await
+            .unwrap()
+            .as_bool()
+            .unwrap();
+        !wide
+    };
+    phone.goto(&server.url("/calls")).await.unwrap();
+    wait_until(&phone, "document.readyState === 'complete'", "/calls", Duration::from_secs(20)).await;
+    assert!(phone.source().await.unwrap().contains("Saturday phone bank"));
+    assert!(fits().await, "the call lists fit 360 px");
+    let names: Vec<String> = electors.iter().map(|e| e.name.clone()).collect();
+    for (round, outcome) in [(1, "talked"), (2, "busy")] {
+        // The next person, by keyboard.
+        let next = phone.find(Locator::Css(&format!("form[action='/calls/{id}/next'] button"))).await.unwrap();
+        next.send_keys("\u{E007}").await.unwrap(); // Enter
+        wait_until(&phone, "document.querySelector('a.button.call') !== null", "the person to call", Duration::from_secs(20)).await;
+        let dial = phone.find(Locator::Css("a.button.call")).await.unwrap();
+        let tel = dial.attr("href").await.unwrap().unwrap();
+        assert!(tel.starts_with("tel:+44770090040"), "{tel}");
+        let who = phone.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
+        assert!(names.iter().any(|n| n.contains(who.split(' ').next().unwrap())), "{who} is one of {names:?}");
+        assert!(!phone.find(Locator::Css("p.script")).await.unwrap().text().await.unwrap().is_empty(), "what to say");
+        assert!(fits().await, "the caller's session fits 360 px");
+        // What came of it: the radio chosen with the space bar, the answer with a tap.
+        let radio = phone.find(Locator::Css(&format!("input[name=outcome][value={outcome}]"))).await.unwrap();
+        radio.send_keys(" ").await.unwrap();
+        if outcome == "talked" {
+            phone.find(Locator::Css(&format!("form[action='/calls/{id}/record'] details summary"))).await.unwrap().click().await.unwrap();
+            phone.find(Locator::Css("input[name='q.voting_intention'][value='Lab']")).await.unwrap().click().await.unwrap();
+        }
+        let save = phone.find(Locator::Css(&format!("form[action='/calls/{id}/record'] button[type=submit]"))).await.unwrap();
+        save.send_keys("\u{E007}").await.unwrap();
+        wait_until(&phone, "document.querySelector('p.ok, p.error') !== null", "the call saved", Duration::from_secs(20)).await;
+        let said = phone.find(Locator::Css("p.ok, p.error")).await.unwrap().text().await.unwrap();
+        let expected = if round == 1 { "Saved: Talked" } else { "Saved: Busy. They will be offered again after" };
+        assert!(said.contains(expected), "round {round}: {said}");
+        assert!(fits().await);
+    }
+    // No one is left to call now; the server has both calls, the answer and both showings audited.
+    let next = phone.find(Locator::Css(&format!("form[action='/calls/{id}/next'] button"))).await.unwrap();
+    next.send_keys("\u{E007}").await.unwrap();
+    wait_until(&phone, "document.querySelector('p.error') !== null", "no one ready", Duration::from_secs(20)).await;
+    let said = phone.find(Locator::Css("p.error")).await.unwrap().text().await.unwrap();
+    assert!(said.contains("No one on this list is ready"), "{said}");
+    let lists = calling::lists(&f.app, actor).await.unwrap();
+    assert_eq!((lists[0].standing.calls, lists[0].standing.talked), (2, 1), "{:?}", lists[0].standing);
+    assert_eq!(groundgame_app::canvassing::contact_count(&f.app, actor).await.unwrap(), 1, "the answer reached the canvass");
+    let log = groundgame_app::register::audit_log(&f.app, &f.campaign, 1000).await.unwrap();
+    assert_eq!(log.iter().filter(|e| e.action == "call_number_shown").count(), 2);
+    assert_eq!(log.iter().filter(|e| e.action == "call_made").count(), 2);
+    phone.close().await.unwrap();
+    server.stop().await;
+    f.db.finish().await;
+}

@@ -385,13 +385,30 @@ async fn screening_render(state: &AppState, viewer: &Viewer, said: Said) -> Page
 }
 
 /// A data officer's matched list of numbers (multipart: the file and the consent it carries).
-pub async fn upload_matched_list(State(state): State<AppState>, viewer: Viewer, mut multipart: Multipart) -> PageResult<Response> {
-    let mut fields: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
+/// An upload form's fields, each as text (the file too), by name.
+async fn text_fields(mut multipart: Multipart) -> Result<std::collections::BTreeMap<String, String>, AppError> {
+    let mut fields = std::collections::BTreeMap::new();
     while let Some(field) = multipart.next_field().await.map_err(|e| AppError::bad_request(format!("the upload failed: {e}")))? {
         let name = field.name().unwrap_or_default().to_owned();
         let text = field.text().await.map_err(|e| AppError::bad_request(format!("the file is not text: {e}")))?;
         fields.insert(name, text);
     }
+    Ok(fields)
+}
+
+/// The screening page again, saying what an upload came to (or, 400, why it was refused).
+async fn screening_answer(state: &AppState, viewer: &Viewer, result: Result<String, groundgame_app::Error>) -> PageResult<Response> {
+    match result {
+        Ok(m) => Ok(screening_render(state, viewer, Some((true, m))).await?.into_response()),
+        Err(e) => {
+            let e = layout::to_show(e)?;
+            Ok((StatusCode::BAD_REQUEST, screening_render(state, viewer, Some((false, e.message))).await?).into_response())
+        }
+    }
+}
+
+pub async fn upload_matched_list(State(state): State<AppState>, viewer: Viewer, multipart: Multipart) -> PageResult<Response> {
+    let fields = text_fields(multipart).await?;
     let field = |k: &str| fields.get(k).map(String::as_str).unwrap_or("");
     let result = async {
         let file = fields.get("file").ok_or_else(|| groundgame_app::Error::Invalid("choose a file to upload".into()))?;
@@ -402,43 +419,23 @@ pub async fn upload_matched_list(State(state): State<AppState>, viewer: Viewer, 
         };
         let consent = ListConsent { wording: field("consent_wording"), given_on, how: field("consent_how") };
         let r = groundgame_app::texting::add_matched_list(&state.app, viewer.actor(), file, &consent).await?;
-        Ok::<_, groundgame_app::Error>(format!(
+        Ok(format!(
             "Loaded {} numbers of {} electors: {} agreed to texts, {} to calls.",
             r.numbers, r.electors, r.agreed_to_texts, r.agreed_to_calls
         ))
     }
     .await;
-    match result {
-        Ok(m) => Ok(screening_render(&state, &viewer, Some((true, m))).await?.into_response()),
-        Err(e) => {
-            let e = layout::to_show(e)?;
-            Ok((StatusCode::BAD_REQUEST, screening_render(&state, &viewer, Some((false, e.message))).await?).into_response())
-        }
-    }
+    screening_answer(&state, &viewer, result).await
 }
 
-pub async fn upload_screening(State(state): State<AppState>, viewer: Viewer, mut multipart: Multipart) -> PageResult<Response> {
-    let mut list = None;
-    let mut text = None;
-    while let Some(field) = multipart.next_field().await.map_err(|e| AppError::bad_request(format!("the upload failed: {e}")))? {
-        match field.name() {
-            Some("list") => list = Some(field.text().await.map_err(|e| AppError::bad_request(format!("the upload failed: {e}")))?),
-            Some("file") => text = Some(field.text().await.map_err(|e| AppError::bad_request(format!("the file is not text: {e}")))?),
-            _ => {}
-        }
-    }
+pub async fn upload_screening(State(state): State<AppState>, viewer: Viewer, multipart: Multipart) -> PageResult<Response> {
+    let fields = text_fields(multipart).await?;
     let result = async {
-        let list = Screen::parse(list.as_deref().unwrap_or("tps"))?;
-        let text = text.ok_or_else(|| groundgame_app::Error::Invalid("choose a file to upload".into()))?;
-        let n = calling::upload_screening(&state.app, viewer.actor(), list, &text).await?;
-        Ok::<_, groundgame_app::Error>(format!("Loaded {n} numbers onto the {} list.", list.code().to_uppercase()))
+        let list = Screen::parse(fields.get("list").map(String::as_str).unwrap_or("tps"))?;
+        let text = fields.get("file").ok_or_else(|| groundgame_app::Error::Invalid("choose a file to upload".into()))?;
+        let n = calling::upload_screening(&state.app, viewer.actor(), list, text).await?;
+        Ok(format!("Loaded {n} numbers onto the {} list.", list.code().to_uppercase()))
     }
     .await;
-    match result {
-        Ok(m) => Ok(screening_render(&state, &viewer, Some((true, m))).await?.into_response()),
-        Err(e) => {
-            let e = layout::to_show(e)?;
-            Ok((StatusCode::BAD_REQUEST, screening_render(&state, &viewer, Some((false, e.message))).await?).into_response())
-        }
-    }
+    screening_answer(&state, &viewer, result).await
 }
