@@ -139,6 +139,7 @@ pub struct NewList<'a> {
 pub async fn create_list(tx: &mut Tx, campaign: &Campaign, new: &NewList<'_>, now: chrono::DateTime<chrono::Utc>) -> Result<(i64, u64)> {
     let now_text = crate::db::time_text(now);
     let filter_json = serde_json::to_string(new.filter).expect("a filter is JSON");
+    tx.hold_next_id("call_lists", campaign.id).await?;
     let (id,): (i64,) = tx
         .fetch_one(
             "INSERT INTO call_lists (campaign_id, id, name, filter, goal, cooldown_hours, created_at, created_by) \

@@ -565,6 +565,13 @@ impl Tx {
         Ok(())
     }
 
+    /// Holds the campaign's next id of `table` until the transaction ends. An insert that numbers
+    /// a campaign's rows as MAX(id) + 1 takes this first, so two at once (on any servers) never
+    /// take the same number.
+    pub async fn hold_next_id(&mut self, table: &str, campaign_id: i64) -> Result<()> {
+        self.hold(&format!("next id of {table} in campaign {campaign_id}")).await
+    }
+
     pub async fn commit(self) -> Result<()> {
         match self {
             Tx::Sqlite(tx) => tx.commit().await.context("Failed to commit")?,

@@ -700,6 +700,8 @@ pub async fn save_place(
     polling_districts: &[String],
 ) -> Result<i64> {
     let (places, districts, fk) = kind.tables();
+    // Held before looking for the name too: two saves of one new name at once make one place.
+    tx.hold_next_id(places, campaign.id).await?;
     let existing: Option<(i64,)> =
         tx.fetch_optional(&format!("SELECT id FROM {places} WHERE campaign_id = $1 AND name = $2"), args![campaign.id, name]).await?;
     let id = match existing {

@@ -138,6 +138,7 @@ pub struct TextTemplate {
 }
 
 pub async fn add_template(tx: &mut Tx, campaign_id: i64, name: &str, body: &str, now: &str) -> Result<i64> {
+    tx.hold_next_id("text_templates", campaign_id).await?;
     let (id,): (i64,) = tx
         .fetch_one(
             "INSERT INTO text_templates (campaign_id, id, name, body, created_at) \

@@ -228,6 +228,40 @@ async fn callers_taking_at_the_same_moment_never_get_the_same_person() {
     }
 }
 
+/// Call lists and texting templates take the campaign's next id: made at the same moment (by
+/// organisers on several servers, say), each gets its own, and none fails.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn call_lists_and_templates_made_at_once_each_get_their_own_id() {
+    for db in TestDb::all().await {
+        let name = db.name;
+        let f = fixture(db, 100, 20).await;
+        let mut tasks = Vec::new();
+        for i in 0..8 {
+            let (app, campaign) = (f.app.clone(), f.campaign.clone());
+            tasks.push(tokio::spawn(async move {
+                let actor = Actor::CommandLine(&campaign);
+                let (list_name, template_name) = (format!("List {i}"), format!("Template {i}"));
+                let new = NewCallList { name: &list_name, filter: CallFilter::default(), goal: 0, cooldown_hours: 4 };
+                let list = calling::create_list(&app, actor, new);
+                let template = texting::add_template(&app, actor, &template_name, "Hello {first_name}");
+                let (list, template) = tokio::join!(list, template);
+                (list.map(|l| l.list.id), template.map(|t| t.id))
+            }));
+        }
+        let (mut lists, mut templates) = (Vec::new(), Vec::new());
+        for t in tasks {
+            let (list, template) = t.await.unwrap();
+            lists.push(list.unwrap_or_else(|e| panic!("{name}: a call list: {e}")));
+            templates.push(template.unwrap_or_else(|e| panic!("{name}: a template: {e}")));
+        }
+        lists.sort();
+        templates.sort();
+        assert_eq!(lists, (1..=8).collect::<Vec<i64>>(), "{name}");
+        assert_eq!(templates, (1..=8).collect::<Vec<i64>>(), "{name}");
+        f.db.finish().await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cooldowns_and_call_backs_come_round_and_asked_not_to_call_is_for_good() {
     for db in TestDb::all().await {
