@@ -257,6 +257,9 @@ pub async fn send(app: &App, actor: Actor<'_>, to: Recipient, template_id: i64, 
         },
         &campaign.name,
     )?;
+    // Held until the commit, so that a second tap sent at the same moment (a transaction beside
+    // this one, on PostgreSQL) waits for this one and finds its text.
+    tx.hold(&format!("texts to {number} in campaign {}", campaign.id)).await?;
     let since = time_text(at - chrono::Duration::minutes(1));
     if let Some(same) = store::latest(&mut tx, campaign.id, actor.user_id(), 20)
         .await?

@@ -415,3 +415,33 @@ async fn a_volunteer_who_agreed_to_texts_is_reminded_of_their_session_by_text() 
         f.db.finish().await;
     }
 }
+
+/// A double tap, or a phone resending on a flaky network: the same text to the same number,
+/// sent several times at the same moment (on PostgreSQL, in transactions side by side), is one
+/// text in the outbox.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_text_tapped_several_times_at_once_is_queued_once() {
+    for db in TestDb::all().await {
+        let name = db.name;
+        let f = fixture(db, 100, 20).await;
+        let people = electors(&f, 1).await;
+        texting::add_elector_phone(&f.app, f.actor(), &people[0].1, "07700 900150", true, false, "doorstep").await.unwrap();
+        let template = texting::add_template(&f.app, f.actor(), "Saturday", "Hi {first_name}, see you on Saturday?").await.unwrap();
+        let mut tasks = Vec::new();
+        for _ in 0..6 {
+            let (app, campaign, to) = (f.app.clone(), f.campaign.clone(), people[0].0);
+            tasks.push(tokio::spawn(async move {
+                texting::send(&app, Actor::CommandLine(&campaign), Recipient::Elector(to), template.id, noon()).await.map(|s| s.id)
+            }));
+        }
+        let mut ids = Vec::new();
+        for t in tasks {
+            ids.push(t.await.unwrap().unwrap_or_else(|e| panic!("{name}: {e}")));
+        }
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), 1, "{name}: every tap answered with the one text: {ids:?}");
+        assert_eq!(thread_of(&f.app, f.actor(), Recipient::Elector(people[0].0)).await.len(), 1, "{name}");
+        f.db.finish().await;
+    }
+}
