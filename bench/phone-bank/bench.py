@@ -14,98 +14,18 @@ import http.client
 import json
 import os
 import random
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 
-BIN = os.environ["GROUNDGAME_BIN"]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from common import PASSWORD, call, gg, percentile, postgres_database, serve, server_p99, sign_in  # noqa: E402
+
 SECONDS = int(sys.argv[1]) if len(sys.argv) > 1 else 60
 CALLERS = 200
 ELECTORS = 100_000
-PASSWORD = "doorstep-2017"
 OUTCOMES = ["no_answer", "no_answer", "busy", "left_message", "refused", "wrong_number"]
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def call(port, method, path, body=None, cookie=None, csrf=None, conn=None):
-    """One request; on `conn` (kept open between a caller's requests, as a phone's browser
-    does) when given, else on a connection of its own."""
-    own = conn is None
-    if own:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    headers = {"Origin": f"http://127.0.0.1:{port}"}
-    if cookie:
-        headers["Cookie"] = cookie
-    if csrf:
-        headers["X-CSRF-Token"] = csrf
-    data = None
-    if body is not None:
-        data = json.dumps(body)
-        headers["Content-Type"] = "application/json"
-    conn.request(method, path, body=data, headers=headers)
-    r = conn.getresponse()
-    raw = r.read()
-    cookies = [v for k, v in r.getheaders() if k.lower() == "set-cookie"]
-    if own:
-        conn.close()
-    return r.status, cookies, raw
-
-
-def sign_in(port, email):
-    st, cookies, body = call(port, "POST", "/api/v1/login", {"email": email, "password": PASSWORD})
-    assert st == 200, body
-    cookie = next(c.split(";")[0] for c in cookies if c.startswith("gg_session="))
-    return cookie, json.loads(body)["csrf_token"]
-
-
-def serve(database, port):
-    server = subprocess.Popen([BIN, "--database", database, "serve", "--bind", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL)
-    started = time.time()
-    while True:
-        try:
-            if call(port, "GET", "/api/v1/health")[0] == 200:
-                return server
-        except OSError:
-            pass
-        if time.time() - started > 60:
-            raise SystemExit(f"the server on {port} did not come up")
-        time.sleep(0.1)
-
-
-def percentile(values, p):
-    if not values:
-        return float("nan")
-    v = sorted(values)
-    return v[min(len(v) - 1, int(len(v) * p / 100))]
-
-
-def server_p99(port, org, route):
-    """The bucket of the server's own request-time histogram (/metrics) within which 99% of
-    `route`'s POSTs were answered: the time spent in groundgame, without the load generator's."""
-    st, _, raw = call(port, "GET", "/metrics", None, *org)
-    assert st == 200, raw
-    buckets = []
-    for line in raw.decode().splitlines():
-        if line.startswith("groundgame_http_request_duration_seconds_bucket{") and f'route="{route}"' in line and 'method="POST"' in line:
-            le = line.split('le="', 1)[1].split('"', 1)[0]
-            buckets.append((float(le), float(line.rsplit(" ", 1)[1])))
-    buckets.sort()
-    total = buckets[-1][1]
-    return next(le for le, n in buckets if n >= total * 0.99)
-
-
-def gg(database, *args, stdin=None):
-    return subprocess.run([BIN, "--database", database, *args], check=True, input=stdin, text=True, stdout=subprocess.PIPE).stdout
 
 
 def set_up(database, work):
@@ -205,13 +125,6 @@ def run(label, database, tps):
     finally:
         server.terminate()
         server.wait()
-
-
-def postgres_database(admin, name):
-    base = admin.rsplit("/", 1)[0]
-    subprocess.run(["psql", admin, "-q", "-c", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", "-c", f"CREATE DATABASE {name}"],
-                   check=True, stdout=subprocess.DEVNULL)
-    return f"{base}/{name}"
 
 
 def main():
