@@ -20,7 +20,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from common import PASSWORD, call, gg, percentile, postgres_database, serve, server_p99, sign_in  # noqa: E402
+from common import PASSWORD, call, free_port, gg, percentile, postgres_database, serve, server_p99, sign_in  # noqa: E402
 
 SECONDS = int(sys.argv[1]) if len(sys.argv) > 1 else 60
 CALLERS = 200
