@@ -438,8 +438,8 @@ struct DemoCalling {
 
 /// Numbers for forty electors of the canvasser's second walk (from Ofcom's range for drama, like
 /// the texting numbers), a few of them agreeing to calls; a TPS file with four of those numbers
-/// (one whose owner agreed to calls); a call list of the first polling district, and one of promises not yet voted for polling day; and two calls made by
-/// the canvasser. Once only: a second run finds the lists and leaves them.
+/// (one whose owner agreed to calls); a call list of the first polling district, and one of
+/// promises not yet voted for polling day; and two calls made by the canvasser. Once only: a second run finds the lists and leaves them.
 async fn set_up_calling(
     app: &App,
     campaign: &groundgame_store::campaigns::Campaign,

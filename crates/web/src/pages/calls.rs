@@ -384,7 +384,6 @@ async fn screening_render(state: &AppState, viewer: &Viewer, said: Said) -> Page
     ))
 }
 
-/// A data officer's matched list of numbers (multipart: the file and the consent it carries).
 /// An upload form's fields, each as text (the file too), by name.
 async fn text_fields(mut multipart: Multipart) -> Result<std::collections::BTreeMap<String, String>, AppError> {
     let mut fields = std::collections::BTreeMap::new();
@@ -407,6 +406,7 @@ async fn screening_answer(state: &AppState, viewer: &Viewer, result: Result<Stri
     }
 }
 
+/// A data officer's matched list of numbers (multipart: the file and the consent it carries).
 pub async fn upload_matched_list(State(state): State<AppState>, viewer: Viewer, multipart: Multipart) -> PageResult<Response> {
     let fields = text_fields(multipart).await?;
     let field = |k: &str| fields.get(k).map(String::as_str).unwrap_or("");
